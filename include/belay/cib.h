@@ -1,0 +1,148 @@
+/*
+ * lib/cib: the CIB (cluster information base) as a document — Pacemaker's XML format,
+ * our RELAX NG schema, semantic checks, versions, digests, diffs and persistence.
+ *
+ * A CIB is held as a libxml2 xmlDoc whose root is <cib>. Functions never log: errors
+ * come back as a return code plus one sentence in *err (caller frees).
+ */
+#ifndef BELAY_CIB_H
+#define BELAY_CIB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libxml/tree.h>
+
+#include <belay/common.h>
+
+/* ------------------------------------------------------------- documents */
+
+/*
+ * Returns a new empty, valid CIB: <cib admin_epoch="0" epoch="0" num_updates="0"
+ * validate-with="belay-1.0"> with empty crm_config, nodes, resources, constraints and
+ * an empty status. Free with xmlFreeDoc().
+ */
+xmlDoc *bl_cib_new_empty(void);
+
+/*
+ * Parses CIB XML text. Checks only well-formedness and that the root is <cib>
+ * (use bl_cib_validate() for the rest). NAME labels messages ("cib.xml line 3: ...").
+ * Returns 0 and *doc, or BL_EPARSE.
+ */
+int bl_cib_parse(const char *text, size_t len, const char *name, xmlDoc **doc, char **err);
+
+/* Reads and parses the CIB file PATH (see bl_cib_parse()); -errno if unreadable. */
+int bl_cib_load(const char *path, xmlDoc **doc, char **err);
+
+/*
+ * Writes DOC to PATH atomically (temp file, fsync, rename), indented as
+ * bl_xml_format() does. Returns 0 or -errno.
+ */
+int bl_cib_save(const char *path, const xmlDoc *doc, char **err);
+
+/* Section element of the CIB (e.g. "configuration", "resources", "status"), or NULL. */
+xmlNode *bl_cib_section(const xmlDoc *doc, const char *name);
+
+/* ------------------------------------------------------------ validation */
+
+/*
+ * Validates DOC against Belay's RELAX NG schema (xml/cib.rng, compiled into the
+ * library). On failure returns BL_ESCHEMA and names the element and its line:
+ * "line 12: element 'bundle': not allowed here (expected primitive, group or clone)".
+ */
+int bl_cib_validate_schema(const xmlDoc *doc, char **err);
+
+/*
+ * Checks what the schema cannot: ids unique across the document; every reference
+ * (constraint rsc/with-rsc/first/then, resource_ref, group member, clone child) names
+ * an existing resource of a kind that may be referenced; scores parse; op intervals
+ * and timeouts are valid durations; and the like. Returns BL_EINVALID naming the id.
+ */
+int bl_cib_validate_semantics(const xmlDoc *doc, char **err);
+
+/* bl_cib_validate_schema() then bl_cib_validate_semantics(). */
+int bl_cib_validate(const xmlDoc *doc, char **err);
+
+/* -------------------------------------------------------------- versions */
+
+typedef struct bl_cib_version {
+    int64_t admin_epoch;
+    int64_t epoch;
+    int64_t num_updates;
+} bl_cib_version_t;
+
+/*
+ * Reads the version attributes of the <cib> root (a missing one counts as 0).
+ * Returns 0, or BL_EPARSE if one is not a non-negative integer.
+ */
+int bl_cib_version_get(const xmlDoc *doc, bl_cib_version_t *version, char **err);
+
+/* Writes VERSION into the <cib> root's attributes. */
+void bl_cib_version_set(xmlDoc *doc, const bl_cib_version_t *version);
+
+/* Compares admin_epoch, then epoch, then num_updates: <0, 0 or >0. */
+int bl_cib_version_compare(const bl_cib_version_t *a, const bl_cib_version_t *b);
+
+/*
+ * Bumps DOC's version after a change. A change to the configuration section bumps
+ * epoch and resets num_updates to 0; a status-only change bumps num_updates.
+ * admin_epoch only changes when an administrator sets it.
+ */
+void bl_cib_version_bump(xmlDoc *doc, bool configuration_changed);
+
+/* "admin_epoch.epoch.num_updates" — caller frees. */
+char *bl_cib_version_format(const bl_cib_version_t *version);
+
+/* --------------------------------------------------------------- digests */
+
+/*
+ * Digest of the configuration section (SHA-256 hex of its canonical form): stable
+ * under attribute order and whitespace, changed by any other edit.
+ */
+void bl_cib_digest(const xmlDoc *doc, char out[BL_DIGEST_HEXLEN + 1]);
+
+/* ------------------------------------------------------------ diff/patch */
+
+/*
+ * Computes the diff that turns OLD into NEW. The diff is an XML document
+ * <cib-diff format="1"> recording both versions and the configuration digests and the
+ * changes. Returns 0 and *diff (free with xmlFreeDoc()).
+ */
+int bl_cib_diff(const xmlDoc *old_doc, const xmlDoc *new_doc, xmlDoc **diff, char **err);
+
+/*
+ * Applies DIFF to DOC in place. Refuses (BL_EVERSION, DOC unchanged) when DOC's version
+ * is not the diff's source version; BL_EPARSE for a malformed diff. After a successful
+ * apply DOC equals the diff's NEW document (versions included).
+ */
+int bl_cib_patch(xmlDoc *doc, const xmlDoc *diff, char **err);
+
+/* True when the two documents are equal in canonical form. */
+bool bl_cib_equal(const xmlDoc *a, const xmlDoc *b);
+
+/* ----------------------------------------------------------- persistence */
+
+/*
+ * The CIB on disk, as the CIB daemon keeps it in its state directory DIR:
+ *   DIR/cib.xml          the current CIB
+ *   DIR/cib.xml.sig      SHA-256 of cib.xml's bytes (detects truncation and tampering)
+ *   DIR/cib-N.xml(.sig)  archives of previous versions, N increasing, the last KEEP kept
+ */
+
+/* Writes DOC as the current CIB in DIR, archiving the previous one. */
+int bl_cib_store_write(const char *dir, const xmlDoc *doc, unsigned keep, char **err);
+
+/*
+ * Reads DIR/cib.xml and checks it against cib.xml.sig. Returns -ENOENT when there is
+ * none, BL_EDIGEST when the file does not match its signature (the message names the
+ * file and why), BL_EPARSE when it does not parse.
+ */
+int bl_cib_store_read(const char *dir, xmlDoc **doc, char **err);
+
+/*
+ * Reads the newest archive in DIR that passes its signature check (for recovery when
+ * cib.xml is damaged). Returns -ENOENT when none.
+ */
+int bl_cib_store_read_archive(const char *dir, xmlDoc **doc, char **path, char **err);
+
+#endif /* BELAY_CIB_H */

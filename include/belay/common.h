@@ -1,0 +1,192 @@
+/*
+ * lib/common: what every part of Belay uses — allocation, error codes, error messages
+ * for parsers, logging, scores (INFINITY arithmetic), durations and XML helpers.
+ */
+#ifndef BELAY_COMMON_H
+#define BELAY_COMMON_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libxml/tree.h>
+#include <qb/qblog.h>
+
+/* ------------------------------------------------------------------ errors */
+
+/*
+ * Library functions return 0 on success, -errno for system errors and one of these
+ * (all <= -1000) for domain errors.
+ */
+enum bl_error {
+    BL_EPARSE = -1000,      /* malformed input (XML, crm syntax, number, duration) */
+    BL_ESCHEMA = -1001,     /* document does not match the CIB schema */
+    BL_EINVALID = -1002,    /* well-formed but semantically invalid configuration */
+    BL_ENOTFOUND = -1003,   /* a named object does not exist */
+    BL_EEXISTS = -1004,     /* an object with that id already exists */
+    BL_EDIGEST = -1005,     /* stored data does not match its digest (tampered/truncated) */
+    BL_EVERSION = -1006,    /* a patch or update does not apply to this version */
+    BL_EUNSUPPORTED = -1007, /* a feature Belay does not implement */
+    BL_EUSAGE = -1008,      /* wrong command-line usage */
+};
+
+/* Returns a static description of rc (a -errno or a BL_E* value). */
+const char *bl_strerror(int rc);
+
+/*
+ * Sets *err (when err is not NULL and *err is still NULL) to a newly allocated message.
+ * The first error wins, so the innermost, most precise message reaches the user.
+ * The caller owns *err and frees it with free().
+ */
+void bl_err_set(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Like bl_err_set() but prefixes an existing *err: "PREFIX: old message". */
+void bl_err_prefix(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ------------------------------------------------------------- allocation */
+
+/* These abort on allocation failure; results are freed with free(). */
+void *bl_malloc(size_t size);
+void *bl_calloc(size_t count, size_t size);
+void *bl_realloc(void *ptr, size_t size);
+char *bl_strdup(const char *text);
+char *bl_strndup(const char *text, size_t len);
+char *bl_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *bl_vasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Frees *(void **)pptr and sets it to NULL. Usage: bl_free(&p). */
+void bl_free(void *pptr);
+
+/* ----------------------------------------------------------------- logging */
+
+/*
+ * Sets up libqb logging for a daemon or tool named NAME: to the file named by
+ * $BELAY_LOG_FILE when set, else syslog; also stderr when to_stderr is true.
+ */
+void bl_log_init(const char *name, bool to_stderr);
+void bl_log_fini(void);
+
+#define bl_err(fmt, ...) qb_log(LOG_ERR, fmt, ##__VA_ARGS__)
+#define bl_warn(fmt, ...) qb_log(LOG_WARNING, fmt, ##__VA_ARGS__)
+#define bl_notice(fmt, ...) qb_log(LOG_NOTICE, fmt, ##__VA_ARGS__)
+#define bl_info(fmt, ...) qb_log(LOG_INFO, fmt, ##__VA_ARGS__)
+#define bl_debug(fmt, ...) qb_log(LOG_DEBUG, fmt, ##__VA_ARGS__)
+
+/* ------------------------------------------------------------------ scores */
+
+/* Pacemaker's INFINITY: scores saturate at +/- this value. */
+#define BL_SCORE_INFINITY 1000000
+/* Buffer size that holds any score rendered by bl_score_format(). */
+#define BL_SCORE_BUFSZ 16
+
+/*
+ * Parses a score: an integer (optionally signed), or INFINITY / inf with an optional
+ * sign, case-insensitive. Values beyond +/-INFINITY are clamped to it.
+ * Returns 0 and sets *score, or BL_EPARSE with a message in *err.
+ */
+int bl_score_parse(const char *text, int *score, char **err);
+
+/* True when TEXT is a valid score (see bl_score_parse()). */
+bool bl_score_valid(const char *text);
+
+/*
+ * Adds two scores with Pacemaker's rules: -INFINITY + anything = -INFINITY,
+ * otherwise +INFINITY + anything = +INFINITY, otherwise the sum clamped to +/-INFINITY.
+ */
+int bl_score_add(int a, int b);
+
+/* Writes "INFINITY", "-INFINITY" or the decimal value into buf; returns buf. */
+const char *bl_score_format(int score, char buf[BL_SCORE_BUFSZ]);
+
+/* --------------------------------------------------------------- durations */
+
+/*
+ * Parses a duration as Pacemaker does for intervals and timeouts: a number with an
+ * optional unit (ms, msec, us, usec, s, sec, m, min, h, hr; no unit = seconds) or an
+ * ISO 8601 duration (P[nD]T[nH][nM][nS]). Sets *ms (microseconds round up to 1 ms).
+ * Returns 0, or BL_EPARSE with a message in *err.
+ */
+int bl_duration_parse_ms(const char *text, uint64_t *ms, char **err);
+
+/* ---------------------------------------------------------------- XML help */
+
+/*
+ * Borrowed value of attribute NAME of NODE, or NULL when absent. The pointer stays
+ * valid until the attribute is changed or the node freed.
+ */
+const char *bl_xml_attr(const xmlNode *node, const char *name);
+
+/* Sets (or replaces) attribute NAME to VALUE; VALUE NULL removes it. */
+void bl_xml_set_attr(xmlNode *node, const char *name, const char *value);
+
+/* True when NODE is an element named NAME. */
+bool bl_xml_is(const xmlNode *node, const char *name);
+
+/* First element child of NODE (any name when NAME is NULL), or NULL. */
+xmlNode *bl_xml_first_child(const xmlNode *node, const char *name);
+
+/* Next element sibling after NODE (any name when NAME is NULL), or NULL. */
+xmlNode *bl_xml_next(const xmlNode *node, const char *name);
+
+/* First element child named NAME with id ID, or NULL. */
+xmlNode *bl_xml_child_by_id(const xmlNode *node, const char *name, const char *id);
+
+/* Finds the element with attribute id=ID anywhere under ROOT (depth first), or NULL. */
+xmlNode *bl_xml_find_id(const xmlNode *root, const char *id);
+
+/* Appends a new element NAME as last child of PARENT; returns it. */
+xmlNode *bl_xml_add_child(xmlNode *parent, const char *name);
+
+/* Unlinks and frees NODE (NULL is fine). */
+void bl_xml_remove(xmlNode *node);
+
+/*
+ * Serialises NODE indented (2 spaces per level, one element per line, no XML
+ * declaration). Caller frees the result.
+ */
+char *bl_xml_format(const xmlNode *node);
+
+/*
+ * Canonical form of NODE for digests and comparisons: attributes sorted by name,
+ * whitespace-only text and comments dropped, element order kept, no indentation.
+ * Caller frees the result.
+ */
+char *bl_xml_canonical(const xmlNode *node);
+
+/* SHA-256 of the canonical form of NODE as 64 lowercase hex digits + NUL. */
+#define BL_DIGEST_HEXLEN 64
+void bl_xml_digest(const xmlNode *node, char out[BL_DIGEST_HEXLEN + 1]);
+
+/* Source line of NODE (0 when unknown). */
+long bl_xml_line(const xmlNode *node);
+
+/*
+ * Parses XML text (NAME labels error messages, e.g. a file name). Whitespace-only
+ * text nodes are dropped; line numbers are kept. Returns 0 and *doc, or BL_EPARSE with
+ * "NAME line N: message" in *err. Network access and external entities are disabled.
+ */
+int bl_xml_parse(const char *text, size_t len, const char *name, xmlDoc **doc, char **err);
+
+/* Reads and parses a file as bl_xml_parse() does; -errno if it cannot be read. */
+int bl_xml_parse_file(const char *path, xmlDoc **doc, char **err);
+
+/* ---------------------------------------------------------------- files */
+
+/*
+ * Reads the whole file PATH into a NUL-terminated buffer (*len excludes the NUL).
+ * Returns 0 or -errno with "PATH: reason" in *err.
+ */
+int bl_file_read(const char *path, char **data, size_t *len, char **err);
+
+/*
+ * Writes DATA atomically: PATH.tmp.PID, fsync, rename over PATH, fsync of the
+ * directory. Mode 0600 unless the file exists (its mode is kept).
+ * Returns 0 or -errno with a message in *err.
+ */
+int bl_file_write_atomic(const char *path, const char *data, size_t len, char **err);
+
+/* Levenshtein distance, capped at max+1 (for "did you mean" hints). */
+unsigned bl_edit_distance(const char *a, const char *b, unsigned max);
+
+#endif /* BELAY_COMMON_H */

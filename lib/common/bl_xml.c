@@ -1,0 +1,322 @@
+/* XML helpers over libxml2: attributes, children, parsing, formatting, canonical form. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <libxml/parser.h>
+#include <libxml/xmlsave.h>
+
+#include <belay/common.h>
+
+const char *
+bl_xml_attr(const xmlNode *node, const char *name)
+{
+    if (node == NULL || node->type != XML_ELEMENT_NODE) {
+        return NULL;
+    }
+    for (const xmlAttr *attr = node->properties; attr != NULL; attr = attr->next) {
+        if (strcmp((const char *) attr->name, name) == 0) {
+            if (attr->children == NULL) {
+                return "";
+            }
+            /* Parsed attributes are a single text node; others are joined by libxml2. */
+            if (attr->children->next == NULL && attr->children->type == XML_TEXT_NODE) {
+                return (const char *) attr->children->content;
+            }
+            return "";
+        }
+    }
+    return NULL;
+}
+
+void
+bl_xml_set_attr(xmlNode *node, const char *name, const char *value)
+{
+    if (value == NULL) {
+        xmlUnsetProp(node, (const xmlChar *) name);
+        return;
+    }
+    xmlSetProp(node, (const xmlChar *) name, (const xmlChar *) value);
+}
+
+bool
+bl_xml_is(const xmlNode *node, const char *name)
+{
+    return node != NULL && node->type == XML_ELEMENT_NODE
+           && strcmp((const char *) node->name, name) == 0;
+}
+
+static xmlNode *
+first_element_from(const xmlNode *node, const char *name)
+{
+    for (; node != NULL; node = node->next) {
+        if (node->type == XML_ELEMENT_NODE
+            && (name == NULL || strcmp((const char *) node->name, name) == 0)) {
+            return (xmlNode *) node;
+        }
+    }
+    return NULL;
+}
+
+xmlNode *
+bl_xml_first_child(const xmlNode *node, const char *name)
+{
+    return node == NULL ? NULL : first_element_from(node->children, name);
+}
+
+xmlNode *
+bl_xml_next(const xmlNode *node, const char *name)
+{
+    return node == NULL ? NULL : first_element_from(node->next, name);
+}
+
+xmlNode *
+bl_xml_child_by_id(const xmlNode *node, const char *name, const char *id)
+{
+    for (xmlNode *child = bl_xml_first_child(node, name); child != NULL;
+         child = bl_xml_next(child, name)) {
+        const char *child_id = bl_xml_attr(child, "id");
+
+        if (child_id != NULL && strcmp(child_id, id) == 0) {
+            return child;
+        }
+    }
+    return NULL;
+}
+
+xmlNode *
+bl_xml_find_id(const xmlNode *root, const char *id)
+{
+    const char *root_id = bl_xml_attr(root, "id");
+
+    if (root == NULL) {
+        return NULL;
+    }
+    if (root_id != NULL && strcmp(root_id, id) == 0) {
+        return (xmlNode *) root;
+    }
+    for (xmlNode *child = bl_xml_first_child(root, NULL); child != NULL;
+         child = bl_xml_next(child, NULL)) {
+        xmlNode *found = bl_xml_find_id(child, id);
+
+        if (found != NULL) {
+            return found;
+        }
+    }
+    return NULL;
+}
+
+xmlNode *
+bl_xml_add_child(xmlNode *parent, const char *name)
+{
+    return xmlNewChild(parent, NULL, (const xmlChar *) name, NULL);
+}
+
+void
+bl_xml_remove(xmlNode *node)
+{
+    if (node != NULL) {
+        xmlUnlinkNode(node);
+        xmlFreeNode(node);
+    }
+}
+
+char *
+bl_xml_format(const xmlNode *node)
+{
+    xmlBuffer *buffer = xmlBufferCreate();
+    char *result;
+
+    xmlNodeDump(buffer, node->doc, (xmlNode *) node, 0, 1);
+    result = bl_asprintf("%s\n", (const char *) xmlBufferContent(buffer));
+    xmlBufferFree(buffer);
+    return result;
+}
+
+static void
+append_escaped(GString *out, const char *text, bool in_attribute)
+{
+    for (const char *p = text; *p != '\0'; p++) {
+        switch (*p) {
+        case '&': g_string_append(out, "&amp;"); break;
+        case '<': g_string_append(out, "&lt;"); break;
+        case '>': g_string_append(out, "&gt;"); break;
+        case '"':
+            g_string_append(out, in_attribute ? "&quot;" : "\"");
+            break;
+        case '\n':
+            g_string_append(out, in_attribute ? "&#10;" : "\n");
+            break;
+        case '\t':
+            g_string_append(out, in_attribute ? "&#9;" : "\t");
+            break;
+        case '\r': g_string_append(out, "&#13;"); break;
+        default: g_string_append_c(out, *p); break;
+        }
+    }
+}
+
+static int
+compare_attr_names(const void *a, const void *b)
+{
+    const xmlAttr *const *x = a;
+    const xmlAttr *const *y = b;
+
+    return strcmp((const char *) (*x)->name, (const char *) (*y)->name);
+}
+
+static bool
+is_blank(const char *text)
+{
+    for (; *text != '\0'; text++) {
+        if (*text != ' ' && *text != '\t' && *text != '\n' && *text != '\r') {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+canonical_element(GString *out, const xmlNode *node)
+{
+    GPtrArray *attrs = g_ptr_array_new();
+
+    for (xmlAttr *attr = node->properties; attr != NULL; attr = attr->next) {
+        g_ptr_array_add(attrs, attr);
+    }
+    g_ptr_array_sort(attrs, compare_attr_names);
+    g_string_append_c(out, '<');
+    g_string_append(out, (const char *) node->name);
+    for (guint i = 0; i < attrs->len; i++) {
+        const xmlAttr *attr = g_ptr_array_index(attrs, i);
+        xmlChar *value = xmlNodeGetContent((const xmlNode *) attr);
+
+        g_string_append_printf(out, " %s=\"", (const char *) attr->name);
+        append_escaped(out, value ? (const char *) value : "", true);
+        g_string_append_c(out, '"');
+        xmlFree(value);
+    }
+    g_ptr_array_free(attrs, TRUE);
+    g_string_append_c(out, '>');
+    for (const xmlNode *child = node->children; child != NULL; child = child->next) {
+        if (child->type == XML_ELEMENT_NODE) {
+            canonical_element(out, child);
+        } else if ((child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE)
+                   && !is_blank((const char *) child->content)) {
+            append_escaped(out, (const char *) child->content, false);
+        }
+    }
+    g_string_append_printf(out, "</%s>", (const char *) node->name);
+}
+
+char *
+bl_xml_canonical(const xmlNode *node)
+{
+    GString *out = g_string_sized_new(4096);
+    char *result;
+
+    canonical_element(out, node);
+    result = bl_strndup(out->str, out->len);
+    g_string_free(out, TRUE);
+    return result;
+}
+
+void
+bl_xml_digest(const xmlNode *node, char out[BL_DIGEST_HEXLEN + 1])
+{
+    char *canonical = bl_xml_canonical(node);
+    gchar *hex = g_compute_checksum_for_string(G_CHECKSUM_SHA256, canonical, -1);
+
+    memcpy(out, hex, BL_DIGEST_HEXLEN);
+    out[BL_DIGEST_HEXLEN] = '\0';
+    g_free(hex);
+    free(canonical);
+}
+
+long
+bl_xml_line(const xmlNode *node)
+{
+    return node == NULL ? 0 : xmlGetLineNo(node);
+}
+
+static char *
+trim_message(const char *message)
+{
+    char *copy = bl_strdup(message ? message : "malformed XML");
+    size_t n = strlen(copy);
+
+    while (n > 0 && (copy[n - 1] == '\n' || copy[n - 1] == ' ')) {
+        copy[--n] = '\0';
+    }
+    return copy;
+}
+
+/* Keeps the parser's first error: later ones are usually consequences of it. */
+struct first_error {
+    int line;
+    char *message;
+};
+
+static void
+keep_first_error(void *user_data, xmlError *error)
+{
+    xmlParserCtxt *ctxt = user_data;
+    struct first_error *first = ctxt->_private;
+
+    if (first->message == NULL && error != NULL && error->level >= XML_ERR_ERROR) {
+        first->line = error->line;
+        first->message = trim_message(error->message);
+    }
+}
+
+int
+bl_xml_parse(const char *text, size_t len, const char *name, xmlDoc **doc, char **err)
+{
+    xmlParserCtxt *ctxt = xmlNewParserCtxt();
+    int options = XML_PARSE_NOBLANKS | XML_PARSE_NONET | XML_PARSE_NOERROR
+                  | XML_PARSE_NOWARNING;
+    struct first_error first = {0, NULL};
+    int rc = 0;
+
+    *doc = NULL;
+    if (ctxt == NULL) {
+        abort();
+    }
+    ctxt->linenumbers = 1;
+    ctxt->_private = &first;
+    ctxt->sax->serror = keep_first_error;
+    if (len > (size_t) INT32_MAX) {
+        bl_err_set(err, "%s: document too large", name);
+        rc = BL_EPARSE;
+        goto done;
+    }
+    *doc = xmlCtxtReadMemory(ctxt, text, (int) len, name, NULL, options);
+    if (*doc == NULL || !ctxt->wellFormed || xmlDocGetRootElement(*doc) == NULL) {
+        if (first.message == NULL) {
+            first.message = trim_message("no root element");
+        }
+        bl_err_set(err, "%s line %d: malformed XML: %s", name, first.line, first.message);
+        xmlFreeDoc(*doc);
+        *doc = NULL;
+        rc = BL_EPARSE;
+    }
+done:
+    free(first.message);
+    xmlFreeParserCtxt(ctxt);
+    return rc;
+}
+
+int
+bl_xml_parse_file(const char *path, xmlDoc **doc, char **err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int rc = bl_file_read(path, &data, &len, err);
+
+    *doc = NULL;
+    if (rc == 0) {
+        rc = bl_xml_parse(data, len, path, doc, err);
+    }
+    free(data);
+    return rc;
+}
