@@ -1,0 +1,53 @@
+/*
+ * tools/crm: crmsh's configuration grammar over a CIB document — what `belay configure`
+ * (and later the CIB daemon, for scripts) uses. Pure document manipulation: no I/O except
+ * `load update FILE` (reads a file) and `filter CMD` (runs an admin's command).
+ *
+ * Errors: one sentence in *err naming the position and the object, e.g.
+ *   "line 3: colocation web-with-vip: no resource 'webserverr' (did you mean 'webserver'?)"
+ * On error the document may be partially changed: callers apply commands to a copy and
+ * keep it only on success.
+ */
+#ifndef BELAY_CRM_H
+#define BELAY_CRM_H
+
+#include <stdbool.h>
+
+#include <glib.h>
+#include <libxml/tree.h>
+
+#include <belay/common.h>
+
+/*
+ * Splits one line of crm text into words with shell-like quoting ('…', "…", backslash
+ * escapes). *words is a NULL-terminated array (free with g_strfreev()).
+ * BL_EPARSE on an unbalanced quote, naming the column.
+ */
+int bl_crm_split(const char *line, char ***words, int *count, char **err);
+
+/*
+ * Executes one configure-level command on DOC. argv[0] is the verb: primitive, group,
+ * clone, ms, location, colocation (collocation), order, property, rsc_defaults,
+ * op_defaults, delete, rename, show, verify, load, filter, commit (no-op), … .
+ * Text output (show) is appended to OUT. Does not validate the whole document or bump
+ * versions: that is the caller's job.
+ */
+int bl_crm_configure(xmlDoc *doc, int argc, char *const argv[], GString *out, char **err);
+
+/*
+ * Executes a script of configure-level lines (as `configure load update FILE` reads):
+ * '#' comments, blank lines and backslash-continued lines. NAME labels messages
+ * ("upd.crm line 3: ..."). Stops at the first error.
+ */
+int bl_crm_configure_script(xmlDoc *doc, const char *text, const char *name, GString *out,
+                            char **err);
+
+/*
+ * Renders DOC's configuration in crm syntax the way `crm configure show` does (nodes,
+ * primitives, groups, clones, constraints by id, property, rsc_defaults, op_defaults),
+ * or only the objects named in IDS (NULL-terminated; NULL = everything).
+ * Returns the text (caller frees) or NULL with BL_ENOTFOUND's message in *err.
+ */
+char *bl_crm_show(const xmlDoc *doc, char *const ids[], char **err);
+
+#endif /* BELAY_CRM_H */
