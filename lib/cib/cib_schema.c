@@ -26,8 +26,6 @@ struct schema {
 struct first_error {
     int code;
     const xmlNode *node;
-    char *str1;
-    char *str2;
 };
 
 static void
@@ -72,18 +70,24 @@ schema_get(void)
     return schema;
 }
 
+/*
+ * The first error says what went wrong, but may have no node ("Extra element %s in
+ * interleave"); the first error with a node says where.
+ */
 static void
 keep_first_error(void *data, xmlError *error)
 {
     struct first_error *first = data;
 
-    if (first->node != NULL || error == NULL || error->node == NULL) {
+    if (error == NULL) {
         return;
     }
-    first->code = error->code;
-    first->node = error->node;
-    first->str1 = bl_strdup(error->str1 != NULL ? error->str1 : "");
-    first->str2 = bl_strdup(error->str2 != NULL ? error->str2 : "");
+    if (first->code == 0) {
+        first->code = error->code;
+    }
+    if (first->node == NULL && error->node != NULL) {
+        first->node = error->node;
+    }
 }
 
 /* Rewrites libxml2's first error ("Element %s has extra content: %s") as a sentence. */
@@ -99,13 +103,11 @@ translate_error(const struct first_error *first, char **err)
     case XML_RELAXNG_ERR_INVALIDATTR:
         bl_err_set(err, "line %ld: %s: this combination of attributes is not allowed (some exclude each other or need a partner)", line, what);
         break;
-    case XML_RELAXNG_ERR_NOELEM:
-        bl_err_set(err, "line %ld: %s lacks a required '%s' element", line, what, first->str1);
-        break;
     case XML_RELAXNG_ERR_ELEMWRONG:
     case XML_RELAXNG_ERR_EXTRACONTENT:
     case XML_RELAXNG_ERR_INTEREXTRA:
     case XML_RELAXNG_ERR_ELEMNAME:
+    case XML_RELAXNG_ERR_CONTENTVALID:
         bl_err_set(err, "line %ld: %s is not allowed here (out of place, or repeated where only one may appear)", line, what);
         break;
     default:
@@ -120,7 +122,7 @@ bl_cib_validate_schema(const xmlDoc *doc, char **err)
 {
     const struct schema *schema = schema_get();
     xmlRelaxNGValidCtxt *ctxt = xmlRelaxNGNewValidCtxt(schema->rng);
-    struct first_error first = {0, NULL, NULL, NULL};
+    struct first_error first = {0, NULL};
     int rc;
 
     if (ctxt == NULL) {
@@ -131,11 +133,10 @@ bl_cib_validate_schema(const xmlDoc *doc, char **err)
     rc = xmlRelaxNGValidateDoc(ctxt, (xmlDoc *) doc);
     xmlRelaxNGFreeValidCtxt(ctxt);
     if (rc == 0) {
-        goto done;
+        return 0;
     }
-    rc = BL_ESCHEMA;
     if (bl__schema_explain(schema->model, doc, err)) {
-        goto done;
+        return BL_ESCHEMA;
     }
     if (first.node != NULL) {
         translate_error(&first, err);
@@ -143,10 +144,7 @@ bl_cib_validate_schema(const xmlDoc *doc, char **err)
         bl_err_set(err, "line %ld: the document does not match the CIB schema",
                    bl_xml_line(xmlDocGetRootElement(doc)));
     }
-done:
-    free(first.str1);
-    free(first.str2);
-    return rc;
+    return BL_ESCHEMA;
 }
 
 int

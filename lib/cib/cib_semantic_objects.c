@@ -183,11 +183,24 @@ check_colocation(const bl__semantic_t *sem, const xmlNode *node)
            || check_not_self(sem, node, "rsc", "with-rsc", "colocated with");
 }
 
+/*
+ * An order of a resource after itself is only meaningful between different actions
+ * ("demote, then promote"); then-action defaults to first-action, which defaults to
+ * start.
+ */
 static bool
 check_order(const bl__semantic_t *sem, const xmlNode *node)
 {
-    return check_resource_ref(sem, node, "first") || check_resource_ref(sem, node, "then")
-           || check_not_self(sem, node, "first", "then", "ordered after");
+    const char *first_action = bl_xml_attr(node, "first-action");
+    const char *then_action = bl_xml_attr(node, "then-action");
+
+    if (check_resource_ref(sem, node, "first") || check_resource_ref(sem, node, "then")) {
+        return true;
+    }
+    first_action = first_action != NULL ? first_action : "start";
+    then_action = then_action != NULL ? then_action : first_action;
+    return strcmp(first_action, then_action) == 0
+           && check_not_self(sem, node, "first", "then", "ordered after");
 }
 
 static bool

@@ -94,6 +94,29 @@ static const struct value_rule value_rules[] = {
     {"resource_set", "kind", VALUE_ENUM, order_kinds},
 };
 
+/* Values of Pacemaker's format that name a feature Belay deliberately lacks. */
+static const struct {
+    const char *element;
+    const char *attribute;
+    const char *value;
+    const char *reason;
+} unsupported_values[] = {
+    {"node", "type", "remote", "Belay does not support remote nodes"},
+};
+
+static const char *
+unsupported_reason(const xmlNode *node, const char *attribute, const char *value)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(unsupported_values); i++) {
+        if (bl_xml_is(node, unsupported_values[i].element)
+            && strcmp(unsupported_values[i].attribute, attribute) == 0
+            && strcmp(unsupported_values[i].value, value) == 0) {
+            return unsupported_values[i].reason;
+        }
+    }
+    return NULL;
+}
+
 /* Pacemaker's crm_is_true()/crm_str_to_boolean() spellings. */
 static const char *const booleans[] = {
     "true", "false", "yes", "no", "on", "off", "y", "n", "1", "0", NULL,
@@ -166,6 +189,11 @@ check_value(const bl__semantic_t *sem, const xmlNode *node, const struct value_r
         bl_err_set(sem->err, "line %ld: %s: %s: %s", bl_xml_line(node), what, rule->attribute,
                    inner);
         free(inner);
+        return true;
+    }
+    if (unsupported_reason(node, rule->attribute, value) != NULL) {
+        bl_err_set(sem->err, "line %ld: %s: %s '%s' is not supported (%s)", bl_xml_line(node),
+                   what, rule->attribute, value, unsupported_reason(node, rule->attribute, value));
         return true;
     }
     expected = expected_values(rule->kind == VALUE_ENUM ? rule->values : booleans, value);
