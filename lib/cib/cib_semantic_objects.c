@@ -18,13 +18,16 @@ is_resource(const xmlNode *node)
            || bl_xml_is(node, "clone") || bl_xml_is(node, "master");
 }
 
-/* Edit distance allowed for a "did you mean" hint: about one typo per four letters. */
+/*
+ * Edit distance allowed for a "did you mean" hint. Two even for short names, since
+ * swapped letters ("vpi" for "vip") cost two; only one for names of one or two letters.
+ */
 static unsigned
 hint_distance(const char *name)
 {
     size_t len = strlen(name);
 
-    return len <= 4 ? 1 : (len <= 10 ? 2 : 3);
+    return len <= 2 ? 1 : (len <= 10 ? 2 : 3);
 }
 
 static const char *
@@ -104,12 +107,31 @@ check_resource_ref(const bl__semantic_t *sem, const xmlNode *node, const char *a
         return true;
     }
     what = bl__cib_describe(node);
-    bl_err_set(sem->err, "line %ld: %s: %s '%s' is a %s, not a resource (primitive, group or clone)", bl_xml_line(node), what, attribute, value,
-               target != NULL ? (const char *) target->name : "node");
+    if (target == NULL) {
+        bl_err_set(sem->err, "line %ld: %s: %s '%s' is not a resource (it names a node)",
+                   bl_xml_line(node), what, attribute, value);
+    } else {
+        bl_err_set(sem->err, "line %ld: %s: %s '%s' is not a resource (it names the %s at line %ld)", bl_xml_line(node), what, attribute, value, (const char *) target->name, bl_xml_line(target));
+    }
     return true;
 }
 
-/* An id-ref reuses an element defined elsewhere, which must be of the same kind. */
+static bool
+contains_rule_ref(const xmlNode *node)
+{
+    for (const xmlNode *c = bl_xml_first_child(node, "rule"); c != NULL; c = bl_xml_next(c, "rule")) {
+        if (bl_xml_attr(c, "id-ref") != NULL || contains_rule_ref(c)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * An id-ref reuses an element defined elsewhere, which must be of the same kind. A
+ * rule reference may not lead to a rule holding references itself: that is how a
+ * rule could end up inside itself, and evaluating it would never end.
+ */
 static bool
 check_id_ref(const bl__semantic_t *sem, const xmlNode *node)
 {
@@ -126,8 +148,11 @@ check_id_ref(const bl__semantic_t *sem, const xmlNode *node)
         return true;
     }
     if (!bl_xml_is(target, name)) {
-        bl_err_set(sem->err, "line %ld: %s (id-ref '%s'): '%s' is a %s, not a %s",
-                   bl_xml_line(node), name, ref, ref, (const char *) target->name, name);
+        bl_err_set(sem->err, "line %ld: %s (id-ref '%s'): the id names the %s at line %ld, not a %s", bl_xml_line(node), name, ref, (const char *) target->name, bl_xml_line(target), name);
+        return true;
+    }
+    if (bl_xml_is(target, "rule") && contains_rule_ref(target)) {
+        bl_err_set(sem->err, "line %ld: rule (id-ref '%s'): the rule it names refers to other rules itself (a referenced rule must be written out in full)", bl_xml_line(node), ref);
         return true;
     }
     return false;
