@@ -19,7 +19,7 @@
 
 /* Random steps per run: enough to hit every edit kind hundreds of times, and still
  * a few seconds under valgrind. */
-#define RANDOM_STEPS 2500
+#define RANDOM_STEPS 1200
 #define CHAIN_LENGTH 40
 
 static GRand *rng;
@@ -115,7 +115,7 @@ random_cib(void)
         int count = pick(s < 2 ? 8 : 3);
 
         for (int i = 0; i < count; i++) {
-            xmlAddChild(section, random_tree(doc, 3));
+            xmlAddChild(section, random_tree(doc, 1 + pick(3)));
         }
     }
     return doc;
