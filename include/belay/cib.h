@@ -97,7 +97,8 @@ char *bl_cib_version_format(const bl_cib_version_t *version);
 
 /*
  * Digest of the configuration section (SHA-256 hex of its canonical form): stable
- * under attribute order and whitespace, changed by any other edit.
+ * under attribute order and whitespace, changed by any other edit. A CIB without a
+ * configuration section has the digest of no bytes.
  */
 void bl_cib_digest(const xmlDoc *doc, char out[BL_DIGEST_HEXLEN + 1]);
 
@@ -112,8 +113,11 @@ int bl_cib_diff(const xmlDoc *old_doc, const xmlDoc *new_doc, xmlDoc **diff, cha
 
 /*
  * Applies DIFF to DOC in place. Refuses (BL_EVERSION, DOC unchanged) when DOC's version
- * is not the diff's source version; BL_EPARSE for a malformed diff. After a successful
- * apply DOC equals the diff's NEW document (versions included).
+ * is not the diff's source version; BL_EPARSE for a malformed diff; BL_EDIGEST when DOC's
+ * content is not the diff's source (a path names nothing, or the configuration digest
+ * after applying is not the one recorded). Any refusal leaves DOC exactly as it was.
+ * After a successful apply DOC equals the diff's NEW document (versions included).
+ * The format is described at the top of lib/cib/cib_diff.c.
  */
 int bl_cib_patch(xmlDoc *doc, const xmlDoc *diff, char **err);
 
@@ -125,23 +129,32 @@ bool bl_cib_equal(const xmlDoc *a, const xmlDoc *b);
 /*
  * The CIB on disk, as the CIB daemon keeps it in its state directory DIR:
  *   DIR/cib.xml          the current CIB
- *   DIR/cib.xml.sig      SHA-256 of cib.xml's bytes (detects truncation and tampering)
+ *   DIR/cib.xml.sig      SHA-256 of cib.xml's bytes (detects truncation and tampering):
+ *                        64 lowercase hex digits and a newline
  *   DIR/cib-N.xml(.sig)  archives of previous versions, N increasing, the last KEEP kept
+ * A write (1) hard-links the current pair to the next archive number, (2) replaces
+ * cib.xml.sig, (3) replaces cib.xml — each file via temp file, fsync, rename — then
+ * (4) prunes. A crash after (2) leaves a pair that does not match: the read refuses it
+ * and says a write was interrupted; the archive from (1) holds the same bytes.
  */
 
-/* Writes DOC as the current CIB in DIR, archiving the previous one. */
+/*
+ * Writes DOC as the current CIB in DIR (which must exist), archiving the previous one
+ * unless KEEP is 0, and deletes all but the KEEP newest archives. Returns 0 or -errno.
+ */
 int bl_cib_store_write(const char *dir, const xmlDoc *doc, unsigned keep, char **err);
 
 /*
  * Reads DIR/cib.xml and checks it against cib.xml.sig. Returns -ENOENT when there is
  * none, BL_EDIGEST when the file does not match its signature (the message names the
- * file and why), BL_EPARSE when it does not parse.
+ * file, why, and the newest intact archive), BL_EPARSE when it does not parse.
  */
 int bl_cib_store_read(const char *dir, xmlDoc **doc, char **err);
 
 /*
- * Reads the newest archive in DIR that passes its signature check (for recovery when
- * cib.xml is damaged). Returns -ENOENT when none.
+ * Reads the newest archive in DIR that passes its signature check and parses (for
+ * recovery when cib.xml is damaged); *path is its file name (caller frees).
+ * Returns -ENOENT when none.
  */
 int bl_cib_store_read_archive(const char *dir, xmlDoc **doc, char **path, char **err);
 

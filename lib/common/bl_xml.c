@@ -186,27 +186,53 @@ is_blank(const char *text)
     return true;
 }
 
+/* Appends the value of ATTR escaped; parsed values are one text node, read in place. */
+static void
+append_attr_value(GString *out, const xmlAttr *attr)
+{
+    const xmlNode *text = attr->children;
+    xmlChar *value;
+
+    if (text != NULL && text->next == NULL && text->type == XML_TEXT_NODE) {
+        append_escaped(out, (const char *) text->content, true);
+        return;
+    }
+    value = xmlNodeGetContent((const xmlNode *) attr);
+    append_escaped(out, value ? (const char *) value : "", true);
+    xmlFree(value);
+}
+
 static void
 canonical_element(GString *out, const xmlNode *node)
 {
-    GPtrArray *attrs = g_ptr_array_new();
+    /* Digests of large CIBs run this per element: no allocation for usual sizes. */
+    const xmlAttr *stack_attrs[16];
+    const xmlAttr **attrs = stack_attrs;
+    size_t count = 0;
+    size_t capacity = G_N_ELEMENTS(stack_attrs);
 
-    for (xmlAttr *attr = node->properties; attr != NULL; attr = attr->next) {
-        g_ptr_array_add(attrs, attr);
+    for (const xmlAttr *attr = node->properties; attr != NULL; attr = attr->next) {
+        if (count == capacity) {
+            capacity *= 2;
+            attrs = (attrs == stack_attrs) ? memcpy(bl_malloc(capacity * sizeof(*attrs)),
+                                                    stack_attrs, sizeof(stack_attrs))
+                                           : bl_realloc(attrs, capacity * sizeof(*attrs));
+        }
+        attrs[count++] = attr;
     }
-    g_ptr_array_sort(attrs, compare_attr_names);
+    qsort(attrs, count, sizeof(*attrs), compare_attr_names);
     g_string_append_c(out, '<');
     g_string_append(out, (const char *) node->name);
-    for (guint i = 0; i < attrs->len; i++) {
-        const xmlAttr *attr = g_ptr_array_index(attrs, i);
-        xmlChar *value = xmlNodeGetContent((const xmlNode *) attr);
-
-        g_string_append_printf(out, " %s=\"", (const char *) attr->name);
-        append_escaped(out, value ? (const char *) value : "", true);
+    for (size_t i = 0; i < count; i++) {
+        g_string_append_c(out, ' ');
+        g_string_append(out, (const char *) attrs[i]->name);
+        g_string_append(out, "=\"");
+        append_attr_value(out, attrs[i]);
         g_string_append_c(out, '"');
-        xmlFree(value);
     }
-    g_ptr_array_free(attrs, TRUE);
+    if (attrs != stack_attrs) {
+        free(attrs);
+    }
     g_string_append_c(out, '>');
     for (const xmlNode *child = node->children; child != NULL; child = child->next) {
         if (child->type == XML_ELEMENT_NODE) {
@@ -216,7 +242,9 @@ canonical_element(GString *out, const xmlNode *node)
             append_escaped(out, (const char *) child->content, false);
         }
     }
-    g_string_append_printf(out, "</%s>", (const char *) node->name);
+    g_string_append(out, "</");
+    g_string_append(out, (const char *) node->name);
+    g_string_append_c(out, '>');
 }
 
 char *

@@ -1,0 +1,69 @@
+/* lib/cib internals shared between its files (not part of the public API). */
+#ifndef BELAY_CIB_PRIVATE_H
+#define BELAY_CIB_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <glib.h>
+#include <libxml/tree.h>
+
+/* xml/cib.rng, embedded at build time (cib_schema_data.c is generated). */
+extern const unsigned char bl__cib_schema_rng[];
+extern const size_t bl__cib_schema_rng_len;
+
+/*
+ * What the schema allows, element by element, read from xml/cib.rng itself so that
+ * explanations of schema errors can never disagree with the schema.
+ */
+typedef struct bl__schema_model bl__schema_model_t;
+
+/* Builds the model from the schema document RNG (borrowed; must outlive the model). */
+bl__schema_model_t *bl__schema_model_new(const xmlDoc *rng);
+void bl__schema_model_free(bl__schema_model_t *model);
+
+/*
+ * Looks for the first place in document order where DOC breaks a rule the model can
+ * see (an element or attribute not allowed where it is, a required attribute or child
+ * missing, text inside an element). Returns true and sets *err (one sentence starting
+ * "line N: ") when it finds one; false when the fault is subtler than the model.
+ */
+bool bl__schema_explain(const bl__schema_model_t *model, const xmlDoc *doc, char **err);
+
+/*
+ * How messages name an element: "primitive 'web'" when it has an id, "nvpair (id-ref
+ * 'x')" for a reference, else "element 'op'". Caller frees.
+ */
+char *bl__cib_describe(const xmlNode *node);
+
+/* ------------------------------------------------------ semantic checks */
+
+/* State of one bl_cib_validate_semantics() run. */
+typedef struct bl__semantic {
+    GHashTable *ids;          /* configuration id -> defining element */
+    GHashTable *node_ids;     /* <node> id -> element (nodes have their own id space) */
+    GHashTable *unames;       /* <node> uname -> element */
+    GPtrArray *resources;     /* primitives, groups, clones, masters (for hints) */
+    char **err;
+} bl__semantic_t;
+
+/*
+ * Checks of attribute values that need no cross-reference: enumerations, booleans,
+ * scores and durations, by table. Returns true (and sets *err) on the first fault.
+ */
+bool bl__semantic_check_values(const bl__semantic_t *sem, const xmlNode *node);
+
+/*
+ * Checks of one element beyond its values: references, self-constraints, duplicate
+ * operations, rule and date expression consistency. Returns true on a fault.
+ */
+bool bl__semantic_check_element(const bl__semantic_t *sem, const xmlNode *node);
+
+/* Primitives: class and provider, and operations Pacemaker would refuse (cib_semantic_ops.c). */
+bool bl__semantic_check_primitive(const bl__semantic_t *sem, const xmlNode *node);
+
+/* date_expression consistency and date_spec/duration fields (cib_semantic_ops.c). */
+bool bl__semantic_check_date(const bl__semantic_t *sem, const xmlNode *node);
+bool bl__semantic_check_date_fields(const bl__semantic_t *sem, const xmlNode *node);
+
+#endif /* BELAY_CIB_PRIVATE_H */

@@ -1,0 +1,156 @@
+/*
+ * Schema validation: xml/cib.rng, embedded in the library, compiled once per process
+ * by libxml2's RELAX NG engine. When a document fails, the message comes from
+ * bl__schema_explain() (precise: names the element, its id and the fix) or, for faults
+ * it cannot see, from the first error libxml2 reported, rewritten as a sentence.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <libxml/relaxng.h>
+#include <libxml/xmlerror.h>
+
+#include <belay/cib.h>
+
+#include "cib_private.h"
+
+/* The compiled schema and its model, built on first use and kept for the process. */
+struct schema {
+    xmlDoc *rng_doc;
+    xmlRelaxNG *rng;
+    bl__schema_model_t *model;
+};
+
+/* The first error libxml2 reports that points at a node: it names the real culprit. */
+struct first_error {
+    int code;
+    const xmlNode *node;
+};
+
+static void
+ignore_error(void *data, xmlError *error)
+{
+    (void) data;
+    (void) error;
+}
+
+static struct schema *
+schema_build(void)
+{
+    struct schema *schema = g_new0(struct schema, 1);
+    xmlRelaxNGParserCtxt *parser;
+    char *err = NULL;
+
+    /* The schema is ours and built in: failing to read it is a build defect. */
+    if (bl_xml_parse((const char *) bl__cib_schema_rng, bl__cib_schema_rng_len, "cib.rng",
+                     &schema->rng_doc, &err) != 0) {
+        g_error("embedded CIB schema: %s", err);
+    }
+    parser = xmlRelaxNGNewDocParserCtxt(schema->rng_doc);
+    xmlRelaxNGSetParserStructuredErrors(parser, ignore_error, NULL);
+    schema->rng = xmlRelaxNGParse(parser);
+    xmlRelaxNGFreeParserCtxt(parser);
+    if (schema->rng == NULL) {
+        g_error("embedded CIB schema does not compile");
+    }
+    schema->model = bl__schema_model_new(schema->rng_doc);
+    return schema;
+}
+
+/* Thread-safe lazy initialisation; the schema lives until the process exits. */
+static const struct schema *
+schema_get(void)
+{
+    static struct schema *schema = NULL;
+
+    if (g_once_init_enter(&schema)) {
+        g_once_init_leave(&schema, schema_build());
+    }
+    return schema;
+}
+
+/*
+ * The first error says what went wrong, but may have no node ("Extra element %s in
+ * interleave"); the first error with a node says where.
+ */
+static void
+keep_first_error(void *data, xmlError *error)
+{
+    struct first_error *first = data;
+
+    if (error == NULL) {
+        return;
+    }
+    if (first->code == 0) {
+        first->code = error->code;
+    }
+    if (first->node == NULL && error->node != NULL) {
+        first->node = error->node;
+    }
+}
+
+/* Rewrites libxml2's first error ("Element %s has extra content: %s") as a sentence. */
+static void
+translate_error(const struct first_error *first, char **err)
+{
+    const xmlNode *node = first->node;
+    char *what = bl__cib_describe(node);
+    long line = bl_xml_line(node);
+
+    switch (first->code) {
+    case XML_RELAXNG_ERR_ATTRVALID:
+    case XML_RELAXNG_ERR_INVALIDATTR:
+        bl_err_set(err, "line %ld: %s: this combination of attributes is not allowed (some exclude each other or need a partner)", line, what);
+        break;
+    case XML_RELAXNG_ERR_ELEMWRONG:
+    case XML_RELAXNG_ERR_EXTRACONTENT:
+    case XML_RELAXNG_ERR_INTEREXTRA:
+    case XML_RELAXNG_ERR_ELEMNAME:
+    case XML_RELAXNG_ERR_CONTENTVALID:
+        bl_err_set(err, "line %ld: %s is not allowed here (out of place, or repeated where only one may appear)", line, what);
+        break;
+    default:
+        bl_err_set(err, "line %ld: %s does not match the CIB schema", line, what);
+        break;
+    }
+    free(what);
+}
+
+int
+bl_cib_validate_schema(const xmlDoc *doc, char **err)
+{
+    const struct schema *schema = schema_get();
+    xmlRelaxNGValidCtxt *ctxt = xmlRelaxNGNewValidCtxt(schema->rng);
+    struct first_error first = {0, NULL};
+    int rc;
+
+    if (ctxt == NULL) {
+        abort();
+    }
+    xmlRelaxNGSetValidStructuredErrors(ctxt, keep_first_error, &first);
+    /* libxml2 takes a mutable document but only marks nodes during the walk. */
+    rc = xmlRelaxNGValidateDoc(ctxt, (xmlDoc *) doc);
+    xmlRelaxNGFreeValidCtxt(ctxt);
+    if (rc == 0) {
+        return 0;
+    }
+    if (bl__schema_explain(schema->model, doc, err)) {
+        return BL_ESCHEMA;
+    }
+    if (first.node != NULL) {
+        translate_error(&first, err);
+    } else {
+        bl_err_set(err, "line %ld: the document does not match the CIB schema",
+                   bl_xml_line(xmlDocGetRootElement(doc)));
+    }
+    return BL_ESCHEMA;
+}
+
+int
+bl_cib_validate(const xmlDoc *doc, char **err)
+{
+    int rc = bl_cib_validate_schema(doc, err);
+
+    return rc != 0 ? rc : bl_cib_validate_semantics(doc, err);
+}
