@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -68,7 +69,7 @@ static void
 enter_namespaces(void)
 {
     assert_int_equal(unshare(CLONE_NEWNET | CLONE_NEWNS), 0);
-    assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+    assert_int_equal(mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL), 0);
     assert_int_equal(mount("belay-test", "/run", "tmpfs", 0, "mode=0755"), 0);
     assert_int_equal(mount("belay-test", "/dev/shm", "tmpfs", 0, "mode=1777"), 0);
     lo_up();
@@ -85,6 +86,8 @@ corosync_start(void)
         char *out = bl_asprintf("%s/corosync.out", workdir);
         int fd = open(out, O_WRONLY | O_CREAT | O_APPEND, 0600);
 
+        /* a test that dies half-way must not leave corosync behind */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (fd >= 0) {
             dup2(fd, STDOUT_FILENO);
             dup2(fd, STDERR_FILENO);
@@ -176,7 +179,7 @@ static struct {
 static size_t
 payload_size(uint32_t i)
 {
-    return (i * 7919u) % 65536u;
+    return (i * 7919u) % 16384u;
 }
 
 static void
@@ -375,7 +378,7 @@ test_quorum(void **state)
 static void
 send_all(void)
 {
-    unsigned char *buf = bl_malloc(sizeof(uint32_t) + 65536);
+    unsigned char *buf = bl_malloc(sizeof(uint32_t) + 16384);
 
     for (uint32_t i = 1; i <= N_MESSAGES; i++) {
         memcpy(buf, &i, sizeof(i));
@@ -394,16 +397,16 @@ test_cpg_order(void **state)
     assert_int_equal(bl_cpg_join(GROUP, &cpg_callbacks, NULL, &seen.cpg), 0);
     assert_int_equal(bl_cpg_local_nodeid(seen.cpg), 1);
     assert_true(run_until(is_member));
+    /* a stopped corosync cannot drain its IPC buffer: flow control must kick in */
+    assert_int_equal(kill(corosync_pid, SIGSTOP), 0);
     send_all();
+    assert_int_equal(kill(corosync_pid, SIGCONT), 0);
     assert_true(run_until(all_delivered));
     assert_int_equal(seen.out_of_order, 0);
     assert_int_equal(seen.delivered, N_MESSAGES);
     assert_int_equal(bl_cpg_queued(seen.cpg), 0);
-    /*
-     * 32 MB sent in one go is far more than corosync's IPC buffer holds, so it must
-     * have answered TRY_AGAIN and the queue must have carried messages.
-     */
-    assert_true(seen.max_queued > 0);
+    /* 8 MB is far more than corosync's IPC buffer holds: the queue carried most of it */
+    assert_true(seen.max_queued > N_MESSAGES / 2);
 }
 
 static gboolean
@@ -433,7 +436,7 @@ static void
 test_reconnect(void **state)
 {
     uint32_t seq = N_MESSAGES + 1;
-    unsigned char msg[sizeof(seq) + 65536];
+    unsigned char msg[sizeof(seq) + 16384];
 
     (void) state;
     corosync_stop();
