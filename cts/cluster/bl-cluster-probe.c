@@ -47,7 +47,7 @@ static struct {
     char *last_view;
     /* ping mode */
     bool pinging;
-    unsigned peers;        /* other nodes with a watcher in the group */
+    unsigned peers; /* other nodes with a watcher in the group */
     unsigned wanted_peers;
     uint32_t seq;
     gint64 sent_at;
@@ -212,8 +212,7 @@ try_reconnect(gpointer data)
 static void
 lost(int rc)
 {
-    printf("corosync: connection lost (%s), retrying every %d ms\n", bl_strerror(rc),
-           RECONNECT_MS);
+    printf("corosync: connection lost (%s), retrying every %d ms\n", bl_strerror(rc), RECONNECT_MS);
     fflush(stdout);
     bl_free(&probe.last_view);
     if (probe.pinging) {
@@ -322,8 +321,8 @@ print_stats(const char *what, GArray *ms)
     }
     qsort(v, ms->len, sizeof(*v), compare_double);
     p99 = (ms->len * 99 + 99) / 100 - 1;
-    printf("%s: n=%u median=%.3f ms p99=%.3f ms max=%.3f ms\n", what, ms->len,
-           v[ms->len / 2], v[p99], v[ms->len - 1]);
+    printf("%s: n=%u median=%.3f ms p99=%.3f ms max=%.3f ms\n", what, ms->len, v[ms->len / 2],
+           v[p99], v[ms->len - 1]);
 }
 
 static gboolean

@@ -108,8 +108,10 @@ typedef struct bl_cpg_callbacks {
 
 /*
  * Connects to corosync and joins the CPG group GROUP (at most 127 bytes). CALLBACKS is
- * copied. Returns 0 and *cpg, or -ENOTCONN (corosync not running), -EACCES, -EINVAL
- * (bad group name) or -EIO; on error *cpg is left untouched.
+ * copied. While corosync is synchronising a new membership it answers TRY_AGAIN; the join
+ * then waits for it, at most about one second. Returns 0 and *cpg, or -ENOTCONN (corosync
+ * not running), -EACCES, -EINVAL (bad group name), -EAGAIN or -EIO; on error *cpg is left
+ * untouched.
  */
 int bl_cpg_join(const char *group, const bl_cpg_callbacks_t *callbacks, void *user_data,
                 bl_cpg_t **cpg);
@@ -158,10 +160,10 @@ typedef struct bl_quorum_node {
 typedef struct bl_quorum_view {
     bool quorate;
     uint32_t local_nodeid;
-    uint32_t votes;          /* this node's votes */
-    uint32_t expected_votes; /* expected votes of the cluster */
-    uint32_t total_votes;    /* votes present in this partition */
-    uint32_t quorum;         /* votes needed to be quorate */
+    uint32_t votes;                /* this node's votes */
+    uint32_t expected_votes;       /* expected votes of the cluster */
+    uint32_t total_votes;          /* votes present in this partition */
+    uint32_t quorum;               /* votes needed to be quorate */
     const bl_quorum_node_t *nodes; /* nodes votequorum reports, sorted by id */
     size_t n_nodes;
 } bl_quorum_view_t;

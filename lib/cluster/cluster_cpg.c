@@ -103,9 +103,8 @@ refresh_names(bl_cpg_t *cpg, const struct cpg_address *members, size_t n_members
 }
 
 static void
-on_confchg(cpg_handle_t handle, const struct cpg_name *group,
-           const struct cpg_address *members, size_t n_members,
-           const struct cpg_address *left, size_t n_left,
+on_confchg(cpg_handle_t handle, const struct cpg_name *group, const struct cpg_address *members,
+           size_t n_members, const struct cpg_address *left, size_t n_left,
            const struct cpg_address *joined, size_t n_joined)
 {
     bl_cpg_t *cpg = cpg_of(handle);
@@ -340,8 +339,7 @@ cpg_open(bl_cpg_t *cpg)
 }
 
 int
-bl_cpg_join(const char *group, const bl_cpg_callbacks_t *callbacks, void *user_data,
-            bl_cpg_t **out)
+bl_cpg_join(const char *group, const bl_cpg_callbacks_t *callbacks, void *user_data, bl_cpg_t **out)
 {
     bl_cpg_t *cpg;
     int rc;
@@ -370,6 +368,8 @@ bl_cpg_reconnect(bl_cpg_t *cpg)
     if (cpg->connected) {
         return 0;
     }
+    /* corosync may come back with another configuration: read the nodelist afresh */
+    bl_cluster_nodelist_free(&cpg->nodes);
     return cpg_open(cpg);
 }
 

@@ -9,7 +9,6 @@
  * *CACHE is NULL or some id is missing (corosync may have reloaded its config with new
  * nodes). Names borrowed from the old *CACHE become invalid when it is reloaded.
  */
-void bl__cluster_nodelist_refresh(bl_cluster_nodelist_t **cache, const uint32_t *ids,
-                                  size_t n_ids);
+void bl__cluster_nodelist_refresh(bl_cluster_nodelist_t **cache, const uint32_t *ids, size_t n_ids);
 
 #endif /* BELAY_CLUSTER_PRIVATE_H */

@@ -226,6 +226,8 @@ bl_quorum_reconnect(bl_quorum_t *quorum)
     if (quorum->connected) {
         return 0;
     }
+    /* corosync may come back with another configuration: read the nodelist afresh */
+    bl_cluster_nodelist_free(&quorum->names);
     return quorum_open(quorum);
 }
 

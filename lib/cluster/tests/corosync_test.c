@@ -165,9 +165,9 @@ run_until(bool (*done)(void))
 static struct {
     bl_cpg_t *cpg;
     bl_quorum_t *quorum;
-    unsigned delivered;   /* messages received in sequence */
+    unsigned delivered; /* messages received in sequence */
     unsigned out_of_order;
-    bool self_member;     /* last membership had this process, named "solo" */
+    bool self_member; /* last membership had this process, named "solo" */
     unsigned memberships;
     int cpg_lost_rc;
     int quorum_lost_rc;
@@ -409,6 +409,57 @@ test_cpg_order(void **state)
     assert_true(seen.max_queued > N_MESSAGES / 2);
 }
 
+static struct {
+    size_t len;
+    bool intact;
+} big;
+
+static void
+on_big_deliver(bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const void *msg, size_t len,
+               void *user_data)
+{
+    const unsigned char *bytes = msg;
+
+    (void) cpg;
+    (void) nodeid;
+    (void) pid;
+    (void) user_data;
+    big.len = len;
+    big.intact = true;
+    for (size_t i = 0; i < len && big.intact; i++) {
+        big.intact = bytes[i] == (unsigned char) (i % 251);
+    }
+}
+
+static bool
+big_delivered(void)
+{
+    return big.len != 0;
+}
+
+/* The largest message the API promises to carry arrives whole; one byte more is refused. */
+static void
+test_big_message(void **state)
+{
+    bl_cpg_callbacks_t callbacks = {.deliver = on_big_deliver};
+    bl_cpg_t *cpg = NULL;
+    unsigned char *msg = bl_malloc(BL_CPG_MAX_MSG + 1);
+
+    (void) state;
+    for (size_t i = 0; i <= BL_CPG_MAX_MSG; i++) {
+        msg[i] = (unsigned char) (i % 251);
+    }
+    assert_int_equal(bl_cpg_join(GROUP "-big", &callbacks, NULL, &cpg), 0);
+    assert_int_equal(bl_cpg_send(cpg, msg, BL_CPG_MAX_MSG + 1), -EMSGSIZE);
+    assert_int_equal(bl_cpg_send(cpg, msg, BL_CPG_MAX_MSG), 0);
+    assert_true(run_until(big_delivered));
+    assert_int_equal(big.len, BL_CPG_MAX_MSG);
+    assert_true(big.intact);
+    bl_cpg_free(&cpg);
+    assert_null(cpg);
+    free(msg);
+}
+
 static gboolean
 try_reconnect(gpointer data)
 {
@@ -467,6 +518,7 @@ main(void)
         cmocka_unit_test(test_nodelist),
         cmocka_unit_test(test_quorum),
         cmocka_unit_test(test_cpg_order),
+        cmocka_unit_test(test_big_message),
         cmocka_unit_test(test_reconnect),
     };
 

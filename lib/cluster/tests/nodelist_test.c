@@ -17,10 +17,11 @@ test_key_parse(void **state)
 {
     unsigned index = 99;
     const char *field = NULL;
-    const char *bad[] = {"nodelist.local_node_pos", "nodelist.node.", "nodelist.node.x.name",
-                         "nodelist.node.1", "nodelist.node.1.", "nodelist.node.-1.name",
-                         "nodelist.node.1024.name", "totem.nodeid", "nodelist.node.1name",
-                         NULL};
+    const char *bad[] = {"nodelist.local_node_pos", "nodelist.node.",
+                         "nodelist.node.x.name",    "nodelist.node.1",
+                         "nodelist.node.1.",        "nodelist.node.-1.name",
+                         "nodelist.node.1024.name", "totem.nodeid",
+                         "nodelist.node.1name",     NULL};
 
     (void) state;
     assert_true(bl_cluster_nodelist_key_parse("nodelist.node.0.nodeid", &index, &field));
