@@ -5,10 +5,10 @@
  *       joins CPG group "belay-probe" and tracks votequorum; prints one "view ..." line
  *       whenever this node's view of quorum or group membership changes, answers pings,
  *       and reconnects (every 500 ms) when corosync goes away, as a daemon would.
- *   bl-cluster-probe ping COUNT PEERS
+ *   bl-cluster-probe ping COUNT PEERS [SIZE]
  *       waits until PEERS other nodes have a watcher in the group, then multicasts COUNT
- *       pings one after another and prints the latency of (a) the ping's own delivery
- *       back to the sender (corosync's agreed order over all nodes) and (b) the round
+ *       pings of SIZE bytes (default: 16) one after another and prints the latency of (a) the
+ * ping's own delivery back to the sender (corosync's agreed order over all nodes) and (b) the round
  *       trip until every peer's answer is delivered: median and p99, in ms.
  */
 #include <errno.h>
@@ -57,6 +57,8 @@ static struct {
     GArray *self_ms;
     GArray *rtt_ms;
     unsigned count;
+    unsigned char *buffer; /* a ping: the message, then padding up to size */
+    size_t size;
     int status;
 } probe;
 
@@ -184,7 +186,7 @@ on_deliver(bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const void *data, size_
     probe_msg_t msg;
 
     (void) user_data;
-    if (len != sizeof(msg)) {
+    if (len < sizeof(msg)) {
         return;
     }
     memcpy(&msg, data, sizeof(msg));
@@ -260,11 +262,13 @@ send_ping(void)
     };
     int rc;
 
+    memcpy(probe.buffer, &msg, sizeof(msg));
+
     probe.pongs = 0;
     g_hash_table_remove_all(probe.answered);
     probe.self_seen = false;
     probe.sent_at = g_get_monotonic_time();
-    rc = bl_cpg_send(probe.cpg, &msg, sizeof(msg));
+    rc = bl_cpg_send(probe.cpg, probe.buffer, probe.size);
     if (rc != 0) {
         fprintf(stderr, "bl-cluster-probe: send: %s\n", bl_strerror(rc));
         probe.status = 1;
@@ -354,7 +358,7 @@ run_watch(void)
 }
 
 static int
-run_ping(unsigned count, unsigned peers)
+run_ping(unsigned count, unsigned peers, size_t size)
 {
     bl_cpg_callbacks_t callbacks = cpg_callbacks;
     int rc;
@@ -362,10 +366,13 @@ run_ping(unsigned count, unsigned peers)
     callbacks.membership = on_ping_membership;
     probe.pinging = true;
     probe.count = count;
+    probe.size = MAX(size, sizeof(probe_msg_t));
+    probe.buffer = bl_calloc(1, probe.size);
     probe.wanted_peers = peers;
     rc = bl_cpg_join(GROUP, &callbacks, NULL, &probe.cpg);
     if (rc != 0) {
         fprintf(stderr, "bl-cluster-probe: cannot join %s: %s\n", GROUP, bl_strerror(rc));
+        free(probe.buffer);
         return 1;
     }
     /* callbacks only run from the main loop, so these are in place before any delivery */
@@ -379,13 +386,14 @@ run_ping(unsigned count, unsigned peers)
     g_array_free(probe.self_ms, TRUE);
     g_array_free(probe.rtt_ms, TRUE);
     g_hash_table_destroy(probe.answered);
+    free(probe.buffer);
     return probe.status;
 }
 
 static int
 usage(void)
 {
-    fprintf(stderr, "usage: bl-cluster-probe watch | ping COUNT PEERS\n");
+    fprintf(stderr, "usage: bl-cluster-probe watch | ping COUNT PEERS [SIZE]\n");
     return 2;
 }
 
@@ -397,9 +405,11 @@ main(int argc, char **argv)
     probe.loop = g_main_loop_new(NULL, FALSE);
     if (argc == 2 && strcmp(argv[1], "watch") == 0) {
         status = run_watch();
-    } else if (argc == 4 && strcmp(argv[1], "ping") == 0 && atoi(argv[2]) > 0
-               && atoi(argv[3]) >= 0) {
-        status = run_ping((unsigned) atoi(argv[2]), (unsigned) atoi(argv[3]));
+    } else if ((argc == 4 || argc == 5) && strcmp(argv[1], "ping") == 0 && atoi(argv[2]) > 0
+               && atoi(argv[3]) >= 0 && (argc == 4 || atoi(argv[4]) > 0)) {
+        size_t size = argc == 5 ? (size_t) atoi(argv[4]) : 0;
+
+        status = run_ping((unsigned) atoi(argv[2]), (unsigned) atoi(argv[3]), size);
     } else {
         status = usage();
     }

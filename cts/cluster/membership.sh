@@ -23,6 +23,7 @@ cleanup() {
     rm -rf "$LAB"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
 
 n=0
 failed=0
@@ -58,7 +59,7 @@ ALL3="view quorate=yes votes=1 expected=3 total=3 quorum=2 nodes=node1,node2,nod
 PAIR="view quorate=yes votes=1 expected=3 total=2 quorum=2 nodes=node1,node2 group=node1,node2"
 ALONE="view quorate=no votes=1 expected=3 total=1 quorum=2 nodes=node3 group=node3"
 
-echo "1..8"
+echo "1..9"
 
 t0=$(date +%s%N)
 if ! lab up 3 2> "$LAB.up.log"; then
@@ -90,6 +91,14 @@ if wait_view "$ALONE" node3 && wait_view "$PAIR" node1 node2; then
     ok "node3 cut off: node3 inquorate alone, node1 and node2 quorate together ($(( ($(date +%s%N) - t0) / 1000000 )) ms)"
 else
     not_ok "node3 cut off: node3 inquorate alone, node1 and node2 quorate together"
+fi
+
+# An operator lowering expected votes on the isolated node: votequorum notifies the change.
+lab run node3 corosync-quorumtool -e 1 > /dev/null
+if wait_view "view quorate=yes votes=1 expected=1 total=1 quorum=1 nodes=node3 group=node3" node3; then
+    ok "expected votes set to 1 on isolated node3: it reports itself quorate with quorum 1"
+else
+    not_ok "expected votes set to 1 on isolated node3: it reports itself quorate with quorum 1"
 fi
 
 t0=$(date +%s%N)
