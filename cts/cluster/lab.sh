@@ -151,7 +151,7 @@ cmd_up() {
         || dd if=/dev/urandom of="$DIR/authkey" bs=256 count=1 status=none
     chmod 0400 "$DIR/authkey"
     mkdir -p "$DIR/tmpfs"
-    mount -t tmpfs -o size=512m,mode=0755 "$LAB_PREFIX" "$DIR/tmpfs"
+    mount -t tmpfs -o size=1g,mode=0755 "$LAB_PREFIX" "$DIR/tmpfs"
     make_mountpoints
     ip netns add "$LAB_BRNS"
     ip -n "$LAB_BRNS" link set lo up
@@ -217,7 +217,8 @@ cmd_run() { # NODE CMD...
 }
 
 # Inside the node's namespaces: bind its directories, set its hostname, exec CMD (so a
-# spawned process's pid file holds CMD's own pid).
+# spawned process's pid file holds CMD's own pid). The working directory stays the
+# caller's, so relative command paths work.
 cmd_inner() {
     local node=$1 d="$DIR/$1"; shift
     hostname "$node"
@@ -230,7 +231,6 @@ cmd_inner() {
     mount --bind "$DIR/tmpfs/$node/shm" /dev/shm
     mount --bind "$DIR/tmpfs/$node/run" /run
     export BELAY_LAB_NODE="$node"
-    cd /
     if [ -n "${LAB_PIDFILE:-}" ]; then echo $$ > "$LAB_PIDFILE"; fi
     exec "$@"
 }

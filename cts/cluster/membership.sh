@@ -18,6 +18,7 @@ fi
 
 LAB=$(mktemp -d /tmp/belay-lab.XXXXXX)
 lab() { "$LABSH" -w "$LAB" "$@"; }
+# shellcheck disable=SC2317  # called from the trap
 cleanup() {
     lab down > /dev/null 2>&1 || true
     rm -rf "$LAB"

@@ -68,7 +68,10 @@ lo_up(void)
 static void
 enter_namespaces(void)
 {
-    assert_int_equal(unshare(CLONE_NEWNET | CLONE_NEWNS), 0);
+    if (unshare(CLONE_NEWNET | CLONE_NEWNS) != 0) {
+        fprintf(stderr, "# unshare(CLONE_NEWNET | CLONE_NEWNS): %s\n", strerror(errno));
+        fail();
+    }
     assert_int_equal(mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL), 0);
     assert_int_equal(mount("belay-test", "/run", "tmpfs", 0, "mode=0755"), 0);
     assert_int_equal(mount("belay-test", "/dev/shm", "tmpfs", 0, "mode=1777"), 0);
