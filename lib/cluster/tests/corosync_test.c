@@ -102,14 +102,14 @@ corosync_start(void)
 }
 
 static void
-corosync_stop(void)
+corosync_stop(int signal)
 {
     int status;
 
     if (corosync_pid <= 0) {
         return;
     }
-    kill(corosync_pid, SIGTERM);
+    kill(corosync_pid, signal);
     for (int i = 0; i < 100; i++) {
         if (waitpid(corosync_pid, &status, WNOHANG) == corosync_pid) {
             corosync_pid = -1;
@@ -329,7 +329,7 @@ teardown(void **state)
     (void) state;
     bl_quorum_free(&seen.quorum);
     bl_cpg_free(&seen.cpg);
-    corosync_stop();
+    corosync_stop(SIGTERM);
     cmd = bl_asprintf("rm -rf '%s'", workdir);
     if (system(cmd) != 0) {
         fprintf(stderr, "# could not remove %s\n", workdir);
@@ -485,7 +485,10 @@ one_more_delivered(void)
     return seen.delivered + seen.out_of_order > N_MESSAGES;
 }
 
-/* corosync stops: both connections say so; it comes back: the reconnect helpers work. */
+/*
+ * corosync dies without a goodbye (SIGKILL): both connections say so; it comes back: the
+ * reconnect helpers work.
+ */
 static void
 test_reconnect(void **state)
 {
@@ -493,7 +496,7 @@ test_reconnect(void **state)
     unsigned char msg[sizeof(seq) + 16384];
 
     (void) state;
-    corosync_stop();
+    corosync_stop(SIGKILL);
     assert_true(run_until(both_lost));
     assert_int_equal(seen.cpg_lost_rc, -ENOTCONN);
     assert_int_equal(seen.quorum_lost_rc, -ENOTCONN);
