@@ -4,12 +4,17 @@
  *   bl-cluster-probe watch
  *       joins CPG group "belay-probe" and tracks votequorum; prints one "view ..." line
  *       whenever this node's view of quorum or group membership changes, answers pings,
- *       and reconnects (every 500 ms) when corosync goes away, as a daemon would.
+ *       and reconnects (every 500 ms) when corosync goes away, as a daemon would. It also
+ *       digests every storm message in delivery order and prints "storm n=N digest=D
+ *       fifo=ok" every 500 of them: equal digests on all nodes mean the same order.
  *   bl-cluster-probe ping COUNT PEERS [SIZE]
  *       waits until PEERS other nodes have a watcher in the group, then multicasts COUNT
- *       pings of SIZE bytes (default: 16) one after another and prints the latency of (a) the
- * ping's own delivery back to the sender (corosync's agreed order over all nodes) and (b) the round
- *       trip until every peer's answer is delivered: median and p99, in ms.
+ *       pings of SIZE bytes (default 16) one after another and prints the latency of
+ *       (a) the ping's own delivery back to the sender (agreed order over all nodes) and
+ *       (b) the round trip until every peer's answer is delivered: median and p99, in ms.
+ *   bl-cluster-probe storm COUNT [SIZE]
+ *       multicasts COUNT messages of SIZE bytes at once (flow control queues them), waits
+ *       until all are delivered back and prints the rate.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,7 +32,9 @@
 #define RECONNECT_MS 500
 #define PING_TIMEOUT_S 60
 
-enum { MSG_PING = 1, MSG_PONG = 2 };
+enum { MSG_PING = 1, MSG_PONG = 2, MSG_STORM = 3 };
+
+#define STORM_REPORT 500
 
 /* On the wire (all nodes run the same build on one machine: host byte order is fine). */
 typedef struct probe_msg {
@@ -60,6 +67,14 @@ static struct {
     unsigned char *buffer; /* a ping: the message, then padding up to size */
     size_t size;
     int status;
+    /* watch mode: what the storm looked like here */
+    GChecksum *storm_digest;
+    GHashTable *storm_last; /* sender (nodeid << 32 | pid) -> last seq + 1 */
+    unsigned storm_delivered;
+    bool storm_fifo;
+    /* storm mode */
+    bool storming;
+    gint64 storm_start;
 } probe;
 
 static void
@@ -179,6 +194,58 @@ ping_delivered(const probe_msg_t *msg, uint32_t nodeid, uint32_t pid)
     }
 }
 
+/* Watch mode: a storm message, digested in delivery order. */
+static void
+storm_seen(const probe_msg_t *msg, uint32_t nodeid, uint32_t pid)
+{
+    guint64 sender = ((guint64) nodeid << 32) | pid;
+    guint64 *expected = g_hash_table_lookup(probe.storm_last, &sender);
+    uint32_t record[3] = {nodeid, pid, msg->seq};
+
+    /* corosync keeps each sender's messages in the order it sent them */
+    if (expected == NULL) {
+        expected = g_new(guint64, 2);
+        expected[0] = sender;
+        expected[1] = 1;
+        g_hash_table_insert(probe.storm_last, &expected[0], expected);
+    }
+    if (msg->seq != expected[1]) {
+        probe.storm_fifo = false;
+    }
+    expected[1] = (guint64) msg->seq + 1;
+    g_checksum_update(probe.storm_digest, (const guchar *) record, sizeof(record));
+    if (++probe.storm_delivered % STORM_REPORT == 0) {
+        GChecksum *copy = g_checksum_copy(probe.storm_digest);
+
+        printf("storm n=%u digest=%.16s fifo=%s\n", probe.storm_delivered,
+               g_checksum_get_string(copy), probe.storm_fifo ? "ok" : "broken");
+        fflush(stdout);
+        g_checksum_free(copy);
+    }
+}
+
+/* Storm mode: our own messages coming back. */
+static void
+storm_returned(const probe_msg_t *msg, uint32_t nodeid, uint32_t pid)
+{
+    double ms;
+
+    if (nodeid != bl_cpg_local_nodeid(probe.cpg) || pid != (uint32_t) getpid()) {
+        return;
+    }
+    if (msg->seq != ++probe.seq) {
+        fprintf(stderr, "bl-cluster-probe: storm: got message %u, expected %u\n", msg->seq,
+                probe.seq);
+        probe.status = 1;
+    }
+    if (probe.seq == probe.count) {
+        ms = (double) (g_get_monotonic_time() - probe.storm_start) / 1000.0;
+        printf("storm: %u messages of %zu bytes delivered back in %.1f ms (%.0f/s)\n", probe.count,
+               probe.size, ms, probe.count * 1000.0 / ms);
+        g_main_loop_quit(probe.loop);
+    }
+}
+
 static void
 on_deliver(bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const void *data, size_t len,
            void *user_data)
@@ -192,9 +259,15 @@ on_deliver(bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const void *data, size_
     memcpy(&msg, data, sizeof(msg));
     if (probe.pinging) {
         ping_delivered(&msg, nodeid, pid);
+    } else if (probe.storming) {
+        if (msg.kind == MSG_STORM) {
+            storm_returned(&msg, nodeid, pid);
+        }
     } else if (msg.kind == MSG_PING) {
         msg.kind = MSG_PONG;
         bl_cpg_send(cpg, &msg, sizeof(msg));
+    } else if (msg.kind == MSG_STORM) {
+        storm_seen(&msg, nodeid, pid);
     }
 }
 
@@ -298,8 +371,13 @@ static gboolean
 ping_timeout(gpointer data)
 {
     (void) data;
-    fprintf(stderr, "bl-cluster-probe: ping: no answer from %u peer(s) within %d s\n",
-            probe.wanted_peers, PING_TIMEOUT_S);
+    if (probe.storming) {
+        fprintf(stderr, "bl-cluster-probe: storm: only %u of %u messages back within %d s\n",
+                probe.seq, probe.count, PING_TIMEOUT_S);
+    } else {
+        fprintf(stderr, "bl-cluster-probe: ping: no answer from %u peer(s) within %d s\n",
+                probe.wanted_peers, PING_TIMEOUT_S);
+    }
     probe.status = 1;
     g_main_loop_quit(probe.loop);
     return G_SOURCE_REMOVE;
@@ -349,6 +427,9 @@ run_watch(void)
         fprintf(stderr, "bl-cluster-probe: cannot connect to corosync: %s\n", bl_strerror(rc));
         return 1;
     }
+    probe.storm_digest = g_checksum_new(G_CHECKSUM_SHA256);
+    probe.storm_last = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+    probe.storm_fifo = true;
     printf("probe: node id %u, pid %d\n", bl_cpg_local_nodeid(probe.cpg), (int) getpid());
     fflush(stdout);
     g_unix_signal_add(SIGTERM, on_signal, NULL);
@@ -391,9 +472,40 @@ run_ping(unsigned count, unsigned peers, size_t size)
 }
 
 static int
+run_storm(unsigned count, size_t size)
+{
+    probe_msg_t msg = {.kind = MSG_STORM};
+    int rc;
+
+    probe.storming = true;
+    probe.count = count;
+    probe.size = MAX(size, sizeof(probe_msg_t));
+    probe.buffer = bl_calloc(1, probe.size);
+    rc = bl_cpg_join(GROUP, &cpg_callbacks, NULL, &probe.cpg);
+    msg.origin_nodeid = bl_cpg_local_nodeid(probe.cpg);
+    msg.origin_pid = (uint32_t) getpid();
+    probe.storm_start = g_get_monotonic_time();
+    for (uint32_t i = 1; rc == 0 && i <= count; i++) {
+        msg.seq = i;
+        memcpy(probe.buffer, &msg, sizeof(msg));
+        rc = bl_cpg_send(probe.cpg, probe.buffer, probe.size);
+    }
+    if (rc == 0) {
+        g_timeout_add_seconds(PING_TIMEOUT_S, ping_timeout, NULL);
+        g_main_loop_run(probe.loop);
+    } else {
+        fprintf(stderr, "bl-cluster-probe: storm: %s\n", bl_strerror(rc));
+        probe.status = 1;
+    }
+    free(probe.buffer);
+    return probe.status;
+}
+
+static int
 usage(void)
 {
-    fprintf(stderr, "usage: bl-cluster-probe watch | ping COUNT PEERS [SIZE]\n");
+    fprintf(stderr,
+            "usage: bl-cluster-probe watch | ping COUNT PEERS [SIZE] | storm COUNT [SIZE]\n");
     return 2;
 }
 
@@ -410,6 +522,9 @@ main(int argc, char **argv)
         size_t size = argc == 5 ? (size_t) atoi(argv[4]) : 0;
 
         status = run_ping((unsigned) atoi(argv[2]), (unsigned) atoi(argv[3]), size);
+    } else if ((argc == 3 || argc == 4) && strcmp(argv[1], "storm") == 0 && atoi(argv[2]) > 0
+               && (argc == 3 || atoi(argv[3]) > 0)) {
+        status = run_storm((unsigned) atoi(argv[2]), argc == 4 ? (size_t) atoi(argv[3]) : 0);
     } else {
         status = usage();
     }
@@ -421,6 +536,10 @@ main(int argc, char **argv)
     free(probe.group_line);
     free(probe.quorum_line);
     free(probe.last_view);
+    if (probe.storm_digest != NULL) {
+        g_checksum_free(probe.storm_digest);
+        g_hash_table_destroy(probe.storm_last);
+    }
     g_main_loop_unref(probe.loop);
     return status;
 }

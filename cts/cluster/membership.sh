@@ -60,7 +60,7 @@ ALL3="view quorate=yes votes=1 expected=3 total=3 quorum=2 nodes=node1,node2,nod
 PAIR="view quorate=yes votes=1 expected=3 total=2 quorum=2 nodes=node1,node2 group=node1,node2"
 ALONE="view quorate=no votes=1 expected=3 total=1 quorum=2 nodes=node3 group=node3"
 
-echo "1..9"
+echo "1..10"
 
 t0=$(date +%s%N)
 if ! lab up 3 2> "$LAB.up.log"; then
@@ -84,6 +84,29 @@ if out=$(lab run node1 "$PROBE" ping 1000 2 2>&1); then
 else
     not_ok "1,000 multicasts from node1, each delivered back to node1 and answered by node2 and node3"
     sed 's/^/# /' <<< "$out"
+fi
+
+# All three nodes multicast at once; every node must deliver the same sequence.
+for node in node1 node2 node3; do
+    lab run "$node" "$PROBE" storm 1000 1024 > "$LAB/$node/log/storm.out" 2>&1 &
+done
+wait
+storm_ok=yes
+for node in node1 node2 node3; do
+    sed "s/^/# $node: /" "$LAB/$node/log/storm.out"
+    grep -q '^storm: 1000 messages' "$LAB/$node/log/storm.out" || storm_ok=no
+done
+for _ in $(seq $((WAIT_S * 10))); do
+    digests=$(for node in node1 node2 node3; do grep -h '^storm n=3000 ' "$LAB/$node/log/probe.log"; done)
+    [ "$(wc -l <<< "$digests")" -eq 3 ] && break
+    sleep 0.1
+done
+if [ $storm_ok = yes ] && [ "$(grep -c 'fifo=ok' <<< "$digests")" -eq 3 ] \
+    && [ "$(sort -u <<< "$digests" | wc -l)" -eq 1 ]; then
+    ok "3 x 1,000 messages multicast concurrently from all nodes: all nodes delivered the same sequence ($(head -1 <<< "$digests"))"
+else
+    not_ok "3 x 1,000 messages multicast concurrently from all nodes: all nodes delivered the same sequence"
+    sed 's/^/# /' <<< "$digests"
 fi
 
 t0=$(date +%s%N)
