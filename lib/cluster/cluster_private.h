@@ -1,0 +1,14 @@
+/* lib/cluster internals shared by the CPG, quorum and nodelist files. */
+#ifndef BELAY_CLUSTER_PRIVATE_H
+#define BELAY_CLUSTER_PRIVATE_H
+
+#include <belay/cluster.h>
+
+/*
+ * Makes sure *CACHE holds a nodelist that knows every id in IDS: loads it from cmap when
+ * *CACHE is NULL or some id is missing (corosync may have reloaded its config with new
+ * nodes). Names borrowed from the old *CACHE become invalid when it is reloaded.
+ */
+void bl__cluster_nodelist_refresh(bl_cluster_nodelist_t **cache, const uint32_t *ids, size_t n_ids);
+
+#endif /* BELAY_CLUSTER_PRIVATE_H */
