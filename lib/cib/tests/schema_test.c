@@ -454,6 +454,24 @@ test_missing_required_child(void **state)
 }
 
 static void
+test_sections_at_most_once(void **state)
+{
+    char *err = schema_error("<cib>\n<configuration>\n<crm_config/>\n<nodes/>\n<resources/>\n"
+                             "<constraints/>\n<nodes/>\n</configuration>\n</cib>\n");
+
+    (void) state;
+    assert_non_null(err);
+    assert_string_equal(err, "line 7: element 'nodes' may appear only once in 'configuration' (the first is at line 4)");
+    free(err);
+    err = schema_error("<cib><configuration><crm_config/><nodes/><resources/><constraints/>"
+                       "</configuration>\n<status>\n<node_state id=\"1\">\n<lrm id=\"1\"/>\n"
+                       "<transient_attributes id=\"1\"/>\n<lrm id=\"1\"/>\n</node_state></status></cib>");
+    assert_non_null(err);
+    assert_string_equal(err, "line 6: element 'lrm' may appear only once in 'node_state' (the first is at line 4)");
+    free(err);
+}
+
+static void
 test_text_inside_element(void **state)
 {
     (void) state;
@@ -562,6 +580,7 @@ main(void)
         cmocka_unit_test(test_missing_required_attribute),
         cmocka_unit_test(test_unknown_attribute),
         cmocka_unit_test(test_missing_required_child),
+        cmocka_unit_test(test_sections_at_most_once),
         cmocka_unit_test(test_text_inside_element),
         cmocka_unit_test(test_group_inside_group),
         cmocka_unit_test(test_conflicting_attributes),
