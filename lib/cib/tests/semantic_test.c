@@ -274,6 +274,19 @@ test_score_and_score_attribute(void **state)
 }
 
 static void
+test_location_rule_needs_score(void **state)
+{
+    (void) state;
+    assert_invalid(TWO_PRIMITIVES,
+                   "      <rsc_location id=\"l\" rsc=\"vip\">\n"
+                   "        <rule id=\"l-rule\">\n"
+                   "          <expression id=\"l-e\" attribute=\"pingd\" operation=\"defined\"/>\n"
+                   "        </rule>\n"
+                   "      </rsc_location>\n",
+                   "line 13: rule 'l-rule' in a location constraint needs a score or a score-attribute");
+}
+
+static void
 test_bad_interval_and_timeout(void **state)
 {
     (void) state;
@@ -556,6 +569,7 @@ main(void)
         cmocka_unit_test(test_rule_reference_cannot_nest),
         cmocka_unit_test(test_bad_score),
         cmocka_unit_test(test_score_and_score_attribute),
+        cmocka_unit_test(test_location_rule_needs_score),
         cmocka_unit_test(test_bad_interval_and_timeout),
         cmocka_unit_test(test_duplicate_op),
         cmocka_unit_test(test_enumerations),
