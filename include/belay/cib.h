@@ -47,16 +47,25 @@ xmlNode *bl_cib_section(const xmlDoc *doc, const char *name);
 
 /*
  * Validates DOC against Belay's RELAX NG schema (xml/cib.rng, compiled into the
- * library). On failure returns BL_ESCHEMA and names the element and its line:
- * "line 12: element 'bundle': not allowed here (expected primitive, group or clone)".
+ * library and parsed once per process). On failure returns BL_ESCHEMA and names the
+ * element and its line, and why when Belay refuses a Pacemaker feature on purpose:
+ * "line 12: element 'bundle' is not allowed in 'resources' (Belay does not support
+ * bundles)". Thread-safe.
  */
 int bl_cib_validate_schema(const xmlDoc *doc, char **err);
 
 /*
- * Checks what the schema cannot: ids unique across the document; every reference
- * (constraint rsc/with-rsc/first/then, resource_ref, group member, clone child) names
- * an existing resource of a kind that may be referenced; scores parse; op intervals
- * and timeouts are valid durations; and the like. Returns BL_EINVALID naming the id.
+ * Checks what the schema cannot, in time linear in the document: configuration ids
+ * unique and well-formed (node ids and unames unique among nodes; status ids unique
+ * per node); every reference (constraint rsc/with-rsc/first/then, resource_ref,
+ * id-ref) names an existing object of a kind that may be referenced; scores,
+ * booleans, enumerations (roles, kinds, actions...) and durations (op interval,
+ * timeout, start-delay) valid; no two ops of a primitive with the same name and
+ * interval; no colocation or same-action order of a resource with itself; rules and
+ * date expressions consistent. Does not require the schema check to have passed.
+ * Returns BL_EINVALID with the first fault, naming the object and its line:
+ * "line 40: rsc_colocation 'web-with-vip': with-rsc 'webserverr' does not exist (did
+ * you mean 'webserver'?)".
  */
 int bl_cib_validate_semantics(const xmlDoc *doc, char **err);
 

@@ -28,6 +28,72 @@ struct first_error {
     const xmlNode *node;
 };
 
+/*
+ * How often a child may appear. The schema allows these children in any order and
+ * number because libxml2 is quadratic on the <interleave> that would say it (see
+ * xml/cib.rng); the counts are checked here instead.
+ */
+struct child_count {
+    const char *parent;
+    const char *child;
+    bool required;
+};
+
+static const struct child_count child_counts[] = {
+    {"configuration", "crm_config", true},
+    {"configuration", "nodes", true},
+    {"configuration", "resources", true},
+    {"configuration", "constraints", true},
+    {"configuration", "rsc_defaults", false},
+    {"configuration", "op_defaults", false},
+    {"configuration", "fencing-topology", false},
+    {"node_state", "transient_attributes", false},
+    {"node_state", "lrm", false},
+};
+
+static bool
+check_child_counts(const xmlNode *node, char **err)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(child_counts); i++) {
+        const struct child_count *rule = &child_counts[i];
+        const xmlNode *first;
+        const xmlNode *second;
+
+        if (!bl_xml_is(node, rule->parent)) {
+            continue;
+        }
+        first = bl_xml_first_child(node, rule->child);
+        second = first != NULL ? bl_xml_next(first, rule->child) : NULL;
+        if (first == NULL && rule->required) {
+            bl_err_set(err, "line %ld: element '%s' lacks a required '%s' element",
+                       bl_xml_line(node), rule->parent, rule->child);
+            return true;
+        }
+        if (second != NULL) {
+            bl_err_set(err, "line %ld: element '%s' may appear only once in '%s' (the first is at line %ld)", bl_xml_line(second), rule->child, rule->parent, bl_xml_line(first));
+            return true;
+        }
+    }
+    return false;
+}
+
+static int
+check_counts(const xmlDoc *doc, char **err)
+{
+    const xmlNode *status = bl_cib_section(doc, "status");
+
+    if (check_child_counts(bl_cib_section(doc, "configuration"), err)) {
+        return BL_ESCHEMA;
+    }
+    for (const xmlNode *n = bl_xml_first_child(status, "node_state"); n != NULL;
+         n = bl_xml_next(n, "node_state")) {
+        if (check_child_counts(n, err)) {
+            return BL_ESCHEMA;
+        }
+    }
+    return 0;
+}
+
 static void
 ignore_error(void *data, xmlError *error)
 {
@@ -133,7 +199,7 @@ bl_cib_validate_schema(const xmlDoc *doc, char **err)
     rc = xmlRelaxNGValidateDoc(ctxt, (xmlDoc *) doc);
     xmlRelaxNGFreeValidCtxt(ctxt);
     if (rc == 0) {
-        return 0;
+        return check_counts(doc, err);
     }
     if (bl__schema_explain(schema->model, doc, err)) {
         return BL_ESCHEMA;

@@ -125,6 +125,26 @@ scan_children(const bl__schema_model_t *model, const xmlNode *parent, bool requi
 }
 
 /*
+ * An attribute pattern without a name has a name class: <name>s (perhaps in a
+ * <choice>) list the attributes it allows; <anyName> allows any. None is required.
+ */
+static void
+scan_name_class(const xmlNode *node, struct element_model *em)
+{
+    for (const xmlNode *c = bl_xml_first_child(node, NULL); c != NULL;
+         c = bl_xml_next(c, NULL)) {
+        if (bl_xml_is(c, "name") && c->children != NULL
+            && c->children->type == XML_TEXT_NODE) {
+            add_name(em->attributes, (const char *) c->children->content);
+        } else if (bl_xml_is(c, "anyName")) {
+            em->any_attribute = true;
+        } else if (bl_xml_is(c, "choice")) {
+            scan_name_class(c, em);
+        }
+    }
+}
+
+/*
  * Records what PATTERN (a node of the schema inside one <element>) allows. REQUIRED is
  * false below optional, zeroOrMore and choice: only what every valid document must
  * carry counts as required.
@@ -137,7 +157,7 @@ scan_pattern(const bl__schema_model_t *model, const xmlNode *pattern, bool requi
 
     if (bl_xml_is(pattern, "attribute")) {
         if (name == NULL) {
-            em->any_attribute = true;
+            scan_name_class(pattern, em);
             return;
         }
         add_name(em->attributes, name);

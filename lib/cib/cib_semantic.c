@@ -86,8 +86,8 @@ record_ids(bl__semantic_t *sem, const xmlNode *node)
             return true;
         }
     }
-    if (bl_xml_is(node, "primitive") || bl_xml_is(node, "group") || bl_xml_is(node, "clone")
-        || bl_xml_is(node, "master")) {
+    if (id != NULL && (bl_xml_is(node, "primitive") || bl_xml_is(node, "group")
+                       || bl_xml_is(node, "clone") || bl_xml_is(node, "master"))) {
         g_ptr_array_add(sem->resources, (gpointer) node);
     }
     for (const xmlNode *c = bl_xml_first_child(node, NULL); c != NULL; c = bl_xml_next(c, NULL)) {

@@ -234,17 +234,29 @@ check_resource_set_ref(const bl__semantic_t *sem, const xmlNode *node)
     return check_resource_ref(sem, node, "id");
 }
 
+/*
+ * A rule directly in a location constraint says what a node matching it is worth, so
+ * it needs exactly one of score and score-attribute; nested rules need neither.
+ */
 static bool
 check_rule(const bl__semantic_t *sem, const xmlNode *node)
 {
+    bool score = bl_xml_attr(node, "score") != NULL;
+    bool attribute = bl_xml_attr(node, "score-attribute") != NULL;
     g_autofree char *what = NULL;
 
-    if (bl_xml_attr(node, "score") == NULL || bl_xml_attr(node, "score-attribute") == NULL) {
-        return false;
+    if (score && attribute) {
+        what = bl__cib_describe(node);
+        bl_err_set(sem->err, "line %ld: %s has both score and score-attribute (use one: a fixed score, or the node attribute that holds it)", bl_xml_line(node), what);
+        return true;
     }
-    what = bl__cib_describe(node);
-    bl_err_set(sem->err, "line %ld: %s has both score and score-attribute (use one: a fixed score, or the node attribute that holds it)", bl_xml_line(node), what);
-    return true;
+    if (!score && !attribute && bl_xml_is(node->parent, "rsc_location")
+        && bl_xml_attr(node, "id-ref") == NULL) {
+        what = bl__cib_describe(node);
+        bl_err_set(sem->err, "line %ld: %s in a location constraint needs a score or a score-attribute", bl_xml_line(node), what);
+        return true;
+    }
+    return false;
 }
 
 static bool

@@ -37,6 +37,7 @@ static bool
 check_duplicate_ops(const bl__semantic_t *sem, const xmlNode *primitive)
 {
     const xmlNode *operations = bl_xml_first_child(primitive, "operations");
+    const char *id = bl_xml_attr(primitive, "id");
     g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
     for (const xmlNode *op = bl_xml_first_child(operations, "op"); op != NULL;
@@ -62,7 +63,7 @@ check_duplicate_ops(const bl__semantic_t *sem, const xmlNode *primitive)
             g_autofree char *what = bl__cib_describe(op);
             g_autofree char *other = bl__cib_describe(previous);
 
-            bl_err_set(sem->err, "line %ld: %s of primitive '%s' has the same name and interval as %s at line %ld ('%s' every %s); Pacemaker refuses two such operations", bl_xml_line(op), what, bl_xml_attr(primitive, "id"), other, bl_xml_line(previous), name, interval);
+            bl_err_set(sem->err, "line %ld: %s of primitive '%s' has the same name and interval as %s at line %ld ('%s' every %s); Pacemaker refuses two such operations", bl_xml_line(op), what, id != NULL ? id : "", other, bl_xml_line(previous), name, interval);
         }
         return true;
     }

@@ -47,7 +47,7 @@ static const char *const date_ops[] = {"in_range", "date_spec", "gt", "lt", NULL
 static const char *const order_kinds[] = {"Mandatory", "Optional", "Serialize", NULL};
 static const char *const actions[] = {"start", "stop", "promote", "demote", NULL};
 static const char *const orderings[] = {"group", "listed", NULL};
-static const char *const node_types[] = {"member", "normal", "ping", NULL};
+static const char *const node_types[] = {"member", "ping", NULL};
 
 static const struct value_rule value_rules[] = {
     {"primitive", "class", VALUE_ENUM, classes},

@@ -280,6 +280,29 @@ test_new_empty_cib_validates(void **state)
     xmlFreeDoc(doc);
 }
 
+/* Counts ERR's reason ("line N: " varies per file; the rest says why). */
+static void
+count_reason(GHashTable *reasons, const char *err)
+{
+    const char *colon = strchr(err, ':');
+    const char *reason = colon != NULL ? colon + 2 : err;
+    int seen = GPOINTER_TO_INT(g_hash_table_lookup(reasons, reason));
+
+    g_hash_table_replace(reasons, g_strdup(reason), GINT_TO_POINTER(seen + 1));
+}
+
+static void
+print_reasons(GHashTable *reasons)
+{
+    GHashTableIter iter;
+    gpointer key, value;
+
+    g_hash_table_iter_init(&iter, reasons);
+    while (g_hash_table_iter_next(&iter, &key, &value)) {
+        print_message("# tier3 refused %dx: %s\n", GPOINTER_TO_INT(value), (char *) key);
+    }
+}
+
 /*
  * Tier 3 holds features Belay refuses (bundles, tickets, ...). Nothing is asserted
  * about how many pass; every CIB must be handled without crashing, and the count and
@@ -311,26 +334,14 @@ test_scheduler_tier3_survey(void **state)
         if (bl_cib_load(path, &doc, &err) == 0 && bl_cib_validate(doc, &err) == 0) {
             valid++;
         } else {
-            /* "line N: " varies per file; the rest says why. */
-            const char *reason = strchr(err, ':') != NULL ? strchr(err, ':') + 2 : err;
-            gpointer n = g_hash_table_lookup(reasons, reason);
-
-            g_hash_table_replace(reasons, g_strdup(reason), GINT_TO_POINTER(GPOINTER_TO_INT(n) + 1));
+            count_reason(reasons, err);
         }
         free(err);
         xmlFreeDoc(doc);
     }
     g_dir_close(entries);
     print_message("# tier3: %d of %d CIBs validate\n", valid, count);
-    {
-        GHashTableIter iter;
-        gpointer key, value;
-
-        g_hash_table_iter_init(&iter, reasons);
-        while (g_hash_table_iter_next(&iter, &key, &value)) {
-            print_message("# tier3 refused %dx: %s\n", GPOINTER_TO_INT(value), (char *) key);
-        }
-    }
+    print_reasons(reasons);
     assert_true(count >= 100);
 }
 
@@ -454,6 +465,24 @@ test_missing_required_child(void **state)
 }
 
 static void
+test_sections_at_most_once(void **state)
+{
+    char *err = schema_error("<cib>\n<configuration>\n<crm_config/>\n<nodes/>\n<resources/>\n"
+                             "<constraints/>\n<nodes/>\n</configuration>\n</cib>\n");
+
+    (void) state;
+    assert_non_null(err);
+    assert_string_equal(err, "line 7: element 'nodes' may appear only once in 'configuration' (the first is at line 4)");
+    free(err);
+    err = schema_error("<cib><configuration><crm_config/><nodes/><resources/><constraints/>"
+                       "</configuration>\n<status>\n<node_state id=\"1\">\n<lrm id=\"1\"/>\n"
+                       "<transient_attributes id=\"1\"/>\n<lrm id=\"1\"/>\n</node_state></status></cib>");
+    assert_non_null(err);
+    assert_string_equal(err, "line 6: element 'lrm' may appear only once in 'node_state' (the first is at line 4)");
+    free(err);
+}
+
+static void
 test_text_inside_element(void **state)
 {
     (void) state;
@@ -562,6 +591,7 @@ main(void)
         cmocka_unit_test(test_missing_required_attribute),
         cmocka_unit_test(test_unknown_attribute),
         cmocka_unit_test(test_missing_required_child),
+        cmocka_unit_test(test_sections_at_most_once),
         cmocka_unit_test(test_text_inside_element),
         cmocka_unit_test(test_group_inside_group),
         cmocka_unit_test(test_conflicting_attributes),
