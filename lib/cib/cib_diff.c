@@ -31,8 +31,8 @@
  * children that remain. Children are paired by name and id where the id is usable, else
  * by name and rank among such siblings; reordering moves only the children that are not
  * on a longest increasing run of the old order, so moving one element costs one <move>.
- * An element whose text content changed (the CIB has none, but the format allows it) is
- * replaced: <delete> then <insert>.
+ * An element with text of its own (the CIB has none, but XML allows it) is not patched
+ * inside: if anything in it changed, it is replaced whole, <delete> then <insert>.
  *
  * Root attribute changes (admin_epoch, epoch, num_updates, have-quorum, dc-uuid...) are
  * ordinary <set>/<unset> on "/cib", so after a patch the versions match as well.
@@ -957,7 +957,8 @@ resolve_path(struct patcher *p, xmlNode **found, char **err)
         free(step.name);
         free(step.id);
         if (node == NULL) {
-            bl_err_set(err, "cib-diff change %u (%s): no element '%.*s' in this CIB: it differs from the diff's source", p->number, change_name(p), (int) (cursor - path), path);
+            bl_err_set(err, "cib-diff change %u (%s): no element '%.*s' in this CIB: it differs from the diff's source",
+                       p->number, change_name(p), (int) (cursor - path), path);
             return BL_EDIGEST;
         }
     }
@@ -1000,7 +1001,8 @@ get_position(const struct patcher *p, guint max, guint *position, char **err)
         return BL_EPARSE;
     }
     if (value > max) {
-        bl_err_set(err, "cib-diff change %u (%s): position %lu is past the end (%u elements): the CIB differs from the diff's source", p->number, change_name(p), value, max);
+        bl_err_set(err, "cib-diff change %u (%s): position %lu is past the end (%u elements): the CIB differs from the diff's source",
+                   p->number, change_name(p), value, max);
         return BL_EDIGEST;
     }
     *position = (guint) value;
@@ -1066,9 +1068,14 @@ apply_unset(struct patcher *p, xmlNode *target, char **err)
     if (name == NULL) {
         return BL_EPARSE;
     }
-    attr = xmlHasProp(target, (const xmlChar *) name);
+    for (attr = target->properties; attr != NULL; attr = attr->next) {
+        if (strcmp((const char *) attr->name, name) == 0) {
+            break;
+        }
+    }
     if (attr == NULL) {
-        bl_err_set(err, "cib-diff change %u (unset): '%s' has no attribute '%s': the CIB differs from the diff's source", p->number, bl_xml_attr(p->change, "path"), name);
+        bl_err_set(err, "cib-diff change %u (unset): '%s' has no attribute '%s': the CIB differs from the diff's source",
+                   p->number, bl_xml_attr(p->change, "path"), name);
         return BL_EDIGEST;
     }
     u.kind = UNDO_RELINK_ATTR;
@@ -1179,7 +1186,8 @@ apply_change(struct patcher *p, char **err)
             return rc != 0 ? rc : change_kinds[i].apply(p, target, err);
         }
     }
-    bl_err_set(err, "cib-diff change %u: unknown change <%s> (expected set, unset, delete, insert or move)", p->number, change_name(p));
+    bl_err_set(err, "cib-diff change %u: unknown change <%s> (expected set, unset, delete, insert or move)",
+               p->number, change_name(p));
     return BL_EPARSE;
 }
 
@@ -1287,7 +1295,8 @@ check_result(const xmlDoc *doc, const bl_cib_version_t *target, const char *dige
     }
     bl_cib_digest(doc, actual);
     if (strcmp(actual, digest) != 0) {
-        bl_err_set(err, "cib-diff: after applying, the configuration digest is %.12s... but the diff expects %.12s...: the CIB differs from the diff's source", actual, digest);
+        bl_err_set(err, "cib-diff: after applying, the configuration digest is %.12s... but the diff expects %.12s...: the CIB differs from the diff's source",
+                   actual, digest);
         return BL_EDIGEST;
     }
     return 0;
