@@ -68,6 +68,8 @@ set_random_id(xmlNode *node)
         snprintf(buf, sizeof(buf), "dup-%d", pick(3));
     } else if (r < 84) {
         snprintf(buf, sizeof(buf), "q'%d]/x", pick(3));
+    } else if (r < 87) {
+        snprintf(buf, sizeof(buf), "a/b[%d]@c", next_id++); /* usable, path characters */
     } else {
         bl_xml_set_attr(node, "id", NULL);
         return;
