@@ -31,8 +31,8 @@
  * children that remain. Children are paired by name and id where the id is usable, else
  * by name and rank among such siblings; reordering moves only the children that are not
  * on a longest increasing run of the old order, so moving one element costs one <move>.
- * An element whose text content changed (the CIB has none, but the format allows it) is
- * replaced: <delete> then <insert>.
+ * An element with text of its own (the CIB has none, but XML allows it) is not patched
+ * inside: if anything in it changed, it is replaced whole, <delete> then <insert>.
  *
  * Root attribute changes (admin_epoch, epoch, num_updates, have-quorum, dc-uuid...) are
  * ordinary <set>/<unset> on "/cib", so after a patch the versions match as well.
@@ -61,8 +61,9 @@ struct frame {
 };
 
 struct differ {
-    xmlNode *out;     /* the <cib-diff> element receiving change records */
-    GArray *frames;   /* of struct frame, the root first */
+    xmlNode *out;             /* the <cib-diff> element receiving change records */
+    GArray *frames;           /* of struct frame, the root first */
+    GHashTable *sibling_keys; /* parent in NEW -> its collect_keys() table */
 };
 
 /* A child element of one side, with how it pairs with the other side. */
@@ -119,30 +120,49 @@ text_differs(const xmlNode *a, const xmlNode *b)
     return differs;
 }
 
+static GHashTable *collect_keys(const xmlNode *parent);
+
+/*
+ * True when NODE's id is usable as a step among its siblings in NEW. The sibling keys of
+ * each parent are gathered once: many changes under one big parent (10,000 primitives
+ * in <resources>) must not each scan all siblings.
+ */
+static bool
+keyed_in_new(struct differ *d, const xmlNode *node)
+{
+    GHashTable *keys;
+
+    if (!usable_id(bl_xml_attr(node, "id"))) {
+        return false;
+    }
+    keys = g_hash_table_lookup(d->sibling_keys, node->parent);
+    if (keys == NULL) {
+        keys = collect_keys(node->parent);
+        g_hash_table_insert(d->sibling_keys, node->parent, keys);
+    }
+    return g_hash_table_lookup(keys, node) == node;
+}
+
 /* The step naming NODE among its siblings in NEW (see "STEP" above). */
 static char *
-new_step(const xmlNode *node)
+new_step(struct differ *d, const xmlNode *node)
 {
     const char *name = (const char *) node->name;
-    const char *id = bl_xml_attr(node, "id");
-    bool id_unique = usable_id(id);
     int rank = 1;
     int total = 0;
 
     if (node->parent == NULL || node->parent->type != XML_ELEMENT_NODE) {
         return bl_strdup(name);
     }
+    if (keyed_in_new(d, node)) {
+        return bl_asprintf("%s[@id='%s']", name, bl_xml_attr(node, "id"));
+    }
     for (xmlNode *sib = bl_xml_first_child(node->parent, name); sib != NULL;
          sib = bl_xml_next(sib, name)) {
         total++;
         if (sib == node) {
             rank = total;
-        } else if (id_unique && same_string(id, bl_xml_attr(sib, "id"))) {
-            id_unique = false;
         }
-    }
-    if (id_unique) {
-        return bl_asprintf("%s[@id='%s']", name, id);
     }
     return total == 1 ? bl_strdup(name) : bl_asprintf("%s[%d]", name, rank);
 }
@@ -153,7 +173,7 @@ frame_path(struct differ *d, guint depth)
     struct frame *frame = &g_array_index(d->frames, struct frame, depth);
 
     if (frame->path == NULL) {
-        char *step = new_step(frame->node);
+        char *step = new_step(d, frame->node);
 
         frame->path = (depth == 0) ? bl_asprintf("/%s", step)
                                    : bl_asprintf("%s/%s", frame_path(d, depth - 1), step);
@@ -213,9 +233,40 @@ set_position(xmlNode *change, guint position)
     bl_xml_set_attr(change, "position", buf);
 }
 
+/* Value of ATTR: parsed values are one text node, read in place. */
+static const char *
+attr_value(const xmlAttr *attr)
+{
+    const xmlNode *text = attr->children;
+
+    if (text != NULL && text->next == NULL && text->type == XML_TEXT_NODE) {
+        return (const char *) text->content;
+    }
+    return bl_xml_attr(attr->parent, (const char *) attr->name);
+}
+
+/* True when both elements have the same attributes in the same order: the usual case. */
+static bool
+same_attributes(const xmlNode *old_node, const xmlNode *new_node)
+{
+    const xmlAttr *a = old_node->properties;
+    const xmlAttr *b = new_node->properties;
+
+    for (; a != NULL && b != NULL; a = a->next, b = b->next) {
+        if (strcmp((const char *) a->name, (const char *) b->name) != 0
+            || strcmp(attr_value(a), attr_value(b)) != 0) {
+            return false;
+        }
+    }
+    return a == NULL && b == NULL;
+}
+
 static void
 diff_attributes(struct differ *d, const xmlNode *old_node, const xmlNode *new_node)
 {
+    if (same_attributes(old_node, new_node)) {
+        return;
+    }
     for (const xmlAttr *attr = new_node->properties; attr != NULL; attr = attr->next) {
         const char *name = (const char *) attr->name;
         const char *value = bl_xml_attr(new_node, name);
@@ -286,6 +337,22 @@ key_equal(gconstpointer a, gconstpointer b)
 }
 
 #define DUPLICATE_KEY GINT_TO_POINTER(-1)
+
+/* Table (name, id) -> the child element of PARENT with them, DUPLICATE_KEY if several. */
+static GHashTable *
+collect_keys(const xmlNode *parent)
+{
+    GHashTable *keys = g_hash_table_new(key_hash, key_equal);
+
+    for (xmlNode *node = bl_xml_first_child(parent, NULL); node != NULL;
+         node = bl_xml_next(node, NULL)) {
+        if (usable_id(bl_xml_attr(node, "id"))) {
+            g_hash_table_insert(keys, node,
+                                g_hash_table_contains(keys, node) ? DUPLICATE_KEY : node);
+        }
+    }
+    return keys;
+}
 
 /*
  * Collects the element children of PARENT, their ranks and which are keyed; returns a
@@ -638,10 +705,13 @@ bl_cib_diff(const xmlDoc *old_doc, const xmlDoc *new_doc, xmlDoc **diff, char **
     }
     d.out = new_diff_root(diff, &source, &target, new_doc);
     d.frames = g_array_new(FALSE, FALSE, sizeof(struct frame));
+    d.sibling_keys = g_hash_table_new_full(NULL, NULL, NULL,
+                                           (GDestroyNotify) g_hash_table_destroy);
     push_frame(&d, xmlDocGetRootElement(new_doc));
     diff_element(&d, xmlDocGetRootElement(old_doc), xmlDocGetRootElement(new_doc));
     pop_frame(&d);
     g_array_free(d.frames, TRUE);
+    g_hash_table_destroy(d.sibling_keys);
     return 0;
 }
 
@@ -887,7 +957,8 @@ resolve_path(struct patcher *p, xmlNode **found, char **err)
         free(step.name);
         free(step.id);
         if (node == NULL) {
-            bl_err_set(err, "cib-diff change %u (%s): no element '%.*s' in this CIB: it differs from the diff's source", p->number, change_name(p), (int) (cursor - path), path);
+            bl_err_set(err, "cib-diff change %u (%s): no element '%.*s' in this CIB: it differs from the diff's source",
+                       p->number, change_name(p), (int) (cursor - path), path);
             return BL_EDIGEST;
         }
     }
@@ -930,7 +1001,8 @@ get_position(const struct patcher *p, guint max, guint *position, char **err)
         return BL_EPARSE;
     }
     if (value > max) {
-        bl_err_set(err, "cib-diff change %u (%s): position %lu is past the end (%u elements): the CIB differs from the diff's source", p->number, change_name(p), value, max);
+        bl_err_set(err, "cib-diff change %u (%s): position %lu is past the end (%u elements): the CIB differs from the diff's source",
+                   p->number, change_name(p), value, max);
         return BL_EDIGEST;
     }
     *position = (guint) value;
@@ -996,9 +1068,14 @@ apply_unset(struct patcher *p, xmlNode *target, char **err)
     if (name == NULL) {
         return BL_EPARSE;
     }
-    attr = xmlHasProp(target, (const xmlChar *) name);
+    for (attr = target->properties; attr != NULL; attr = attr->next) {
+        if (strcmp((const char *) attr->name, name) == 0) {
+            break;
+        }
+    }
     if (attr == NULL) {
-        bl_err_set(err, "cib-diff change %u (unset): '%s' has no attribute '%s': the CIB differs from the diff's source", p->number, bl_xml_attr(p->change, "path"), name);
+        bl_err_set(err, "cib-diff change %u (unset): '%s' has no attribute '%s': the CIB differs from the diff's source",
+                   p->number, bl_xml_attr(p->change, "path"), name);
         return BL_EDIGEST;
     }
     u.kind = UNDO_RELINK_ATTR;
@@ -1109,7 +1186,8 @@ apply_change(struct patcher *p, char **err)
             return rc != 0 ? rc : change_kinds[i].apply(p, target, err);
         }
     }
-    bl_err_set(err, "cib-diff change %u: unknown change <%s> (expected set, unset, delete, insert or move)", p->number, change_name(p));
+    bl_err_set(err, "cib-diff change %u: unknown change <%s> (expected set, unset, delete, insert or move)",
+               p->number, change_name(p));
     return BL_EPARSE;
 }
 
@@ -1217,7 +1295,8 @@ check_result(const xmlDoc *doc, const bl_cib_version_t *target, const char *dige
     }
     bl_cib_digest(doc, actual);
     if (strcmp(actual, digest) != 0) {
-        bl_err_set(err, "cib-diff: after applying, the configuration digest is %.12s... but the diff expects %.12s...: the CIB differs from the diff's source", actual, digest);
+        bl_err_set(err, "cib-diff: after applying, the configuration digest is %.12s... but the diff expects %.12s...: the CIB differs from the diff's source",
+                   actual, digest);
         return BL_EDIGEST;
     }
     return 0;

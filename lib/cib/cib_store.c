@@ -14,6 +14,7 @@
  *   4. prune archives beyond KEEP, remove temp files that earlier crashes left.
  * Writing the .sig before the file means no state pairs new bytes with a signature that
  * matches by accident, and the only unsigned bytes a crash can leave are in temp files.
+ * One process writes a directory (the CIB daemon): step 4 deletes any cib*.tmp.* file.
  */
 #include <ctype.h>
 #include <dirent.h>

@@ -68,6 +68,8 @@ set_random_id(xmlNode *node)
         snprintf(buf, sizeof(buf), "dup-%d", pick(3));
     } else if (r < 84) {
         snprintf(buf, sizeof(buf), "q'%d]/x", pick(3));
+    } else if (r < 87) {
+        snprintf(buf, sizeof(buf), "a/b[%d]@c", next_id++); /* usable, path characters */
     } else {
         bl_xml_set_attr(node, "id", NULL);
         return;
@@ -85,9 +87,8 @@ set_random_attr(xmlNode *node)
 static xmlNode *
 random_tree(xmlDoc *doc, int depth)
 {
-    xmlNode *node = xmlNewDocNode(doc, NULL,
-                                  (const xmlChar *) element_names[pick(G_N_ELEMENTS(element_names))],
-                                  NULL);
+    const char *name = element_names[pick(G_N_ELEMENTS(element_names))];
+    xmlNode *node = xmlNewDocNode(doc, NULL, (const xmlChar *) name, NULL);
     int attrs = pick(4);
     int children = depth > 0 ? pick(5) : 0;
 
@@ -662,18 +663,20 @@ test_root_attributes_and_versions(void **state)
     xmlDoc *old_doc = parse(group_cib);
     xmlDoc *new_doc = xmlCopyDoc(old_doc, 1);
     xmlDoc *diff = NULL;
-    bl_cib_version_t version;
+    xmlNode *version;
+    bl_cib_version_t counters;
 
     (void) state;
     bl_xml_set_attr(xmlDocGetRootElement(new_doc), "have-quorum", "1");
     bl_xml_set_attr(xmlDocGetRootElement(new_doc), "dc-uuid", "node1");
     bl_xml_set_attr(xmlDocGetRootElement(new_doc), "admin_epoch", "2");
     assert_int_equal(bl_cib_diff(old_doc, new_doc, &diff, NULL), 0);
-    assert_string_equal(bl_xml_attr(bl_xml_first_child(xmlDocGetRootElement(diff), NULL), "target"), "2.3.0");
+    version = bl_xml_first_child(xmlDocGetRootElement(diff), "version");
+    assert_string_equal(bl_xml_attr(version, "target"), "2.3.0");
     assert_int_equal(bl_cib_patch(old_doc, diff, NULL), 0);
     assert_true(bl_cib_equal(old_doc, new_doc));
-    bl_cib_version_get(old_doc, &version, NULL);
-    assert_int_equal(version.admin_epoch, 2);
+    bl_cib_version_get(old_doc, &counters, NULL);
+    assert_int_equal(counters.admin_epoch, 2);
     xmlFreeDoc(diff);
     xmlFreeDoc(old_doc);
     xmlFreeDoc(new_doc);
