@@ -127,30 +127,49 @@ bl_crm_configure(xmlDoc *doc, int argc, char *const argv[], GString *out, char *
     return rc;
 }
 
-/* Next logical line of TEXT from *pos: backslash-newline joins lines. *line counts lines. */
+/*
+ * Next logical line of TEXT from *pos: backslash-newline joins lines, and so does a newline
+ * inside quotes (show quotes values that contain one). *line counts physical lines.
+ */
 static char *
 next_line(const char *text, size_t *pos, int *line)
 {
     GString *buf = g_string_new(NULL);
-    const char *p = text + *pos;
+    const char *p = text + *pos + strspn(text + *pos, " \t");
+    char quote = 0;
 
-    while (*p != '\0') {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl != NULL ? (size_t) (nl - p) : strlen(p);
+    (*line)++;
+    if (*p == '#') {
+        /* a comment is one physical line, whatever quotes it holds */
+        p += strcspn(p, "\n");
+        *pos = (size_t) (p - text) + (*p == '\n' ? 1 : 0);
+        return g_string_free(buf, FALSE);
+    }
+    for (; *p != '\0'; p++) {
+        if (*p == '\\' && p[1] != '\0' && quote != '\'') {
+            bool continuation = p[1] == '\n' && quote == 0;
 
-        (*line)++;
-        if (len > 0 && p[len - 1] == '\r') {
-            len--;
-        }
-        if (len > 0 && p[len - 1] == '\\') {
-            g_string_append_len(buf, p, (gssize) len - 1);
-            g_string_append_c(buf, ' ');
-            p = nl != NULL ? nl + 1 : p + strlen(p);
+            *line += p[1] == '\n' ? 1 : 0;
+            g_string_append_len(buf, continuation ? " " : p, continuation ? 1 : 2);
+            p++;
             continue;
         }
-        g_string_append_len(buf, p, (gssize) len);
-        p = nl != NULL ? nl + 1 : p + strlen(p);
-        break;
+        if (*p == '\n' && quote == 0) {
+            p++;
+            break;
+        }
+        if (*p == '\r' && p[1] == '\n' && quote == 0) {
+            continue;
+        }
+        if (*p == '\n') {
+            (*line)++;
+        }
+        if (quote == 0 && (*p == '\'' || *p == '"')) {
+            quote = *p;
+        } else if (*p == quote) {
+            quote = 0;
+        }
+        g_string_append_c(buf, *p);
     }
     *pos = (size_t) (p - text);
     return g_string_free(buf, FALSE);

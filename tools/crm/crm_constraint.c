@@ -114,7 +114,8 @@ set_attribute(set_state_t *st, const char *word)
     g_autofree char *value = NULL;
 
     if (!st->bracket || !bl__crm_split_nv(word, &name, &value)
-        || !(strcmp(name, "sequential") == 0 || strcmp(name, "require-all") == 0)) {
+        || !(strcmp(name, "sequential") == 0 || strcmp(name, "require-all") == 0)
+        || !(strcmp(value, "true") == 0 || strcmp(value, "false") == 0)) {
         return 1;
     }
     bl_xml_set_attr(st->set, name, value);
@@ -236,8 +237,11 @@ tail_attribute(cons_parse_t *cp, xmlNode *cons, const char *name, char *const wo
         }
         /* crmsh writes the canonical boolean. */
         bl_xml_set_attr(cons, name, (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on")) ? "true" : "false");
-    } else {
+    } else if (bl__crm_name_valid(v)) {
         bl_xml_set_attr(cons, name, v);
+    } else {
+        bl_err_set(cp->err, "%s %s: bad %s '%s'", cp->what, cp->id, name, v);
+        return BL_EPARSE;
     }
     (*count)--;
     return 0;

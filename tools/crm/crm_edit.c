@@ -131,7 +131,7 @@ bl__crm_cmd_node(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
         id = g_strndup(argv[1], len - 1);
         i = 2;
     }
-    if (i >= argc || !bl__crm_name_valid(argv[i])) {
+    if (i >= argc || !bl__crm_name_valid(argv[i]) || (id != NULL && !bl__crm_name_valid(id))) {
         bl_err_set(err, "node: usage: node [ID:] NAME [attributes K=V…] [utilization K=V…]");
         return BL_EUSAGE;
     }

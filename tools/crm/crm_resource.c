@@ -38,7 +38,7 @@ parse_agent(xmlNode *prim, const char *id, const char *spec, char **err)
     guint n = g_strv_length(parts);
 
     for (guint i = 0; i < n; i++) {
-        if (parts[i][0] == '\0') {
+        if (!bl__crm_name_valid(parts[i])) {
             n = 0;
         }
     }

@@ -172,6 +172,10 @@ one_expression(rule_parse_t *rp)
         if (attribute == NULL) {
             return BL_EPARSE;
         }
+        if (!bl__crm_name_valid(attribute)) {
+            bl_err_set(rp->err, "location %s: bad attribute name '%s' in rule", rp->loc, attribute);
+            return BL_EPARSE;
+        }
         expr = new_expression(rp, "expression");
         bl_xml_set_attr(expr, "attribute", attribute);
         bl_xml_set_attr(expr, "operation", word);
@@ -179,6 +183,10 @@ one_expression(rule_parse_t *rp)
     }
     if (strcmp(word, "date") == 0) {
         return date_expression(rp);
+    }
+    if (!bl__crm_name_valid(word)) {
+        bl_err_set(rp->err, "location %s: bad attribute name '%s' in rule", rp->loc, word);
+        return BL_EPARSE;
     }
     return attr_expression(rp, word);
 }
@@ -367,6 +375,10 @@ build_location(crm_ctx_t *ctx, xmlNode *loc, int argc, char *const argv[], char 
     }
     g_autofree char *score = g_strndup(argv[pos], len - 1);
 
+    if (!bl__crm_name_valid(argv[pos + 1])) {
+        bl_err_set(err, "location %s: bad node name '%s'", id, argv[pos + 1]);
+        return BL_EPARSE;
+    }
     rc = score_attribute(ctx, loc, score, false, id, err);
     bl_xml_set_attr(loc, "node", argv[pos + 1]);
     return rc;
