@@ -93,6 +93,23 @@ op_add_params(crm_ctx_t *ctx, xmlNode *op, GPtrArray *params)
     }
 }
 
+/* Pacemaker identifies an op by name and interval: two of the same would clash. */
+static bool
+duplicate_op(const xmlNode *op)
+{
+    const char *interval = bl_xml_attr(op, "interval") ? bl_xml_attr(op, "interval") : "0";
+
+    for (const xmlNode *o = op->prev; o != NULL; o = o->prev) {
+        const char *other = bl_xml_attr(o, "interval") ? bl_xml_attr(o, "interval") : "0";
+
+        if (o->type == XML_ELEMENT_NODE && g_strcmp0(bl_xml_attr(o, "name"), bl_xml_attr(op, "name")) == 0
+            && strcmp(other, interval) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* "op NAME k=v…": words[0] is NAME. */
 static int
 parse_op(crm_ctx_t *ctx, xmlNode *prim, char *const words[], int count, char **err)
@@ -133,8 +150,16 @@ parse_op(crm_ctx_t *ctx, xmlNode *prim, char *const words[], int count, char **e
             g_ptr_array_add(params, value);
         }
     }
-    if (given != NULL && bl__crm_check_new_id(ctx, "primitive", given, err) != 0) {
+    if (given != NULL && (!bl__crm_name_valid(given)
+                          || (bl__crm_id_lookup(ctx, given) != NULL && !ctx->update))) {
+        bl_err_set(err, "primitive %s: op %s: id '%s' is %s", rsc, words[0], given,
+                   bl__crm_name_valid(given) ? "already in use" : "not valid");
         return BL_EEXISTS;
+    }
+    if (duplicate_op(op)) {
+        bl_err_set(err, "primitive %s: a %s op with interval %s is already defined", rsc,
+                   words[0], bl_xml_attr(op, "interval") ? bl_xml_attr(op, "interval") : "0");
+        return BL_EINVALID;
     }
     op_set_id(ctx, op, rsc, given);
     op_add_params(ctx, op, params);

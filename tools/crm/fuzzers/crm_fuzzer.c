@@ -4,6 +4,7 @@
  * show prints after a successful one loads back into an empty CIB.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *after = bl_xml_canonical(xmlDocGetRootElement(doc));
 
         if (strcmp(before, after) != 0) {
+            fprintf(stderr, "failed script changed the document: %s\n", err);
             abort();
         }
         free(after);
@@ -36,6 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *err2 = NULL;
 
         if (shown == NULL || bl_crm_configure_script(copy, shown, "show", NULL, &err2) != 0) {
+            fprintf(stderr, "show output does not load back: %s\n%s", err2, shown);
             abort();
         }
         free(shown);
