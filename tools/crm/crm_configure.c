@@ -356,7 +356,8 @@ run_filter(const char *command, const char *input, char **output, char **err)
     close(pipefd[1]);
     fclose(in);
     buf = g_string_new(NULL);
-    while (pid > 0 && ((n = read(pipefd[0], chunk, sizeof(chunk))) > 0 || (n < 0 && errno == EINTR))) {
+    while (pid > 0
+           && ((n = read(pipefd[0], chunk, sizeof(chunk))) > 0 || (n < 0 && errno == EINTR))) {
         if (n > 0) {
             g_string_append_len(buf, chunk, n);
         }

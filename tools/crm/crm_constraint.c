@@ -25,7 +25,8 @@ parse_ref(cons_parse_t *cp, const char *word, char **rsc, char **qual)
     if (*qual != NULL && !(cp->order ? bl__crm_action_valid(*qual) : bl__crm_role_valid(*qual))) {
         bl_err_set(cp->err, "%s %s: bad %s '%s' for '%s' (expected %s)", cp->what, cp->id,
                    cp->order ? "action" : "role", *qual, *rsc,
-                   cp->order ? "start, stop, promote or demote" : "Started, Stopped, Promoted or Unpromoted");
+                   cp->order ? "start, stop, promote or demote"
+                             : "Started, Stopped, Promoted or Unpromoted");
         return BL_EPARSE;
     }
     return 0;
@@ -236,7 +237,9 @@ tail_attribute(cons_parse_t *cp, xmlNode *cons, const char *name, char *const wo
             return BL_EPARSE;
         }
         /* crmsh writes the canonical boolean. */
-        bl_xml_set_attr(cons, name, (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on")) ? "true" : "false");
+        bool yes = !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on");
+
+        bl_xml_set_attr(cons, name, yes ? "true" : "false");
     } else if (bl__crm_name_valid(v)) {
         bl_xml_set_attr(cons, name, v);
     } else {
@@ -294,7 +297,9 @@ order_kind(cons_parse_t *cp, xmlNode *cons, const char *word)
         }
     }
     if (!bl__crm_score(text, &score)) {
-        bl_err_set(cp->err, "%s %s: bad kind '%s' (expected Mandatory, Optional, Serialize or a score)", cp->what, cp->id, text);
+        bl_err_set(cp->err,
+                   "%s %s: bad kind '%s' (expected Mandatory, Optional, Serialize or a score)",
+                   cp->what, cp->id, text);
         return BL_EPARSE;
     }
     bl_xml_set_attr(cons, "kind", strcmp(score, "0") == 0 ? "Optional" : "Mandatory");
@@ -312,7 +317,9 @@ constraint_command(crm_ctx_t *ctx, bool order, int argc, char *const argv[], cha
     int rc;
 
     if (argc < 4) {
-        bl_err_set(err, "%s: usage: %s", cp.what, order ? "order ID [KIND:] RSC[:ACTION] RSC[:ACTION]… [symmetrical=BOOL]" : "colocation ID SCORE: RSC[:ROLE] RSC[:ROLE]… [node-attribute=NAME]");
+        bl_err_set(err, "%s: usage: %s", cp.what,
+                   order ? "order ID [KIND:] RSC[:ACTION] RSC[:ACTION]… [symmetrical=BOOL]"
+                         : "colocation ID SCORE: RSC[:ROLE] RSC[:ROLE]… [node-attribute=NAME]");
         return BL_EUSAGE;
     }
     rc = bl__crm_check_new_id(ctx, cp.what, argv[1], err);

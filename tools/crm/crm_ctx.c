@@ -180,7 +180,9 @@ int
 bl__crm_check_new_id(crm_ctx_t *ctx, const char *what, const char *id, char **err)
 {
     if (!bl__crm_id_valid(id)) {
-        bl_err_set(err, "%s: '%s' is not a valid id (a letter or '_' first, then letters, digits, '.', '-' or '_')", what, id);
+        bl_err_set(err,
+                   "%s: '%s' is not a valid id (a letter or '_' first, then letters, digits, '.', '-' or '_')",
+                   what, id);
         return BL_EPARSE;
     }
     if (bl__crm_id_lookup(ctx, id) != NULL && !ctx->update) {

@@ -285,7 +285,8 @@ deletable(const xmlNode *node)
     return bl__crm_is_resource(node) || is_constraint(node)
            || bl_xml_is(node, "cluster_property_set")
            || (bl_xml_is(node, "meta_attributes")
-               && (bl_xml_is(node->parent, "rsc_defaults") || bl_xml_is(node->parent, "op_defaults")));
+               && (bl_xml_is(node->parent, "rsc_defaults")
+                   || bl_xml_is(node->parent, "op_defaults")));
 }
 
 /* Resource ids in NODE's subtree (NODE included), so their constraints can be dropped. */

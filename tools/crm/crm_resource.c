@@ -102,7 +102,8 @@ duplicate_op(const xmlNode *op)
     for (const xmlNode *o = op->prev; o != NULL; o = o->prev) {
         const char *other = bl_xml_attr(o, "interval") ? bl_xml_attr(o, "interval") : "0";
 
-        if (o->type == XML_ELEMENT_NODE && g_strcmp0(bl_xml_attr(o, "name"), bl_xml_attr(op, "name")) == 0
+        if (o->type == XML_ELEMENT_NODE
+            && g_strcmp0(bl_xml_attr(o, "name"), bl_xml_attr(op, "name")) == 0
             && strcmp(other, interval) == 0) {
             return true;
         }
@@ -290,7 +291,8 @@ bl__crm_cmd_primitive(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
     int rc;
 
     if (argc < 3) {
-        bl_err_set(err, "primitive: usage: primitive ID [CLASS:[PROVIDER:]]TYPE [params K=V…] [meta K=V…] [op NAME K=V…]…");
+        bl_err_set(err,
+                   "primitive: usage: primitive ID [CLASS:[PROVIDER:]]TYPE [params K=V…] [meta K=V…] [op NAME K=V…]…");
         return BL_EUSAGE;
     }
     rc = bl__crm_check_new_id(ctx, "primitive", argv[1], err);
@@ -338,7 +340,7 @@ check_member(crm_ctx_t *ctx, const char *what, const char *id, const char *name,
     if (rsc == NULL) {
         return bl__crm_no_resource(ctx, what, id, name, err);
     }
-    if (group ? !bl_xml_is(rsc, "primitive") : !(bl_xml_is(rsc, "primitive") || bl_xml_is(rsc, "group"))) {
+    if (!bl_xml_is(rsc, "primitive") && (group || !bl_xml_is(rsc, "group"))) {
         bl_err_set(err, "%s %s: '%s' is a %s; a %s can only contain %s", what, id, name,
                    (const char *) rsc->name, what, group ? "primitives" : "a primitive or a group");
         return BL_EINVALID;
@@ -397,7 +399,7 @@ make_promotable(crm_ctx_t *ctx, xmlNode *clone)
     if (first != NULL) {
         xmlNode *last = meta->last;
 
-        if (bl_xml_attr(last, "name") != NULL && strcmp(bl_xml_attr(last, "name"), "promotable") == 0) {
+        if (g_strcmp0(bl_xml_attr(last, "name"), "promotable") == 0) {
             xmlUnlinkNode(last);
             xmlAddPrevSibling(first, last);
         }

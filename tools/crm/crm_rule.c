@@ -137,7 +137,9 @@ attr_expression(rule_parse_t *rp, const char *attribute)
         op = colon + 1;
     }
     if (!g_strv_contains(attr_ops, op) || (type != NULL && !g_strv_contains(value_types, type))) {
-        bl_err_set(rp->err, "location %s: bad operator '%s' in rule (expected [TYPE:]lt, gt, lte, gte, eq or ne)", rp->loc, rp->words[rp->pos - 2]);
+        bl_err_set(rp->err,
+                   "location %s: bad operator '%s' in rule (expected [TYPE:]lt, gt, lte, gte, eq or ne)",
+                   rp->loc, rp->words[rp->pos - 2]);
         return BL_EPARSE;
     }
     colon = strchr(value, ':');
@@ -201,11 +203,14 @@ expressions(rule_parse_t *rp)
         const char *op = take(rp, "and or or");
 
         if (!is_bool_op(op)) {
-            bl_err_set(rp->err, "location %s: expected 'and' or 'or' in rule, got '%s'", rp->loc, op);
+            bl_err_set(rp->err, "location %s: expected 'and' or 'or' in rule, got '%s'", rp->loc,
+                       op);
             return BL_EPARSE;
         }
         if (bool_op != NULL && strcmp(op, bool_op) != 0) {
-            bl_err_set(rp->err, "location %s: a rule uses one boolean operator; use several rules to mix 'and' and 'or'", rp->loc);
+            bl_err_set(rp->err,
+                       "location %s: a rule uses one boolean operator; use several rules to mix 'and' and 'or'",
+                       rp->loc);
             return BL_EPARSE;
         }
         bool_op = op;
@@ -324,7 +329,9 @@ location_head(crm_ctx_t *ctx, xmlNode *loc, char *const argv[], int argc, int *p
             const char *v = w + strlen("resource-discovery=");
 
             if (strcmp(v, "always") && strcmp(v, "never") && strcmp(v, "exclusive")) {
-                bl_err_set(err, "location %s: resource-discovery must be always, never or exclusive, not '%s'", id, v);
+                bl_err_set(err,
+                           "location %s: resource-discovery must be always, never or exclusive, not '%s'",
+                           id, v);
                 return BL_EPARSE;
             }
             bl_xml_set_attr(loc, "resource-discovery", v);
@@ -392,7 +399,8 @@ bl__crm_cmd_location(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
     int rc;
 
     if (argc < 4) {
-        bl_err_set(err, "location: usage: location ID RESOURCE [role=ROLE] SCORE: NODE | location ID RESOURCE rule [SCORE:] EXPRESSION");
+        bl_err_set(err,
+                   "location: usage: location ID RESOURCE [role=ROLE] SCORE: NODE | location ID RESOURCE rule [SCORE:] EXPRESSION");
         return BL_EUSAGE;
     }
     rc = bl__crm_check_new_id(ctx, "location", argv[1], err);

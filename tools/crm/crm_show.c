@@ -115,7 +115,8 @@ show_set(pieces_t *p, const xmlNode *set, const char *keyword, const char *defau
     if (!is_default_id(set, default_base)) {
         g_string_append_printf(s, " $id=%s", bl_xml_attr(set, "id"));
     }
-    for (xmlNode *nv = bl_xml_first_child(set, "nvpair"); nv != NULL; nv = bl_xml_next(nv, "nvpair")) {
+    for (xmlNode *nv = bl_xml_first_child(set, "nvpair"); nv != NULL;
+         nv = bl_xml_next(nv, "nvpair")) {
         g_string_append_c(s, ' ');
         append_nv(s, bl_xml_attr(nv, "name"), bl_xml_attr(nv, "value"));
     }
@@ -157,8 +158,9 @@ show_op(pieces_t *p, const xmlNode *op, const char *rsc)
 {
     GString *s = piece_new(p);
     const char *name = bl_xml_attr(op, "name");
+    const char *interval = bl_xml_attr(op, "interval");
     g_autofree char *base = g_strdup_printf("%s-%s-%s", rsc, name,
-                                            bl_xml_attr(op, "interval") ? bl_xml_attr(op, "interval") : "0");
+                                            interval != NULL ? interval : "0");
 
     g_string_append_printf(s, "op %s", name != NULL ? name : "");
     for (xmlAttr *a = op->properties; a != NULL; a = a->next) {
@@ -335,14 +337,17 @@ show_location(pieces_t *p, const xmlNode *loc)
         g_string_append_printf(head, " role=%s", bl_xml_attr(loc, "role"));
     }
     if (bl_xml_attr(loc, "resource-discovery") != NULL) {
-        g_string_append_printf(head, " resource-discovery=%s", bl_xml_attr(loc, "resource-discovery"));
+        g_string_append_printf(head, " resource-discovery=%s",
+                               bl_xml_attr(loc, "resource-discovery"));
     }
     if (bl_xml_attr(loc, "node") != NULL) {
         g_autofree char *score = score_text(loc);
 
-        g_string_append_printf(head, " %s: %s", score != NULL ? score : "", bl_xml_attr(loc, "node"));
+        g_string_append_printf(head, " %s: %s", score != NULL ? score : "",
+                               bl_xml_attr(loc, "node"));
     }
-    for (xmlNode *rule = bl_xml_first_child(loc, "rule"); rule != NULL; rule = bl_xml_next(rule, "rule")) {
+    for (xmlNode *rule = bl_xml_first_child(loc, "rule"); rule != NULL;
+         rule = bl_xml_next(rule, "rule")) {
         GString *s = piece_new(p);
 
         g_string_append(s, "rule ");
@@ -435,7 +440,8 @@ show_property_set(pieces_t *p, const xmlNode *set, const char *keyword)
     } else {
         g_string_append_printf(head, "%s %s:", keyword, id);
     }
-    for (xmlNode *nv = bl_xml_first_child(set, "nvpair"); nv != NULL; nv = bl_xml_next(nv, "nvpair")) {
+    for (xmlNode *nv = bl_xml_first_child(set, "nvpair"); nv != NULL;
+         nv = bl_xml_next(nv, "nvpair")) {
         append_nv(piece_new(p), bl_xml_attr(nv, "name"), bl_xml_attr(nv, "value"));
     }
 }
@@ -555,7 +561,8 @@ wanted(const show_obj_t *obj, char *const ids[], bool *found)
     }
     for (int i = 0; ids[i] != NULL; i++) {
         if (strcmp(ids[i], obj->id) == 0
-            || (obj->rank == RANK_NODE && g_strcmp0(ids[i], bl_xml_attr(obj->node, "uname")) == 0)) {
+            || (obj->rank == RANK_NODE
+                && g_strcmp0(ids[i], bl_xml_attr(obj->node, "uname")) == 0)) {
             found[i] = true;
             return true;
         }

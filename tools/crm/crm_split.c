@@ -69,8 +69,10 @@ bl_crm_split(const char *line, char ***words, int *count, char **err)
     int rc = 0;
 
     if (!g_utf8_validate(line, -1, &bad) || (bad = first_control(line)) != NULL) {
+        bool utf8 = *bad == '\0' || (unsigned char) *bad >= 0x80;
+
         bl_err_set(err, "column %ld: %s", (long) (bad - line) + 1,
-                   *bad == '\0' || (unsigned char) *bad >= 0x80 ? "not valid UTF-8" : "control character");
+                   utf8 ? "not valid UTF-8" : "control character");
         rc = BL_EPARSE;
         goto done;
     }
