@@ -650,12 +650,14 @@ bl__crm_cmd_show(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
         }
     }
     if (!xml) {
-        GString *text = ctx->out != NULL ? ctx->out : g_string_new(NULL);
+        GString *text = g_string_new(NULL);
         int rc = bl__crm_render(ctx->config, ids, text, err);
 
-        if (ctx->out == NULL) {
-            g_string_free(text, TRUE);
+        /* all or nothing: no partial listing before an unknown id */
+        if (rc == 0 && ctx->out != NULL) {
+            g_string_append(ctx->out, text->str);
         }
+        g_string_free(text, TRUE);
         return rc;
     }
     if (ids == NULL) {

@@ -126,6 +126,24 @@ test_location_rules(void **state)
 }
 
 static void
+test_containers_go_last_and_roles_split_sets(void **state)
+{
+    xmlDoc *doc = run("primitive a Dummy\nprimitive b Dummy\nprimitive c Dummy\n"
+                      "primitive d Dummy\nprimitive e Dummy\ngroup g a b\nclone cl c\n"
+                      "colocation c1 inf: d:Promoted e:Promoted a\n");
+    char *resources = bl_xml_canonical(bl_cib_section(doc, "resources"));
+
+    (void) state;
+    /* as crmsh: new groups and clones are appended, members move inside */
+    assert_string_equal(resources, "<resources><primitive class=\"ocf\" id=\"d\" provider=\"heartbeat\" type=\"Dummy\"></primitive><primitive class=\"ocf\" id=\"e\" provider=\"heartbeat\" type=\"Dummy\"></primitive><group id=\"g\"><primitive class=\"ocf\" id=\"a\" provider=\"heartbeat\" type=\"Dummy\"></primitive><primitive class=\"ocf\" id=\"b\" provider=\"heartbeat\" type=\"Dummy\"></primitive></group><clone id=\"cl\"><primitive class=\"ocf\" id=\"c\" provider=\"heartbeat\" type=\"Dummy\"></primitive></clone></resources>");
+    free(resources);
+    /* a change of role starts a new set */
+    assert_element(doc, "c1", "<rsc_colocation id=\"c1\" score=\"INFINITY\"><resource_set id=\"c1-0\" role=\"Promoted\"><resource_ref id=\"d\"></resource_ref><resource_ref id=\"e\"></resource_ref></resource_set><resource_set id=\"c1-1\"><resource_ref id=\"a\"></resource_ref></resource_set></rsc_colocation>");
+    assert_show(doc, "c1", "colocation c1 inf: d:Promoted e:Promoted a\n");
+    xmlFreeDoc(doc);
+}
+
+static void
 test_ms_writes_promotable_clone(void **state)
 {
     xmlDoc *doc = run("primitive db ocf:pacemaker:Stateful\nms db-ms db meta notify=true\n");
@@ -277,6 +295,7 @@ main(void)
         cmocka_unit_test(test_colocation_roles_and_node_attribute),
         cmocka_unit_test(test_primitive_sections_and_ops),
         cmocka_unit_test(test_location_rules),
+        cmocka_unit_test(test_containers_go_last_and_roles_split_sets),
         cmocka_unit_test(test_ms_writes_promotable_clone),
         cmocka_unit_test(test_legacy_master_is_shown_as_ms),
         cmocka_unit_test(test_property_sets_update_in_place),
