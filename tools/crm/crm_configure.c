@@ -36,27 +36,27 @@ static const struct {
     const char *verb;
     crm_cmd_fn fn;
 } commands[] = {
-    { "primitive", bl__crm_cmd_primitive },
-    { "group", bl__crm_cmd_group },
-    { "clone", bl__crm_cmd_clone },
-    { "ms", bl__crm_cmd_clone },
-    { "location", bl__crm_cmd_location },
-    { "colocation", bl__crm_cmd_colocation },
-    { "collocation", bl__crm_cmd_colocation },
-    { "order", bl__crm_cmd_order },
-    { "property", bl__crm_cmd_property },
-    { "rsc_defaults", bl__crm_cmd_property },
-    { "op_defaults", bl__crm_cmd_property },
-    { "node", bl__crm_cmd_node },
-    { "delete", bl__crm_cmd_delete },
-    { "rename", bl__crm_cmd_rename },
-    { "filter", bl__crm_cmd_filter },
-    { "load", bl__crm_cmd_load },
-    { "show", bl__crm_cmd_show },
-    { "verify", cmd_verify },
-    { "commit", cmd_noop },
-    { "end", cmd_noop },
-    { "up", cmd_noop },
+    {"primitive", bl__crm_cmd_primitive},
+    {"group", bl__crm_cmd_group},
+    {"clone", bl__crm_cmd_clone},
+    {"ms", bl__crm_cmd_clone},
+    {"location", bl__crm_cmd_location},
+    {"colocation", bl__crm_cmd_colocation},
+    {"collocation", bl__crm_cmd_colocation},
+    {"order", bl__crm_cmd_order},
+    {"property", bl__crm_cmd_property},
+    {"rsc_defaults", bl__crm_cmd_property},
+    {"op_defaults", bl__crm_cmd_property},
+    {"node", bl__crm_cmd_node},
+    {"delete", bl__crm_cmd_delete},
+    {"rename", bl__crm_cmd_rename},
+    {"filter", bl__crm_cmd_filter},
+    {"load", bl__crm_cmd_load},
+    {"show", bl__crm_cmd_show},
+    {"verify", cmd_verify},
+    {"commit", cmd_noop},
+    {"end", cmd_noop},
+    {"up", cmd_noop},
 };
 
 int
@@ -214,8 +214,7 @@ script_saved(crm_ctx_t *ctx, const void *text, const char *name, char **err)
 }
 
 int
-bl_crm_configure_script(xmlDoc *doc, const char *text, const char *name, GString *out,
-                        char **err)
+bl_crm_configure_script(xmlDoc *doc, const char *text, const char *name, GString *out, char **err)
 {
     crm_ctx_t ctx;
     int rc = bl__crm_ctx_init(&ctx, doc, out, err);
@@ -367,8 +366,12 @@ run_filter(const char *command, const char *input, char **output, char **err)
     }
     if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         bl_err_set(err, "filter: command '%s' failed (%s %d)", command,
-                   pid < 0 ? "fork error" : WIFEXITED(status) ? "exit status" : "signal",
-                   pid < 0 ? errno : WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+                   pid < 0             ? "fork error"
+                   : WIFEXITED(status) ? "exit status"
+                                       : "signal",
+                   pid < 0             ? errno
+                   : WIFEXITED(status) ? WEXITSTATUS(status)
+                                       : WTERMSIG(status));
         g_string_free(buf, TRUE);
         return BL_EINVALID;
     }

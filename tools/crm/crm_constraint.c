@@ -5,7 +5,7 @@
 
 typedef struct cons_parse {
     crm_ctx_t *ctx;
-    const char *what;       /* "colocation" or "order" */
+    const char *what; /* "colocation" or "order" */
     const char *id;
     bool order;
     char **err;
@@ -35,8 +35,8 @@ parse_ref(cons_parse_t *cp, const char *word, char **rsc, char **qual)
 static int
 simple_form(cons_parse_t *cp, xmlNode *cons, char *const words[])
 {
-    static const char *const col_attrs[] = { "rsc", "with-rsc" };
-    static const char *const ord_attrs[] = { "first", "then" };
+    static const char *const col_attrs[] = {"rsc", "with-rsc"};
+    static const char *const ord_attrs[] = {"first", "then"};
 
     for (int i = 0; i < 2; i++) {
         const char *attr = cp->order ? ord_attrs[i] : col_attrs[i];
@@ -56,10 +56,10 @@ simple_form(cons_parse_t *cp, xmlNode *cons, char *const words[])
 }
 
 typedef struct set_state {
-    xmlNode *set;           /* current set, NULL = none open */
-    bool bracket;           /* current set was opened by ( or [ */
-    char close;             /* the bracket that closes it */
-    int count;              /* sets made so far */
+    xmlNode *set; /* current set, NULL = none open */
+    bool bracket; /* current set was opened by ( or [ */
+    char close;   /* the bracket that closes it */
+    int count;    /* sets made so far */
 } set_state_t;
 
 static xmlNode *
@@ -134,9 +134,8 @@ add_ref(cons_parse_t *cp, xmlNode *cons, set_state_t *st, const char *word)
     if (rc != 0) {
         return rc;
     }
-    if (st->set != NULL && !st->bracket
-        && g_strcmp0(bl_xml_attr(st->set, qattr), qual) != 0) {
-        st->set = NULL;  /* a different role/action starts a new set */
+    if (st->set != NULL && !st->bracket && g_strcmp0(bl_xml_attr(st->set, qattr), qual) != 0) {
+        st->set = NULL; /* a different role/action starts a new set */
     }
     if (st->set == NULL) {
         new_set(cp, cons, st);
@@ -151,7 +150,7 @@ add_ref(cons_parse_t *cp, xmlNode *cons, set_state_t *st, const char *word)
 static int
 set_form(cons_parse_t *cp, xmlNode *cons, char *const words[], int count)
 {
-    set_state_t st = { NULL, false, 0, 0 };
+    set_state_t st = {NULL, false, 0, 0};
 
     for (int i = 0; i < count; i++) {
         const char *w = words[i];
@@ -215,8 +214,7 @@ parse_resources(cons_parse_t *cp, xmlNode *cons, char *const words[], int count)
 
 /* A trailing NAME=VALUE for the whole constraint (symmetrical=, node-attribute=). */
 static int
-tail_attribute(cons_parse_t *cp, xmlNode *cons, const char *name, char *const words[],
-               int *count)
+tail_attribute(cons_parse_t *cp, xmlNode *cons, const char *name, char *const words[], int *count)
 {
     g_autofree char *n = NULL;
     g_autofree char *v = NULL;
@@ -281,7 +279,7 @@ colocation_score(cons_parse_t *cp, xmlNode *cons, const char *word)
 static int
 order_kind(cons_parse_t *cp, xmlNode *cons, const char *word)
 {
-    static const char *const kinds[] = { "Mandatory", "Optional", "Serialize" };
+    static const char *const kinds[] = {"Mandatory", "Optional", "Serialize"};
     size_t len = strlen(word);
     g_autofree char *text = NULL;
     g_autofree char *score = NULL;
@@ -309,7 +307,7 @@ order_kind(cons_parse_t *cp, xmlNode *cons, const char *word)
 static int
 constraint_command(crm_ctx_t *ctx, bool order, int argc, char *const argv[], char **err)
 {
-    cons_parse_t cp = { ctx, order ? "order" : "colocation", argc > 1 ? argv[1] : "", order, err };
+    cons_parse_t cp = {ctx, order ? "order" : "colocation", argc > 1 ? argv[1] : "", order, err};
     xmlNode *constraints = bl__crm_section(ctx, "constraints");
     int first = 3;
     int count;
@@ -333,7 +331,7 @@ constraint_command(crm_ctx_t *ctx, bool order, int argc, char *const argv[], cha
     if (order) {
         rc = order_kind(&cp, cons, argv[2]);
         if (rc == 0) {
-            first = 2;  /* no kind: argv[2] is the first resource */
+            first = 2; /* no kind: argv[2] is the first resource */
         }
         rc = rc < 0 ? rc : 0;
     } else {

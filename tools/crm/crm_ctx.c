@@ -130,8 +130,8 @@ bl__crm_section(crm_ctx_t *ctx, const char *name)
 bool
 bl__crm_is_resource(const xmlNode *node)
 {
-    return bl_xml_is(node, "primitive") || bl_xml_is(node, "group")
-           || bl_xml_is(node, "clone") || bl_xml_is(node, "master");
+    return bl_xml_is(node, "primitive") || bl_xml_is(node, "group") || bl_xml_is(node, "clone")
+           || bl_xml_is(node, "master");
 }
 
 xmlNode *
@@ -161,8 +161,7 @@ closest_resource(const xmlNode *parent, const char *name, const char **best, uns
 }
 
 int
-bl__crm_no_resource(crm_ctx_t *ctx, const char *what, const char *id, const char *name,
-                    char **err)
+bl__crm_no_resource(crm_ctx_t *ctx, const char *what, const char *id, const char *name, char **err)
 {
     const char *best = NULL;
     unsigned dist = 3;
@@ -180,9 +179,10 @@ int
 bl__crm_check_new_id(crm_ctx_t *ctx, const char *what, const char *id, char **err)
 {
     if (!bl__crm_id_valid(id)) {
-        bl_err_set(err,
-                   "%s: '%s' is not a valid id (a letter or '_' first, then letters, digits, '.', '-' or '_')",
-                   what, id);
+        bl_err_set(
+            err,
+            "%s: '%s' is not a valid id (a letter or '_' first, then letters, digits, '.', '-' or '_')",
+            what, id);
         return BL_EPARSE;
     }
     if (bl__crm_id_lookup(ctx, id) != NULL && !ctx->update) {
@@ -316,7 +316,7 @@ bl__crm_role_valid(const char *role)
 bool
 bl__crm_action_valid(const char *action)
 {
-    static const char *const actions[] = { "start", "stop", "promote", "demote", NULL };
+    static const char *const actions[] = {"start", "stop", "promote", "demote", NULL};
 
     return g_strv_contains(actions, action);
 }

@@ -30,8 +30,9 @@ int
 bl__crm_cmd_property(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
 {
     const char *verb = argv[0];
-    const char *def = strcmp(verb, "property") == 0 ? "cib-bootstrap-options"
-                      : strcmp(verb, "rsc_defaults") == 0 ? "rsc-options" : "op-options";
+    const char *def = strcmp(verb, "property") == 0       ? "cib-bootstrap-options"
+                      : strcmp(verb, "rsc_defaults") == 0 ? "rsc-options"
+                                                          : "op-options";
     g_autofree char *set_id = NULL;
     size_t len = argc > 1 ? strlen(argv[1]) : 0;
     int first = 1;
@@ -101,8 +102,8 @@ node_sets(crm_ctx_t *ctx, xmlNode *node, char *const argv[], int argc, int i, ch
         }
         set = bl_xml_first_child(node, tag);
         if (set == NULL) {
-            g_autofree char *base = g_strdup_printf("nodes-%s%s", bl_xml_attr(node, "id"),
-                                                    util ? "-utilization" : "");
+            g_autofree char *base =
+                g_strdup_printf("nodes-%s%s", bl_xml_attr(node, "id"), util ? "-utilization" : "");
 
             set = bl_xml_add_child(node, tag);
             bl__crm_id_assign(ctx, set, base);
@@ -180,7 +181,7 @@ static void
 sets_to_simple(crm_ctx_t *ctx, xmlNode *cons)
 {
     bool order = bl_xml_is(cons, "rsc_order");
-    xmlNode *refs[2] = { NULL, NULL };
+    xmlNode *refs[2] = {NULL, NULL};
     int n = 0, sets = 0;
 
     for (xmlNode *set = bl_xml_first_child(cons, "resource_set"); set != NULL;
@@ -241,7 +242,7 @@ shrink_sets(crm_ctx_t *ctx, xmlNode *cons, const char *id, bool *nonsequential, 
 static bool
 names_directly(const xmlNode *cons, const char *id)
 {
-    static const char *const attrs[] = { "rsc", "with-rsc", "first", "then" };
+    static const char *const attrs[] = {"rsc", "with-rsc", "first", "then"};
 
     for (size_t i = 0; i < G_N_ELEMENTS(attrs); i++) {
         if (g_strcmp0(bl_xml_attr(cons, attrs[i]), id) == 0) {
@@ -358,7 +359,7 @@ bl__crm_cmd_delete(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
 static void
 rename_references(crm_ctx_t *ctx, const char *old_id, const char *new_id)
 {
-    static const char *const attrs[] = { "rsc", "with-rsc", "first", "then" };
+    static const char *const attrs[] = {"rsc", "with-rsc", "first", "then"};
     xmlNode *constraints = bl__crm_section(ctx, "constraints");
 
     for (xmlNode *cons = bl_xml_first_child(constraints, NULL); cons != NULL;

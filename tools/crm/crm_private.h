@@ -17,11 +17,11 @@
  */
 typedef struct crm_ctx {
     xmlDoc *doc;
-    xmlNode *config;        /* <configuration> */
-    GHashTable *ids;        /* id (owned) -> element (borrowed); NULL = rebuild */
-    GString *out;           /* text output of show */
-    bool update;            /* load update: objects with an existing id replace it */
-    int depth;              /* nesting of load/filter, bounds recursion */
+    xmlNode *config; /* <configuration> */
+    GHashTable *ids; /* id (owned) -> element (borrowed); NULL = rebuild */
+    GString *out;    /* text output of show */
+    bool update;     /* load update: objects with an existing id replace it */
+    int depth;       /* nesting of load/filter, bounds recursion */
 } crm_ctx_t;
 
 /* A command handler: argv[0] is the verb. */
@@ -65,8 +65,7 @@ bool bl__crm_score(const char *text, char **xml_score);
 bool bl__crm_role_valid(const char *role);
 bool bl__crm_action_valid(const char *action);
 /* Adds an nvpair set (TAG, id = OWNER-TAG) under PARENT from words NAME=VALUE. */
-xmlNode *bl__crm_nvset_new(crm_ctx_t *ctx, xmlNode *parent, const char *tag,
-                           const char *owner);
+xmlNode *bl__crm_nvset_new(crm_ctx_t *ctx, xmlNode *parent, const char *tag, const char *owner);
 int bl__crm_nvset_fill(crm_ctx_t *ctx, xmlNode *set, const char *what, const char *id,
                        char *const words[], int count, char **err);
 /* Sets NAME=VALUE in SET, updating an existing nvpair of that name in place. */
@@ -88,8 +87,7 @@ int bl__crm_cmd_load(crm_ctx_t *ctx, int argc, char *const argv[], char **err);
 int bl__crm_cmd_show(crm_ctx_t *ctx, int argc, char *const argv[], char **err);
 
 /* Parses one rule (words after "rule") into a new <rule> under LOC (crm_rule.c). */
-int bl__crm_rule_parse(crm_ctx_t *ctx, xmlNode *loc, char *const words[], int count,
-                       char **err);
+int bl__crm_rule_parse(crm_ctx_t *ctx, xmlNode *loc, char *const words[], int count, char **err);
 /* Appends the crm text of RULE (after "rule ") to OUT (crm_rule.c). */
 void bl__crm_rule_show(GString *out, const xmlNode *rule, const char *loc_id);
 

@@ -5,8 +5,9 @@
 
 /* Attributes an <op> element has; crmsh puts any other op word in the op's params. */
 static const char *const op_attributes[] = {
-    "id", "name", "interval", "description", "start-delay", "interval-origin", "timeout",
-    "enabled", "record-pending", "role", "requires", "on-fail", NULL,
+    "id",      "name",    "interval",       "description", "start-delay", "interval-origin",
+    "timeout", "enabled", "record-pending", "role",        "requires",    "on-fail",
+    NULL,
 };
 
 static bool
@@ -72,8 +73,7 @@ op_set_id(crm_ctx_t *ctx, xmlNode *op, const char *rsc, const char *given)
         bl__crm_ids_add_tree(ctx, op);
         return;
     }
-    base = g_strdup_printf("%s-%s-%s", rsc, bl_xml_attr(op, "name"),
-                           bl_xml_attr(op, "interval"));
+    base = g_strdup_printf("%s-%s-%s", rsc, bl_xml_attr(op, "name"), bl_xml_attr(op, "interval"));
     bl__crm_id_assign(ctx, op, base);
     g_free(base);
 }
@@ -88,8 +88,7 @@ op_add_params(crm_ctx_t *ctx, xmlNode *op, GPtrArray *params)
     }
     set = bl__crm_nvset_new(ctx, op, "instance_attributes", bl_xml_attr(op, "id"));
     for (guint i = 0; i < params->len; i += 2) {
-        bl__crm_nvset_put(ctx, set, g_ptr_array_index(params, i),
-                          g_ptr_array_index(params, i + 1));
+        bl__crm_nvset_put(ctx, set, g_ptr_array_index(params, i), g_ptr_array_index(params, i + 1));
     }
 }
 
@@ -151,15 +150,16 @@ parse_op(crm_ctx_t *ctx, xmlNode *prim, char *const words[], int count, char **e
             g_ptr_array_add(params, value);
         }
     }
-    if (given != NULL && (!bl__crm_name_valid(given)
-                          || (bl__crm_id_lookup(ctx, given) != NULL && !ctx->update))) {
+    if (given != NULL
+        && (!bl__crm_name_valid(given)
+            || (bl__crm_id_lookup(ctx, given) != NULL && !ctx->update))) {
         bl_err_set(err, "primitive %s: op %s: id '%s' is %s", rsc, words[0], given,
                    bl__crm_name_valid(given) ? "already in use" : "not valid");
         return BL_EEXISTS;
     }
     if (duplicate_op(op)) {
-        bl_err_set(err, "primitive %s: a %s op with interval %s is already defined", rsc,
-                   words[0], bl_xml_attr(op, "interval") ? bl_xml_attr(op, "interval") : "0");
+        bl_err_set(err, "primitive %s: a %s op with interval %s is already defined", rsc, words[0],
+                   bl_xml_attr(op, "interval") ? bl_xml_attr(op, "interval") : "0");
         return BL_EINVALID;
     }
     op_set_id(ctx, op, rsc, given);
@@ -291,8 +291,9 @@ bl__crm_cmd_primitive(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
     int rc;
 
     if (argc < 3) {
-        bl_err_set(err,
-                   "primitive: usage: primitive ID [CLASS:[PROVIDER:]]TYPE [params K=V…] [meta K=V…] [op NAME K=V…]…");
+        bl_err_set(
+            err,
+            "primitive: usage: primitive ID [CLASS:[PROVIDER:]]TYPE [params K=V…] [meta K=V…] [op NAME K=V…]…");
         return BL_EUSAGE;
     }
     rc = bl__crm_check_new_id(ctx, "primitive", argv[1], err);
@@ -346,9 +347,8 @@ check_member(crm_ctx_t *ctx, const char *what, const char *id, const char *name,
         return BL_EINVALID;
     }
     if (!bl_xml_is(rsc->parent, "resources")) {
-        bl_err_set(err, "%s %s: %s '%s' is already in %s '%s'", what, id,
-                   (const char *) rsc->name, name, (const char *) rsc->parent->name,
-                   bl_xml_attr(rsc->parent, "id"));
+        bl_err_set(err, "%s %s: %s '%s' is already in %s '%s'", what, id, (const char *) rsc->name,
+                   name, (const char *) rsc->parent->name, bl_xml_attr(rsc->parent, "id"));
         return BL_EINVALID;
     }
     return 0;

@@ -5,7 +5,7 @@
 
 typedef struct rule_parse {
     crm_ctx_t *ctx;
-    const char *loc;        /* location id, for messages */
+    const char *loc; /* location id, for messages */
     xmlNode *rule;
     char *const *words;
     int count;
@@ -13,8 +13,8 @@ typedef struct rule_parse {
     char **err;
 } rule_parse_t;
 
-static const char *const attr_ops[] = { "lt", "gt", "lte", "gte", "eq", "ne", NULL };
-static const char *const value_types[] = { "string", "integer", "number", "version", NULL };
+static const char *const attr_ops[] = {"lt", "gt", "lte", "gte", "eq", "ne", NULL};
+static const char *const value_types[] = {"string", "integer", "number", "version", NULL};
 
 static const char *
 peek(const rule_parse_t *rp)
@@ -137,9 +137,10 @@ attr_expression(rule_parse_t *rp, const char *attribute)
         op = colon + 1;
     }
     if (!g_strv_contains(attr_ops, op) || (type != NULL && !g_strv_contains(value_types, type))) {
-        bl_err_set(rp->err,
-                   "location %s: bad operator '%s' in rule (expected [TYPE:]lt, gt, lte, gte, eq or ne)",
-                   rp->loc, rp->words[rp->pos - 2]);
+        bl_err_set(
+            rp->err,
+            "location %s: bad operator '%s' in rule (expected [TYPE:]lt, gt, lte, gte, eq or ne)",
+            rp->loc, rp->words[rp->pos - 2]);
         return BL_EPARSE;
     }
     colon = strchr(value, ':');
@@ -208,9 +209,10 @@ expressions(rule_parse_t *rp)
             return BL_EPARSE;
         }
         if (bool_op != NULL && strcmp(op, bool_op) != 0) {
-            bl_err_set(rp->err,
-                       "location %s: a rule uses one boolean operator; use several rules to mix 'and' and 'or'",
-                       rp->loc);
+            bl_err_set(
+                rp->err,
+                "location %s: a rule uses one boolean operator; use several rules to mix 'and' and 'or'",
+                rp->loc);
             return BL_EPARSE;
         }
         bool_op = op;
@@ -282,7 +284,7 @@ rule_head(rule_parse_t *rp, const char **given_id)
 int
 bl__crm_rule_parse(crm_ctx_t *ctx, xmlNode *loc, char *const words[], int count, char **err)
 {
-    rule_parse_t rp = { ctx, bl_xml_attr(loc, "id"), NULL, words, count, 0, err };
+    rule_parse_t rp = {ctx, bl_xml_attr(loc, "id"), NULL, words, count, 0, err};
     const char *given_id = NULL;
     g_autofree char *base = NULL;
     int rc;
@@ -329,9 +331,10 @@ location_head(crm_ctx_t *ctx, xmlNode *loc, char *const argv[], int argc, int *p
             const char *v = w + strlen("resource-discovery=");
 
             if (strcmp(v, "always") && strcmp(v, "never") && strcmp(v, "exclusive")) {
-                bl_err_set(err,
-                           "location %s: resource-discovery must be always, never or exclusive, not '%s'",
-                           id, v);
+                bl_err_set(
+                    err,
+                    "location %s: resource-discovery must be always, never or exclusive, not '%s'",
+                    id, v);
                 return BL_EPARSE;
             }
             bl_xml_set_attr(loc, "resource-discovery", v);
@@ -365,7 +368,7 @@ static int
 build_location(crm_ctx_t *ctx, xmlNode *loc, int argc, char *const argv[], char **err)
 {
     const char *id = argv[1];
-    int pos;
+    int pos = 3;
     int rc = location_head(ctx, loc, argv, argc, &pos, err);
     size_t len;
 
@@ -399,8 +402,9 @@ bl__crm_cmd_location(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
     int rc;
 
     if (argc < 4) {
-        bl_err_set(err,
-                   "location: usage: location ID RESOURCE [role=ROLE] SCORE: NODE | location ID RESOURCE rule [SCORE:] EXPRESSION");
+        bl_err_set(
+            err,
+            "location: usage: location ID RESOURCE [role=ROLE] SCORE: NODE | location ID RESOURCE rule [SCORE:] EXPRESSION");
         return BL_EUSAGE;
     }
     rc = bl__crm_check_new_id(ctx, "location", argv[1], err);

@@ -145,8 +145,8 @@ show_sets(pieces_t *p, const xmlNode *owner, bool op)
         const char *keyword = set_keyword(c, op);
 
         if (keyword != NULL) {
-            g_autofree char *base = g_strdup_printf("%s-%s", bl_xml_attr(owner, "id"),
-                                                    (const char *) c->name);
+            g_autofree char *base =
+                g_strdup_printf("%s-%s", bl_xml_attr(owner, "id"), (const char *) c->name);
 
             show_set(p, c, keyword, base);
         }
@@ -159,8 +159,8 @@ show_op(pieces_t *p, const xmlNode *op, const char *rsc)
     GString *s = piece_new(p);
     const char *name = bl_xml_attr(op, "name");
     const char *interval = bl_xml_attr(op, "interval");
-    g_autofree char *base = g_strdup_printf("%s-%s-%s", rsc, name,
-                                            interval != NULL ? interval : "0");
+    g_autofree char *base =
+        g_strdup_printf("%s-%s-%s", rsc, name, interval != NULL ? interval : "0");
 
     g_string_append_printf(s, "op %s", name != NULL ? name : "");
     for (xmlAttr *a = op->properties; a != NULL; a = a->next) {
@@ -197,8 +197,8 @@ show_primitive(pieces_t *p, const xmlNode *prim)
         append_nv(piece_new(p), "description", bl_xml_attr(prim, "description"));
     }
     show_sets(p, prim, false);
-    for (xmlNode *op = bl_xml_first_child(bl_xml_first_child(prim, "operations"), "op");
-         op != NULL; op = bl_xml_next(op, "op")) {
+    for (xmlNode *op = bl_xml_first_child(bl_xml_first_child(prim, "operations"), "op"); op != NULL;
+         op = bl_xml_next(op, "op")) {
         show_op(p, op, id);
     }
 }
@@ -470,8 +470,15 @@ show_node(pieces_t *p, const xmlNode *node)
 
 /* crmsh's display order: nodes, primitives, groups, ms, clones, constraints, properties… */
 enum {
-    RANK_NODE, RANK_PRIMITIVE, RANK_GROUP, RANK_MS, RANK_CLONE, RANK_CONSTRAINT,
-    RANK_PROPERTY, RANK_RSC_DEFAULTS, RANK_OP_DEFAULTS,
+    RANK_NODE,
+    RANK_PRIMITIVE,
+    RANK_GROUP,
+    RANK_MS,
+    RANK_CLONE,
+    RANK_CONSTRAINT,
+    RANK_PROPERTY,
+    RANK_RSC_DEFAULTS,
+    RANK_OP_DEFAULTS,
 };
 
 typedef struct show_obj {
@@ -483,7 +490,7 @@ typedef struct show_obj {
 static void
 add_obj(GArray *objs, int rank, const xmlNode *node)
 {
-    show_obj_t obj = { rank, bl_xml_attr(node, "id"), node };
+    show_obj_t obj = {rank, bl_xml_attr(node, "id"), node};
 
     if (obj.id != NULL) {
         g_array_append_val(objs, obj);
@@ -537,9 +544,17 @@ static void
 show_one(pieces_t *p, const show_obj_t *obj)
 {
     switch (obj->rank) {
-    case RANK_NODE: show_node(p, obj->node); break;
-    case RANK_PRIMITIVE: show_primitive(p, obj->node); break;
-    case RANK_GROUP: case RANK_MS: case RANK_CLONE: show_container(p, obj->node); break;
+    case RANK_NODE:
+        show_node(p, obj->node);
+        break;
+    case RANK_PRIMITIVE:
+        show_primitive(p, obj->node);
+        break;
+    case RANK_GROUP:
+    case RANK_MS:
+    case RANK_CLONE:
+        show_container(p, obj->node);
+        break;
     case RANK_CONSTRAINT:
         if (bl_xml_is(obj->node, "rsc_location")) {
             show_location(p, obj->node);
@@ -547,9 +562,15 @@ show_one(pieces_t *p, const show_obj_t *obj)
             show_colocation_order(p, obj->node);
         }
         break;
-    case RANK_PROPERTY: show_property_set(p, obj->node, "property"); break;
-    case RANK_RSC_DEFAULTS: show_property_set(p, obj->node, "rsc_defaults"); break;
-    default: show_property_set(p, obj->node, "op_defaults"); break;
+    case RANK_PROPERTY:
+        show_property_set(p, obj->node, "property");
+        break;
+    case RANK_RSC_DEFAULTS:
+        show_property_set(p, obj->node, "rsc_defaults");
+        break;
+    default:
+        show_property_set(p, obj->node, "op_defaults");
+        break;
     }
 }
 
@@ -592,7 +613,7 @@ int
 bl__crm_render(xmlNode *config, char *const ids[], GString *text, char **err)
 {
     GArray *objs = collect_all(config);
-    pieces_t p = { g_ptr_array_new() };
+    pieces_t p = {g_ptr_array_new()};
     guint n = ids != NULL ? g_strv_length((char **) ids) : 0;
     g_autofree bool *found = g_new0(bool, n + 1);
     int rc = 0;

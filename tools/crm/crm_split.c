@@ -63,7 +63,7 @@ first_control(const char *line)
 int
 bl_crm_split(const char *line, char ***words, int *count, char **err)
 {
-    split_state_t st = { g_ptr_array_new_with_free_func(g_free), g_string_new(NULL), false };
+    split_state_t st = {g_ptr_array_new_with_free_func(g_free), g_string_new(NULL), false};
     const char *p = line;
     const char *bad = NULL;
     int rc = 0;

@@ -21,8 +21,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *before = bl_xml_canonical(xmlDocGetRootElement(doc));
     char *err = NULL;
     /* filter and load would run commands and read files: not for a fuzzer. */
-    int rc = (strstr(text, "filter") || strstr(text, "load")) ? -1
-             : bl_crm_configure_script(doc, text, "fuzz", NULL, &err);
+    int rc = (strstr(text, "filter") || strstr(text, "load"))
+                 ? -1
+                 : bl_crm_configure_script(doc, text, "fuzz", NULL, &err);
 
     if (rc < 0 && rc != -1) {
         char *after = bl_xml_canonical(xmlDocGetRootElement(doc));

@@ -22,7 +22,7 @@ static char *tmp_dir;
 
 typedef struct crm_case {
     char *name;
-    bool configure_only;    /* no crm resource/node/settle lines: XML and show comparable */
+    bool configure_only; /* no crm resource/node/settle lines: XML and show comparable */
 } crm_case_t;
 
 /* Documented differences from crmsh's show: no password masking, op ids that differ. */
@@ -31,9 +31,9 @@ static const struct {
     const char *crmsh;
     const char *belay;
 } show_differences[] = {
-    { "10-primitive-stonith", "password=\"******\"", "password=secret" },
-    { "35-configure-noninteractive-edit", "primitive e2 Dummy \\\n\top monitor interval=10s\n",
-      "primitive e2 Dummy \\\n\top monitor interval=10s id=e-monitor-10s\n" },
+    {"10-primitive-stonith", "password=\"******\"", "password=secret"},
+    {"35-configure-noninteractive-edit", "primitive e2 Dummy \\\n\top monitor interval=10s\n",
+     "primitive e2 Dummy \\\n\top monitor interval=10s id=e-monitor-10s\n"},
 };
 
 static char *
@@ -196,7 +196,7 @@ check_show(const crm_case_t *c, const char *shown)
         if (strcmp(c->name, show_differences[i].name) == 0) {
             g_auto(GStrv) parts = g_strsplit(want, show_differences[i].crmsh, -1);
 
-            assert_true(g_strv_length(parts) > 1);  /* the difference is really there */
+            assert_true(g_strv_length(parts) > 1); /* the difference is really there */
             g_free(want);
             want = g_strjoinv(show_differences[i].belay, parts);
         }
