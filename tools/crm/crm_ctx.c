@@ -116,6 +116,15 @@ bl__crm_id_valid(const char *id)
     return true;
 }
 
+/* "num-1-instance_attributes" (case 31): ids cannot start with a digit, node ids often do. */
+char *
+bl__crm_node_set_id(const char *node_id, const char *tag)
+{
+    bool digit = node_id != NULL && g_ascii_isdigit(node_id[0]);
+
+    return g_strdup_printf("%s%s-%s", digit ? "num-" : "", node_id, tag);
+}
+
 xmlNode *
 bl__crm_section(crm_ctx_t *ctx, const char *name)
 {

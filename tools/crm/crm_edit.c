@@ -102,8 +102,7 @@ node_sets(crm_ctx_t *ctx, xmlNode *node, char *const argv[], int argc, int i, ch
         }
         set = bl_xml_first_child(node, tag);
         if (set == NULL) {
-            g_autofree char *base =
-                g_strdup_printf("nodes-%s%s", bl_xml_attr(node, "id"), util ? "-utilization" : "");
+            g_autofree char *base = bl__crm_node_set_id(bl_xml_attr(node, "id"), tag);
 
             set = bl_xml_add_child(node, tag);
             bl__crm_id_assign(ctx, set, base);

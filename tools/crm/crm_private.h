@@ -37,6 +37,8 @@ void bl__crm_ids_remove_tree(crm_ctx_t *ctx, xmlNode *node);
 /* Sets id on NODE: BASE, or BASE-0, BASE-1… when taken; registers it. */
 const char *bl__crm_id_assign(crm_ctx_t *ctx, xmlNode *node, const char *base);
 bool bl__crm_id_valid(const char *id);
+/* Default id of a node's attribute set, as Pacemaker's crm_attribute writes it. */
+char *bl__crm_node_set_id(const char *node_id, const char *tag);
 xmlNode *bl__crm_section(crm_ctx_t *ctx, const char *name);
 bool bl__crm_is_resource(const xmlNode *node);
 xmlNode *bl__crm_resource(crm_ctx_t *ctx, const char *id);

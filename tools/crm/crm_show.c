@@ -460,7 +460,7 @@ show_node(pieces_t *p, const xmlNode *node)
     }
     for (xmlNode *c = bl_xml_first_child(node, NULL); c != NULL; c = bl_xml_next(c, NULL)) {
         bool util = bl_xml_is(c, "utilization");
-        g_autofree char *base = g_strdup_printf("nodes-%s%s", id, util ? "-utilization" : "");
+        g_autofree char *base = bl__crm_node_set_id(id, (const char *) c->name);
 
         if (util || bl_xml_is(c, "instance_attributes")) {
             show_set(p, c, util ? "utilization" : "attributes", base);

@@ -268,6 +268,28 @@ check_round_trip(const crm_case_t *c, const xmlDoc *doc, const char *shown)
     assert_same_text("round trip", c->name, want, got);
 }
 
+/* crmsh's own XML for the case, shown by Belay, must read as crmsh showed it. */
+static void
+check_show_of_crmsh_xml(const crm_case_t *c)
+{
+    g_autofree char *text = read_case_file(c->name, ".xml");
+    xmlDoc *doc = base_cib();
+    xmlDoc *config = NULL;
+    xmlNode *old = bl_cib_section(doc, "configuration");
+    char *err = NULL;
+    char *shown;
+
+    assert_int_equal(bl_xml_parse(text, strlen(text), c->name, &config, &err), 0);
+    xmlReplaceNode(old, xmlDocCopyNode(xmlDocGetRootElement(config), doc, 1));
+    xmlFreeNode(old);
+    xmlFreeDoc(config);
+    shown = bl_crm_show(doc, NULL, &err);
+    assert_non_null(shown);
+    check_show(c, shown);
+    free(shown);
+    xmlFreeDoc(doc);
+}
+
 static void
 test_case(void **state)
 {
@@ -282,6 +304,7 @@ test_case(void **state)
         check_show(c, shown);
     }
     check_round_trip(c, doc, shown);
+    check_show_of_crmsh_xml(c);
     free(shown);
     xmlFreeDoc(doc);
 }
