@@ -142,6 +142,11 @@ bl__crm_cmd_node(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
                    bl_xml_attr(node, "uname"));
         return BL_EEXISTS;
     }
+    if (node == NULL && id != NULL && find_node(ctx, NULL, uname) != NULL) {
+        bl_err_set(err, "node %s: the name already belongs to node id %s", uname,
+                   bl_xml_attr(find_node(ctx, NULL, uname), "id"));
+        return BL_EEXISTS;
+    }
     if (node == NULL) {
         if (bl__crm_id_lookup(ctx, id != NULL ? id : uname) != NULL) {
             bl_err_set(err, "node %s: id '%s' is already in use", uname, id != NULL ? id : uname);

@@ -18,7 +18,8 @@ static const char *const setup_script = "property stonith-enabled=false\n"
                                         "primitive webserver apache\n"
                                         "primitive db ocf:pacemaker:Stateful\n"
                                         "group web-group vip webserver\n"
-                                        "location loc-db db 100: node1\n";
+                                        "location loc-db db 100: node1\n"
+    "node 1: node1\n";
 
 static int
 setup(void **state)
@@ -204,6 +205,18 @@ test_load_and_filter_failures(void **state)
     expect_error(*state, "show nothing", BL_ENOTFOUND, "show: no object 'nothing'");
 }
 
+/* Found by the fuzzer: two nodes with one name made show → load lose one. */
+static void
+test_nodes(void **state)
+{
+    expect_error(*state, "node 2: node1", BL_EEXISTS,
+                 "node node1: the name already belongs to node id 1");
+    expect_error(*state, "node 1: other", BL_EEXISTS,
+                 "node other: node id 1 already belongs to 'node1'");
+    expect_error(*state, "node 1: node1 attributes standby", BL_EPARSE,
+                 "node node1: expected NAME=VALUE, got 'standby'");
+}
+
 int
 main(void)
 {
@@ -216,6 +229,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_constraint_syntax, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unbalanced_quote_in_script, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_and_filter_failures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nodes, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
