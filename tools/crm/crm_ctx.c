@@ -341,7 +341,7 @@ bl__crm_nvset_new(crm_ctx_t *ctx, xmlNode *parent, const char *tag, const char *
     return set;
 }
 
-void
+xmlNode *
 bl__crm_nvset_put(crm_ctx_t *ctx, xmlNode *set, const char *name, const char *value)
 {
     xmlNode *nvpair;
@@ -351,7 +351,7 @@ bl__crm_nvset_put(crm_ctx_t *ctx, xmlNode *set, const char *name, const char *va
          nvpair = bl_xml_next(nvpair, "nvpair")) {
         if (g_strcmp0(bl_xml_attr(nvpair, "name"), name) == 0) {
             bl_xml_set_attr(nvpair, "value", value);
-            return;
+            return nvpair;
         }
     }
     nvpair = bl_xml_add_child(set, "nvpair");
@@ -360,34 +360,69 @@ bl__crm_nvset_put(crm_ctx_t *ctx, xmlNode *set, const char *name, const char *va
     bl_xml_set_attr(nvpair, "name", name);
     bl_xml_set_attr(nvpair, "value", value);
     g_free(base);
+    return nvpair;
 }
 
-/* A leading "$id=X" word names the set explicitly (show prints it when not the default). */
+/* Gives NODE the explicit id NEW_ID (show prints ids that are not the generated ones). */
+static int
+rename_to(crm_ctx_t *ctx, xmlNode *node, const char *new_id, const char *what, const char *id,
+          char **err)
+{
+    if (strcmp(new_id, bl_xml_attr(node, "id")) == 0) {
+        return 0;
+    }
+    if (!bl__crm_name_valid(new_id) || (bl__crm_id_lookup(ctx, new_id) != NULL && !ctx->update)) {
+        bl_err_set(err, "%s %s: id '%s' is %s", what, id, new_id,
+                   bl__crm_name_valid(new_id) ? "already in use" : "not valid");
+        return BL_EEXISTS;
+    }
+    bl__crm_ids_remove_tree(ctx, node);
+    bl_xml_set_attr(node, "id", new_id);
+    bl__crm_ids_add_tree(ctx, node);
+    return 0;
+}
+
+/* One word of a set: NAME=VALUE, $NVPAIR-ID:NAME=VALUE, or (first) $id=SET-ID. */
+static int
+nvset_word(crm_ctx_t *ctx, xmlNode *set, const char *what, const char *id, const char *word,
+           bool first, char **err)
+{
+    g_autofree char *nv_id = NULL;
+    g_autofree char *name = NULL;
+    g_autofree char *value = NULL;
+    const char *colon = strchr(word, ':');
+    const char *eq = strchr(word, '=');
+
+    if (first && g_str_has_prefix(word, "$id=")) {
+        return rename_to(ctx, set, word + 4, what, id, err);
+    }
+    if (word[0] == '$' && colon != NULL && eq != NULL && colon < eq) {
+        nv_id = g_strndup(word + 1, (gsize) (colon - word - 1));
+        word = colon + 1;
+    }
+    if (!bl__crm_split_nv(word, &name, &value) || !bl__crm_name_valid(name)) {
+        bl_err_set(err, "%s %s: expected NAME=VALUE, got '%s'", what, id, word);
+        return BL_EPARSE;
+    }
+    xmlNode *nvpair = bl__crm_nvset_put(ctx, set, name, value);
+
+    return nv_id != NULL ? rename_to(ctx, nvpair, nv_id, what, id, err) : 0;
+}
+
+/*
+ * Fills SET from NAME=VALUE words. A leading "$id=X" names the set and "$X:NAME=VALUE" an
+ * nvpair explicitly: show prints them when they are not the generated ids.
+ */
 int
 bl__crm_nvset_fill(crm_ctx_t *ctx, xmlNode *set, const char *what, const char *id,
                    char *const words[], int count, char **err)
 {
     for (int i = 0; i < count; i++) {
-        g_autofree char *name = NULL;
-        g_autofree char *value = NULL;
+        int rc = nvset_word(ctx, set, what, id, words[i], i == 0, err);
 
-        if (!bl__crm_split_nv(words[i], &name, &value) || !bl__crm_name_valid(name)) {
-            if (i == 0 && g_str_has_prefix(words[i], "$id=")) {
-                if (strcmp(words[i] + 4, bl_xml_attr(set, "id")) == 0) {
-                    continue;
-                }
-                if (bl__crm_check_new_id(ctx, what, words[i] + 4, err) != 0) {
-                    return BL_EINVALID;
-                }
-                bl__crm_ids_remove_tree(ctx, set);
-                bl_xml_set_attr(set, "id", words[i] + 4);
-                bl__crm_ids_add_tree(ctx, set);
-                continue;
-            }
-            bl_err_set(err, "%s %s: expected NAME=VALUE, got '%s'", what, id, words[i]);
-            return BL_EPARSE;
+        if (rc != 0) {
+            return rc;
         }
-        bl__crm_nvset_put(ctx, set, name, value);
     }
     return 0;
 }

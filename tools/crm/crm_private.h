@@ -71,7 +71,7 @@ xmlNode *bl__crm_nvset_new(crm_ctx_t *ctx, xmlNode *parent, const char *tag, con
 int bl__crm_nvset_fill(crm_ctx_t *ctx, xmlNode *set, const char *what, const char *id,
                        char *const words[], int count, char **err);
 /* Sets NAME=VALUE in SET, updating an existing nvpair of that name in place. */
-void bl__crm_nvset_put(crm_ctx_t *ctx, xmlNode *set, const char *name, const char *value);
+xmlNode *bl__crm_nvset_put(crm_ctx_t *ctx, xmlNode *set, const char *name, const char *value);
 
 /* ---- commands */
 int bl__crm_cmd_primitive(crm_ctx_t *ctx, int argc, char *const argv[], char **err);

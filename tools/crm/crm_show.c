@@ -46,6 +46,19 @@ append_nv(GString *out, const char *name, const char *value)
     }
 }
 
+/* An nvpair as NAME=VALUE, prefixed "$ID:" (crmsh's syntax) when its id is not SET-NAME. */
+static void
+append_nvpair(GString *out, const xmlNode *set, const xmlNode *nv)
+{
+    const char *name = bl_xml_attr(nv, "name");
+    g_autofree char *expected = g_strdup_printf("%s-%s", bl_xml_attr(set, "id"), name);
+
+    if (g_strcmp0(bl_xml_attr(nv, "id"), expected) != 0 && bl_xml_attr(nv, "id") != NULL) {
+        g_string_append_printf(out, "$%s:", bl_xml_attr(nv, "id"));
+    }
+    append_nv(out, name != NULL ? name : "", bl_xml_attr(nv, "value"));
+}
+
 /* Pieces of one object, joined with crmsh's " \\\n\t" continuation. */
 typedef struct pieces {
     GPtrArray *list;
@@ -118,7 +131,7 @@ show_set(pieces_t *p, const xmlNode *set, const char *keyword, const char *defau
     for (xmlNode *nv = bl_xml_first_child(set, "nvpair"); nv != NULL;
          nv = bl_xml_next(nv, "nvpair")) {
         g_string_append_c(s, ' ');
-        append_nv(s, bl_xml_attr(nv, "name"), bl_xml_attr(nv, "value"));
+        append_nvpair(s, set, nv);
     }
 }
 
@@ -442,7 +455,7 @@ show_property_set(pieces_t *p, const xmlNode *set, const char *keyword)
     }
     for (xmlNode *nv = bl_xml_first_child(set, "nvpair"); nv != NULL;
          nv = bl_xml_next(nv, "nvpair")) {
-        append_nv(piece_new(p), bl_xml_attr(nv, "name"), bl_xml_attr(nv, "value"));
+        append_nvpair(piece_new(p), set, nv);
     }
 }
 

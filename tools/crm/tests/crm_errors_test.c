@@ -19,7 +19,7 @@ static const char *const setup_script = "property stonith-enabled=false\n"
                                         "primitive db ocf:pacemaker:Stateful\n"
                                         "group web-group vip webserver\n"
                                         "location loc-db db 100: node1\n"
-    "node 1: node1\n";
+                                        "node 1: node1\n";
 
 static int
 setup(void **state)

@@ -301,6 +301,10 @@ test_rename_updates_references(void **state)
     assert_show(doc, "y", "primitive y Dummy \\\n\tparams $id=x-instance_attributes p=1\n");
     assert_show(doc, "ly", "location ly y \\\n\trule $id=lx-rule 5: defined foo\n");
     xmlFreeDoc(doc);
+    /* a renamed set keeps its nvpair ids: show names them with crmsh's $ID: prefix */
+    doc = run("property my-set: a=1\nrename my-set other\n");
+    assert_show(doc, "other", "property other: \\\n\t$my-set-a:a=1\n");
+    xmlFreeDoc(doc);
 }
 
 static void
