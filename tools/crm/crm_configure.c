@@ -379,10 +379,29 @@ run_filter(const char *command, const char *input, char **output, char **err)
     return 0;
 }
 
+/*
+ * Objects that were filtered but that the output no longer defines are deleted, as in
+ * crmsh: `filter "grep -v …"` removes objects.
+ */
+static void
+delete_untouched(crm_ctx_t *ctx, GPtrArray *shown)
+{
+    for (guint i = 0; i < shown->len; i++) {
+        const char *id = g_ptr_array_index(shown, i);
+        xmlNode *node = bl__crm_id_lookup(ctx, id);
+
+        if (!g_hash_table_contains(ctx->touched, id) && bl__crm_deletable(node)) {
+            bl__crm_delete_object(ctx, node);
+        }
+    }
+}
+
 /* filter COMMAND [ID…]: the objects' crm text through the admin's command, loaded back. */
 int
 bl__crm_cmd_filter(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
 {
+    g_autoptr(GPtrArray) shown = g_ptr_array_new_with_free_func(g_free);
+    GHashTable *outer = ctx->touched;
     GString *text = g_string_new(NULL);
     g_autofree char *output = NULL;
     int rc;
@@ -392,12 +411,18 @@ bl__crm_cmd_filter(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
         g_string_free(text, TRUE);
         return BL_EUSAGE;
     }
-    rc = bl__crm_render(ctx->config, argc > 2 ? argv + 2 : NULL, text, err);
+    rc = bl__crm_render(ctx->config, argc > 2 ? argv + 2 : NULL, text, shown, err);
     if (rc == 0) {
         rc = run_filter(argv[1], text->str, &output, err);
     }
     if (rc == 0) {
+        ctx->touched = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         rc = run_nested(ctx, output, "filter output", true, err);
+        if (rc == 0) {
+            delete_untouched(ctx, shown);
+        }
+        g_hash_table_destroy(ctx->touched);
+        ctx->touched = outer;
     }
     g_string_free(text, TRUE);
     return rc;

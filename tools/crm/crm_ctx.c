@@ -254,6 +254,15 @@ bl__crm_replace_end(crm_ctx_t *ctx, xmlNode *old, xmlNode *node, xmlNode *parent
         xmlAddChild(parent, node);
     }
     bl__crm_ids_add_tree(ctx, node);
+    bl__crm_touch(ctx, bl_xml_attr(node, "id"));
+}
+
+void
+bl__crm_touch(crm_ctx_t *ctx, const char *id)
+{
+    if (ctx->touched != NULL && id != NULL) {
+        g_hash_table_add(ctx->touched, g_strdup(id));
+    }
 }
 
 bool

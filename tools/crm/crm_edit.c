@@ -64,6 +64,7 @@ bl__crm_cmd_property(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
     if (set == NULL) {
         return BL_EEXISTS;
     }
+    bl__crm_touch(ctx, set_id);
     return bl__crm_nvset_fill(ctx, set, verb, set_id, argv + first, argc - first, err);
 }
 
@@ -157,6 +158,7 @@ bl__crm_cmd_node(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
         bl_xml_set_attr(node, "uname", uname);
         bl__crm_ids_add_tree(ctx, node);
     }
+    bl__crm_touch(ctx, bl_xml_attr(node, "id"));
     return node_sets(ctx, node, argv, argc, i + 1, err);
 }
 
@@ -284,8 +286,8 @@ bl__crm_drop_references(crm_ctx_t *ctx, const char *id)
     }
 }
 
-static bool
-deletable(const xmlNode *node)
+bool
+bl__crm_deletable(const xmlNode *node)
 {
     return bl__crm_is_resource(node) || is_constraint(node)
            || bl_xml_is(node, "cluster_property_set")
@@ -319,8 +321,8 @@ resource_children(const xmlNode *node)
     return n;
 }
 
-static void
-delete_object(crm_ctx_t *ctx, xmlNode *node)
+void
+bl__crm_delete_object(crm_ctx_t *ctx, xmlNode *node)
 {
     g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
 
@@ -344,7 +346,7 @@ bl__crm_cmd_delete(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
         return BL_EUSAGE;
     }
     for (int i = 1; i < argc; i++) {
-        if (!deletable(bl__crm_id_lookup(ctx, argv[i]))) {
+        if (!bl__crm_deletable(bl__crm_id_lookup(ctx, argv[i]))) {
             bl_err_set(err, "delete %s: no such object", argv[i]);
             return BL_ENOTFOUND;
         }
@@ -354,7 +356,7 @@ bl__crm_cmd_delete(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
 
         /* an earlier id may have taken this one with it (a group and its member) */
         if (node != NULL) {
-            delete_object(ctx, node);
+            bl__crm_delete_object(ctx, node);
         }
     }
     return 0;
@@ -396,7 +398,7 @@ bl__crm_cmd_rename(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
         return BL_EUSAGE;
     }
     node = bl__crm_id_lookup(ctx, argv[1]);
-    if (!deletable(node)) {
+    if (!bl__crm_deletable(node)) {
         bl_err_set(err, "rename %s: no such object", argv[1]);
         return BL_ENOTFOUND;
     }

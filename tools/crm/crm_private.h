@@ -17,11 +17,12 @@
  */
 typedef struct crm_ctx {
     xmlDoc *doc;
-    xmlNode *config; /* <configuration> */
-    GHashTable *ids; /* id (owned) -> element (borrowed); NULL = rebuild */
-    GString *out;    /* text output of show */
-    bool update;     /* load update: objects with an existing id replace it */
-    int depth;       /* nesting of load/filter, bounds recursion */
+    xmlNode *config;     /* <configuration> */
+    GHashTable *ids;     /* id (owned) -> element (borrowed); NULL = rebuild */
+    GString *out;        /* text output of show */
+    bool update;         /* load update: objects with an existing id replace it */
+    int depth;           /* nesting of load/filter, bounds recursion */
+    GHashTable *touched; /* during filter: ids of the objects its output defined */
 } crm_ctx_t;
 
 /* A command handler: argv[0] is the verb. */
@@ -93,6 +94,12 @@ int bl__crm_rule_parse(crm_ctx_t *ctx, xmlNode *loc, char *const words[], int co
 /* Appends the crm text of RULE (after "rule ") to OUT (crm_rule.c). */
 void bl__crm_rule_show(GString *out, const xmlNode *rule, const char *loc_id);
 
+/* Records that the running filter output defined object ID (crm_ctx.c). */
+void bl__crm_touch(crm_ctx_t *ctx, const char *id);
+/* True when NODE is an object delete accepts; deletes it with its dangling references. */
+bool bl__crm_deletable(const xmlNode *node);
+void bl__crm_delete_object(crm_ctx_t *ctx, xmlNode *node);
+
 /* Removes every constraint reference to resource ID (crm_edit.c). */
 void bl__crm_drop_references(crm_ctx_t *ctx, const char *id);
 
@@ -101,7 +108,8 @@ int bl__crm_script_run(crm_ctx_t *ctx, const char *text, const char *name, char 
 /* Dispatches one command within CTX (crm_configure.c). */
 int bl__crm_dispatch(crm_ctx_t *ctx, int argc, char *const argv[], char **err);
 /* Renders the objects whose ids are in IDS (NULL = all) in crm syntax (crm_show.c). */
-int bl__crm_render(xmlNode *config, char *const ids[], GString *text, char **err);
+/* SHOWN (may be NULL) receives copies of the ids of the objects rendered. */
+int bl__crm_render(xmlNode *config, char *const ids[], GString *text, GPtrArray *shown, char **err);
 /* Appends VALUE quoted as crmsh does when it needs quoting (crm_show.c). */
 void bl__crm_quote(GString *out, const char *value);
 

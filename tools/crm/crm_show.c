@@ -623,7 +623,7 @@ collect_all(xmlNode *config)
 }
 
 int
-bl__crm_render(xmlNode *config, char *const ids[], GString *text, char **err)
+bl__crm_render(xmlNode *config, char *const ids[], GString *text, GPtrArray *shown, char **err)
 {
     GArray *objs = collect_all(config);
     pieces_t p = {g_ptr_array_new()};
@@ -635,6 +635,9 @@ bl__crm_render(xmlNode *config, char *const ids[], GString *text, char **err)
         const show_obj_t *obj = &g_array_index(objs, show_obj_t, i);
 
         if (wanted(obj, ids, found)) {
+            if (shown != NULL) {
+                g_ptr_array_add(shown, g_strdup(obj->id));
+            }
             show_one(&p, obj);
             pieces_flush(&p, text);
         }
@@ -662,7 +665,7 @@ bl_crm_show(const xmlDoc *doc, char *const ids[], char **err)
         g_string_free(text, TRUE);
         return NULL;
     }
-    if (bl__crm_render(config, ids, text, err) != 0) {
+    if (bl__crm_render(config, ids, text, NULL, err) != 0) {
         g_string_free(text, TRUE);
         return NULL;
     }
@@ -685,7 +688,7 @@ bl__crm_cmd_show(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
     }
     if (!xml) {
         GString *text = g_string_new(NULL);
-        int rc = bl__crm_render(ctx->config, ids, text, err);
+        int rc = bl__crm_render(ctx->config, ids, text, NULL, err);
 
         /* all or nothing: no partial listing before an unknown id */
         if (rc == 0 && ctx->out != NULL) {

@@ -331,6 +331,25 @@ test_load_replace_and_filter(void **state)
 }
 
 static void
+test_filter_deletes_what_it_drops(void **state)
+{
+    g_autofree char *script = g_strconcat(abc,
+                                          "order o Mandatory: a b c\n"
+                                          "property stonith-enabled=false\n"
+                                          "filter cat\n"
+                                          "filter \"grep -v '^primitive b'\" a b\n",
+                                          NULL);
+    xmlDoc *doc = run(script);
+
+    (void) state;
+    /* cat changed nothing; dropping b deleted it and shrank the order as delete does */
+    assert_show(doc, NULL,
+                "primitive a Dummy\nprimitive c Dummy\norder o Mandatory: a c\n"
+                "property cib-bootstrap-options: \\\n\tstonith-enabled=false\n");
+    xmlFreeDoc(doc);
+}
+
+static void
 test_show_xml_and_quoting(void **state)
 {
     xmlDoc *doc = run(
@@ -431,6 +450,7 @@ main(void)
         cmocka_unit_test(test_delete_last_member_removes_group),
         cmocka_unit_test(test_rename_updates_references),
         cmocka_unit_test(test_load_replace_and_filter),
+        cmocka_unit_test(test_filter_deletes_what_it_drops),
         cmocka_unit_test(test_show_xml_and_quoting),
         cmocka_unit_test(test_load_update_from_stdin_and_noops),
         cmocka_unit_test(test_show_selected_objects),
