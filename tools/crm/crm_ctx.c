@@ -374,14 +374,13 @@ bl__crm_nvset_put(crm_ctx_t *ctx, xmlNode *set, const char *name, const char *va
 
 /* Gives NODE the explicit id NEW_ID (show prints ids that are not the generated ones). */
 static int
-rename_to(crm_ctx_t *ctx, xmlNode *node, const char *new_id, const char *what, const char *id,
-          char **err)
+rename_to(crm_ctx_t *ctx, xmlNode *node, const char *new_id, const crm_owner_t *owner, char **err)
 {
     if (strcmp(new_id, bl_xml_attr(node, "id")) == 0) {
         return 0;
     }
     if (!bl__crm_name_valid(new_id) || (bl__crm_id_lookup(ctx, new_id) != NULL && !ctx->update)) {
-        bl_err_set(err, "%s %s: id '%s' is %s", what, id, new_id,
+        bl_err_set(err, "%s %s: id '%s' is %s", owner->what, owner->id, new_id,
                    bl__crm_name_valid(new_id) ? "already in use" : "not valid");
         return BL_EEXISTS;
     }
@@ -393,8 +392,8 @@ rename_to(crm_ctx_t *ctx, xmlNode *node, const char *new_id, const char *what, c
 
 /* One word of a set: NAME=VALUE, $NVPAIR-ID:NAME=VALUE, or (first) $id=SET-ID. */
 static int
-nvset_word(crm_ctx_t *ctx, xmlNode *set, const char *what, const char *id, const char *word,
-           bool first, char **err)
+nvset_word(crm_ctx_t *ctx, xmlNode *set, const crm_owner_t *owner, const char *word, bool first,
+           char **err)
 {
     g_autofree char *nv_id = NULL;
     g_autofree char *name = NULL;
@@ -403,19 +402,19 @@ nvset_word(crm_ctx_t *ctx, xmlNode *set, const char *what, const char *id, const
     const char *eq = strchr(word, '=');
 
     if (first && g_str_has_prefix(word, "$id=")) {
-        return rename_to(ctx, set, word + 4, what, id, err);
+        return rename_to(ctx, set, word + 4, owner, err);
     }
     if (word[0] == '$' && colon != NULL && eq != NULL && colon < eq) {
         nv_id = g_strndup(word + 1, (gsize) (colon - word - 1));
         word = colon + 1;
     }
     if (!bl__crm_split_nv(word, &name, &value) || !bl__crm_name_valid(name)) {
-        bl_err_set(err, "%s %s: expected NAME=VALUE, got '%s'", what, id, word);
+        bl_err_set(err, "%s %s: expected NAME=VALUE, got '%s'", owner->what, owner->id, word);
         return BL_EPARSE;
     }
     xmlNode *nvpair = bl__crm_nvset_put(ctx, set, name, value);
 
-    return nv_id != NULL ? rename_to(ctx, nvpair, nv_id, what, id, err) : 0;
+    return nv_id != NULL ? rename_to(ctx, nvpair, nv_id, owner, err) : 0;
 }
 
 /*
@@ -423,11 +422,11 @@ nvset_word(crm_ctx_t *ctx, xmlNode *set, const char *what, const char *id, const
  * nvpair explicitly: show prints them when they are not the generated ids.
  */
 int
-bl__crm_nvset_fill(crm_ctx_t *ctx, xmlNode *set, const char *what, const char *id,
-                   char *const words[], int count, char **err)
+bl__crm_nvset_fill(crm_ctx_t *ctx, xmlNode *set, const crm_owner_t *owner, char *const words[],
+                   int count, char **err)
 {
     for (int i = 0; i < count; i++) {
-        int rc = nvset_word(ctx, set, what, id, words[i], i == 0, err);
+        int rc = nvset_word(ctx, set, owner, words[i], i == 0, err);
 
         if (rc != 0) {
             return rc;

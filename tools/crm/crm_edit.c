@@ -65,7 +65,9 @@ bl__crm_cmd_property(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
         return BL_EEXISTS;
     }
     bl__crm_touch(ctx, set_id);
-    return bl__crm_nvset_fill(ctx, set, verb, set_id, argv + first, argc - first, err);
+    crm_owner_t owner = {verb, set_id};
+
+    return bl__crm_nvset_fill(ctx, set, &owner, argv + first, argc - first, err);
 }
 
 static xmlNode *
@@ -108,7 +110,8 @@ node_sets(crm_ctx_t *ctx, xmlNode *node, char *const argv[], int argc, int i, ch
             set = bl_xml_add_child(node, tag);
             bl__crm_id_assign(ctx, set, base);
         }
-        int rc = bl__crm_nvset_fill(ctx, set, "node", uname, argv + i + 1, end - i - 1, err);
+        crm_owner_t owner = {"node", uname};
+        int rc = bl__crm_nvset_fill(ctx, set, &owner, argv + i + 1, end - i - 1, err);
 
         if (rc != 0) {
             return rc;

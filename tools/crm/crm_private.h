@@ -25,6 +25,12 @@ typedef struct crm_ctx {
     GHashTable *touched; /* during filter: ids of the objects its output defined */
 } crm_ctx_t;
 
+/* Who a set belongs to, for messages: "primitive vip", "property cib-bootstrap-options". */
+typedef struct crm_owner {
+    const char *what;
+    const char *id;
+} crm_owner_t;
+
 /* A command handler: argv[0] is the verb. */
 typedef int (*crm_cmd_fn)(crm_ctx_t *ctx, int argc, char *const argv[], char **err);
 
@@ -69,8 +75,8 @@ bool bl__crm_role_valid(const char *role);
 bool bl__crm_action_valid(const char *action);
 /* Adds an nvpair set (TAG, id = OWNER-TAG) under PARENT from words NAME=VALUE. */
 xmlNode *bl__crm_nvset_new(crm_ctx_t *ctx, xmlNode *parent, const char *tag, const char *owner);
-int bl__crm_nvset_fill(crm_ctx_t *ctx, xmlNode *set, const char *what, const char *id,
-                       char *const words[], int count, char **err);
+int bl__crm_nvset_fill(crm_ctx_t *ctx, xmlNode *set, const crm_owner_t *owner, char *const words[],
+                       int count, char **err);
 /* Sets NAME=VALUE in SET, updating an existing nvpair of that name in place. */
 xmlNode *bl__crm_nvset_put(crm_ctx_t *ctx, xmlNode *set, const char *name, const char *value);
 

@@ -184,8 +184,9 @@ static int
 parse_set_section(crm_ctx_t *ctx, xmlNode *owner, const char *keyword, char *const words[],
                   int count, char **err)
 {
-    const char *what = bl_xml_is(owner, "op") ? "primitive" : (const char *) owner->name;
-    const char *id = bl_xml_attr(owner, "id");
+    bool op = bl_xml_is(owner, "op");
+    crm_owner_t who = {op ? "primitive" : (const char *) owner->name,
+                       bl_xml_attr(op ? owner->parent->parent : owner, "id")};
     const char *tag = "instance_attributes";
     xmlNode *set;
 
@@ -194,8 +195,8 @@ parse_set_section(crm_ctx_t *ctx, xmlNode *owner, const char *keyword, char *con
     } else if (strcmp(keyword, "utilization") == 0) {
         tag = "utilization";
     }
-    set = bl__crm_nvset_new(ctx, owner, tag, id);
-    return bl__crm_nvset_fill(ctx, set, what, id, words, count, err);
+    set = bl__crm_nvset_new(ctx, owner, tag, bl_xml_attr(owner, "id"));
+    return bl__crm_nvset_fill(ctx, set, &who, words, count, err);
 }
 
 /*
