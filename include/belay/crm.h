@@ -5,7 +5,9 @@
  *
  * Errors: one sentence in *err naming the position and the object, e.g.
  *   "line 3: colocation web-with-vip: no resource 'webserverr' (did you mean 'webserver'?)"
- * On error the document's configuration is left as it was (a script is all or nothing).
+ * On error the document's configuration is left as it was (a script is all or nothing):
+ * the <configuration> element is then a restored copy, so pointers into it held from
+ * before the call are no longer valid.
  *
  * Differences from crmsh 4.4.1, on purpose: `ms` writes a <clone> with meta
  * promotable=true (Pacemaker 2's form; a legacy <master> is still read and shown as ms);
