@@ -15,6 +15,14 @@ typedef struct rule_parse {
 
 static const char *const attr_ops[] = {"lt", "gt", "lte", "gte", "eq", "ne", NULL};
 static const char *const value_types[] = {"string", "integer", "number", "version", NULL};
+/* The fields Pacemaker's schema allows in <date_spec> and <duration>. */
+static const char *const date_spec_fields[] = {
+    "hours", "monthdays", "weekdays", "yeardays", "months",  "weeks",
+    "years", "weekyears", "moon",     "minutes",  "seconds", NULL,
+};
+static const char *const duration_fields[] = {
+    "years", "months", "weeks", "days", "hours", "minutes", "seconds", NULL,
+};
 
 static const char *
 peek(const rule_parse_t *rp)
@@ -78,6 +86,11 @@ date_nvpairs(rule_parse_t *rp, xmlNode *expr, bool spec)
         if (!spec && (strcmp(name, "start") == 0 || strcmp(name, "end") == 0)) {
             bl_xml_set_attr(expr, name, value);
             continue;
+        }
+        if (!g_strv_contains(spec ? date_spec_fields : duration_fields, name)) {
+            bl_err_set(rp->err, "location %s: unknown %s field '%s'", rp->loc,
+                       spec ? "date spec" : "date range", name);
+            return BL_EPARSE;
         }
         if (sub == NULL) {
             sub = new_sub(rp, expr, spec ? "date_spec" : "duration");

@@ -154,6 +154,11 @@ test_constraint_syntax(void **state)
     expect_error(
         *state, "location l db rule 10: a like 1", BL_EPARSE,
         "location l: bad operator 'like' in rule (expected [TYPE:]lt, gt, lte, gte, eq or ne)");
+    /* found by the fuzzer: "id=false" replaced the duration's id */
+    expect_error(*state, "location l db rule 10: date in start=2025-01-01 id=false", BL_EPARSE,
+                 "location l: unknown date range field 'id'");
+    expect_error(*state, "location l db rule 10: date spec hour=9", BL_EPARSE,
+                 "location l: unknown date spec field 'hour'");
     expect_error(*state, "location l db rule 10: defined", BL_EPARSE,
                  "location l: rule ends early (expected an attribute name)");
 }
