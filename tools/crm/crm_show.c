@@ -378,39 +378,57 @@ show_ref(GString *s, const char *rsc, const char *qual)
 }
 
 /* Resource sets as crmsh writes them: ( … ) unordered, [ … ] optional. */
+/*
+ * One resource set: bare when it has no attributes, else in ( ) (sequential=false) or
+ * [ ] (require-all=false too), with any attribute the brackets do not imply spelled out.
+ */
+static void
+show_one_set(GString *body, const xmlNode *set, const char *qattr)
+{
+    const char *sequential = bl_xml_attr(set, "sequential");
+    const char *require_all = bl_xml_attr(set, "require-all");
+    bool optional = g_strcmp0(require_all, "false") == 0;
+    bool bracket = sequential != NULL || require_all != NULL;
+
+    g_string_append(body, !bracket ? "" : optional ? " [" : " (");
+    for (xmlNode *ref = bl_xml_first_child(set, "resource_ref"); ref != NULL;
+         ref = bl_xml_next(ref, "resource_ref")) {
+        show_ref(body, bl_xml_attr(ref, "id"), bl_xml_attr(set, qattr));
+    }
+    if (bracket && g_strcmp0(sequential, "false") != 0) {
+        /* crmsh prints sequential=true for a [ ] set without the attribute */
+        g_string_append_printf(body, " sequential=%s", sequential != NULL ? sequential : "true");
+    }
+    if (bracket && !optional && require_all != NULL) {
+        g_string_append_printf(body, " require-all=%s", require_all);
+    }
+    g_string_append(body, !bracket ? "" : optional ? " ]" : " )");
+}
+
+/* Resource sets as crmsh writes them: ( … ) unordered, [ … ] optional. */
 static void
 show_sets_constraint(GString *s, const xmlNode *cons, bool order)
 {
-    const char *qattr = order ? "action" : "role";
-    int sets = 0, refs = 0;
-    bool plain = true;
     GString *body = g_string_new(NULL);
+    const xmlNode *last = NULL;
+    int refs = 0;
 
     for (xmlNode *set = bl_xml_first_child(cons, "resource_set"); set != NULL;
          set = bl_xml_next(set, "resource_set")) {
-        bool seq_false = g_strcmp0(bl_xml_attr(set, "sequential"), "false") == 0;
-        bool req_false = g_strcmp0(bl_xml_attr(set, "require-all"), "false") == 0;
-
-        sets++;
-        plain = !seq_false && !req_false;
-        g_string_append(body, req_false ? " [" : seq_false ? " (" : "");
+        show_one_set(body, set, order ? "action" : "role");
         for (xmlNode *ref = bl_xml_first_child(set, "resource_ref"); ref != NULL;
              ref = bl_xml_next(ref, "resource_ref")) {
-            show_ref(body, bl_xml_attr(ref, "id"), bl_xml_attr(set, qattr));
             refs++;
         }
-        if (req_false && !seq_false) {
-            g_string_append(body, " sequential=true");
-        }
-        g_string_append(body, req_false ? " ]" : seq_false ? " )" : "");
+        last = set;
     }
-    /* A set that the two-resource syntax would read back as the simple form. */
-    if (plain && refs <= 2) {
+    /* Sets that the two-resource syntax would read back as the simple form. */
+    if (refs <= 2 && g_strcmp0(bl_xml_attr(last, "sequential"), "false") != 0
+        && g_strcmp0(bl_xml_attr(last, "require-all"), "false") != 0) {
         g_string_append(s, " _rsc_set_");
     }
     g_string_append(s, body->str);
     g_string_free(body, TRUE);
-    (void) sets;
 }
 
 static void

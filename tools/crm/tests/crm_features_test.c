@@ -62,7 +62,8 @@ test_order_kinds_and_sets(void **state)
                                           "order o2 0: a b\n"
                                           "order o3 serialize: a ( b c ) symmetrical=false\n"
                                           "order o4 inf: [ a b ] c\n"
-                                          "order o5 inf: a:start b:promote\n",
+                                          "order o5 inf: a:start b:promote\n"
+                                          "order o6 ( a b sequential=true require-all=true ) c\n",
                                           NULL);
     xmlDoc *doc = run(script);
 
@@ -84,6 +85,8 @@ test_order_kinds_and_sets(void **state)
     assert_show(doc, "o3", "order o3 Serialize: a ( b c ) symmetrical=false\n");
     assert_show(doc, "o4", "order o4 Mandatory: [ a b ] c\n");
     assert_show(doc, "o5", "order o5 Mandatory: a:start b:promote\n");
+    /* attributes the brackets do not imply are spelled out, so they load back */
+    assert_show(doc, "o6", "order o6 ( a b sequential=true require-all=true ) c\n");
     xmlFreeDoc(doc);
 }
 
