@@ -1,0 +1,42 @@
+/* `belay configure VERB …`: glue between the command line and the crm grammar library. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <belay/crm.h>
+
+#include "cli_private.h"
+
+int
+bl__cli_configure_exec(bl_cli_t *cli, int argc, char **argv)
+{
+    char **args;
+    int rc;
+
+    if (strcmp(argv[0], "commit") == 0) {
+        return bl__cli_cib_checkpoint(cli);
+    }
+    args = g_new0(char *, argc + 1);
+    for (int i = 0; i < argc; i++) {
+        args[i] = argv[i];
+    }
+    /* `load update -` reads the text from stdin, as crmsh does. */
+    if (argc == 3 && strcmp(argv[0], "load") == 0 && strcmp(argv[2], "-") == 0) {
+        args[2] = (char *) "/dev/stdin";
+    }
+    rc = bl_crm_configure(cli->doc, argc, args, cli->out, &cli->err);
+    g_free(args);
+    return rc;
+}
+
+int
+bl__cli_configure_run(bl_cli_t *cli, int argc, char **argv)
+{
+    int rc;
+
+    if (argc < 2) {
+        bl_err_set(&cli->err, "configure: missing command (the interactive configure level is only available in scripts: belay -f FILE)");
+        return BL_EUSAGE;
+    }
+    rc = bl__cli_cib_load(cli);
+    return rc != 0 ? rc : bl__cli_configure_exec(cli, argc - 1, argv + 1);
+}
