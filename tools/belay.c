@@ -160,22 +160,21 @@ typedef struct options {
 static int
 parse_options(bl_cli_t *cli, int argc, char **argv, options_t *opts)
 {
+    const char *env_file;
     int i = 1;
 
     for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
         const char *arg = argv[i];
+        bool has_value = i + 1 < argc;
 
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             opts->help = true;
         } else if (strncmp(arg, "--file=", 7) == 0) {
             cli->file = arg + 7;
-        } else if ((strcmp(arg, "--file") == 0 || strcmp(arg, "-F") == 0 || strcmp(arg, "-f") == 0)
-                   && i + 1 < argc) {
-            if (arg[1] == 'f') {
-                opts->script = argv[++i];
-            } else {
-                cli->file = argv[++i];
-            }
+        } else if ((strcmp(arg, "--file") == 0 || strcmp(arg, "-F") == 0) && has_value) {
+            cli->file = argv[++i];
+        } else if (strcmp(arg, "-f") == 0 && has_value) {
+            opts->script = argv[++i];
         } else {
             bl_err_set(&cli->err, "unknown or incomplete option '%s' (see belay --help)", arg);
             return BL_EUSAGE;
@@ -186,8 +185,9 @@ parse_options(bl_cli_t *cli, int argc, char **argv, options_t *opts)
         bl_err_set(&cli->err, "unexpected argument '%s' after -f %s", argv[i], opts->script);
         return BL_EUSAGE;
     }
-    if (cli->file == NULL && getenv("BELAY_CIB_FILE") != NULL && *getenv("BELAY_CIB_FILE") != '\0') {
-        cli->file = getenv("BELAY_CIB_FILE");
+    env_file = getenv("BELAY_CIB_FILE");
+    if (cli->file == NULL && env_file != NULL && env_file[0] != '\0') {
+        cli->file = env_file;
     }
     return 0;
 }
@@ -213,7 +213,8 @@ run(bl_cli_t *cli, int argc, char **argv)
         command = bl__cli_command_find(argv[opts.first]);
         if (command == NULL) {
             hint = command_hint(argv[opts.first]);
-            bl_err_set(&cli->err, "unknown command '%s'%s (see belay --help)", argv[opts.first], hint);
+            bl_err_set(&cli->err, "unknown command '%s'%s (see belay --help)", argv[opts.first],
+                       hint);
             free(hint);
             return BL_EUSAGE;
         }

@@ -157,15 +157,18 @@ attr_list(GString *out, const xmlNode *parent, const char *tag)
 }
 
 int
-bl__cli_attr_command(bl_cli_t *cli, xmlNode *parent, const char *tag, const char *set_id,
-                     const char *what, const char *kind, int argc, char **argv)
+bl__cli_attr_command(bl_cli_t *cli, const bl_cli_attr_target_t *target, int argc, char **argv)
 {
+    xmlNode *parent = target->parent;
+    const char *tag = target->tag;
+    const char *what = target->what;
+    const char *kind = target->kind;
     const char *verb = argc > 0 ? argv[0] : "";
     const char *value;
     xmlNode *nvpair;
 
     if (strcmp(verb, "set") == 0 && argc == 3) {
-        bl__cli_attr_put(parent, tag, set_id, argv[1], argv[2]);
+        bl__cli_attr_put(parent, tag, target->set_id, argv[1], argv[2]);
         return 0;
     }
     if (strcmp(verb, "delete") == 0 && argc == 2) {
@@ -189,6 +192,6 @@ bl__cli_attr_command(bl_cli_t *cli, xmlNode *parent, const char *tag, const char
         g_string_append_printf(cli->out, "%s\n", value != NULL ? value : "");
         return 0;
     }
-    bl_err_set(&cli->err, "%s: expected 'set NAME VALUE', 'delete NAME' or 'show [NAME]' after '%s'", what, kind);
+    bl_err_set(&cli->err, "%s: expected set NAME VALUE, delete NAME or show [NAME]", what);
     return BL_EUSAGE;
 }

@@ -194,13 +194,18 @@ node_attribute(bl_cli_t *cli, int argc, char **argv)
     if (parent == NULL) {
         /* Nothing recorded in status: a detached element answers "no such attribute". */
         parent = xmlNewDocNode(cli->doc, NULL, (const xmlChar *) "transient_attributes", NULL);
-        rc = bl__cli_attr_command(cli, parent, "instance_attributes", "", what,
-                                  "status attribute", argc - 2, argv + 2);
+        rc = bl__cli_attr_command(cli,
+                                  &(bl_cli_attr_target_t) {parent, "instance_attributes", "",
+                                                           what, "status attribute"},
+                                  argc - 2, argv + 2);
         xmlFreeNode(parent);
     } else {
         set_id = status ? bl_asprintf("status-%s", bl_xml_attr(parent, "id")) : node_set_id(node);
-        rc = bl__cli_attr_command(cli, parent, "instance_attributes", set_id, what,
-                                  status ? "status attribute" : "attribute", argc - 2, argv + 2);
+        rc = bl__cli_attr_command(cli,
+                                  &(bl_cli_attr_target_t) {parent, "instance_attributes", set_id,
+                                                           what, status ? "status attribute"
+                                                                        : "attribute"},
+                                  argc - 2, argv + 2);
         free(set_id);
     }
     free(what);

@@ -97,12 +97,18 @@ xmlNode *bl__cli_attr_find(const xmlNode *parent, const char *tag, const char *n
 /* Removes every nvpair NAME from PARENT's TAG sets (and sets left empty); count removed. */
 int bl__cli_attr_remove(xmlNode *parent, const char *tag, const char *name);
 
-/*
- * `set|delete|show NAME [VALUE]` on PARENT's TAG sets. WHAT names the object in messages
- * ("resource vip: no meta attribute 'x'"), KIND the attribute kind ("meta attribute").
- */
-int bl__cli_attr_command(bl_cli_t *cli, xmlNode *parent, const char *tag, const char *set_id,
-                         const char *what, const char *kind, int argc, char **argv);
+/* Where `… set|delete|show NAME [VALUE]` works, and how messages name it. */
+typedef struct bl_cli_attr_target {
+    xmlNode *parent;    /* the element holding the sets (primitive, node, …) */
+    const char *tag;    /* meta_attributes or instance_attributes */
+    const char *set_id; /* id of a set created for `set` */
+    const char *what;   /* the object, for messages: "resource meta vip" */
+    const char *kind;   /* the attribute kind, for messages: "meta attribute" */
+} bl_cli_attr_target_t;
+
+/* `set|delete|show [NAME [VALUE]]` (argv[0] = set, delete or show) on TARGET. */
+int bl__cli_attr_command(bl_cli_t *cli, const bl_cli_attr_target_t *target, int argc,
+                         char **argv);
 
 /* "ID" made unique in DOC: ID itself when free, else ID-1, ID-2, … Caller frees. */
 char *bl__cli_unique_id(const xmlDoc *doc, const char *id);

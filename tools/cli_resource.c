@@ -223,7 +223,8 @@ parse_placement(bl_cli_t *cli, const char *verb, int argc, char **argv, placemen
 {
     memset(p, 0, sizeof(*p));
     if (argc < 1) {
-        bl_err_set(&cli->err, "resource %s: missing resource (usage: resource %s RSC [NODE] [LIFETIME])", verb, verb);
+        bl_err_set(&cli->err, "resource %s: missing resource (usage: resource %s RSC [NODE] [LIFETIME])",
+                   verb, verb);
         return BL_EUSAGE;
     }
     p->rsc = bl__cli_resource_find(cli, argv[0]);
@@ -244,7 +245,8 @@ parse_placement(bl_cli_t *cli, const char *verb, int argc, char **argv, placemen
             bl_err_prefix(&cli->err, "resource %s %s", verb, argv[0]);
             return BL_ENOTFOUND;
         } else {
-            bl_err_set(&cli->err, "resource %s %s: unexpected argument '%s'", verb, argv[0], argv[i]);
+            bl_err_set(&cli->err, "resource %s %s: unexpected argument '%s'", verb, argv[0],
+                       argv[i]);
             return BL_EUSAGE;
         }
     }
@@ -260,12 +262,14 @@ current_node(bl_cli_t *cli, const char *verb, placement_t *p)
     int rc = 0;
 
     if (nodes[0] == NULL) {
-        bl_err_set(&cli->err, "resource %s %s: the resource is not active anywhere; name a node", verb, id);
+        bl_err_set(&cli->err, "resource %s %s: the resource is not active anywhere; name a node",
+                   verb, id);
         rc = BL_EUSAGE;
     } else if (nodes[1] != NULL) {
         char *list = g_strjoinv(", ", nodes);
 
-        bl_err_set(&cli->err, "resource %s %s: the resource is active on several nodes (%s); name one", verb, id, list);
+        bl_err_set(&cli->err, "resource %s %s: the resource is active on several nodes (%s); name one",
+                   verb, id, list);
         g_free(list);
         rc = BL_EUSAGE;
     } else {
@@ -445,7 +449,9 @@ resource_attribute(bl_cli_t *cli, int argc, char **argv)
     }
     set_id = bl_asprintf("%s-%s", argv[1], tag);
     what = bl_asprintf("resource %s %s", argv[0], argv[1]);
-    rc = bl__cli_attr_command(cli, rsc, tag, set_id, what, meta ? "meta attribute" : "parameter",
+    rc = bl__cli_attr_command(cli,
+                              &(bl_cli_attr_target_t) {rsc, tag, set_id, what,
+                                                       meta ? "meta attribute" : "parameter"},
                               argc - 2, argv + 2);
     free(set_id);
     free(what);

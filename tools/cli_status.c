@@ -290,7 +290,8 @@ bl__cli_status_cleanup(xmlDoc *doc, const xmlNode *rsc, const char *id, const ch
         }
         removed = cleanup_history(node_state, ids) + cleanup_failures(node_state, ids);
         if (removed > 0) {
-            g_string_append_printf(out, "Cleaned up %s on %s\n", id != NULL ? id : "all resources", name != NULL ? name : bl_xml_attr(node_state, "id"));
+            g_string_append_printf(out, "Cleaned up %s on %s\n", id != NULL ? id : "all resources",
+                                   name != NULL ? name : bl_xml_attr(node_state, "id"));
         }
         total += removed;
     }
