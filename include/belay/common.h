@@ -20,15 +20,15 @@
  * (all <= -1000) for domain errors.
  */
 enum bl_error {
-    BL_EPARSE = -1000,      /* malformed input (XML, crm syntax, number, duration) */
-    BL_ESCHEMA = -1001,     /* document does not match the CIB schema */
-    BL_EINVALID = -1002,    /* well-formed but semantically invalid configuration */
-    BL_ENOTFOUND = -1003,   /* a named object does not exist */
-    BL_EEXISTS = -1004,     /* an object with that id already exists */
-    BL_EDIGEST = -1005,     /* stored data does not match its digest (tampered/truncated) */
-    BL_EVERSION = -1006,    /* a patch or update does not apply to this version */
+    BL_EPARSE = -1000,       /* malformed input (XML, crm syntax, number, duration) */
+    BL_ESCHEMA = -1001,      /* document does not match the CIB schema */
+    BL_EINVALID = -1002,     /* well-formed but semantically invalid configuration */
+    BL_ENOTFOUND = -1003,    /* a named object does not exist */
+    BL_EEXISTS = -1004,      /* an object with that id already exists */
+    BL_EDIGEST = -1005,      /* stored data does not match its digest (tampered/truncated) */
+    BL_EVERSION = -1006,     /* a patch or update does not apply to this version */
     BL_EUNSUPPORTED = -1007, /* a feature Belay does not implement */
-    BL_EUSAGE = -1008,      /* wrong command-line usage */
+    BL_EUSAGE = -1008,       /* wrong command-line usage */
 };
 
 /* Returns a static description of rc (a -errno or a BL_E* value). */

@@ -5,8 +5,7 @@
 
 #include <belay/common.h>
 
-static void __attribute__((noreturn))
-out_of_memory(size_t size)
+static void __attribute__((noreturn)) out_of_memory(size_t size)
 {
     fprintf(stderr, "belay: out of memory allocating %zu bytes\n", size);
     abort();

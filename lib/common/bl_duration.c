@@ -15,9 +15,10 @@ struct unit {
 };
 
 static const struct unit units[] = {
-    {"", 1000000},    {"s", 1000000},  {"sec", 1000000}, {"ms", 1000},
-    {"msec", 1000},   {"us", 1},       {"usec", 1},      {"m", 60000000},
-    {"min", 60000000}, {"h", 3600000000ULL}, {"hr", 3600000000ULL},
+    {"", 1000000},        {"s", 1000000},        {"sec", 1000000},
+    {"ms", 1000},         {"msec", 1000},        {"us", 1},
+    {"usec", 1},          {"m", 60000000},       {"min", 60000000},
+    {"h", 3600000000ULL}, {"hr", 3600000000ULL},
 };
 
 static int
@@ -47,12 +48,24 @@ parse_iso8601(const char *text, uint64_t *ms, char **err)
             goto bad;
         }
         switch (*end) {
-        case 'W': scale = in_time ? 0 : 604800000ULL; break;
-        case 'D': scale = in_time ? 0 : 86400000ULL; break;
-        case 'H': scale = in_time ? 3600000ULL : 0; break;
-        case 'M': scale = in_time ? 60000ULL : 0; break;
-        case 'S': scale = in_time ? 1000ULL : 0; break;
-        default: scale = 0; break;
+        case 'W':
+            scale = in_time ? 0 : 604800000ULL;
+            break;
+        case 'D':
+            scale = in_time ? 0 : 86400000ULL;
+            break;
+        case 'H':
+            scale = in_time ? 3600000ULL : 0;
+            break;
+        case 'M':
+            scale = in_time ? 60000ULL : 0;
+            break;
+        case 'S':
+            scale = in_time ? 1000ULL : 0;
+            break;
+        default:
+            scale = 0;
+            break;
         }
         if (scale == 0) {
             goto bad;
@@ -108,6 +121,9 @@ bl_duration_parse_ms(const char *text, uint64_t *ms, char **err)
         }
     }
 bad:
-    bl_err_set(err, "invalid duration '%s' (expected a number with an optional unit: ms, s, min, h; e.g. 30s)", text);
+    bl_err_set(
+        err,
+        "invalid duration '%s' (expected a number with an optional unit: ms, s, min, h; e.g. 30s)",
+        text);
     return BL_EPARSE;
 }

@@ -138,9 +138,15 @@ append_escaped(GString *out, const char *text, bool in_attribute)
 {
     for (const char *p = text; *p != '\0'; p++) {
         switch (*p) {
-        case '&': g_string_append(out, "&amp;"); break;
-        case '<': g_string_append(out, "&lt;"); break;
-        case '>': g_string_append(out, "&gt;"); break;
+        case '&':
+            g_string_append(out, "&amp;");
+            break;
+        case '<':
+            g_string_append(out, "&lt;");
+            break;
+        case '>':
+            g_string_append(out, "&gt;");
+            break;
         case '"':
             g_string_append(out, in_attribute ? "&quot;" : "\"");
             break;
@@ -150,8 +156,12 @@ append_escaped(GString *out, const char *text, bool in_attribute)
         case '\t':
             g_string_append(out, in_attribute ? "&#9;" : "\t");
             break;
-        case '\r': g_string_append(out, "&#13;"); break;
-        default: g_string_append_c(out, *p); break;
+        case '\r':
+            g_string_append(out, "&#13;");
+            break;
+        default:
+            g_string_append_c(out, *p);
+            break;
         }
     }
 }
@@ -273,8 +283,7 @@ int
 bl_xml_parse(const char *text, size_t len, const char *name, xmlDoc **doc, char **err)
 {
     xmlParserCtxt *ctxt = xmlNewParserCtxt();
-    int options = XML_PARSE_NOBLANKS | XML_PARSE_NONET | XML_PARSE_NOERROR
-                  | XML_PARSE_NOWARNING;
+    int options = XML_PARSE_NOBLANKS | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
     struct first_error first = {0, NULL};
     int rc = 0;
 

@@ -89,7 +89,7 @@ test_new_empty_has_sections(void **state)
 {
     xmlDoc *doc = bl_cib_new_empty();
     const char *sections[] = {"configuration", "crm_config", "nodes", "resources",
-                              "constraints", "status", NULL};
+                              "constraints",   "status",     NULL};
 
     (void) state;
     for (int i = 0; sections[i] != NULL; i++) {

@@ -49,8 +49,9 @@ test_iso8601(void **state)
 static void
 test_rejects(void **state)
 {
-    const char *bad[] = {"", "s", "-5s", "10 parsecs", "1.5s", "PT", "P1S", "PTXS", "10x",
-                         "99999999999999999999h", NULL};
+    const char *bad[] = {"",   "s",   "-5s",  "10 parsecs", "1.5s",
+                         "PT", "P1S", "PTXS", "10x",        "99999999999999999999h",
+                         NULL};
 
     (void) state;
     for (int i = 0; bad[i] != NULL; i++) {

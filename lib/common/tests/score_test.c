@@ -111,12 +111,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_integers),
-        cmocka_unit_test(test_parse_infinity_spellings),
-        cmocka_unit_test(test_parse_clamps),
-        cmocka_unit_test(test_parse_rejects_garbage),
-        cmocka_unit_test(test_add_saturates),
-        cmocka_unit_test(test_add_minus_infinity_wins),
+        cmocka_unit_test(test_parse_integers), cmocka_unit_test(test_parse_infinity_spellings),
+        cmocka_unit_test(test_parse_clamps),   cmocka_unit_test(test_parse_rejects_garbage),
+        cmocka_unit_test(test_add_saturates),  cmocka_unit_test(test_add_minus_infinity_wins),
         cmocka_unit_test(test_format),
     };
 

@@ -45,8 +45,7 @@ test_attr_and_children(void **state)
     assert_string_equal(bl_xml_attr(root, "x"), "1");
     assert_null(bl_xml_attr(root, "y"));
     assert_string_equal(bl_xml_attr(bl_xml_first_child(root, "b"), "id"), "one");
-    assert_string_equal(bl_xml_attr(bl_xml_next(bl_xml_first_child(root, "b"), "b"), "id"),
-                        "two");
+    assert_string_equal(bl_xml_attr(bl_xml_next(bl_xml_first_child(root, "b"), "b"), "id"), "two");
     assert_true(bl_xml_is(bl_xml_child_by_id(root, "b", "two"), "b"));
     assert_true(bl_xml_is(bl_xml_find_id(root, "deep"), "d"));
     assert_null(bl_xml_find_id(root, "nope"));
