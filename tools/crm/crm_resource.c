@@ -244,7 +244,8 @@ build_primitive(crm_ctx_t *ctx, xmlNode *prim, int argc, char *const argv[], cha
         i++;
     }
     /* As in crmsh, NAME=VALUE words before any keyword are params. */
-    count = section_length(argv, argc, i);
+    for (count = 0; i + count < argc && strchr(argv[i + count], '=') != NULL; count++) {
+    }
     if (count > 0) {
         rc = parse_set_section(ctx, prim, "params", argv + i, count, err);
         i += count;

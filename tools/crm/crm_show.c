@@ -76,27 +76,33 @@ pieces_flush(pieces_t *p, GString *text)
     g_ptr_array_set_size(p->list, 0);
 }
 
-/*
- * The id the parser generates for the INDEX-th child of its kind: BASE, then BASE-0, …
- * show prints an id only when it differs, so show → load gives back the same XML.
- */
 static bool
-is_default_id(const char *id, const char *base, int index)
+earlier_sibling_has_id(const xmlNode *node, const char *id)
 {
-    g_autofree char *expected = index == 0 ? g_strdup(base) : g_strdup_printf("%s-%d", base, index - 1);
-
-    return g_strcmp0(id, expected) == 0;
+    for (const xmlNode *s = node->prev; s != NULL; s = s->prev) {
+        if (s->type == XML_ELEMENT_NODE && xmlStrEqual(s->name, node->name)
+            && g_strcmp0(bl_xml_attr(s, "id"), id) == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
-static int
-index_among(const xmlNode *node)
+/*
+ * True when NODE's id is the one the parser would generate for it: BASE, or BASE-0, BASE-1…
+ * when an earlier sibling of its kind took those. show prints an id only when it is not,
+ * so show → load gives back the same XML.
+ */
+static bool
+is_default_id(const xmlNode *node, const char *base)
 {
-    int n = 0;
+    g_autofree char *expected = g_strdup(base);
 
-    for (const xmlNode *s = node->prev; s != NULL; s = s->prev) {
-        n += (s->type == XML_ELEMENT_NODE && xmlStrEqual(s->name, node->name)) ? 1 : 0;
+    for (unsigned n = 0; earlier_sibling_has_id(node, expected); n++) {
+        g_free(expected);
+        expected = g_strdup_printf("%s-%u", base, n);
     }
-    return n;
+    return g_strcmp0(bl_xml_attr(node, "id"), expected) == 0;
 }
 
 /* "params [$id=X] k=v …" for an nvpair set; OWNER is the id its default id derives from. */
@@ -106,7 +112,7 @@ show_set(pieces_t *p, const xmlNode *set, const char *keyword, const char *defau
     GString *s = piece_new(p);
 
     g_string_append(s, keyword);
-    if (!is_default_id(bl_xml_attr(set, "id"), default_base, index_among(set))) {
+    if (!is_default_id(set, default_base)) {
         g_string_append_printf(s, " $id=%s", bl_xml_attr(set, "id"));
     }
     for (xmlNode *nv = bl_xml_first_child(set, "nvpair"); nv != NULL; nv = bl_xml_next(nv, "nvpair")) {
@@ -288,7 +294,7 @@ bl__crm_rule_show(GString *s, const xmlNode *rule, const char *loc_id)
     const char *bool_op = bl_xml_attr(rule, "boolean-op");
     bool first = true;
 
-    if (!is_default_id(bl_xml_attr(rule, "id"), base, index_among(rule))) {
+    if (!is_default_id(rule, base)) {
         g_string_append_printf(s, "$id=%s ", bl_xml_attr(rule, "id"));
     }
     if (bl_xml_attr(rule, "role") != NULL) {
