@@ -81,6 +81,7 @@ bl__cli_cib_checkpoint(bl_cli_t *cli)
     }
     rc = bl_cib_validate(cli->doc, &cli->err);
     if (rc != 0) {
+        bl_err_prefix(&cli->err, "the resulting CIB is invalid, nothing was written");
         return rc;
     }
     /* The digest, not the command, decides: a resource command may touch either section. */
