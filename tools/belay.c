@@ -153,7 +153,7 @@ exit_code(int rc)
 typedef struct options {
     const char *script; /* -f */
     bool help;
-    int first;          /* index of the command word */
+    int first; /* index of the command word */
 } options_t;
 
 /* Global options before the command; sets cli->file. */

@@ -78,8 +78,7 @@ bl__cli_attr_set(xmlNode *parent, const char *tag, const char *set_id, bool crea
 xmlNode *
 bl__cli_attr_find(const xmlNode *parent, const char *tag, const char *name)
 {
-    for (xmlNode *set = bl_xml_first_child(parent, tag); set != NULL;
-         set = bl_xml_next(set, tag)) {
+    for (xmlNode *set = bl_xml_first_child(parent, tag); set != NULL; set = bl_xml_next(set, tag)) {
         for (xmlNode *nvpair = bl_xml_first_child(set, "nvpair"); nvpair != NULL;
              nvpair = bl_xml_next(nvpair, "nvpair")) {
             const char *nvname = bl_xml_attr(nvpair, "name");
@@ -144,8 +143,7 @@ bl__cli_attr_remove(xmlNode *parent, const char *tag, const char *name)
 static void
 attr_list(GString *out, const xmlNode *parent, const char *tag)
 {
-    for (xmlNode *set = bl_xml_first_child(parent, tag); set != NULL;
-         set = bl_xml_next(set, tag)) {
+    for (xmlNode *set = bl_xml_first_child(parent, tag); set != NULL; set = bl_xml_next(set, tag)) {
         for (xmlNode *nvpair = bl_xml_first_child(set, "nvpair"); nvpair != NULL;
              nvpair = bl_xml_next(nvpair, "nvpair")) {
             const char *value = bl_xml_attr(nvpair, "value");

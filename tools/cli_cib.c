@@ -10,8 +10,8 @@
 
 /* Sections `cib show --section` knows, in document order. */
 static const char *const section_names[] = {
-    "cib", "configuration", "crm_config", "nodes", "resources", "constraints",
-    "rsc_defaults", "op_defaults", "status", NULL,
+    "cib",         "configuration", "crm_config",  "nodes",  "resources",
+    "constraints", "rsc_defaults",  "op_defaults", "status", NULL,
 };
 
 static char *
@@ -51,7 +51,9 @@ bl__cli_cib_load(bl_cli_t *cli)
         return 0;
     }
     if (cli->file == NULL) {
-        bl_err_set(&cli->err, "no CIB file given and the live cluster mode is not built yet; use --file PATH or set BELAY_CIB_FILE");
+        bl_err_set(
+            &cli->err,
+            "no CIB file given and the live cluster mode is not built yet; use --file PATH or set BELAY_CIB_FILE");
         return BL_EUSAGE;
     }
     rc = bl_cib_load(cli->file, &cli->doc, &cli->err);
@@ -169,7 +171,9 @@ parse_section_option(bl_cli_t *cli, int argc, char **argv, const char **name)
     } else if (argc == 2 && strncmp(argv[1], "--section=", 10) == 0) {
         *name = argv[1] + 10;
     } else if (argc != 1) {
-        bl_err_set(&cli->err, "cib show: unexpected argument '%s' (usage: cib show [--section NAME])", argv[1]);
+        bl_err_set(&cli->err,
+                   "cib show: unexpected argument '%s' (usage: cib show [--section NAME])",
+                   argv[1]);
         return BL_EUSAGE;
     }
     if (!is_section_name(*name)) {

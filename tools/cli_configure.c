@@ -34,7 +34,9 @@ bl__cli_configure_run(bl_cli_t *cli, int argc, char **argv)
     int rc;
 
     if (argc < 2) {
-        bl_err_set(&cli->err, "configure: missing command (the interactive configure level is only available in scripts: belay -f FILE)");
+        bl_err_set(
+            &cli->err,
+            "configure: missing command (the interactive configure level is only available in scripts: belay -f FILE)");
         return BL_EUSAGE;
     }
     rc = bl__cli_cib_load(cli);

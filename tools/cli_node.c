@@ -110,7 +110,8 @@ node_args(bl_cli_t *cli, int argc, char **argv, xmlNode **node, const char **lif
     }
     if (argc == 3) {
         if (strcmp(argv[2], "reboot") != 0 && strcmp(argv[2], "forever") != 0) {
-            bl_err_set(&cli->err, "node %s %s: unknown lifetime '%s' (expected reboot or forever)", argv[0], argv[1], argv[2]);
+            bl_err_set(&cli->err, "node %s %s: unknown lifetime '%s' (expected reboot or forever)",
+                       argv[0], argv[1], argv[2]);
             return BL_EUSAGE;
         }
         *lifetime = argv[2];
@@ -194,18 +195,18 @@ node_attribute(bl_cli_t *cli, int argc, char **argv)
     if (parent == NULL) {
         /* Nothing recorded in status: a detached element answers "no such attribute". */
         parent = xmlNewDocNode(cli->doc, NULL, (const xmlChar *) "transient_attributes", NULL);
-        rc = bl__cli_attr_command(cli,
-                                  &(bl_cli_attr_target_t) {parent, "instance_attributes", "",
-                                                           what, "status attribute"},
-                                  argc - 2, argv + 2);
+        rc = bl__cli_attr_command(
+            cli,
+            &(bl_cli_attr_target_t){parent, "instance_attributes", "", what, "status attribute"},
+            argc - 2, argv + 2);
         xmlFreeNode(parent);
     } else {
         set_id = status ? bl_asprintf("status-%s", bl_xml_attr(parent, "id")) : node_set_id(node);
-        rc = bl__cli_attr_command(cli,
-                                  &(bl_cli_attr_target_t) {parent, "instance_attributes", set_id,
-                                                           what, status ? "status attribute"
-                                                                        : "attribute"},
-                                  argc - 2, argv + 2);
+        rc = bl__cli_attr_command(
+            cli,
+            &(bl_cli_attr_target_t){parent, "instance_attributes", set_id, what,
+                                    status ? "status attribute" : "attribute"},
+            argc - 2, argv + 2);
         free(set_id);
     }
     free(what);
@@ -216,9 +217,8 @@ static const struct {
     const char *verb;
     int (*run)(bl_cli_t *cli, int argc, char **argv);
 } verbs[] = {
-    {"standby", node_standby},         {"online", node_standby},
-    {"maintenance", node_maintenance}, {"ready", node_maintenance},
-    {"attribute", node_attribute},     {"status-attr", node_attribute},
+    {"standby", node_standby},   {"online", node_standby},      {"maintenance", node_maintenance},
+    {"ready", node_maintenance}, {"attribute", node_attribute}, {"status-attr", node_attribute},
 };
 
 int

@@ -25,13 +25,13 @@ enum bl_cli_exit {
 
 /* The state of one belay run. */
 typedef struct bl_cli {
-    const char *file;   /* CIB file, NULL when none was given (live mode) */
-    xmlDoc *doc;        /* working copy, NULL until bl__cli_cib_load() */
-    char *loaded;       /* canonical form of the file as loaded: was anything changed? */
-    char *checkpoint;   /* canonical form at the last commit point */
+    const char *file; /* CIB file, NULL when none was given (live mode) */
+    xmlDoc *doc;      /* working copy, NULL until bl__cli_cib_load() */
+    char *loaded;     /* canonical form of the file as loaded: was anything changed? */
+    char *checkpoint; /* canonical form at the last commit point */
     char checkpoint_digest[BL_DIGEST_HEXLEN + 1]; /* configuration digest there */
-    GString *out;       /* what goes to stdout */
-    char *err;          /* the one error sentence (see bl_err_set()) */
+    GString *out;                                 /* what goes to stdout */
+    char *err;                                    /* the one error sentence (see bl_err_set()) */
 } bl_cli_t;
 
 /* A command: NAME ARGS… with argv[0] = NAME. Returns 0 or a -errno / BL_E* code. */
@@ -107,8 +107,7 @@ typedef struct bl_cli_attr_target {
 } bl_cli_attr_target_t;
 
 /* `set|delete|show [NAME [VALUE]]` (argv[0] = set, delete or show) on TARGET. */
-int bl__cli_attr_command(bl_cli_t *cli, const bl_cli_attr_target_t *target, int argc,
-                         char **argv);
+int bl__cli_attr_command(bl_cli_t *cli, const bl_cli_attr_target_t *target, int argc, char **argv);
 
 /* "ID" made unique in DOC: ID itself when free, else ID-1, ID-2, … Caller frees. */
 char *bl__cli_unique_id(const xmlDoc *doc, const char *id);

@@ -182,8 +182,8 @@ add_lifetime_rule(xmlNode *location, const char *id, const char *score, const ch
 
 /* Writes a cli-* location for RSC on UNAME with SCORE (replacing one with the same id). */
 static void
-add_location(xmlDoc *doc, const char *id, const char *rsc, const char *score,
-             const char *uname, const char *end)
+add_location(xmlDoc *doc, const char *id, const char *rsc, const char *score, const char *uname,
+             const char *end)
 {
     xmlNode *constraints = bl_cib_section(doc, "constraints");
     xmlNode *location;
@@ -223,8 +223,9 @@ parse_placement(bl_cli_t *cli, const char *verb, int argc, char **argv, placemen
 {
     memset(p, 0, sizeof(*p));
     if (argc < 1) {
-        bl_err_set(&cli->err, "resource %s: missing resource (usage: resource %s RSC [NODE] [LIFETIME])",
-                   verb, verb);
+        bl_err_set(&cli->err,
+                   "resource %s: missing resource (usage: resource %s RSC [NODE] [LIFETIME])", verb,
+                   verb);
         return BL_EUSAGE;
     }
     p->rsc = bl__cli_resource_find(cli, argv[0]);
@@ -268,8 +269,9 @@ current_node(bl_cli_t *cli, const char *verb, placement_t *p)
     } else if (nodes[1] != NULL) {
         char *list = g_strjoinv(", ", nodes);
 
-        bl_err_set(&cli->err, "resource %s %s: the resource is active on several nodes (%s); name one",
-                   verb, id, list);
+        bl_err_set(&cli->err,
+                   "resource %s %s: the resource is active on several nodes (%s); name one", verb,
+                   id, list);
         g_free(list);
         rc = BL_EUSAGE;
     } else {
@@ -449,10 +451,9 @@ resource_attribute(bl_cli_t *cli, int argc, char **argv)
     }
     set_id = bl_asprintf("%s-%s", argv[1], tag);
     what = bl_asprintf("resource %s %s", argv[0], argv[1]);
-    rc = bl__cli_attr_command(cli,
-                              &(bl_cli_attr_target_t) {rsc, tag, set_id, what,
-                                                       meta ? "meta attribute" : "parameter"},
-                              argc - 2, argv + 2);
+    rc = bl__cli_attr_command(
+        cli, &(bl_cli_attr_target_t){rsc, tag, set_id, what, meta ? "meta attribute" : "parameter"},
+        argc - 2, argv + 2);
     free(set_id);
     free(what);
     return rc;
@@ -484,11 +485,10 @@ static const struct {
     const char *verb;
     int (*run)(bl_cli_t *cli, int argc, char **argv);
 } verbs[] = {
-    {"move", resource_move},       {"migrate", resource_move}, {"ban", resource_ban},
-    {"clear", resource_clear},     {"unmigrate", resource_clear},
-    {"unmove", resource_clear},    {"cleanup", resource_cleanup},
-    {"start", resource_role},      {"stop", resource_role},    {"meta", resource_attribute},
-    {"param", resource_attribute}, {"locate", resource_locate},
+    {"move", resource_move},       {"migrate", resource_move},    {"ban", resource_ban},
+    {"clear", resource_clear},     {"unmigrate", resource_clear}, {"unmove", resource_clear},
+    {"cleanup", resource_cleanup}, {"start", resource_role},      {"stop", resource_role},
+    {"meta", resource_attribute},  {"param", resource_attribute}, {"locate", resource_locate},
 };
 
 int

@@ -89,7 +89,8 @@ run_top(script_t *s, int argc, char **argv)
     }
     command = bl__cli_command_find(argv[0]);
     if (command == NULL || word_is(argv[0], "help")) {
-        bl_err_set(&s->cli->err, "unknown command '%s' (expected configure, resource, node or cib)", argv[0]);
+        bl_err_set(&s->cli->err, "unknown command '%s' (expected configure, resource, node or cib)",
+                   argv[0]);
         return BL_EUSAGE;
     }
     rc = command->run(s->cli, argc, argv);

@@ -176,8 +176,8 @@ bl__cli_status_knows_resource(const xmlDoc *doc, const char *id)
     g_ptr_array_add(ids, (gpointer) id);
     for (xmlNode *node_state = bl_xml_first_child(status, "node_state");
          node_state != NULL && !found; node_state = bl_xml_next(node_state, "node_state")) {
-        xmlNode *resources = bl_xml_first_child(bl_xml_first_child(node_state, "lrm"),
-                                                "lrm_resources");
+        xmlNode *resources =
+            bl_xml_first_child(bl_xml_first_child(node_state, "lrm"), "lrm_resources");
 
         for (xmlNode *entry = bl_xml_first_child(resources, "lrm_resource"); entry != NULL;
              entry = bl_xml_next(entry, "lrm_resource")) {
@@ -228,8 +228,7 @@ cleanup_failures(xmlNode *node_state, GPtrArray *ids)
          set = bl_xml_next(set, "instance_attributes")) {
         xmlNode *next;
 
-        for (xmlNode *nvpair = bl_xml_first_child(set, "nvpair"); nvpair != NULL;
-             nvpair = next) {
+        for (xmlNode *nvpair = bl_xml_first_child(set, "nvpair"); nvpair != NULL; nvpair = next) {
             const char *name = bl_xml_attr(nvpair, "name");
 
             next = bl_xml_next(nvpair, "nvpair");
@@ -246,8 +245,7 @@ cleanup_failures(xmlNode *node_state, GPtrArray *ids)
 static int
 cleanup_history(xmlNode *node_state, GPtrArray *ids)
 {
-    xmlNode *resources = bl_xml_first_child(bl_xml_first_child(node_state, "lrm"),
-                                            "lrm_resources");
+    xmlNode *resources = bl_xml_first_child(bl_xml_first_child(node_state, "lrm"), "lrm_resources");
     xmlNode *next;
     int removed = 0;
 
