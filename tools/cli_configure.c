@@ -9,23 +9,11 @@
 int
 bl__cli_configure_exec(bl_cli_t *cli, int argc, char **argv)
 {
-    char **args;
-    int rc;
-
+    /* crm's commit ends a transaction: here, a commit point of the working copy. */
     if (strcmp(argv[0], "commit") == 0) {
         return bl__cli_cib_checkpoint(cli);
     }
-    args = g_new0(char *, argc + 1);
-    for (int i = 0; i < argc; i++) {
-        args[i] = argv[i];
-    }
-    /* `load update -` reads the text from stdin, as crmsh does. */
-    if (argc == 3 && strcmp(argv[0], "load") == 0 && strcmp(argv[2], "-") == 0) {
-        args[2] = (char *) "/dev/stdin";
-    }
-    rc = bl_crm_configure(cli->doc, argc, args, cli->out, &cli->err);
-    g_free(args);
-    return rc;
+    return bl_crm_configure(cli->doc, argc, argv, cli->out, &cli->err);
 }
 
 int
