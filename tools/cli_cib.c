@@ -61,7 +61,8 @@ bl__cli_cib_load(bl_cli_t *cli)
         return rc;
     }
     cli->loaded = doc_canonical(cli->doc);
-    mark_checkpoint(cli);
+    cli->checkpoint = bl_strdup(cli->loaded);
+    configuration_digest(cli->doc, cli->checkpoint_digest);
     return 0;
 }
 

@@ -2,6 +2,10 @@
  * `belay -f FILE|-`: crm's batch mode. Lines run at crm's levels (top, configure,
  * resource, node); `commit` is a commit point. The whole script is one transaction:
  * the file is written once at the end, and not at all when any line fails.
+ *
+ * Consecutive configure-level lines go to the grammar as one batch
+ * (bl_crm_configure_script()): one command at a time would copy and index the whole
+ * document per line, which made a 10,000-line script quadratic.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +27,45 @@ typedef struct script {
     bl_cli_t *cli;
     level_t level;
     bool quit;
+    const char *label; /* names the script in messages: its path, or "stdin" */
+    int line;          /* first line of the logical line being run */
+    GString *batch;    /* configure-level lines not run yet, each at its own line number */
+    int batch_lines;   /* lines in batch */
+    bool positioned;   /* the error message already names its line */
 } script_t;
+
+/* Runs the pending configure-level lines; the grammar's messages name file and line. */
+static int
+flush_batch(script_t *s)
+{
+    int rc;
+
+    if (s->batch->len == 0) {
+        return 0;
+    }
+    rc = bl__cli_cib_load(s->cli);
+    if (rc == 0) {
+        rc = bl_crm_configure_script(s->cli->doc, s->batch->str, s->label, s->cli->out,
+                                     &s->cli->err);
+        s->positioned = rc != 0;
+    }
+    g_string_truncate(s->batch, 0);
+    s->batch_lines = 0;
+    return rc;
+}
+
+/* Queues LINE; blank lines before it keep its line number in the grammar's messages. */
+static void
+batch_add(script_t *s, const char *line)
+{
+    while (s->batch_lines < s->line - 1) {
+        g_string_append_c(s->batch, '\n');
+        s->batch_lines++;
+    }
+    g_string_append(s->batch, line);
+    g_string_append_c(s->batch, '\n');
+    s->batch_lines++;
+}
 
 static bool
 word_is(const char *word, const char *name)
@@ -129,7 +171,24 @@ run_words(script_t *s, int argc, char **argv)
     }
 }
 
-/* One logical line (continuations joined): split it and run it. */
+/* Whether a configure-level line can wait in the batch (not navigation, not commit). */
+static bool
+batchable(const script_t *s, int argc, char **argv)
+{
+    static const char *const special[] = {"up", "end", "cd", "quit", "exit", "bye", "commit", NULL};
+
+    if (s->level != LEVEL_CONFIGURE || argc == 0) {
+        return false;
+    }
+    for (int i = 0; special[i] != NULL; i++) {
+        if (word_is(argv[0], special[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* One logical line (continuations joined): queue it, or run the queue and then it. */
 static int
 run_line(script_t *s, const char *line)
 {
@@ -144,8 +203,11 @@ run_line(script_t *s, const char *line)
         return 0;
     }
     rc = bl_crm_split(line, &words, &count, &s->cli->err);
-    if (rc == 0 && count > 0) {
-        rc = run_words(s, count, words);
+    if (rc == 0 && batchable(s, count, words)) {
+        batch_add(s, line);
+    } else if (rc == 0 && count > 0) {
+        rc = flush_batch(s);
+        rc = rc != 0 ? rc : run_words(s, count, words);
     }
     g_strfreev(words);
     return rc;
@@ -159,35 +221,42 @@ ends_with_backslash(const char *line)
     return len > 0 && line[len - 1] == '\\';
 }
 
+/* Runs the logical line in LOGICAL (starting at s->line) and names its line on error. */
 static int
-run_text(script_t *s, char *text, const char *label)
+run_logical(script_t *s, GString *logical)
+{
+    int rc = run_line(s, logical->str);
+
+    if (rc != 0 && !s->positioned) {
+        bl_err_prefix(&s->cli->err, "%s line %d", s->label, s->line);
+    }
+    g_string_truncate(logical, 0);
+    return rc;
+}
+
+static int
+run_text(script_t *s, char *text)
 {
     char **lines = g_strsplit(text, "\n", -1);
     GString *logical = g_string_new(NULL);
     int rc = 0;
 
-    int first = 1;
-
     for (int i = 0; lines[i] != NULL && rc == 0 && !s->quit; i++) {
         if (logical->len == 0) {
-            first = i + 1;
+            s->line = i + 1;
         }
         g_string_append(logical, lines[i]);
         if (ends_with_backslash(logical->str)) {
             g_string_truncate(logical, logical->len - 1);
             continue;
         }
-        rc = run_line(s, logical->str);
-        if (rc != 0) {
-            bl_err_prefix(&s->cli->err, "%sline %d", label, first);
-        }
-        g_string_truncate(logical, 0);
+        rc = run_logical(s, logical);
     }
     if (rc == 0 && !s->quit && logical->len > 0) {
-        rc = run_line(s, logical->str);
-        if (rc != 0) {
-            bl_err_prefix(&s->cli->err, "%sline %d", label, first);
-        }
+        rc = run_logical(s, logical);
+    }
+    if (rc == 0) {
+        rc = flush_batch(s);
     }
     g_string_free(logical, TRUE);
     g_strfreev(lines);
@@ -197,18 +266,20 @@ run_text(script_t *s, char *text, const char *label)
 int
 bl__cli_script_run(bl_cli_t *cli, const char *path)
 {
-    script_t s = {cli, LEVEL_TOP, false};
     bool from_stdin = strcmp(path, "-") == 0;
+    script_t s = {
+        .cli = cli,
+        .level = LEVEL_TOP,
+        .label = from_stdin ? "stdin" : path,
+        .batch = g_string_new(NULL),
+    };
     char *text = NULL;
-    char *label;
     int rc = bl_file_read(from_stdin ? "/dev/stdin" : path, &text, NULL, &cli->err);
 
-    if (rc != 0) {
-        return rc;
+    if (rc == 0) {
+        rc = run_text(&s, text);
     }
-    label = from_stdin ? bl_strdup("") : bl_asprintf("%s ", path);
-    rc = run_text(&s, text, label);
-    free(label);
+    g_string_free(s.batch, TRUE);
     free(text);
     return rc;
 }
