@@ -73,4 +73,15 @@ fails_cleanly "script: continued lines are reported at their first line" "$F" "l
 fails_cleanly "script: unknown command" "$F" "line 1|frobnicate" sh -c "echo frobnicate | '$BELAY' --file '$F' -f -"
 fails_cleanly "script: unbalanced quote" "$F" "line 1" sh -c "printf 'node attribute node1 set x \"oops\n' | '$BELAY' --file '$F' -f -"
 
+
+# --- script mode at the configure level (lines go to the grammar in batches)
+cp "$top_srcdir/tools/tests/status-cib.xml" "$F"
+printf 'configure\nprimitive f1 ocf:heartbeat:Dummy\nshow f1\nprimitive f2 ocf:heartbeat:Dummy\ncommit\nup\nresource stop f2\nresource locate vip\n' \
+    | b -f - > "$WORK/out"
+equals "script: configure level, commit, then resource level, in order" \
+    "primitive f1 Dummy|resource vip is running on: node1|1 Stopped 0.13.0" \
+    "$(head -1 "$WORK/out")|$(tail -1 "$WORK/out")|$(xcount "$F" "//primitive[@id='f1']") $(xp "$F" "//primitive[@id='f2']//nvpair[@name='target-role']/@value") $(version "$F")"
+fails_cleanly "script: an error in a configure batch names its own line" "$F" "stdin line 6|vipp" \
+    sh -c "printf 'configure\nprimitive a ocf:heartbeat:Dummy\n\n# comment\nprimitive b ocf:heartbeat:Dummy\ncolocation c \\\\\n inf: a vipp\ncommit\n' | '$BELAY' --file '$F' -f -"
+
 tap_done
