@@ -36,27 +36,27 @@ static const struct {
     const char *verb;
     crm_cmd_fn fn;
 } commands[] = {
-    { "primitive", bl__crm_cmd_primitive },
-    { "group", bl__crm_cmd_group },
-    { "clone", bl__crm_cmd_clone },
-    { "ms", bl__crm_cmd_clone },
-    { "location", bl__crm_cmd_location },
-    { "colocation", bl__crm_cmd_colocation },
-    { "collocation", bl__crm_cmd_colocation },
-    { "order", bl__crm_cmd_order },
-    { "property", bl__crm_cmd_property },
-    { "rsc_defaults", bl__crm_cmd_property },
-    { "op_defaults", bl__crm_cmd_property },
-    { "node", bl__crm_cmd_node },
-    { "delete", bl__crm_cmd_delete },
-    { "rename", bl__crm_cmd_rename },
-    { "filter", bl__crm_cmd_filter },
-    { "load", bl__crm_cmd_load },
-    { "show", bl__crm_cmd_show },
-    { "verify", cmd_verify },
-    { "commit", cmd_noop },
-    { "end", cmd_noop },
-    { "up", cmd_noop },
+    {"primitive", bl__crm_cmd_primitive},
+    {"group", bl__crm_cmd_group},
+    {"clone", bl__crm_cmd_clone},
+    {"ms", bl__crm_cmd_clone},
+    {"location", bl__crm_cmd_location},
+    {"colocation", bl__crm_cmd_colocation},
+    {"collocation", bl__crm_cmd_colocation},
+    {"order", bl__crm_cmd_order},
+    {"property", bl__crm_cmd_property},
+    {"rsc_defaults", bl__crm_cmd_property},
+    {"op_defaults", bl__crm_cmd_property},
+    {"node", bl__crm_cmd_node},
+    {"delete", bl__crm_cmd_delete},
+    {"rename", bl__crm_cmd_rename},
+    {"filter", bl__crm_cmd_filter},
+    {"load", bl__crm_cmd_load},
+    {"show", bl__crm_cmd_show},
+    {"verify", cmd_verify},
+    {"commit", cmd_noop},
+    {"end", cmd_noop},
+    {"up", cmd_noop},
 };
 
 int
@@ -127,30 +127,49 @@ bl_crm_configure(xmlDoc *doc, int argc, char *const argv[], GString *out, char *
     return rc;
 }
 
-/* Next logical line of TEXT from *pos: backslash-newline joins lines. *line counts lines. */
+/*
+ * Next logical line of TEXT from *pos: backslash-newline joins lines, and so does a newline
+ * inside quotes (show quotes values that contain one). *line counts physical lines.
+ */
 static char *
 next_line(const char *text, size_t *pos, int *line)
 {
     GString *buf = g_string_new(NULL);
-    const char *p = text + *pos;
+    const char *p = text + *pos + strspn(text + *pos, " \t");
+    char quote = 0;
 
-    while (*p != '\0') {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl != NULL ? (size_t) (nl - p) : strlen(p);
+    (*line)++;
+    if (*p == '#') {
+        /* a comment is one physical line, whatever quotes it holds */
+        p += strcspn(p, "\n");
+        *pos = (size_t) (p - text) + (*p == '\n' ? 1 : 0);
+        return g_string_free(buf, FALSE);
+    }
+    for (; *p != '\0'; p++) {
+        if (*p == '\\' && p[1] != '\0' && quote != '\'') {
+            bool continuation = p[1] == '\n' && quote == 0;
 
-        (*line)++;
-        if (len > 0 && p[len - 1] == '\r') {
-            len--;
-        }
-        if (len > 0 && p[len - 1] == '\\') {
-            g_string_append_len(buf, p, (gssize) len - 1);
-            g_string_append_c(buf, ' ');
-            p = nl != NULL ? nl + 1 : p + strlen(p);
+            *line += p[1] == '\n' ? 1 : 0;
+            g_string_append_len(buf, continuation ? " " : p, continuation ? 1 : 2);
+            p++;
             continue;
         }
-        g_string_append_len(buf, p, (gssize) len);
-        p = nl != NULL ? nl + 1 : p + strlen(p);
-        break;
+        if (*p == '\n' && quote == 0) {
+            p++;
+            break;
+        }
+        if (*p == '\r' && p[1] == '\n' && quote == 0) {
+            continue;
+        }
+        if (*p == '\n') {
+            (*line)++;
+        }
+        if (quote == 0 && (*p == '\'' || *p == '"')) {
+            quote = *p;
+        } else if (*p == quote) {
+            quote = 0;
+        }
+        g_string_append_c(buf, *p);
     }
     *pos = (size_t) (p - text);
     return g_string_free(buf, FALSE);
@@ -195,8 +214,7 @@ script_saved(crm_ctx_t *ctx, const void *text, const char *name, char **err)
 }
 
 int
-bl_crm_configure_script(xmlDoc *doc, const char *text, const char *name, GString *out,
-                        char **err)
+bl_crm_configure_script(xmlDoc *doc, const char *text, const char *name, GString *out, char **err)
 {
     crm_ctx_t ctx;
     int rc = bl__crm_ctx_init(&ctx, doc, out, err);
@@ -337,7 +355,8 @@ run_filter(const char *command, const char *input, char **output, char **err)
     close(pipefd[1]);
     fclose(in);
     buf = g_string_new(NULL);
-    while (pid > 0 && ((n = read(pipefd[0], chunk, sizeof(chunk))) > 0 || (n < 0 && errno == EINTR))) {
+    while (pid > 0
+           && ((n = read(pipefd[0], chunk, sizeof(chunk))) > 0 || (n < 0 && errno == EINTR))) {
         if (n > 0) {
             g_string_append_len(buf, chunk, n);
         }
@@ -347,8 +366,12 @@ run_filter(const char *command, const char *input, char **output, char **err)
     }
     if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         bl_err_set(err, "filter: command '%s' failed (%s %d)", command,
-                   pid < 0 ? "fork error" : WIFEXITED(status) ? "exit status" : "signal",
-                   pid < 0 ? errno : WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+                   pid < 0             ? "fork error"
+                   : WIFEXITED(status) ? "exit status"
+                                       : "signal",
+                   pid < 0             ? errno
+                   : WIFEXITED(status) ? WEXITSTATUS(status)
+                                       : WTERMSIG(status));
         g_string_free(buf, TRUE);
         return BL_EINVALID;
     }
@@ -356,10 +379,29 @@ run_filter(const char *command, const char *input, char **output, char **err)
     return 0;
 }
 
+/*
+ * Objects that were filtered but that the output no longer defines are deleted, as in
+ * crmsh: `filter "grep -v …"` removes objects.
+ */
+static void
+delete_untouched(crm_ctx_t *ctx, GPtrArray *shown)
+{
+    for (guint i = 0; i < shown->len; i++) {
+        const char *id = g_ptr_array_index(shown, i);
+        xmlNode *node = bl__crm_id_lookup(ctx, id);
+
+        if (!g_hash_table_contains(ctx->touched, id) && bl__crm_deletable(node)) {
+            bl__crm_delete_object(ctx, node);
+        }
+    }
+}
+
 /* filter COMMAND [ID…]: the objects' crm text through the admin's command, loaded back. */
 int
 bl__crm_cmd_filter(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
 {
+    g_autoptr(GPtrArray) shown = g_ptr_array_new_with_free_func(g_free);
+    GHashTable *outer = ctx->touched;
     GString *text = g_string_new(NULL);
     g_autofree char *output = NULL;
     int rc;
@@ -369,12 +411,18 @@ bl__crm_cmd_filter(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
         g_string_free(text, TRUE);
         return BL_EUSAGE;
     }
-    rc = bl__crm_render(ctx->config, argc > 2 ? argv + 2 : NULL, text, err);
+    rc = bl__crm_render(ctx->config, argc > 2 ? argv + 2 : NULL, text, shown, err);
     if (rc == 0) {
         rc = run_filter(argv[1], text->str, &output, err);
     }
     if (rc == 0) {
+        ctx->touched = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         rc = run_nested(ctx, output, "filter output", true, err);
+        if (rc == 0) {
+            delete_untouched(ctx, shown);
+        }
+        g_hash_table_destroy(ctx->touched);
+        ctx->touched = outer;
     }
     g_string_free(text, TRUE);
     return rc;

@@ -5,7 +5,7 @@
 
 typedef struct cons_parse {
     crm_ctx_t *ctx;
-    const char *what;       /* "colocation" or "order" */
+    const char *what; /* "colocation" or "order" */
     const char *id;
     bool order;
     char **err;
@@ -25,7 +25,8 @@ parse_ref(cons_parse_t *cp, const char *word, char **rsc, char **qual)
     if (*qual != NULL && !(cp->order ? bl__crm_action_valid(*qual) : bl__crm_role_valid(*qual))) {
         bl_err_set(cp->err, "%s %s: bad %s '%s' for '%s' (expected %s)", cp->what, cp->id,
                    cp->order ? "action" : "role", *qual, *rsc,
-                   cp->order ? "start, stop, promote or demote" : "Started, Stopped, Promoted or Unpromoted");
+                   cp->order ? "start, stop, promote or demote"
+                             : "Started, Stopped, Promoted or Unpromoted");
         return BL_EPARSE;
     }
     return 0;
@@ -34,8 +35,8 @@ parse_ref(cons_parse_t *cp, const char *word, char **rsc, char **qual)
 static int
 simple_form(cons_parse_t *cp, xmlNode *cons, char *const words[])
 {
-    static const char *const col_attrs[] = { "rsc", "with-rsc" };
-    static const char *const ord_attrs[] = { "first", "then" };
+    static const char *const col_attrs[] = {"rsc", "with-rsc"};
+    static const char *const ord_attrs[] = {"first", "then"};
 
     for (int i = 0; i < 2; i++) {
         const char *attr = cp->order ? ord_attrs[i] : col_attrs[i];
@@ -55,10 +56,10 @@ simple_form(cons_parse_t *cp, xmlNode *cons, char *const words[])
 }
 
 typedef struct set_state {
-    xmlNode *set;           /* current set, NULL = none open */
-    bool bracket;           /* current set was opened by ( or [ */
-    char close;             /* the bracket that closes it */
-    int count;              /* sets made so far */
+    xmlNode *set; /* current set, NULL = none open */
+    bool bracket; /* current set was opened by ( or [ */
+    char close;   /* the bracket that closes it */
+    int count;    /* sets made so far */
 } set_state_t;
 
 static xmlNode *
@@ -114,7 +115,8 @@ set_attribute(set_state_t *st, const char *word)
     g_autofree char *value = NULL;
 
     if (!st->bracket || !bl__crm_split_nv(word, &name, &value)
-        || !(strcmp(name, "sequential") == 0 || strcmp(name, "require-all") == 0)) {
+        || !(strcmp(name, "sequential") == 0 || strcmp(name, "require-all") == 0)
+        || !(strcmp(value, "true") == 0 || strcmp(value, "false") == 0)) {
         return 1;
     }
     bl_xml_set_attr(st->set, name, value);
@@ -132,9 +134,8 @@ add_ref(cons_parse_t *cp, xmlNode *cons, set_state_t *st, const char *word)
     if (rc != 0) {
         return rc;
     }
-    if (st->set != NULL && !st->bracket
-        && g_strcmp0(bl_xml_attr(st->set, qattr), qual) != 0) {
-        st->set = NULL;  /* a different role/action starts a new set */
+    if (st->set != NULL && !st->bracket && g_strcmp0(bl_xml_attr(st->set, qattr), qual) != 0) {
+        st->set = NULL; /* a different role/action starts a new set */
     }
     if (st->set == NULL) {
         new_set(cp, cons, st);
@@ -149,7 +150,7 @@ add_ref(cons_parse_t *cp, xmlNode *cons, set_state_t *st, const char *word)
 static int
 set_form(cons_parse_t *cp, xmlNode *cons, char *const words[], int count)
 {
-    set_state_t st = { NULL, false, 0, 0 };
+    set_state_t st = {NULL, false, 0, 0};
 
     for (int i = 0; i < count; i++) {
         const char *w = words[i];
@@ -213,8 +214,7 @@ parse_resources(cons_parse_t *cp, xmlNode *cons, char *const words[], int count)
 
 /* A trailing NAME=VALUE for the whole constraint (symmetrical=, node-attribute=). */
 static int
-tail_attribute(cons_parse_t *cp, xmlNode *cons, const char *name, char *const words[],
-               int *count)
+tail_attribute(cons_parse_t *cp, xmlNode *cons, const char *name, char *const words[], int *count)
 {
     g_autofree char *n = NULL;
     g_autofree char *v = NULL;
@@ -235,9 +235,14 @@ tail_attribute(cons_parse_t *cp, xmlNode *cons, const char *name, char *const wo
             return BL_EPARSE;
         }
         /* crmsh writes the canonical boolean. */
-        bl_xml_set_attr(cons, name, (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on")) ? "true" : "false");
-    } else {
+        bool yes = !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on");
+
+        bl_xml_set_attr(cons, name, yes ? "true" : "false");
+    } else if (bl__crm_name_valid(v)) {
         bl_xml_set_attr(cons, name, v);
+    } else {
+        bl_err_set(cp->err, "%s %s: bad %s '%s'", cp->what, cp->id, name, v);
+        return BL_EPARSE;
     }
     (*count)--;
     return 0;
@@ -274,7 +279,7 @@ colocation_score(cons_parse_t *cp, xmlNode *cons, const char *word)
 static int
 order_kind(cons_parse_t *cp, xmlNode *cons, const char *word)
 {
-    static const char *const kinds[] = { "Mandatory", "Optional", "Serialize" };
+    static const char *const kinds[] = {"Mandatory", "Optional", "Serialize"};
     size_t len = strlen(word);
     g_autofree char *text = NULL;
     g_autofree char *score = NULL;
@@ -290,7 +295,9 @@ order_kind(cons_parse_t *cp, xmlNode *cons, const char *word)
         }
     }
     if (!bl__crm_score(text, &score)) {
-        bl_err_set(cp->err, "%s %s: bad kind '%s' (expected Mandatory, Optional, Serialize or a score)", cp->what, cp->id, text);
+        bl_err_set(cp->err,
+                   "%s %s: bad kind '%s' (expected Mandatory, Optional, Serialize or a score)",
+                   cp->what, cp->id, text);
         return BL_EPARSE;
     }
     bl_xml_set_attr(cons, "kind", strcmp(score, "0") == 0 ? "Optional" : "Mandatory");
@@ -300,7 +307,7 @@ order_kind(cons_parse_t *cp, xmlNode *cons, const char *word)
 static int
 constraint_command(crm_ctx_t *ctx, bool order, int argc, char *const argv[], char **err)
 {
-    cons_parse_t cp = { ctx, order ? "order" : "colocation", argc > 1 ? argv[1] : "", order, err };
+    cons_parse_t cp = {ctx, order ? "order" : "colocation", argc > 1 ? argv[1] : "", order, err};
     xmlNode *constraints = bl__crm_section(ctx, "constraints");
     int first = 3;
     int count;
@@ -308,7 +315,9 @@ constraint_command(crm_ctx_t *ctx, bool order, int argc, char *const argv[], cha
     int rc;
 
     if (argc < 4) {
-        bl_err_set(err, "%s: usage: %s", cp.what, order ? "order ID [KIND:] RSC[:ACTION] RSC[:ACTION]… [symmetrical=BOOL]" : "colocation ID SCORE: RSC[:ROLE] RSC[:ROLE]… [node-attribute=NAME]");
+        bl_err_set(err, "%s: usage: %s", cp.what,
+                   order ? "order ID [KIND:] RSC[:ACTION] RSC[:ACTION]… [symmetrical=BOOL]"
+                         : "colocation ID SCORE: RSC[:ROLE] RSC[:ROLE]… [node-attribute=NAME]");
         return BL_EUSAGE;
     }
     rc = bl__crm_check_new_id(ctx, cp.what, argv[1], err);
@@ -322,7 +331,7 @@ constraint_command(crm_ctx_t *ctx, bool order, int argc, char *const argv[], cha
     if (order) {
         rc = order_kind(&cp, cons, argv[2]);
         if (rc == 0) {
-            first = 2;  /* no kind: argv[2] is the first resource */
+            first = 2; /* no kind: argv[2] is the first resource */
         }
         rc = rc < 0 ? rc : 0;
     } else {

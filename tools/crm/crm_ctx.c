@@ -116,6 +116,15 @@ bl__crm_id_valid(const char *id)
     return true;
 }
 
+/* "num-1-instance_attributes" (case 31): ids cannot start with a digit, node ids often do. */
+char *
+bl__crm_node_set_id(const char *node_id, const char *tag)
+{
+    bool digit = node_id != NULL && g_ascii_isdigit(node_id[0]);
+
+    return g_strdup_printf("%s%s-%s", digit ? "num-" : "", node_id, tag);
+}
+
 xmlNode *
 bl__crm_section(crm_ctx_t *ctx, const char *name)
 {
@@ -130,8 +139,8 @@ bl__crm_section(crm_ctx_t *ctx, const char *name)
 bool
 bl__crm_is_resource(const xmlNode *node)
 {
-    return bl_xml_is(node, "primitive") || bl_xml_is(node, "group")
-           || bl_xml_is(node, "clone") || bl_xml_is(node, "master");
+    return bl_xml_is(node, "primitive") || bl_xml_is(node, "group") || bl_xml_is(node, "clone")
+           || bl_xml_is(node, "master");
 }
 
 xmlNode *
@@ -161,8 +170,7 @@ closest_resource(const xmlNode *parent, const char *name, const char **best, uns
 }
 
 int
-bl__crm_no_resource(crm_ctx_t *ctx, const char *what, const char *id, const char *name,
-                    char **err)
+bl__crm_no_resource(crm_ctx_t *ctx, const char *what, const char *id, const char *name, char **err)
 {
     const char *best = NULL;
     unsigned dist = 3;
@@ -180,7 +188,10 @@ int
 bl__crm_check_new_id(crm_ctx_t *ctx, const char *what, const char *id, char **err)
 {
     if (!bl__crm_id_valid(id)) {
-        bl_err_set(err, "%s: '%s' is not a valid id (a letter or '_' first, then letters, digits, '.', '-' or '_')", what, id);
+        bl_err_set(
+            err,
+            "%s: '%s' is not a valid id (a letter or '_' first, then letters, digits, '.', '-' or '_')",
+            what, id);
         return BL_EPARSE;
     }
     if (bl__crm_id_lookup(ctx, id) != NULL && !ctx->update) {
@@ -243,6 +254,15 @@ bl__crm_replace_end(crm_ctx_t *ctx, xmlNode *old, xmlNode *node, xmlNode *parent
         xmlAddChild(parent, node);
     }
     bl__crm_ids_add_tree(ctx, node);
+    bl__crm_touch(ctx, bl_xml_attr(node, "id"));
+}
+
+void
+bl__crm_touch(crm_ctx_t *ctx, const char *id)
+{
+    if (ctx->touched != NULL && id != NULL) {
+        g_hash_table_add(ctx->touched, g_strdup(id));
+    }
 }
 
 bool
@@ -314,7 +334,7 @@ bl__crm_role_valid(const char *role)
 bool
 bl__crm_action_valid(const char *action)
 {
-    static const char *const actions[] = { "start", "stop", "promote", "demote", NULL };
+    static const char *const actions[] = {"start", "stop", "promote", "demote", NULL};
 
     return g_strv_contains(actions, action);
 }
@@ -330,7 +350,7 @@ bl__crm_nvset_new(crm_ctx_t *ctx, xmlNode *parent, const char *tag, const char *
     return set;
 }
 
-void
+xmlNode *
 bl__crm_nvset_put(crm_ctx_t *ctx, xmlNode *set, const char *name, const char *value)
 {
     xmlNode *nvpair;
@@ -340,7 +360,7 @@ bl__crm_nvset_put(crm_ctx_t *ctx, xmlNode *set, const char *name, const char *va
          nvpair = bl_xml_next(nvpair, "nvpair")) {
         if (g_strcmp0(bl_xml_attr(nvpair, "name"), name) == 0) {
             bl_xml_set_attr(nvpair, "value", value);
-            return;
+            return nvpair;
         }
     }
     nvpair = bl_xml_add_child(set, "nvpair");
@@ -349,34 +369,68 @@ bl__crm_nvset_put(crm_ctx_t *ctx, xmlNode *set, const char *name, const char *va
     bl_xml_set_attr(nvpair, "name", name);
     bl_xml_set_attr(nvpair, "value", value);
     g_free(base);
+    return nvpair;
 }
 
-/* A leading "$id=X" word names the set explicitly (show prints it when not the default). */
+/* Gives NODE the explicit id NEW_ID (show prints ids that are not the generated ones). */
+static int
+rename_to(crm_ctx_t *ctx, xmlNode *node, const char *new_id, const crm_owner_t *owner, char **err)
+{
+    if (strcmp(new_id, bl_xml_attr(node, "id")) == 0) {
+        return 0;
+    }
+    if (!bl__crm_name_valid(new_id) || (bl__crm_id_lookup(ctx, new_id) != NULL && !ctx->update)) {
+        bl_err_set(err, "%s %s: id '%s' is %s", owner->what, owner->id, new_id,
+                   bl__crm_name_valid(new_id) ? "already in use" : "not valid");
+        return BL_EEXISTS;
+    }
+    bl__crm_ids_remove_tree(ctx, node);
+    bl_xml_set_attr(node, "id", new_id);
+    bl__crm_ids_add_tree(ctx, node);
+    return 0;
+}
+
+/* One word of a set: NAME=VALUE, $NVPAIR-ID:NAME=VALUE, or (first) $id=SET-ID. */
+static int
+nvset_word(crm_ctx_t *ctx, xmlNode *set, const crm_owner_t *owner, const char *word, bool first,
+           char **err)
+{
+    g_autofree char *nv_id = NULL;
+    g_autofree char *name = NULL;
+    g_autofree char *value = NULL;
+    const char *colon = strchr(word, ':');
+    const char *eq = strchr(word, '=');
+
+    if (first && g_str_has_prefix(word, "$id=")) {
+        return rename_to(ctx, set, word + 4, owner, err);
+    }
+    if (word[0] == '$' && colon != NULL && eq != NULL && colon < eq) {
+        nv_id = g_strndup(word + 1, (gsize) (colon - word - 1));
+        word = colon + 1;
+    }
+    if (!bl__crm_split_nv(word, &name, &value) || !bl__crm_name_valid(name)) {
+        bl_err_set(err, "%s %s: expected NAME=VALUE, got '%s'", owner->what, owner->id, word);
+        return BL_EPARSE;
+    }
+    xmlNode *nvpair = bl__crm_nvset_put(ctx, set, name, value);
+
+    return nv_id != NULL ? rename_to(ctx, nvpair, nv_id, owner, err) : 0;
+}
+
+/*
+ * Fills SET from NAME=VALUE words. A leading "$id=X" names the set and "$X:NAME=VALUE" an
+ * nvpair explicitly: show prints them when they are not the generated ids.
+ */
 int
-bl__crm_nvset_fill(crm_ctx_t *ctx, xmlNode *set, const char *what, const char *id,
-                   char *const words[], int count, char **err)
+bl__crm_nvset_fill(crm_ctx_t *ctx, xmlNode *set, const crm_owner_t *owner, char *const words[],
+                   int count, char **err)
 {
     for (int i = 0; i < count; i++) {
-        g_autofree char *name = NULL;
-        g_autofree char *value = NULL;
+        int rc = nvset_word(ctx, set, owner, words[i], i == 0, err);
 
-        if (!bl__crm_split_nv(words[i], &name, &value) || !bl__crm_name_valid(name)) {
-            if (i == 0 && g_str_has_prefix(words[i], "$id=")) {
-                if (strcmp(words[i] + 4, bl_xml_attr(set, "id")) == 0) {
-                    continue;
-                }
-                if (bl__crm_check_new_id(ctx, what, words[i] + 4, err) != 0) {
-                    return BL_EINVALID;
-                }
-                bl__crm_ids_remove_tree(ctx, set);
-                bl_xml_set_attr(set, "id", words[i] + 4);
-                bl__crm_ids_add_tree(ctx, set);
-                continue;
-            }
-            bl_err_set(err, "%s %s: expected NAME=VALUE, got '%s'", what, id, words[i]);
-            return BL_EPARSE;
+        if (rc != 0) {
+            return rc;
         }
-        bl__crm_nvset_put(ctx, set, name, value);
     }
     return 0;
 }

@@ -30,8 +30,9 @@ int
 bl__crm_cmd_property(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
 {
     const char *verb = argv[0];
-    const char *def = strcmp(verb, "property") == 0 ? "cib-bootstrap-options"
-                      : strcmp(verb, "rsc_defaults") == 0 ? "rsc-options" : "op-options";
+    const char *def = strcmp(verb, "property") == 0       ? "cib-bootstrap-options"
+                      : strcmp(verb, "rsc_defaults") == 0 ? "rsc-options"
+                                                          : "op-options";
     g_autofree char *set_id = NULL;
     size_t len = argc > 1 ? strlen(argv[1]) : 0;
     int first = 1;
@@ -63,7 +64,10 @@ bl__crm_cmd_property(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
     if (set == NULL) {
         return BL_EEXISTS;
     }
-    return bl__crm_nvset_fill(ctx, set, verb, set_id, argv + first, argc - first, err);
+    bl__crm_touch(ctx, set_id);
+    crm_owner_t owner = {verb, set_id};
+
+    return bl__crm_nvset_fill(ctx, set, &owner, argv + first, argc - first, err);
 }
 
 static xmlNode *
@@ -101,13 +105,13 @@ node_sets(crm_ctx_t *ctx, xmlNode *node, char *const argv[], int argc, int i, ch
         }
         set = bl_xml_first_child(node, tag);
         if (set == NULL) {
-            g_autofree char *base = g_strdup_printf("nodes-%s%s", bl_xml_attr(node, "id"),
-                                                    util ? "-utilization" : "");
+            g_autofree char *base = bl__crm_node_set_id(bl_xml_attr(node, "id"), tag);
 
             set = bl_xml_add_child(node, tag);
             bl__crm_id_assign(ctx, set, base);
         }
-        int rc = bl__crm_nvset_fill(ctx, set, "node", uname, argv + i + 1, end - i - 1, err);
+        crm_owner_t owner = {"node", uname};
+        int rc = bl__crm_nvset_fill(ctx, set, &owner, argv + i + 1, end - i - 1, err);
 
         if (rc != 0) {
             return rc;
@@ -131,7 +135,7 @@ bl__crm_cmd_node(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
         id = g_strndup(argv[1], len - 1);
         i = 2;
     }
-    if (i >= argc || !bl__crm_name_valid(argv[i])) {
+    if (i >= argc || !bl__crm_name_valid(argv[i]) || (id != NULL && !bl__crm_name_valid(id))) {
         bl_err_set(err, "node: usage: node [ID:] NAME [attributes K=V…] [utilization K=V…]");
         return BL_EUSAGE;
     }
@@ -140,6 +144,11 @@ bl__crm_cmd_node(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
     if (node != NULL && g_strcmp0(bl_xml_attr(node, "uname"), uname) != 0) {
         bl_err_set(err, "node %s: node id %s already belongs to '%s'", uname, id,
                    bl_xml_attr(node, "uname"));
+        return BL_EEXISTS;
+    }
+    if (node == NULL && id != NULL && find_node(ctx, NULL, uname) != NULL) {
+        bl_err_set(err, "node %s: the name already belongs to node id %s", uname,
+                   bl_xml_attr(find_node(ctx, NULL, uname), "id"));
         return BL_EEXISTS;
     }
     if (node == NULL) {
@@ -152,6 +161,7 @@ bl__crm_cmd_node(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
         bl_xml_set_attr(node, "uname", uname);
         bl__crm_ids_add_tree(ctx, node);
     }
+    bl__crm_touch(ctx, bl_xml_attr(node, "id"));
     return node_sets(ctx, node, argv, argc, i + 1, err);
 }
 
@@ -180,7 +190,7 @@ static void
 sets_to_simple(crm_ctx_t *ctx, xmlNode *cons)
 {
     bool order = bl_xml_is(cons, "rsc_order");
-    xmlNode *refs[2] = { NULL, NULL };
+    xmlNode *refs[2] = {NULL, NULL};
     int n = 0, sets = 0;
 
     for (xmlNode *set = bl_xml_first_child(cons, "resource_set"); set != NULL;
@@ -241,7 +251,7 @@ shrink_sets(crm_ctx_t *ctx, xmlNode *cons, const char *id, bool *nonsequential, 
 static bool
 names_directly(const xmlNode *cons, const char *id)
 {
-    static const char *const attrs[] = { "rsc", "with-rsc", "first", "then" };
+    static const char *const attrs[] = {"rsc", "with-rsc", "first", "then"};
 
     for (size_t i = 0; i < G_N_ELEMENTS(attrs); i++) {
         if (g_strcmp0(bl_xml_attr(cons, attrs[i]), id) == 0) {
@@ -279,13 +289,14 @@ bl__crm_drop_references(crm_ctx_t *ctx, const char *id)
     }
 }
 
-static bool
-deletable(const xmlNode *node)
+bool
+bl__crm_deletable(const xmlNode *node)
 {
     return bl__crm_is_resource(node) || is_constraint(node)
            || bl_xml_is(node, "cluster_property_set")
            || (bl_xml_is(node, "meta_attributes")
-               && (bl_xml_is(node->parent, "rsc_defaults") || bl_xml_is(node->parent, "op_defaults")));
+               && (bl_xml_is(node->parent, "rsc_defaults")
+                   || bl_xml_is(node->parent, "op_defaults")));
 }
 
 /* Resource ids in NODE's subtree (NODE included), so their constraints can be dropped. */
@@ -313,8 +324,8 @@ resource_children(const xmlNode *node)
     return n;
 }
 
-static void
-delete_object(crm_ctx_t *ctx, xmlNode *node)
+void
+bl__crm_delete_object(crm_ctx_t *ctx, xmlNode *node)
 {
     g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
 
@@ -338,7 +349,7 @@ bl__crm_cmd_delete(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
         return BL_EUSAGE;
     }
     for (int i = 1; i < argc; i++) {
-        if (!deletable(bl__crm_id_lookup(ctx, argv[i]))) {
+        if (!bl__crm_deletable(bl__crm_id_lookup(ctx, argv[i]))) {
             bl_err_set(err, "delete %s: no such object", argv[i]);
             return BL_ENOTFOUND;
         }
@@ -348,7 +359,7 @@ bl__crm_cmd_delete(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
 
         /* an earlier id may have taken this one with it (a group and its member) */
         if (node != NULL) {
-            delete_object(ctx, node);
+            bl__crm_delete_object(ctx, node);
         }
     }
     return 0;
@@ -357,7 +368,7 @@ bl__crm_cmd_delete(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
 static void
 rename_references(crm_ctx_t *ctx, const char *old_id, const char *new_id)
 {
-    static const char *const attrs[] = { "rsc", "with-rsc", "first", "then" };
+    static const char *const attrs[] = {"rsc", "with-rsc", "first", "then"};
     xmlNode *constraints = bl__crm_section(ctx, "constraints");
 
     for (xmlNode *cons = bl_xml_first_child(constraints, NULL); cons != NULL;
@@ -390,7 +401,7 @@ bl__crm_cmd_rename(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
         return BL_EUSAGE;
     }
     node = bl__crm_id_lookup(ctx, argv[1]);
-    if (!deletable(node)) {
+    if (!bl__crm_deletable(node)) {
         bl_err_set(err, "rename %s: no such object", argv[1]);
         return BL_ENOTFOUND;
     }

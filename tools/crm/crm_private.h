@@ -17,12 +17,19 @@
  */
 typedef struct crm_ctx {
     xmlDoc *doc;
-    xmlNode *config;        /* <configuration> */
-    GHashTable *ids;        /* id (owned) -> element (borrowed); NULL = rebuild */
-    GString *out;           /* text output of show */
-    bool update;            /* load update: objects with an existing id replace it */
-    int depth;              /* nesting of load/filter, bounds recursion */
+    xmlNode *config;     /* <configuration> */
+    GHashTable *ids;     /* id (owned) -> element (borrowed); NULL = rebuild */
+    GString *out;        /* text output of show */
+    bool update;         /* load update: objects with an existing id replace it */
+    int depth;           /* nesting of load/filter, bounds recursion */
+    GHashTable *touched; /* during filter: ids of the objects its output defined */
 } crm_ctx_t;
+
+/* Who a set belongs to, for messages: "primitive vip", "property cib-bootstrap-options". */
+typedef struct crm_owner {
+    const char *what;
+    const char *id;
+} crm_owner_t;
 
 /* A command handler: argv[0] is the verb. */
 typedef int (*crm_cmd_fn)(crm_ctx_t *ctx, int argc, char *const argv[], char **err);
@@ -37,6 +44,8 @@ void bl__crm_ids_remove_tree(crm_ctx_t *ctx, xmlNode *node);
 /* Sets id on NODE: BASE, or BASE-0, BASE-1… when taken; registers it. */
 const char *bl__crm_id_assign(crm_ctx_t *ctx, xmlNode *node, const char *base);
 bool bl__crm_id_valid(const char *id);
+/* Default id of a node's attribute set, as Pacemaker's crm_attribute writes it. */
+char *bl__crm_node_set_id(const char *node_id, const char *tag);
 xmlNode *bl__crm_section(crm_ctx_t *ctx, const char *name);
 bool bl__crm_is_resource(const xmlNode *node);
 xmlNode *bl__crm_resource(crm_ctx_t *ctx, const char *id);
@@ -65,12 +74,11 @@ bool bl__crm_score(const char *text, char **xml_score);
 bool bl__crm_role_valid(const char *role);
 bool bl__crm_action_valid(const char *action);
 /* Adds an nvpair set (TAG, id = OWNER-TAG) under PARENT from words NAME=VALUE. */
-xmlNode *bl__crm_nvset_new(crm_ctx_t *ctx, xmlNode *parent, const char *tag,
-                           const char *owner);
-int bl__crm_nvset_fill(crm_ctx_t *ctx, xmlNode *set, const char *what, const char *id,
-                       char *const words[], int count, char **err);
+xmlNode *bl__crm_nvset_new(crm_ctx_t *ctx, xmlNode *parent, const char *tag, const char *owner);
+int bl__crm_nvset_fill(crm_ctx_t *ctx, xmlNode *set, const crm_owner_t *owner, char *const words[],
+                       int count, char **err);
 /* Sets NAME=VALUE in SET, updating an existing nvpair of that name in place. */
-void bl__crm_nvset_put(crm_ctx_t *ctx, xmlNode *set, const char *name, const char *value);
+xmlNode *bl__crm_nvset_put(crm_ctx_t *ctx, xmlNode *set, const char *name, const char *value);
 
 /* ---- commands */
 int bl__crm_cmd_primitive(crm_ctx_t *ctx, int argc, char *const argv[], char **err);
@@ -88,10 +96,15 @@ int bl__crm_cmd_load(crm_ctx_t *ctx, int argc, char *const argv[], char **err);
 int bl__crm_cmd_show(crm_ctx_t *ctx, int argc, char *const argv[], char **err);
 
 /* Parses one rule (words after "rule") into a new <rule> under LOC (crm_rule.c). */
-int bl__crm_rule_parse(crm_ctx_t *ctx, xmlNode *loc, char *const words[], int count,
-                       char **err);
+int bl__crm_rule_parse(crm_ctx_t *ctx, xmlNode *loc, char *const words[], int count, char **err);
 /* Appends the crm text of RULE (after "rule ") to OUT (crm_rule.c). */
 void bl__crm_rule_show(GString *out, const xmlNode *rule, const char *loc_id);
+
+/* Records that the running filter output defined object ID (crm_ctx.c). */
+void bl__crm_touch(crm_ctx_t *ctx, const char *id);
+/* True when NODE is an object delete accepts; deletes it with its dangling references. */
+bool bl__crm_deletable(const xmlNode *node);
+void bl__crm_delete_object(crm_ctx_t *ctx, xmlNode *node);
 
 /* Removes every constraint reference to resource ID (crm_edit.c). */
 void bl__crm_drop_references(crm_ctx_t *ctx, const char *id);
@@ -101,7 +114,8 @@ int bl__crm_script_run(crm_ctx_t *ctx, const char *text, const char *name, char 
 /* Dispatches one command within CTX (crm_configure.c). */
 int bl__crm_dispatch(crm_ctx_t *ctx, int argc, char *const argv[], char **err);
 /* Renders the objects whose ids are in IDS (NULL = all) in crm syntax (crm_show.c). */
-int bl__crm_render(xmlNode *config, char *const ids[], GString *text, char **err);
+/* SHOWN (may be NULL) receives copies of the ids of the objects rendered. */
+int bl__crm_render(xmlNode *config, char *const ids[], GString *text, GPtrArray *shown, char **err);
 /* Appends VALUE quoted as crmsh does when it needs quoting (crm_show.c). */
 void bl__crm_quote(GString *out, const char *value);
 

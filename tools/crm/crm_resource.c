@@ -5,8 +5,9 @@
 
 /* Attributes an <op> element has; crmsh puts any other op word in the op's params. */
 static const char *const op_attributes[] = {
-    "id", "name", "interval", "description", "start-delay", "interval-origin", "timeout",
-    "enabled", "record-pending", "role", "requires", "on-fail", NULL,
+    "id",      "name",    "interval",       "description", "start-delay", "interval-origin",
+    "timeout", "enabled", "record-pending", "role",        "requires",    "on-fail",
+    NULL,
 };
 
 static bool
@@ -38,7 +39,7 @@ parse_agent(xmlNode *prim, const char *id, const char *spec, char **err)
     guint n = g_strv_length(parts);
 
     for (guint i = 0; i < n; i++) {
-        if (parts[i][0] == '\0') {
+        if (!bl__crm_name_valid(parts[i])) {
             n = 0;
         }
     }
@@ -72,8 +73,7 @@ op_set_id(crm_ctx_t *ctx, xmlNode *op, const char *rsc, const char *given)
         bl__crm_ids_add_tree(ctx, op);
         return;
     }
-    base = g_strdup_printf("%s-%s-%s", rsc, bl_xml_attr(op, "name"),
-                           bl_xml_attr(op, "interval"));
+    base = g_strdup_printf("%s-%s-%s", rsc, bl_xml_attr(op, "name"), bl_xml_attr(op, "interval"));
     bl__crm_id_assign(ctx, op, base);
     g_free(base);
 }
@@ -88,9 +88,26 @@ op_add_params(crm_ctx_t *ctx, xmlNode *op, GPtrArray *params)
     }
     set = bl__crm_nvset_new(ctx, op, "instance_attributes", bl_xml_attr(op, "id"));
     for (guint i = 0; i < params->len; i += 2) {
-        bl__crm_nvset_put(ctx, set, g_ptr_array_index(params, i),
-                          g_ptr_array_index(params, i + 1));
+        bl__crm_nvset_put(ctx, set, g_ptr_array_index(params, i), g_ptr_array_index(params, i + 1));
     }
+}
+
+/* Pacemaker identifies an op by name and interval: two of the same would clash. */
+static bool
+duplicate_op(const xmlNode *op)
+{
+    const char *interval = bl_xml_attr(op, "interval") ? bl_xml_attr(op, "interval") : "0";
+
+    for (const xmlNode *o = op->prev; o != NULL; o = o->prev) {
+        const char *other = bl_xml_attr(o, "interval") ? bl_xml_attr(o, "interval") : "0";
+
+        if (o->type == XML_ELEMENT_NODE
+            && g_strcmp0(bl_xml_attr(o, "name"), bl_xml_attr(op, "name")) == 0
+            && strcmp(other, interval) == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* "op NAME k=v…": words[0] is NAME. */
@@ -133,8 +150,17 @@ parse_op(crm_ctx_t *ctx, xmlNode *prim, char *const words[], int count, char **e
             g_ptr_array_add(params, value);
         }
     }
-    if (given != NULL && bl__crm_check_new_id(ctx, "primitive", given, err) != 0) {
+    if (given != NULL
+        && (!bl__crm_name_valid(given)
+            || (bl__crm_id_lookup(ctx, given) != NULL && !ctx->update))) {
+        bl_err_set(err, "primitive %s: op %s: id '%s' is %s", rsc, words[0], given,
+                   bl__crm_name_valid(given) ? "already in use" : "not valid");
         return BL_EEXISTS;
+    }
+    if (duplicate_op(op)) {
+        bl_err_set(err, "primitive %s: a %s op with interval %s is already defined", rsc, words[0],
+                   bl_xml_attr(op, "interval") ? bl_xml_attr(op, "interval") : "0");
+        return BL_EINVALID;
     }
     op_set_id(ctx, op, rsc, given);
     op_add_params(ctx, op, params);
@@ -158,8 +184,9 @@ static int
 parse_set_section(crm_ctx_t *ctx, xmlNode *owner, const char *keyword, char *const words[],
                   int count, char **err)
 {
-    const char *what = bl_xml_is(owner, "op") ? "primitive" : (const char *) owner->name;
-    const char *id = bl_xml_attr(owner, "id");
+    bool op = bl_xml_is(owner, "op");
+    crm_owner_t who = {op ? "primitive" : (const char *) owner->name,
+                       bl_xml_attr(op ? owner->parent->parent : owner, "id")};
     const char *tag = "instance_attributes";
     xmlNode *set;
 
@@ -168,8 +195,8 @@ parse_set_section(crm_ctx_t *ctx, xmlNode *owner, const char *keyword, char *con
     } else if (strcmp(keyword, "utilization") == 0) {
         tag = "utilization";
     }
-    set = bl__crm_nvset_new(ctx, owner, tag, id);
-    return bl__crm_nvset_fill(ctx, set, what, id, words, count, err);
+    set = bl__crm_nvset_new(ctx, owner, tag, bl_xml_attr(owner, "id"));
+    return bl__crm_nvset_fill(ctx, set, &who, words, count, err);
 }
 
 /*
@@ -265,7 +292,9 @@ bl__crm_cmd_primitive(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
     int rc;
 
     if (argc < 3) {
-        bl_err_set(err, "primitive: usage: primitive ID [CLASS:[PROVIDER:]]TYPE [params K=V…] [meta K=V…] [op NAME K=V…]…");
+        bl_err_set(
+            err,
+            "primitive: usage: primitive ID [CLASS:[PROVIDER:]]TYPE [params K=V…] [meta K=V…] [op NAME K=V…]…");
         return BL_EUSAGE;
     }
     rc = bl__crm_check_new_id(ctx, "primitive", argv[1], err);
@@ -313,15 +342,14 @@ check_member(crm_ctx_t *ctx, const char *what, const char *id, const char *name,
     if (rsc == NULL) {
         return bl__crm_no_resource(ctx, what, id, name, err);
     }
-    if (group ? !bl_xml_is(rsc, "primitive") : !(bl_xml_is(rsc, "primitive") || bl_xml_is(rsc, "group"))) {
+    if (!bl_xml_is(rsc, "primitive") && (group || !bl_xml_is(rsc, "group"))) {
         bl_err_set(err, "%s %s: '%s' is a %s; a %s can only contain %s", what, id, name,
                    (const char *) rsc->name, what, group ? "primitives" : "a primitive or a group");
         return BL_EINVALID;
     }
     if (!bl_xml_is(rsc->parent, "resources")) {
-        bl_err_set(err, "%s %s: %s '%s' is already in %s '%s'", what, id,
-                   (const char *) rsc->name, name, (const char *) rsc->parent->name,
-                   bl_xml_attr(rsc->parent, "id"));
+        bl_err_set(err, "%s %s: %s '%s' is already in %s '%s'", what, id, (const char *) rsc->name,
+                   name, (const char *) rsc->parent->name, bl_xml_attr(rsc->parent, "id"));
         return BL_EINVALID;
     }
     return 0;
@@ -372,7 +400,7 @@ make_promotable(crm_ctx_t *ctx, xmlNode *clone)
     if (first != NULL) {
         xmlNode *last = meta->last;
 
-        if (bl_xml_attr(last, "name") != NULL && strcmp(bl_xml_attr(last, "name"), "promotable") == 0) {
+        if (g_strcmp0(bl_xml_attr(last, "name"), "promotable") == 0) {
             xmlUnlinkNode(last);
             xmlAddPrevSibling(first, last);
         }

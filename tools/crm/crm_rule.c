@@ -5,7 +5,7 @@
 
 typedef struct rule_parse {
     crm_ctx_t *ctx;
-    const char *loc;        /* location id, for messages */
+    const char *loc; /* location id, for messages */
     xmlNode *rule;
     char *const *words;
     int count;
@@ -13,8 +13,16 @@ typedef struct rule_parse {
     char **err;
 } rule_parse_t;
 
-static const char *const attr_ops[] = { "lt", "gt", "lte", "gte", "eq", "ne", NULL };
-static const char *const value_types[] = { "string", "integer", "number", "version", NULL };
+static const char *const attr_ops[] = {"lt", "gt", "lte", "gte", "eq", "ne", NULL};
+static const char *const value_types[] = {"string", "integer", "number", "version", NULL};
+/* The fields Pacemaker's schema allows in <date_spec> and <duration>. */
+static const char *const date_spec_fields[] = {
+    "hours", "monthdays", "weekdays", "yeardays", "months",  "weeks",
+    "years", "weekyears", "moon",     "minutes",  "seconds", NULL,
+};
+static const char *const duration_fields[] = {
+    "years", "months", "weeks", "days", "hours", "minutes", "seconds", NULL,
+};
 
 static const char *
 peek(const rule_parse_t *rp)
@@ -79,6 +87,11 @@ date_nvpairs(rule_parse_t *rp, xmlNode *expr, bool spec)
             bl_xml_set_attr(expr, name, value);
             continue;
         }
+        if (!g_strv_contains(spec ? date_spec_fields : duration_fields, name)) {
+            bl_err_set(rp->err, "location %s: unknown %s field '%s'", rp->loc,
+                       spec ? "date spec" : "date range", name);
+            return BL_EPARSE;
+        }
         if (sub == NULL) {
             sub = new_sub(rp, expr, spec ? "date_spec" : "duration");
         }
@@ -137,7 +150,10 @@ attr_expression(rule_parse_t *rp, const char *attribute)
         op = colon + 1;
     }
     if (!g_strv_contains(attr_ops, op) || (type != NULL && !g_strv_contains(value_types, type))) {
-        bl_err_set(rp->err, "location %s: bad operator '%s' in rule (expected [TYPE:]lt, gt, lte, gte, eq or ne)", rp->loc, rp->words[rp->pos - 2]);
+        bl_err_set(
+            rp->err,
+            "location %s: bad operator '%s' in rule (expected [TYPE:]lt, gt, lte, gte, eq or ne)",
+            rp->loc, rp->words[rp->pos - 2]);
         return BL_EPARSE;
     }
     colon = strchr(value, ':');
@@ -172,6 +188,10 @@ one_expression(rule_parse_t *rp)
         if (attribute == NULL) {
             return BL_EPARSE;
         }
+        if (!bl__crm_name_valid(attribute)) {
+            bl_err_set(rp->err, "location %s: bad attribute name '%s' in rule", rp->loc, attribute);
+            return BL_EPARSE;
+        }
         expr = new_expression(rp, "expression");
         bl_xml_set_attr(expr, "attribute", attribute);
         bl_xml_set_attr(expr, "operation", word);
@@ -179,6 +199,10 @@ one_expression(rule_parse_t *rp)
     }
     if (strcmp(word, "date") == 0) {
         return date_expression(rp);
+    }
+    if (!bl__crm_name_valid(word)) {
+        bl_err_set(rp->err, "location %s: bad attribute name '%s' in rule", rp->loc, word);
+        return BL_EPARSE;
     }
     return attr_expression(rp, word);
 }
@@ -193,11 +217,15 @@ expressions(rule_parse_t *rp)
         const char *op = take(rp, "and or or");
 
         if (!is_bool_op(op)) {
-            bl_err_set(rp->err, "location %s: expected 'and' or 'or' in rule, got '%s'", rp->loc, op);
+            bl_err_set(rp->err, "location %s: expected 'and' or 'or' in rule, got '%s'", rp->loc,
+                       op);
             return BL_EPARSE;
         }
         if (bool_op != NULL && strcmp(op, bool_op) != 0) {
-            bl_err_set(rp->err, "location %s: a rule uses one boolean operator; use several rules to mix 'and' and 'or'", rp->loc);
+            bl_err_set(
+                rp->err,
+                "location %s: a rule uses one boolean operator; use several rules to mix 'and' and 'or'",
+                rp->loc);
             return BL_EPARSE;
         }
         bool_op = op;
@@ -269,7 +297,7 @@ rule_head(rule_parse_t *rp, const char **given_id)
 int
 bl__crm_rule_parse(crm_ctx_t *ctx, xmlNode *loc, char *const words[], int count, char **err)
 {
-    rule_parse_t rp = { ctx, bl_xml_attr(loc, "id"), NULL, words, count, 0, err };
+    rule_parse_t rp = {ctx, bl_xml_attr(loc, "id"), NULL, words, count, 0, err};
     const char *given_id = NULL;
     g_autofree char *base = NULL;
     int rc;
@@ -316,7 +344,10 @@ location_head(crm_ctx_t *ctx, xmlNode *loc, char *const argv[], int argc, int *p
             const char *v = w + strlen("resource-discovery=");
 
             if (strcmp(v, "always") && strcmp(v, "never") && strcmp(v, "exclusive")) {
-                bl_err_set(err, "location %s: resource-discovery must be always, never or exclusive, not '%s'", id, v);
+                bl_err_set(
+                    err,
+                    "location %s: resource-discovery must be always, never or exclusive, not '%s'",
+                    id, v);
                 return BL_EPARSE;
             }
             bl_xml_set_attr(loc, "resource-discovery", v);
@@ -350,7 +381,7 @@ static int
 build_location(crm_ctx_t *ctx, xmlNode *loc, int argc, char *const argv[], char **err)
 {
     const char *id = argv[1];
-    int pos;
+    int pos = 3;
     int rc = location_head(ctx, loc, argv, argc, &pos, err);
     size_t len;
 
@@ -367,6 +398,10 @@ build_location(crm_ctx_t *ctx, xmlNode *loc, int argc, char *const argv[], char 
     }
     g_autofree char *score = g_strndup(argv[pos], len - 1);
 
+    if (!bl__crm_name_valid(argv[pos + 1])) {
+        bl_err_set(err, "location %s: bad node name '%s'", id, argv[pos + 1]);
+        return BL_EPARSE;
+    }
     rc = score_attribute(ctx, loc, score, false, id, err);
     bl_xml_set_attr(loc, "node", argv[pos + 1]);
     return rc;
@@ -380,7 +415,9 @@ bl__crm_cmd_location(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
     int rc;
 
     if (argc < 4) {
-        bl_err_set(err, "location: usage: location ID RESOURCE [role=ROLE] SCORE: NODE | location ID RESOURCE rule [SCORE:] EXPRESSION");
+        bl_err_set(
+            err,
+            "location: usage: location ID RESOURCE [role=ROLE] SCORE: NODE | location ID RESOURCE rule [SCORE:] EXPRESSION");
         return BL_EUSAGE;
     }
     rc = bl__crm_check_new_id(ctx, "location", argv[1], err);

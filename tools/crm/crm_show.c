@@ -46,6 +46,19 @@ append_nv(GString *out, const char *name, const char *value)
     }
 }
 
+/* An nvpair as NAME=VALUE, prefixed "$ID:" (crmsh's syntax) when its id is not SET-NAME. */
+static void
+append_nvpair(GString *out, const xmlNode *set, const xmlNode *nv)
+{
+    const char *name = bl_xml_attr(nv, "name");
+    g_autofree char *expected = g_strdup_printf("%s-%s", bl_xml_attr(set, "id"), name);
+
+    if (g_strcmp0(bl_xml_attr(nv, "id"), expected) != 0 && bl_xml_attr(nv, "id") != NULL) {
+        g_string_append_printf(out, "$%s:", bl_xml_attr(nv, "id"));
+    }
+    append_nv(out, name != NULL ? name : "", bl_xml_attr(nv, "value"));
+}
+
 /* Pieces of one object, joined with crmsh's " \\\n\t" continuation. */
 typedef struct pieces {
     GPtrArray *list;
@@ -115,9 +128,10 @@ show_set(pieces_t *p, const xmlNode *set, const char *keyword, const char *defau
     if (!is_default_id(set, default_base)) {
         g_string_append_printf(s, " $id=%s", bl_xml_attr(set, "id"));
     }
-    for (xmlNode *nv = bl_xml_first_child(set, "nvpair"); nv != NULL; nv = bl_xml_next(nv, "nvpair")) {
+    for (xmlNode *nv = bl_xml_first_child(set, "nvpair"); nv != NULL;
+         nv = bl_xml_next(nv, "nvpair")) {
         g_string_append_c(s, ' ');
-        append_nv(s, bl_xml_attr(nv, "name"), bl_xml_attr(nv, "value"));
+        append_nvpair(s, set, nv);
     }
 }
 
@@ -144,8 +158,8 @@ show_sets(pieces_t *p, const xmlNode *owner, bool op)
         const char *keyword = set_keyword(c, op);
 
         if (keyword != NULL) {
-            g_autofree char *base = g_strdup_printf("%s-%s", bl_xml_attr(owner, "id"),
-                                                    (const char *) c->name);
+            g_autofree char *base =
+                g_strdup_printf("%s-%s", bl_xml_attr(owner, "id"), (const char *) c->name);
 
             show_set(p, c, keyword, base);
         }
@@ -157,8 +171,9 @@ show_op(pieces_t *p, const xmlNode *op, const char *rsc)
 {
     GString *s = piece_new(p);
     const char *name = bl_xml_attr(op, "name");
-    g_autofree char *base = g_strdup_printf("%s-%s-%s", rsc, name,
-                                            bl_xml_attr(op, "interval") ? bl_xml_attr(op, "interval") : "0");
+    const char *interval = bl_xml_attr(op, "interval");
+    g_autofree char *base =
+        g_strdup_printf("%s-%s-%s", rsc, name, interval != NULL ? interval : "0");
 
     g_string_append_printf(s, "op %s", name != NULL ? name : "");
     for (xmlAttr *a = op->properties; a != NULL; a = a->next) {
@@ -195,8 +210,8 @@ show_primitive(pieces_t *p, const xmlNode *prim)
         append_nv(piece_new(p), "description", bl_xml_attr(prim, "description"));
     }
     show_sets(p, prim, false);
-    for (xmlNode *op = bl_xml_first_child(bl_xml_first_child(prim, "operations"), "op");
-         op != NULL; op = bl_xml_next(op, "op")) {
+    for (xmlNode *op = bl_xml_first_child(bl_xml_first_child(prim, "operations"), "op"); op != NULL;
+         op = bl_xml_next(op, "op")) {
         show_op(p, op, id);
     }
 }
@@ -335,14 +350,17 @@ show_location(pieces_t *p, const xmlNode *loc)
         g_string_append_printf(head, " role=%s", bl_xml_attr(loc, "role"));
     }
     if (bl_xml_attr(loc, "resource-discovery") != NULL) {
-        g_string_append_printf(head, " resource-discovery=%s", bl_xml_attr(loc, "resource-discovery"));
+        g_string_append_printf(head, " resource-discovery=%s",
+                               bl_xml_attr(loc, "resource-discovery"));
     }
     if (bl_xml_attr(loc, "node") != NULL) {
         g_autofree char *score = score_text(loc);
 
-        g_string_append_printf(head, " %s: %s", score != NULL ? score : "", bl_xml_attr(loc, "node"));
+        g_string_append_printf(head, " %s: %s", score != NULL ? score : "",
+                               bl_xml_attr(loc, "node"));
     }
-    for (xmlNode *rule = bl_xml_first_child(loc, "rule"); rule != NULL; rule = bl_xml_next(rule, "rule")) {
+    for (xmlNode *rule = bl_xml_first_child(loc, "rule"); rule != NULL;
+         rule = bl_xml_next(rule, "rule")) {
         GString *s = piece_new(p);
 
         g_string_append(s, "rule ");
@@ -360,39 +378,57 @@ show_ref(GString *s, const char *rsc, const char *qual)
 }
 
 /* Resource sets as crmsh writes them: ( … ) unordered, [ … ] optional. */
+/*
+ * One resource set: bare when it has no attributes, else in ( ) (sequential=false) or
+ * [ ] (require-all=false too), with any attribute the brackets do not imply spelled out.
+ */
+static void
+show_one_set(GString *body, const xmlNode *set, const char *qattr)
+{
+    const char *sequential = bl_xml_attr(set, "sequential");
+    const char *require_all = bl_xml_attr(set, "require-all");
+    bool optional = g_strcmp0(require_all, "false") == 0;
+    bool bracket = sequential != NULL || require_all != NULL;
+
+    g_string_append(body, !bracket ? "" : optional ? " [" : " (");
+    for (xmlNode *ref = bl_xml_first_child(set, "resource_ref"); ref != NULL;
+         ref = bl_xml_next(ref, "resource_ref")) {
+        show_ref(body, bl_xml_attr(ref, "id"), bl_xml_attr(set, qattr));
+    }
+    if (bracket && g_strcmp0(sequential, "false") != 0) {
+        /* crmsh prints sequential=true for a [ ] set without the attribute */
+        g_string_append_printf(body, " sequential=%s", sequential != NULL ? sequential : "true");
+    }
+    if (bracket && !optional && require_all != NULL) {
+        g_string_append_printf(body, " require-all=%s", require_all);
+    }
+    g_string_append(body, !bracket ? "" : optional ? " ]" : " )");
+}
+
+/* Resource sets as crmsh writes them: ( … ) unordered, [ … ] optional. */
 static void
 show_sets_constraint(GString *s, const xmlNode *cons, bool order)
 {
-    const char *qattr = order ? "action" : "role";
-    int sets = 0, refs = 0;
-    bool plain = true;
     GString *body = g_string_new(NULL);
+    const xmlNode *last = NULL;
+    int refs = 0;
 
     for (xmlNode *set = bl_xml_first_child(cons, "resource_set"); set != NULL;
          set = bl_xml_next(set, "resource_set")) {
-        bool seq_false = g_strcmp0(bl_xml_attr(set, "sequential"), "false") == 0;
-        bool req_false = g_strcmp0(bl_xml_attr(set, "require-all"), "false") == 0;
-
-        sets++;
-        plain = !seq_false && !req_false;
-        g_string_append(body, req_false ? " [" : seq_false ? " (" : "");
+        show_one_set(body, set, order ? "action" : "role");
         for (xmlNode *ref = bl_xml_first_child(set, "resource_ref"); ref != NULL;
              ref = bl_xml_next(ref, "resource_ref")) {
-            show_ref(body, bl_xml_attr(ref, "id"), bl_xml_attr(set, qattr));
             refs++;
         }
-        if (req_false && !seq_false) {
-            g_string_append(body, " sequential=true");
-        }
-        g_string_append(body, req_false ? " ]" : seq_false ? " )" : "");
+        last = set;
     }
-    /* A set that the two-resource syntax would read back as the simple form. */
-    if (plain && refs <= 2) {
+    /* Sets that the two-resource syntax would read back as the simple form. */
+    if (refs <= 2 && g_strcmp0(bl_xml_attr(last, "sequential"), "false") != 0
+        && g_strcmp0(bl_xml_attr(last, "require-all"), "false") != 0) {
         g_string_append(s, " _rsc_set_");
     }
     g_string_append(s, body->str);
     g_string_free(body, TRUE);
-    (void) sets;
 }
 
 static void
@@ -435,8 +471,9 @@ show_property_set(pieces_t *p, const xmlNode *set, const char *keyword)
     } else {
         g_string_append_printf(head, "%s %s:", keyword, id);
     }
-    for (xmlNode *nv = bl_xml_first_child(set, "nvpair"); nv != NULL; nv = bl_xml_next(nv, "nvpair")) {
-        append_nv(piece_new(p), bl_xml_attr(nv, "name"), bl_xml_attr(nv, "value"));
+    for (xmlNode *nv = bl_xml_first_child(set, "nvpair"); nv != NULL;
+         nv = bl_xml_next(nv, "nvpair")) {
+        append_nvpair(piece_new(p), set, nv);
     }
 }
 
@@ -454,7 +491,7 @@ show_node(pieces_t *p, const xmlNode *node)
     }
     for (xmlNode *c = bl_xml_first_child(node, NULL); c != NULL; c = bl_xml_next(c, NULL)) {
         bool util = bl_xml_is(c, "utilization");
-        g_autofree char *base = g_strdup_printf("nodes-%s%s", id, util ? "-utilization" : "");
+        g_autofree char *base = bl__crm_node_set_id(id, (const char *) c->name);
 
         if (util || bl_xml_is(c, "instance_attributes")) {
             show_set(p, c, util ? "utilization" : "attributes", base);
@@ -464,8 +501,15 @@ show_node(pieces_t *p, const xmlNode *node)
 
 /* crmsh's display order: nodes, primitives, groups, ms, clones, constraints, properties… */
 enum {
-    RANK_NODE, RANK_PRIMITIVE, RANK_GROUP, RANK_MS, RANK_CLONE, RANK_CONSTRAINT,
-    RANK_PROPERTY, RANK_RSC_DEFAULTS, RANK_OP_DEFAULTS,
+    RANK_NODE,
+    RANK_PRIMITIVE,
+    RANK_GROUP,
+    RANK_MS,
+    RANK_CLONE,
+    RANK_CONSTRAINT,
+    RANK_PROPERTY,
+    RANK_RSC_DEFAULTS,
+    RANK_OP_DEFAULTS,
 };
 
 typedef struct show_obj {
@@ -477,7 +521,7 @@ typedef struct show_obj {
 static void
 add_obj(GArray *objs, int rank, const xmlNode *node)
 {
-    show_obj_t obj = { rank, bl_xml_attr(node, "id"), node };
+    show_obj_t obj = {rank, bl_xml_attr(node, "id"), node};
 
     if (obj.id != NULL) {
         g_array_append_val(objs, obj);
@@ -531,9 +575,17 @@ static void
 show_one(pieces_t *p, const show_obj_t *obj)
 {
     switch (obj->rank) {
-    case RANK_NODE: show_node(p, obj->node); break;
-    case RANK_PRIMITIVE: show_primitive(p, obj->node); break;
-    case RANK_GROUP: case RANK_MS: case RANK_CLONE: show_container(p, obj->node); break;
+    case RANK_NODE:
+        show_node(p, obj->node);
+        break;
+    case RANK_PRIMITIVE:
+        show_primitive(p, obj->node);
+        break;
+    case RANK_GROUP:
+    case RANK_MS:
+    case RANK_CLONE:
+        show_container(p, obj->node);
+        break;
     case RANK_CONSTRAINT:
         if (bl_xml_is(obj->node, "rsc_location")) {
             show_location(p, obj->node);
@@ -541,9 +593,15 @@ show_one(pieces_t *p, const show_obj_t *obj)
             show_colocation_order(p, obj->node);
         }
         break;
-    case RANK_PROPERTY: show_property_set(p, obj->node, "property"); break;
-    case RANK_RSC_DEFAULTS: show_property_set(p, obj->node, "rsc_defaults"); break;
-    default: show_property_set(p, obj->node, "op_defaults"); break;
+    case RANK_PROPERTY:
+        show_property_set(p, obj->node, "property");
+        break;
+    case RANK_RSC_DEFAULTS:
+        show_property_set(p, obj->node, "rsc_defaults");
+        break;
+    default:
+        show_property_set(p, obj->node, "op_defaults");
+        break;
     }
 }
 
@@ -555,7 +613,8 @@ wanted(const show_obj_t *obj, char *const ids[], bool *found)
     }
     for (int i = 0; ids[i] != NULL; i++) {
         if (strcmp(ids[i], obj->id) == 0
-            || (obj->rank == RANK_NODE && g_strcmp0(ids[i], bl_xml_attr(obj->node, "uname")) == 0)) {
+            || (obj->rank == RANK_NODE
+                && g_strcmp0(ids[i], bl_xml_attr(obj->node, "uname")) == 0)) {
             found[i] = true;
             return true;
         }
@@ -582,10 +641,10 @@ collect_all(xmlNode *config)
 }
 
 int
-bl__crm_render(xmlNode *config, char *const ids[], GString *text, char **err)
+bl__crm_render(xmlNode *config, char *const ids[], GString *text, GPtrArray *shown, char **err)
 {
     GArray *objs = collect_all(config);
-    pieces_t p = { g_ptr_array_new() };
+    pieces_t p = {g_ptr_array_new()};
     guint n = ids != NULL ? g_strv_length((char **) ids) : 0;
     g_autofree bool *found = g_new0(bool, n + 1);
     int rc = 0;
@@ -594,6 +653,9 @@ bl__crm_render(xmlNode *config, char *const ids[], GString *text, char **err)
         const show_obj_t *obj = &g_array_index(objs, show_obj_t, i);
 
         if (wanted(obj, ids, found)) {
+            if (shown != NULL) {
+                g_ptr_array_add(shown, g_strdup(obj->id));
+            }
             show_one(&p, obj);
             pieces_flush(&p, text);
         }
@@ -621,7 +683,7 @@ bl_crm_show(const xmlDoc *doc, char *const ids[], char **err)
         g_string_free(text, TRUE);
         return NULL;
     }
-    if (bl__crm_render(config, ids, text, err) != 0) {
+    if (bl__crm_render(config, ids, text, NULL, err) != 0) {
         g_string_free(text, TRUE);
         return NULL;
     }
@@ -643,12 +705,14 @@ bl__crm_cmd_show(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
         }
     }
     if (!xml) {
-        GString *text = ctx->out != NULL ? ctx->out : g_string_new(NULL);
-        int rc = bl__crm_render(ctx->config, ids, text, err);
+        GString *text = g_string_new(NULL);
+        int rc = bl__crm_render(ctx->config, ids, text, NULL, err);
 
-        if (ctx->out == NULL) {
-            g_string_free(text, TRUE);
+        /* all or nothing: no partial listing before an unknown id */
+        if (rc == 0 && ctx->out != NULL) {
+            g_string_append(ctx->out, text->str);
         }
+        g_string_free(text, TRUE);
         return rc;
     }
     if (ids == NULL) {

@@ -48,13 +48,34 @@ take_quoted(split_state_t *st, const char **p)
     return true;
 }
 
+/* XML cannot hold control characters other than tab, newline and carriage return. */
+static const char *
+first_control(const char *line)
+{
+    for (const char *p = line; *p != '\0'; p++) {
+        if ((unsigned char) *p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') {
+            return p;
+        }
+    }
+    return NULL;
+}
+
 int
 bl_crm_split(const char *line, char ***words, int *count, char **err)
 {
-    split_state_t st = { g_ptr_array_new_with_free_func(g_free), g_string_new(NULL), false };
+    split_state_t st = {g_ptr_array_new_with_free_func(g_free), g_string_new(NULL), false};
     const char *p = line;
+    const char *bad = NULL;
     int rc = 0;
 
+    if (!g_utf8_validate(line, -1, &bad) || (bad = first_control(line)) != NULL) {
+        bool utf8 = *bad == '\0' || (unsigned char) *bad >= 0x80;
+
+        bl_err_set(err, "column %ld: %s", (long) (bad - line) + 1,
+                   utf8 ? "not valid UTF-8" : "control character");
+        rc = BL_EPARSE;
+        goto done;
+    }
     while (*p != '\0') {
         if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
             end_word(&st);

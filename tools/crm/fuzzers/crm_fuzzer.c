@@ -4,6 +4,7 @@
  * show prints after a successful one loads back into an empty CIB.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,47 @@
 #include <belay/crm.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static gint
+compare_elements(gconstpointer a, gconstpointer b)
+{
+    const xmlNode *x = *(xmlNode *const *) a;
+    const xmlNode *y = *(xmlNode *const *) b;
+    int by_name = strcmp((const char *) x->name, (const char *) y->name);
+
+    return by_name != 0 ? by_name : g_strcmp0(bl_xml_attr(x, "id"), bl_xml_attr(y, "id"));
+}
+
+static void
+sort_children(xmlNode *parent)
+{
+    GPtrArray *children = g_ptr_array_new();
+
+    for (xmlNode *c = bl_xml_first_child(parent, NULL); c != NULL; c = bl_xml_next(c, NULL)) {
+        g_ptr_array_add(children, c);
+    }
+    g_ptr_array_sort(children, compare_elements);
+    for (guint i = 0; i < children->len; i++) {
+        xmlNode *c = g_ptr_array_index(children, i);
+
+        xmlUnlinkNode(c);
+        xmlAddChild(parent, c);
+    }
+    g_ptr_array_free(children, TRUE);
+}
+
+/* show sorts objects as crmsh does: compare up to the order of sections and objects. */
+static char *
+canonical_unordered(xmlDoc *doc)
+{
+    xmlNode *config = bl_cib_section(doc, "configuration");
+
+    sort_children(config);
+    for (xmlNode *s = bl_xml_first_child(config, NULL); s != NULL; s = bl_xml_next(s, NULL)) {
+        sort_children(s);
+    }
+    return bl_xml_canonical(config);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -20,13 +62,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *before = bl_xml_canonical(xmlDocGetRootElement(doc));
     char *err = NULL;
     /* filter and load would run commands and read files: not for a fuzzer. */
-    int rc = (strstr(text, "filter") || strstr(text, "load")) ? -1
-             : bl_crm_configure_script(doc, text, "fuzz", NULL, &err);
+    int rc = (strstr(text, "filter") || strstr(text, "load"))
+                 ? -1
+                 : bl_crm_configure_script(doc, text, "fuzz", NULL, &err);
 
     if (rc < 0 && rc != -1) {
         char *after = bl_xml_canonical(xmlDocGetRootElement(doc));
 
         if (strcmp(before, after) != 0) {
+            fprintf(stderr, "failed script changed the document: %s\n", err);
             abort();
         }
         free(after);
@@ -36,8 +80,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *err2 = NULL;
 
         if (shown == NULL || bl_crm_configure_script(copy, shown, "show", NULL, &err2) != 0) {
+            fprintf(stderr, "show output does not load back: %s\n%s", err2, shown);
             abort();
         }
+        char *want = canonical_unordered(doc);
+        char *got = canonical_unordered(copy);
+
+        if (strcmp(want, got) != 0) {
+            fprintf(stderr, "round trip differs:\n%s\n%s\n%s\n", shown, want, got);
+            abort();
+        }
+        free(want);
+        free(got);
         free(shown);
         free(err2);
         xmlFreeDoc(copy);

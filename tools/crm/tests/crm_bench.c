@@ -28,7 +28,10 @@ main(int argc, char **argv)
     int rc;
 
     for (int i = 0; i < n; i++) {
-        g_string_append_printf(script, "primitive p%d ocf:heartbeat:IPaddr2 params ip=10.0.%d.%d cidr_netmask=24 meta target-role=Started op monitor interval=30s timeout=20s\n", i, i / 256, i % 256);
+        g_string_append_printf(
+            script,
+            "primitive p%d ocf:heartbeat:IPaddr2 params ip=10.0.%d.%d cidr_netmask=24 meta target-role=Started op monitor interval=30s timeout=20s\n",
+            i, i / 256, i % 256);
         if (i % 10 == 9) {
             g_string_append_printf(script, "location l%d p%d 100: node1\n", i, i);
         }
@@ -38,9 +41,8 @@ main(int argc, char **argv)
     t1 = now();
     shown = bl_crm_show(doc, NULL, &err);
     t2 = now();
-    printf("%d primitives (+%d locations): apply %.3f s, show %.3f s (%zu bytes), rc=%d%s%s\n",
-           n, n / 10, t1 - t0, t2 - t1, shown ? strlen(shown) : 0, rc, err ? " " : "",
-           err ? err : "");
+    printf("%d primitives (+%d locations): apply %.3f s, show %.3f s (%zu bytes), rc=%d%s%s\n", n,
+           n / 10, t1 - t0, t2 - t1, shown ? strlen(shown) : 0, rc, err ? " " : "", err ? err : "");
     free(shown);
     free(err);
     xmlFreeDoc(doc);
