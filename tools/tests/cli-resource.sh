@@ -29,6 +29,13 @@ fresh
 fails_cleanly "move without node of a resource active on two nodes" "$F" \
     "ping-clone|node1, node2" b resource move ping-clone
 
+# --- a resource with no history is not active anywhere: the node must be named
+fresh
+b resource cleanup vip > /dev/null
+fails_cleanly "ban without node of a resource that is not running" "$F" "vip|not active" \
+    b resource ban vip
+equals "locate a resource that is not running" "resource vip is NOT running" "$(b resource locate vip)"
+
 # --- move to a node replaces the earlier preference and lifts a ban on that node
 fresh
 b resource ban web-group node2
@@ -70,6 +77,10 @@ equals "clear RSC removes all its cli-* constraints, not other resources' or the
     "0 1 1" \
     "$(xcount "$F" "//rsc_location[starts-with(@id,'cli-') and @rsc='web-group']") $(xcount "$F" "//rsc_location[@id='cli-ban-vip-on-node1']") $(xcount "$F" "//rsc_location[@id='web-prefer-node1']")"
 unchanged_by "clear with nothing to clear does not rewrite the file" "$F" b resource clear web-group
+fails_cleanly "clear with an unknown node" "$F" "no node 'node7'" b resource clear web-group node7
+b resource migrate vip node2
+b resource unmove vip
+equals "migrate and unmove are aliases of move and clear" "0" "$(xcount "$F" "//rsc_location[starts-with(@id,'cli-') and @rsc='vip']")"
 
 # --- cleanup: history and failcounts go, configuration and other attributes stay
 fresh
