@@ -1,0 +1,264 @@
+/* The write path every command shares, and `belay cib new|show|verify`. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <belay/cib.h>
+
+#include "cli_private.h"
+
+/* Sections `cib show --section` knows, in document order. */
+static const char *const section_names[] = {
+    "cib",         "configuration", "crm_config",  "nodes",  "resources",
+    "constraints", "rsc_defaults",  "op_defaults", "status", NULL,
+};
+
+static char *
+doc_canonical(const xmlDoc *doc)
+{
+    return bl_xml_canonical(xmlDocGetRootElement(doc));
+}
+
+static void
+configuration_digest(const xmlDoc *doc, char out[BL_DIGEST_HEXLEN + 1])
+{
+    const xmlNode *configuration = bl_cib_section(doc, "configuration");
+
+    if (configuration == NULL) {
+        memset(out, '0', BL_DIGEST_HEXLEN);
+        out[BL_DIGEST_HEXLEN] = '\0';
+        return;
+    }
+    bl_xml_digest(configuration, out);
+}
+
+/* Remembers the working copy as it is now as the last commit point. */
+static void
+mark_checkpoint(bl_cli_t *cli)
+{
+    free(cli->checkpoint);
+    cli->checkpoint = doc_canonical(cli->doc);
+    configuration_digest(cli->doc, cli->checkpoint_digest);
+}
+
+int
+bl__cli_cib_load(bl_cli_t *cli)
+{
+    int rc;
+
+    if (cli->doc != NULL) {
+        return 0;
+    }
+    if (cli->file == NULL) {
+        bl_err_set(
+            &cli->err,
+            "no CIB file given and the live cluster mode is not built yet; use --file PATH or set BELAY_CIB_FILE");
+        return BL_EUSAGE;
+    }
+    rc = bl_cib_load(cli->file, &cli->doc, &cli->err);
+    if (rc != 0) {
+        return rc;
+    }
+    cli->loaded = doc_canonical(cli->doc);
+    cli->checkpoint = bl_strdup(cli->loaded);
+    configuration_digest(cli->doc, cli->checkpoint_digest);
+    return 0;
+}
+
+int
+bl__cli_cib_checkpoint(bl_cli_t *cli)
+{
+    char digest[BL_DIGEST_HEXLEN + 1];
+    char *now;
+    int rc;
+
+    if (cli->doc == NULL) {
+        return 0;
+    }
+    now = doc_canonical(cli->doc);
+    rc = strcmp(now, cli->checkpoint);
+    free(now);
+    if (rc == 0) {
+        return 0;
+    }
+    rc = bl_cib_validate(cli->doc, &cli->err);
+    if (rc != 0) {
+        bl_err_prefix(&cli->err, "the resulting CIB is invalid, nothing was written");
+        return rc;
+    }
+    /* The digest, not the command, decides: a resource command may touch either section. */
+    configuration_digest(cli->doc, digest);
+    bl_cib_version_bump(cli->doc, strcmp(digest, cli->checkpoint_digest) != 0);
+    mark_checkpoint(cli);
+    return 0;
+}
+
+int
+bl__cli_cib_finish(bl_cli_t *cli)
+{
+    int rc = bl__cli_cib_checkpoint(cli);
+
+    if (rc != 0 || cli->doc == NULL || strcmp(cli->checkpoint, cli->loaded) == 0) {
+        return rc;
+    }
+    return bl_cib_save(cli->file, cli->doc, &cli->err);
+}
+
+void
+bl__cli_free(bl_cli_t *cli)
+{
+    if (cli->doc != NULL) {
+        xmlFreeDoc(cli->doc);
+        cli->doc = NULL;
+    }
+    bl_free(&cli->loaded);
+    bl_free(&cli->checkpoint);
+    bl_free(&cli->err);
+    if (cli->out != NULL) {
+        g_string_free(cli->out, TRUE);
+        cli->out = NULL;
+    }
+}
+
+static int
+cib_new(bl_cli_t *cli, int argc, char **argv)
+{
+    bool force = argc == 2 && strcmp(argv[1], "--force") == 0;
+    struct stat st;
+    xmlDoc *doc;
+    int rc;
+
+    if (argc > 2 || (argc == 2 && !force)) {
+        bl_err_set(&cli->err, "cib new: unexpected argument '%s' (usage: cib new [--force])",
+                   argv[argc - 1]);
+        return BL_EUSAGE;
+    }
+    if (cli->file == NULL) {
+        return bl__cli_cib_load(cli);
+    }
+    if (!force && stat(cli->file, &st) == 0) {
+        bl_err_set(&cli->err, "cib new: %s already exists (use --force to overwrite it)",
+                   cli->file);
+        return BL_EEXISTS;
+    }
+    doc = bl_cib_new_empty();
+    rc = bl_cib_validate(doc, &cli->err);
+    if (rc == 0) {
+        rc = bl_cib_save(cli->file, doc, &cli->err);
+    }
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+static bool
+is_section_name(const char *name)
+{
+    for (int i = 0; section_names[i] != NULL; i++) {
+        if (strcmp(section_names[i], name) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The section named by "--section NAME" / "--section=NAME" in argv, "cib" when absent. */
+static int
+parse_section_option(bl_cli_t *cli, int argc, char **argv, const char **name)
+{
+    *name = "cib";
+    if (argc == 3 && strcmp(argv[1], "--section") == 0) {
+        *name = argv[2];
+    } else if (argc == 2 && strncmp(argv[1], "--section=", 10) == 0) {
+        *name = argv[1] + 10;
+    } else if (argc != 1) {
+        bl_err_set(&cli->err,
+                   "cib show: unexpected argument '%s' (usage: cib show [--section NAME])",
+                   argv[1]);
+        return BL_EUSAGE;
+    }
+    if (!is_section_name(*name)) {
+        char *hint = bl__cli_did_you_mean(*name, section_names);
+
+        bl_err_set(&cli->err, "cib show: unknown section '%s'%s", *name, hint);
+        free(hint);
+        return BL_EUSAGE;
+    }
+    return 0;
+}
+
+static int
+cib_show(bl_cli_t *cli, int argc, char **argv)
+{
+    const char *name;
+    xmlNode *section;
+    char *text;
+    int rc = parse_section_option(cli, argc, argv, &name);
+
+    if (rc == 0) {
+        rc = bl__cli_cib_load(cli);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    section = bl_cib_section(cli->doc, name);
+    if (section == NULL) {
+        bl_err_set(&cli->err, "cib show: the CIB has no %s section", name);
+        return BL_ENOTFOUND;
+    }
+    text = bl_xml_format(section);
+    g_string_append(cli->out, text);
+    if (cli->out->len > 0 && cli->out->str[cli->out->len - 1] != '\n') {
+        g_string_append_c(cli->out, '\n');
+    }
+    free(text);
+    return 0;
+}
+
+static int
+cib_verify(bl_cli_t *cli, int argc, char **argv)
+{
+    bl_cib_version_t version;
+    int rc;
+
+    if (argc != 1) {
+        bl_err_set(&cli->err, "cib verify: unexpected argument '%s' (usage: cib verify)", argv[1]);
+        return BL_EUSAGE;
+    }
+    rc = bl__cli_cib_load(cli);
+    if (rc == 0) {
+        rc = bl_cib_version_get(cli->doc, &version, &cli->err);
+    }
+    if (rc == 0) {
+        rc = bl_cib_validate(cli->doc, &cli->err);
+    }
+    if (rc != 0) {
+        bl_err_prefix(&cli->err, "%s", cli->file != NULL ? cli->file : "CIB");
+    }
+    return rc;
+}
+
+int
+bl__cli_cib_run(bl_cli_t *cli, int argc, char **argv)
+{
+    static const char *const verbs[] = {"new", "show", "verify", NULL};
+    char *hint;
+
+    if (argc < 2) {
+        bl_err_set(&cli->err, "cib: missing command (new, show or verify)");
+        return BL_EUSAGE;
+    }
+    if (strcmp(argv[1], "new") == 0) {
+        return cib_new(cli, argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "show") == 0) {
+        return cib_show(cli, argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "verify") == 0) {
+        return cib_verify(cli, argc - 1, argv + 1);
+    }
+    hint = bl__cli_did_you_mean(argv[1], verbs);
+    bl_err_set(&cli->err, "cib: unknown command '%s'%s", argv[1], hint);
+    free(hint);
+    return BL_EUSAGE;
+}
