@@ -21,6 +21,7 @@ typedef struct call {
     bl_child_t *child;          /* while running */
     GSource *interval_timer;    /* while waiting for the next recurring run */
     bool queued;
+    bool once;                  /* run once even with an interval (sync runs) */
     bool has_last;
     bl_exec_result_t last;      /* latest result of a recurring call */
 } call_t;
@@ -167,7 +168,7 @@ recur(call_t *call, bl_exec_result_t *res)
 static void
 complete(call_t *call, bl_exec_result_t *res)
 {
-    bool final = call->req->interval_ms == 0 || res->status == BL_EXEC_CANCELLED;
+    bool final = call->once || call->req->interval_ms == 0 || res->status == BL_EXEC_CANCELLED;
 
     if (final) {
         report(call, res, true);
@@ -258,9 +259,8 @@ schedule_kick(bl_exec_t *exec)
     g_source_attach(exec->kick, exec->ctx);
 }
 
-void
-bl_exec_submit(bl_exec_t *exec, bl_exec_request_t *req, bl_exec_done_fn done,
-               void *user_data, uint64_t *call_id)
+static call_t *
+submit(bl_exec_t *exec, bl_exec_request_t *req, bl_exec_done_fn done, void *user_data)
 {
     call_t *call = g_new0(call_t, 1);
 
@@ -272,10 +272,19 @@ bl_exec_submit(bl_exec_t *exec, bl_exec_request_t *req, bl_exec_done_fn done,
     call->queued = true;
     g_hash_table_insert(exec->calls, &call->id, call);
     g_queue_push_tail(&exec->pending, call);
+    schedule_kick(exec);
+    return call;
+}
+
+void
+bl_exec_submit(bl_exec_t *exec, bl_exec_request_t *req, bl_exec_done_fn done,
+               void *user_data, uint64_t *call_id)
+{
+    call_t *call = submit(exec, req, done, user_data);
+
     if (call_id != NULL) {
         *call_id = call->id;
     }
-    schedule_kick(exec);
 }
 
 int
@@ -344,11 +353,10 @@ bl_exec_run_sync(const bl_exec_request_t *req, const bl_exec_options_t *opts,
 {
     GMainContext *ctx = g_main_context_new();
     bl_exec_t *exec = bl_exec_new(ctx, opts);
-    bl_exec_request_t *copy = bl_exec_request_copy(req);
     sync_state_t state = {.over = false, .res = res};
 
-    copy->interval_ms = 0;
-    bl_exec_submit(exec, copy, on_sync_done, &state, NULL);
+    /* The interval still reaches the agent (it may check more deeply when recurring). */
+    submit(exec, bl_exec_request_copy(req), on_sync_done, &state)->once = true;
     while (!state.over) {
         g_main_context_iteration(ctx, TRUE);
     }
