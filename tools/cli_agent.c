@@ -238,7 +238,10 @@ print_actions(const bl_agent_info_t *info)
         g_autofree char *timeout = format_ms(a->timeout_ms);
         g_autofree char *interval = format_ms(a->interval_ms);
 
-        printf("  %-14s  %-8s  %-8s  %s\n", a->name, timeout, interval, a->role ? a->role : "");
+        g_autofree char *line = g_strdup_printf("  %-14s  %-8s  %-8s  %s", a->name, timeout,
+                                                interval, a->role ? a->role : "");
+
+        puts(g_strchomp(line));
     }
 }
 
