@@ -1,0 +1,154 @@
+/*
+ * Executor overhead: N monitors of ocf:belay:Dummy run directly (posix_spawn + waitpid,
+ * same environment, output discarded) and through lib/exec (one at a time, synchronously;
+ * queued on one executor; in parallel over several resources). Prints figures only.
+ */
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <belay/common.h>
+#include <belay/exec.h>
+
+static bl_exec_request_t *
+monitor_request(const char *root, const char *rsc, const char *state)
+{
+    bl_exec_request_t *req = NULL;
+    char *err = NULL;
+
+    if (bl_exec_request_new(rsc, "ocf:belay:Dummy", "monitor", &req, &err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        exit(1);
+    }
+    req->ocf_root = g_strdup(root);
+    bl_exec_request_set(req, false, "state", state, NULL);
+    return req;
+}
+
+static double
+run_direct(const bl_exec_request_t *req, int n)
+{
+    g_autofree char *path = g_build_filename(req->ocf_root, "resource.d/belay/Dummy", NULL);
+    g_auto(GStrv) env = bl_exec_request_env(req, NULL);
+    char *argv[] = {path, "monitor", NULL};
+    posix_spawn_file_actions_t actions;
+    gint64 start = g_get_monotonic_time();
+
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    for (int i = 0; i < n; i++) {
+        pid_t pid;
+        int status;
+
+        if (posix_spawn(&pid, path, &actions, NULL, argv, env) != 0
+            || waitpid(pid, &status, 0) != pid || WEXITSTATUS(status) != 0) {
+            fprintf(stderr, "direct run %d failed\n", i);
+            exit(1);
+        }
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    return (double) (g_get_monotonic_time() - start) / 1e6;
+}
+
+static double
+run_sync(const bl_exec_request_t *req, int n)
+{
+    gint64 start = g_get_monotonic_time();
+
+    for (int i = 0; i < n; i++) {
+        bl_exec_result_t res = {0};
+
+        bl_exec_run_sync(req, NULL, &res);
+        if (res.status != BL_EXEC_DONE || res.rc != 0) {
+            fprintf(stderr, "sync run %d failed: %s\n", i, res.message);
+            exit(1);
+        }
+        bl_exec_result_clear(&res);
+    }
+    return (double) (g_get_monotonic_time() - start) / 1e6;
+}
+
+static void
+count_done(uint64_t call_id, const bl_exec_request_t *req, const bl_exec_result_t *res,
+           bool final, void *user_data)
+{
+    int *left = user_data;
+
+    (void) call_id;
+    (void) req;
+    (void) final;
+    if (res->status != BL_EXEC_DONE || res->rc != 0) {
+        fprintf(stderr, "queued run failed: %s\n", res->message);
+        exit(1);
+    }
+    (*left)--;
+}
+
+/* N monitors queued at once over RESOURCES resources, at most PARALLEL running. */
+static double
+run_queued(const char *root, const char *state, int n, int resources, unsigned parallel)
+{
+    GMainContext *ctx = g_main_context_new();
+    bl_exec_options_t opts = {.max_parallel = parallel};
+    bl_exec_t *exec = bl_exec_new(ctx, &opts);
+    int left = n;
+    gint64 start = g_get_monotonic_time();
+
+    for (int i = 0; i < n; i++) {
+        g_autofree char *rsc = g_strdup_printf("d%d", i % resources);
+
+        bl_exec_submit(exec, monitor_request(root, rsc, state), count_done, &left, NULL);
+    }
+    while (left > 0) {
+        g_main_context_iteration(ctx, TRUE);
+    }
+    bl_exec_free(exec);
+    g_main_context_unref(ctx);
+    return (double) (g_get_monotonic_time() - start) / 1e6;
+}
+
+static void
+report(const char *what, double seconds, int n, double direct)
+{
+    printf("%-44s %8.3f s  %7.3f ms/op  %8.0f ops/s", what, seconds, seconds * 1000 / n,
+           n / seconds);
+    if (direct > 0) {
+        printf("  overhead %+.3f ms/op", (seconds - direct) * 1000 / n);
+    }
+    printf("\n");
+}
+
+int
+main(int argc, char **argv)
+{
+    int n = argc > 3 ? atoi(argv[3]) : 1000;
+    bl_exec_request_t *req;
+    double direct;
+    unsigned cpus = (unsigned) sysconf(_SC_NPROCESSORS_ONLN);
+    g_autofree char *what = NULL;
+    g_autofree char *status = NULL;
+
+    if (argc < 3) {
+        fprintf(stderr, "usage: bench_exec OCF_ROOT STATE_FILE [N]\n");
+        return 2;
+    }
+    req = monitor_request(argv[1], "d", argv[2]);
+    direct = run_direct(req, n);
+    report("direct (posix_spawn + waitpid)", direct, n, 0);
+    report("lib/exec bl_exec_run_sync, one at a time", run_sync(req, n), n, direct);
+    report("lib/exec executor, 1 resource (serialised)", run_queued(argv[1], argv[2], n, 1, 1), n,
+           direct);
+    what = g_strdup_printf("lib/exec executor, 16 resources, %u parallel", cpus);
+    report(what, run_queued(argv[1], argv[2], n, 16, cpus), n, 0);
+    if (g_file_get_contents("/proc/self/status", &status, NULL, NULL)) {
+        const char *hwm = strstr(status, "VmHWM:");
+
+        printf("peak RSS of the runner: %.*s\n", (int) strcspn(hwm + 6, "\n"), hwm + 6);
+    }
+    bl_exec_request_free(req);
+    return 0;
+}
