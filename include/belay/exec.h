@@ -186,8 +186,8 @@ int bl_exec_last_result(bl_exec_t *exec, uint64_t call_id, bl_exec_result_t *res
 unsigned bl_exec_active(const bl_exec_t *exec);
 
 /*
- * Runs REQ (borrowed; run once, its interval only passed to the agent) to completion in a private main context and
- * fills *res. OPTS may be NULL.
+ * Runs REQ (borrowed; run once, its interval only passed to the agent) to completion
+ * in a private main context and fills *res. OPTS may be NULL.
  */
 void bl_exec_run_sync(const bl_exec_request_t *req, const bl_exec_options_t *opts,
                       bl_exec_result_t *res);

@@ -256,9 +256,10 @@ set_status(const bl_child_t *child, int wait_status, bl_exec_result_t *res)
         res->message = g_strdup("cancelled");
     } else if (child->timed_out) {
         res->status = BL_EXEC_TIMEOUT;
+        const char *how = child->sent_kill ? " (killed with SIGKILL: it outlived SIGTERM)" : "";
+
         res->message = g_strdup_printf("timed out after %" G_GUINT64_FORMAT " ms%s",
-                                       child->timeout_ms,
-                                       child->sent_kill ? " (killed with SIGKILL: it outlived SIGTERM)" : "");
+                                       child->timeout_ms, how);
     } else if (signo != 0) {
         res->status = BL_EXEC_SIGNALED;
         res->message = g_strdup_printf("killed by signal %d (%s)", signo, g_strsignal(signo));

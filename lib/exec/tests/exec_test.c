@@ -179,12 +179,21 @@ test_env_exact(void **state)
     assert_int_equal(res.status, BL_EXEC_DONE);
     assert_int_equal(res.rc, 0);
     got = dumped_env(dump);
-    expected = g_strdup_printf("HA_LOGFACILITY=none\nOCF_RA_VERSION_MAJOR=1\nOCF_RA_VERSION_MINOR=1\n"
-                               "OCF_RESKEY_CRM_meta_clone_max=2\nOCF_RESKEY_CRM_meta_interval=30000\n"
-                               "OCF_RESKEY_CRM_meta_target_role=Started\nOCF_RESKEY_CRM_meta_timeout=5000\n"
-                               "OCF_RESKEY_alpha=1\nOCF_RESKEY_dump=%s\nOCF_RESOURCE_INSTANCE=web-1\n"
-                               "OCF_RESOURCE_PROVIDER=test\nOCF_RESOURCE_TYPE=envdump\nOCF_ROOT=%s\n"
-                               "PATH=/usr/sbin:/usr/bin:/sbin:/bin\n", dump, ocf_root);
+    expected = g_strdup_printf("HA_LOGFACILITY=none\n"
+                               "OCF_RA_VERSION_MAJOR=1\n"
+                               "OCF_RA_VERSION_MINOR=1\n"
+                               "OCF_RESKEY_CRM_meta_clone_max=2\n"
+                               "OCF_RESKEY_CRM_meta_interval=30000\n"
+                               "OCF_RESKEY_CRM_meta_target_role=Started\n"
+                               "OCF_RESKEY_CRM_meta_timeout=5000\n"
+                               "OCF_RESKEY_alpha=1\n"
+                               "OCF_RESKEY_dump=%s\n"
+                               "OCF_RESOURCE_INSTANCE=web-1\n"
+                               "OCF_RESOURCE_PROVIDER=test\n"
+                               "OCF_RESOURCE_TYPE=envdump\n"
+                               "OCF_ROOT=%s\n"
+                               "PATH=/usr/sbin:/usr/bin:/sbin:/bin\n",
+                               dump, ocf_root);
     assert_string_equal(got, expected);
     bl_exec_result_clear(&res);
     bl_exec_request_free(req);
@@ -329,6 +338,31 @@ test_sigterm_ignored_gets_sigkill(void **state)
     assert_in_range(res.duration_ms, 600, 4500);
     assert_true(pid_gone(read_pid(pidfile)));
     bl_exec_result_clear(&res);
+}
+
+/* Completion follows the agent's exit, not EOF: a daemon it left may hold the pipe. */
+static void
+test_leftover_child_does_not_block(void **state)
+{
+    g_autofree char *pidfile = work_path("daemon.pid");
+    bl_exec_request_t *req = request("dm", "ocf:test:daemonizer", "start");
+    bl_exec_result_t res = {0};
+    pid_t pid;
+
+    (void) state;
+    param(req, "pidfile", pidfile);
+    req->timeout_ms = 5000;
+    bl_exec_run_sync(req, NULL, &res);
+    assert_int_equal(res.status, BL_EXEC_DONE);
+    assert_int_equal(res.rc, 0);
+    assert_true(res.duration_ms < 2000);
+    assert_string_equal(res.out, "started\n");
+    /* A successful action's processes are the service: they are left alone. */
+    pid = read_pid(pidfile);
+    assert_false(pid_dead(pid));
+    kill(pid, SIGKILL);
+    bl_exec_result_clear(&res);
+    bl_exec_request_free(req);
 }
 
 static long
@@ -874,6 +908,7 @@ main(void)
         cmocka_unit_test(test_hostile_through_dummy),
         cmocka_unit_test(test_timeout_kills_group),
         cmocka_unit_test(test_sigterm_ignored_gets_sigkill),
+        cmocka_unit_test(test_leftover_child_does_not_block),
         cmocka_unit_test(test_flood_is_bounded),
         cmocka_unit_test(test_capture_keeps_head_and_tail),
         cmocka_unit_test(test_exit_codes),
