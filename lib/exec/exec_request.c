@@ -102,6 +102,11 @@ bl_exec_request_set(bl_exec_request_t *req, bool is_meta, const char *name,
         bl_err_set(err, "%s '%s': names may hold only letters, digits and underscores%s and may not start with a digit", is_meta ? "meta attribute" : "parameter", name, is_meta ? " (or dashes)" : "");
         return BL_EINVALID;
     }
+    /* OCF_RESKEY_CRM_meta_* belongs to meta attributes; a parameter may not shadow one. */
+    if (!is_meta && g_str_has_prefix(name, "CRM_meta_")) {
+        bl_err_set(err, "parameter '%s': names starting with CRM_meta_ are reserved for meta attributes", name);
+        return BL_EINVALID;
+    }
     g_hash_table_replace(is_meta ? req->meta : req->params, g_strdup(name), g_strdup(value));
     return 0;
 }

@@ -570,6 +570,9 @@ test_bad_requests(void **state)
     bl_free(&err);
     assert_int_equal(bl_exec_request_set(req, false, "target-role", "x", &err), BL_EINVALID);
     bl_free(&err);
+    assert_int_equal(bl_exec_request_set(req, false, "CRM_meta_timeout", "1", &err), BL_EINVALID);
+    assert_non_null(strstr(err, "reserved for meta attributes"));
+    bl_free(&err);
     assert_int_equal(bl_exec_request_set(req, true, "target-role", "x", &err), 0);
     assert_int_equal(g_hash_table_size(req->params), 0);
     bl_exec_request_free(req);
