@@ -60,9 +60,8 @@ static void
 print_result(const bl_exec_request_t *req, const bl_exec_result_t *res)
 {
     if (res->status == BL_EXEC_DONE || res->status == BL_EXEC_ERROR) {
-        printf("ocf:%s:%s %s: rc=%d (%s) in %" G_GUINT64_FORMAT " ms\n", req->provider,
-               req->type, req->action, res->rc, bl_ocf_rc_meaning(req->action, res->rc),
-               res->duration_ms);
+        printf("ocf:%s:%s %s: rc=%d (%s) in %" G_GUINT64_FORMAT " ms\n", req->provider, req->type,
+               req->action, res->rc, bl_ocf_rc_meaning(req->action, res->rc), res->duration_ms);
     } else {
         printf("ocf:%s:%s %s: %s (%s) in %" G_GUINT64_FORMAT " ms\n", req->provider, req->type,
                req->action, bl_exec_status_str(res->status), res->message, res->duration_ms);
@@ -223,8 +222,8 @@ print_params(const bl_agent_info_t *info)
     for (guint i = 0; i < info->params->len; i++) {
         const bl_agent_param_t *p = info->params->pdata[i];
 
-        printf("  %-*s  %-8s  %-6s  %-8s  %-*s  %s\n", name_w, p->name,
-               p->required ? "yes" : "no", p->unique ? "yes" : "no", p->type, default_w,
+        printf("  %-*s  %-8s  %-6s  %-8s  %-*s  %s\n", name_w, p->name, p->required ? "yes" : "no",
+               p->unique ? "yes" : "no", p->type, default_w,
                p->default_value ? p->default_value : "", p->shortdesc ? p->shortdesc : "");
     }
 }
@@ -258,7 +257,9 @@ fetch_info(const char *spec, bl_agent_info_t **info, char **err)
     req->ocf_root = g_strdup(ocf_root());
     bl_exec_run_sync(req, NULL, &res);
     if (res.status != BL_EXEC_DONE || res.rc != BL_OCF_SUCCESS) {
-        bl_err_set(err, "%s meta-data: %s", spec, res.status == BL_EXEC_DONE ? bl_ocf_rc_meaning("meta-data", res.rc) : res.message);
+        bl_err_set(err, "%s meta-data: %s", spec,
+                   res.status == BL_EXEC_DONE ? bl_ocf_rc_meaning("meta-data", res.rc)
+                                              : res.message);
         rc = BL_EINVALID;
     } else {
         rc = bl_agent_info_parse(res.out, strlen(res.out), spec, info, err);

@@ -55,11 +55,11 @@ bool bl_ocf_rc_is_failure(const char *action, int rc);
 
 /* How an action ended. Only BL_EXEC_DONE carries an exit code from the agent. */
 enum bl_exec_status {
-    BL_EXEC_DONE = 0,   /* the agent exited; rc is its OCF exit code */
-    BL_EXEC_TIMEOUT,    /* killed after its timeout; rc is BL_OCF_ERR_GENERIC */
-    BL_EXEC_SIGNALED,   /* died of a signal it was not sent by us; rc generic */
-    BL_EXEC_ERROR,      /* could not be run (not installed, bad request); rc says why */
-    BL_EXEC_CANCELLED,  /* cancelled before or while running */
+    BL_EXEC_DONE = 0,  /* the agent exited; rc is its OCF exit code */
+    BL_EXEC_TIMEOUT,   /* killed after its timeout; rc is BL_OCF_ERR_GENERIC */
+    BL_EXEC_SIGNALED,  /* died of a signal it was not sent by us; rc generic */
+    BL_EXEC_ERROR,     /* could not be run (not installed, bad request); rc says why */
+    BL_EXEC_CANCELLED, /* cancelled before or while running */
 };
 
 /* Static name of STATUS ("done", "timeout", ...). */
@@ -70,16 +70,16 @@ const char *bl_exec_status_str(enum bl_exec_status status);
  * bl_exec_request_free(). Keys and values are copied.
  */
 typedef struct bl_exec_request {
-    char *rsc_id;           /* OCF_RESOURCE_INSTANCE; serialises actions */
-    char *standard;         /* only "ocf" for now */
+    char *rsc_id;   /* OCF_RESOURCE_INSTANCE; serialises actions */
+    char *standard; /* only "ocf" for now */
     char *provider;
     char *type;
     char *action;
-    char *ocf_root;         /* NULL: BL_OCF_ROOT_DEFAULT */
-    GHashTable *params;     /* name -> value, become OCF_RESKEY_<name> */
-    GHashTable *meta;       /* name -> value, become OCF_RESKEY_CRM_meta_<name> */
-    uint64_t timeout_ms;    /* 0: 20 s, Pacemaker's default */
-    uint64_t interval_ms;   /* > 0 for a recurring monitor */
+    char *ocf_root;       /* NULL: BL_OCF_ROOT_DEFAULT */
+    GHashTable *params;   /* name -> value, become OCF_RESKEY_<name> */
+    GHashTable *meta;     /* name -> value, become OCF_RESKEY_CRM_meta_<name> */
+    uint64_t timeout_ms;  /* 0: 20 s, Pacemaker's default */
+    uint64_t interval_ms; /* > 0 for a recurring monitor */
 } bl_exec_request_t;
 
 /*
@@ -95,8 +95,8 @@ int bl_exec_request_new(const char *rsc_id, const char *spec, const char *action
  * [A-Za-z_][A-Za-z0-9_]*; meta names may also hold dashes (they become underscores).
  * Returns 0 or BL_EINVALID with a message in *err; *req is unchanged on error.
  */
-int bl_exec_request_set(bl_exec_request_t *req, bool is_meta, const char *name,
-                        const char *value, char **err);
+int bl_exec_request_set(bl_exec_request_t *req, bool is_meta, const char *name, const char *value,
+                        char **err);
 
 /* Deep copy of REQ. */
 bl_exec_request_t *bl_exec_request_copy(const bl_exec_request_t *req);
@@ -117,15 +117,15 @@ char **bl_exec_request_env(const bl_exec_request_t *req, const char *const *extr
 
 typedef struct bl_exec_result {
     enum bl_exec_status status;
-    int rc;                 /* OCF exit code (synthesised when status != DONE) */
-    int signo;              /* signal that ended the agent (TIMEOUT, SIGNALED) */
+    int rc;    /* OCF exit code (synthesised when status != DONE) */
+    int signo; /* signal that ended the agent (TIMEOUT, SIGNALED) */
     uint64_t duration_ms;
-    char *out;              /* captured stdout (NUL-terminated, may be elided) */
-    char *err;              /* captured stderr */
-    size_t out_dropped;     /* bytes dropped from the middle of stdout */
+    char *out;          /* captured stdout (NUL-terminated, may be elided) */
+    char *err;          /* captured stderr */
+    size_t out_dropped; /* bytes dropped from the middle of stdout */
     size_t err_dropped;
-    char *exit_reason;      /* last "ocf-exit-reason:" line of stderr, or NULL */
-    char *message;          /* why, for TIMEOUT/SIGNALED/ERROR/CANCELLED, or NULL */
+    char *exit_reason; /* last "ocf-exit-reason:" line of stderr, or NULL */
+    char *message;     /* why, for TIMEOUT/SIGNALED/ERROR/CANCELLED, or NULL */
 } bl_exec_result_t;
 
 /* Frees the members of RES (not RES itself) and zeroes it. */
@@ -136,9 +136,9 @@ void bl_exec_result_clear(bl_exec_result_t *res);
 typedef struct bl_exec bl_exec_t;
 
 typedef struct bl_exec_options {
-    unsigned max_parallel;      /* 0: 4 */
-    uint64_t kill_grace_ms;     /* SIGTERM -> SIGKILL delay; 0: 5000 */
-    size_t output_limit;        /* bytes kept per stream (head + tail); 0: 128 KiB */
+    unsigned max_parallel;        /* 0: 4 */
+    uint64_t kill_grace_ms;       /* SIGTERM -> SIGKILL delay; 0: 5000 */
+    size_t output_limit;          /* bytes kept per stream (head + tail); 0: 128 KiB */
     const char *const *extra_env; /* NULL-terminated "NAME=value" added to every agent's
                                    * environment (HA_RSCTMP for tests...), or NULL */
 } bl_exec_options_t;
@@ -165,8 +165,8 @@ void bl_exec_free(bl_exec_t *exec);
  * the same resource runs. With interval_ms > 0 it repeats every interval after each
  * completion until cancelled; DONE is called on the first result and on changes.
  */
-void bl_exec_submit(bl_exec_t *exec, bl_exec_request_t *req, bl_exec_done_fn done,
-                    void *user_data, uint64_t *call_id);
+void bl_exec_submit(bl_exec_t *exec, bl_exec_request_t *req, bl_exec_done_fn done, void *user_data,
+                    uint64_t *call_id);
 
 /*
  * Cancels CALL_ID: a queued or waiting call ends at once with BL_EXEC_CANCELLED; a
@@ -196,28 +196,28 @@ void bl_exec_run_sync(const bl_exec_request_t *req, const bl_exec_options_t *opt
 
 typedef struct bl_agent_param {
     char *name;
-    char *type;             /* content type: string, integer, boolean... */
-    char *default_value;    /* or NULL */
-    char *shortdesc;        /* or NULL */
+    char *type;          /* content type: string, integer, boolean... */
+    char *default_value; /* or NULL */
+    char *shortdesc;     /* or NULL */
     bool required;
     bool unique;
 } bl_agent_param_t;
 
 typedef struct bl_agent_action {
     char *name;
-    char *role;             /* or NULL */
-    uint64_t timeout_ms;    /* 0 when not given */
+    char *role;          /* or NULL */
+    uint64_t timeout_ms; /* 0 when not given */
     uint64_t interval_ms;
-    char *depth;            /* or NULL */
+    char *depth; /* or NULL */
 } bl_agent_action_t;
 
 typedef struct bl_agent_info {
     char *name;
-    char *version;          /* or NULL */
-    char *shortdesc;        /* or NULL */
-    char *longdesc;         /* or NULL */
-    GPtrArray *params;      /* of bl_agent_param_t *, in document order */
-    GPtrArray *actions;     /* of bl_agent_action_t * */
+    char *version;      /* or NULL */
+    char *shortdesc;    /* or NULL */
+    char *longdesc;     /* or NULL */
+    GPtrArray *params;  /* of bl_agent_param_t *, in document order */
+    GPtrArray *actions; /* of bl_agent_action_t * */
 } bl_agent_info_t;
 
 /*
@@ -225,8 +225,8 @@ typedef struct bl_agent_info {
  * Returns 0 and *info (free with bl_agent_info_free()), or BL_EPARSE with one
  * sentence in *err naming the line and the element at fault.
  */
-int bl_agent_info_parse(const char *text, size_t len, const char *name,
-                        bl_agent_info_t **info, char **err);
+int bl_agent_info_parse(const char *text, size_t len, const char *name, bl_agent_info_t **info,
+                        char **err);
 void bl_agent_info_free(bl_agent_info_t *info);
 
 /*
@@ -235,7 +235,6 @@ void bl_agent_info_free(bl_agent_info_t *info);
  * regular files; helpers starting with '.' skipped). Returns 0 and *agents (free with
  * g_ptr_array_unref()), or -errno with a message in *err.
  */
-int bl_agent_list(const char *ocf_root, const char *provider, GPtrArray **agents,
-                  char **err);
+int bl_agent_list(const char *ocf_root, const char *provider, GPtrArray **agents, char **err);
 
 #endif /* BELAY_EXEC_H */

@@ -84,7 +84,8 @@ check_agent(const char *path, const bl_exec_request_t *req, bl_exec_result_t *re
     }
     if (!S_ISREG(st.st_mode) || access(path, X_OK) != 0) {
         fail_result(res, BL_OCF_ERR_INSTALLED,
-                    g_strdup_printf("ocf:%s:%s: agent not installed (%s is not an executable file)", req->provider, req->type, path));
+                    g_strdup_printf("ocf:%s:%s: agent not installed (%s is not an executable file)",
+                                    req->provider, req->type, path));
         return false;
     }
     return true;
@@ -240,8 +241,8 @@ on_timeout(gpointer data)
 static bool
 is_ocf_code(int code)
 {
-    return (code >= BL_OCF_SUCCESS && code <= BL_OCF_FAILED_PROMOTED)
-           || code == BL_OCF_DEGRADED || code == BL_OCF_DEGRADED_PROMOTED;
+    return (code >= BL_OCF_SUCCESS && code <= BL_OCF_FAILED_PROMOTED) || code == BL_OCF_DEGRADED
+           || code == BL_OCF_DEGRADED_PROMOTED;
 }
 
 static void
@@ -258,14 +259,15 @@ set_status(const bl_child_t *child, int wait_status, bl_exec_result_t *res)
         res->status = BL_EXEC_TIMEOUT;
         const char *how = child->sent_kill ? " (killed with SIGKILL: it outlived SIGTERM)" : "";
 
-        res->message = g_strdup_printf("timed out after %" G_GUINT64_FORMAT " ms%s",
-                                       child->timeout_ms, how);
+        res->message =
+            g_strdup_printf("timed out after %" G_GUINT64_FORMAT " ms%s", child->timeout_ms, how);
     } else if (signo != 0) {
         res->status = BL_EXEC_SIGNALED;
         res->message = g_strdup_printf("killed by signal %d (%s)", signo, g_strsignal(signo));
     } else if (!is_ocf_code(WEXITSTATUS(wait_status))) {
         res->status = BL_EXEC_DONE;
-        res->message = g_strdup_printf("exit code %d is not an OCF code; treated as generic error", WEXITSTATUS(wait_status));
+        res->message = g_strdup_printf("exit code %d is not an OCF code; treated as generic error",
+                                       WEXITSTATUS(wait_status));
     } else {
         res->status = BL_EXEC_DONE;
         res->rc = WEXITSTATUS(wait_status);
@@ -332,8 +334,8 @@ bl_child_t *
 bl__child_start(const bl_exec_request_t *req, const bl_child_params_t *params,
                 bl_exec_result_t *res)
 {
-    g_autofree char *path = g_build_filename(bl__exec_root(req), "resource.d", req->provider,
-                                             req->type, NULL);
+    g_autofree char *path =
+        g_build_filename(bl__exec_root(req), "resource.d", req->provider, req->type, NULL);
     g_auto(GStrv) env = NULL;
     int out[2];
     int err[2];
@@ -361,7 +363,9 @@ bl__child_start(const bl_exec_request_t *req, const bl_child_params_t *params,
     if (rc != 0) {
         close(out[0]);
         close(err[0]);
-        fail_result(res, errno_to_ocf(rc), g_strdup_printf("ocf:%s:%s: cannot run %s: %s", req->provider, req->type, path, g_strerror(rc)));
+        fail_result(res, errno_to_ocf(rc),
+                    g_strdup_printf("ocf:%s:%s: cannot run %s: %s", req->provider, req->type, path,
+                                    g_strerror(rc)));
         return NULL;
     }
     child = child_new(req, params, pid);

@@ -18,12 +18,12 @@ typedef struct call {
     bl_exec_request_t *req;
     bl_exec_done_fn done;
     void *user_data;
-    bl_child_t *child;          /* while running */
-    GSource *interval_timer;    /* while waiting for the next recurring run */
+    bl_child_t *child;       /* while running */
+    GSource *interval_timer; /* while waiting for the next recurring run */
     bool queued;
-    bool once;                  /* run once even with an interval (sync runs) */
+    bool once; /* run once even with an interval (sync runs) */
     bool has_last;
-    bl_exec_result_t last;      /* latest result of a recurring call */
+    bl_exec_result_t last; /* latest result of a recurring call */
 } call_t;
 
 struct bl_exec {
@@ -32,9 +32,9 @@ struct bl_exec {
     uint64_t kill_grace_ms;
     size_t output_limit;
     char **extra_env;
-    GQueue pending;             /* of call_t *, in submission order */
-    GHashTable *calls;          /* id -> call_t *, every active call (owns them) */
-    GHashTable *busy;           /* rsc_id -> call_t * running for that resource */
+    GQueue pending;    /* of call_t *, in submission order */
+    GHashTable *calls; /* id -> call_t *, every active call (owns them) */
+    GHashTable *busy;  /* rsc_id -> call_t * running for that resource */
     unsigned running;
     uint64_t next_id;
     GSource *kick;
@@ -277,8 +277,8 @@ submit(bl_exec_t *exec, bl_exec_request_t *req, bl_exec_done_fn done, void *user
 }
 
 void
-bl_exec_submit(bl_exec_t *exec, bl_exec_request_t *req, bl_exec_done_fn done,
-               void *user_data, uint64_t *call_id)
+bl_exec_submit(bl_exec_t *exec, bl_exec_request_t *req, bl_exec_done_fn done, void *user_data,
+               uint64_t *call_id)
 {
     call_t *call = submit(exec, req, done, user_data);
 
@@ -348,8 +348,7 @@ on_sync_done(uint64_t call_id, const bl_exec_request_t *req, const bl_exec_resul
 }
 
 void
-bl_exec_run_sync(const bl_exec_request_t *req, const bl_exec_options_t *opts,
-                 bl_exec_result_t *res)
+bl_exec_run_sync(const bl_exec_request_t *req, const bl_exec_options_t *opts, bl_exec_result_t *res)
 {
     GMainContext *ctx = g_main_context_new();
     bl_exec_t *exec = bl_exec_new(ctx, opts);

@@ -49,8 +49,8 @@ compare_names(gconstpointer a, gconstpointer b)
 int
 bl_agent_list(const char *ocf_root, const char *provider, GPtrArray **agents, char **err)
 {
-    g_autofree char *base = g_build_filename(ocf_root != NULL ? ocf_root : BL_OCF_ROOT_DEFAULT,
-                                             "resource.d", NULL);
+    g_autofree char *base =
+        g_build_filename(ocf_root != NULL ? ocf_root : BL_OCF_ROOT_DEFAULT, "resource.d", NULL);
     GPtrArray *found = g_ptr_array_new_with_free_func(g_free);
     GDir *dir = NULL;
     const char *name;

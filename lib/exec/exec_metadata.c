@@ -38,8 +38,9 @@ flag_of(const xmlNode *node, const char *name)
 {
     const char *value = bl_xml_attr(node, name);
 
-    return value != NULL && (strcmp(value, "1") == 0 || g_ascii_strcasecmp(value, "true") == 0
-                             || g_ascii_strcasecmp(value, "yes") == 0);
+    return value != NULL
+           && (strcmp(value, "1") == 0 || g_ascii_strcasecmp(value, "true") == 0
+               || g_ascii_strcasecmp(value, "yes") == 0);
 }
 
 static void
@@ -82,7 +83,8 @@ parse_param(const xmlNode *node, const char *name, bl_agent_info_t *info, char *
     param->unique = flag_of(node, "unique");
     param->shortdesc = desc_of(node, "shortdesc");
     param->type = g_strdup(content != NULL && bl_xml_attr(content, "type") != NULL
-                               ? bl_xml_attr(content, "type") : "string");
+                               ? bl_xml_attr(content, "type")
+                               : "string");
     param->default_value = g_strdup(content != NULL ? bl_xml_attr(content, "default") : NULL);
     g_ptr_array_add(info->params, param);
     return 0;

@@ -69,8 +69,8 @@ bl_ocf_rc_is_failure(const char *action, int rc)
         return false;
     }
     if (is_monitor(action)) {
-        return !(rc == BL_OCF_NOT_RUNNING || rc == BL_OCF_RUNNING_PROMOTED
-                 || rc == BL_OCF_DEGRADED || rc == BL_OCF_DEGRADED_PROMOTED);
+        return !(rc == BL_OCF_NOT_RUNNING || rc == BL_OCF_RUNNING_PROMOTED || rc == BL_OCF_DEGRADED
+                 || rc == BL_OCF_DEGRADED_PROMOTED);
     }
     /* A stop that finds nothing running reached its goal; Pacemaker accepts it too. */
     return !(strcmp(action, "stop") == 0 && rc == BL_OCF_NOT_RUNNING);

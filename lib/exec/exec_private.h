@@ -24,8 +24,8 @@ typedef struct bl_capture {
     char *head;
     size_t head_len;
     size_t head_max;
-    char *ring;         /* last bytes, circular */
-    size_t ring_pos;    /* next write position */
+    char *ring;      /* last bytes, circular */
+    size_t ring_pos; /* next write position */
     size_t ring_len;
     size_t tail_max;
     size_t total;

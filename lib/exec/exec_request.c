@@ -61,7 +61,10 @@ check_spec(char **parts, const char *spec, char **err)
         return BL_EUNSUPPORTED;
     }
     if (!safe_component(parts[1]) || !safe_component(parts[2])) {
-        bl_err_set(err, "agent '%s': provider and type may hold only letters, digits and ._+- and may not start with a dot", spec);
+        bl_err_set(
+            err,
+            "agent '%s': provider and type may hold only letters, digits and ._+- and may not start with a dot",
+            spec);
         return BL_EPARSE;
     }
     return 0;
@@ -95,16 +98,21 @@ bl_exec_request_new(const char *rsc_id, const char *spec, const char *action,
 }
 
 int
-bl_exec_request_set(bl_exec_request_t *req, bool is_meta, const char *name,
-                    const char *value, char **err)
+bl_exec_request_set(bl_exec_request_t *req, bool is_meta, const char *name, const char *value,
+                    char **err)
 {
     if (!safe_name(name, is_meta ? "-" : "")) {
-        bl_err_set(err, "%s '%s': names may hold only letters, digits and underscores%s and may not start with a digit", is_meta ? "meta attribute" : "parameter", name, is_meta ? " (or dashes)" : "");
+        bl_err_set(
+            err,
+            "%s '%s': names may hold only letters, digits and underscores%s and may not start with a digit",
+            is_meta ? "meta attribute" : "parameter", name, is_meta ? " (or dashes)" : "");
         return BL_EINVALID;
     }
     /* OCF_RESKEY_CRM_meta_* belongs to meta attributes; a parameter may not shadow one. */
     if (!is_meta && g_str_has_prefix(name, "CRM_meta_")) {
-        bl_err_set(err, "parameter '%s': names starting with CRM_meta_ are reserved for meta attributes", name);
+        bl_err_set(err,
+                   "parameter '%s': names starting with CRM_meta_ are reserved for meta attributes",
+                   name);
         return BL_EINVALID;
     }
     g_hash_table_replace(is_meta ? req->meta : req->params, g_strdup(name), g_strdup(value));

@@ -73,8 +73,8 @@ run_sync(const bl_exec_request_t *req, int n)
 }
 
 static void
-count_done(uint64_t call_id, const bl_exec_request_t *req, const bl_exec_result_t *res,
-           bool final, void *user_data)
+count_done(uint64_t call_id, const bl_exec_request_t *req, const bl_exec_result_t *res, bool final,
+           void *user_data)
 {
     int *left = user_data;
 

@@ -21,8 +21,8 @@
 
 #include "../exec_private.h"
 
-static char *ocf_root;  /* temporary OCF_ROOT: test agents, ours, heartbeat's */
-static char *work;      /* temporary directory for state, logs, dumps */
+static char *ocf_root; /* temporary OCF_ROOT: test agents, ours, heartbeat's */
+static char *work;     /* temporary directory for state, logs, dumps */
 
 static void
 link_into(const char *target, const char *link)
@@ -421,7 +421,7 @@ test_capture_keeps_head_and_tail(void **state)
     GString *all = g_string_new("");
 
     (void) state;
-    bl__capture_init(&cap, 64);     /* 16 bytes of head, 48 of tail */
+    bl__capture_init(&cap, 64); /* 16 bytes of head, 48 of tail */
     for (int i = 0; i < 100; i++) {
         g_autofree char *chunk = g_strdup_printf("<%d>", i);
 
@@ -642,8 +642,8 @@ typedef struct collected {
 } collected_t;
 
 static void
-collect(uint64_t call_id, const bl_exec_request_t *req, const bl_exec_result_t *res,
-        bool final, void *user_data)
+collect(uint64_t call_id, const bl_exec_request_t *req, const bl_exec_result_t *res, bool final,
+        void *user_data)
 {
     collected_t *c = user_data;
 
