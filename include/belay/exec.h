@@ -192,6 +192,46 @@ unsigned bl_exec_active(const bl_exec_t *exec);
 void bl_exec_run_sync(const bl_exec_request_t *req, const bl_exec_options_t *opts,
                       bl_exec_result_t *res);
 
+/* ------------------------------------------------------------ wire format */
+
+/*
+ * belay-execd's messages are small XML documents: <exec-run> (a request), <exec-cancel>,
+ * <exec-reply> (the answer to either) and <exec-result> (an event: a call completed or
+ * its recurring result changed). Agent output travels in attributes; bytes XML cannot
+ * carry are replaced by '?' or U+FFFD. Every *_to_text result is the caller's to free().
+ */
+
+/* One result of one call, as belay-execd sends it to the client that submitted it. */
+typedef struct bl_exec_event {
+    uint64_t call_id;
+    bool final; /* no more events for this call */
+    bl_exec_result_t result;
+} bl_exec_event_t;
+
+/*
+ * <exec-run> for REQ (its ocf_root is not sent: the daemon uses its own). Returns 0, or
+ * BL_EINVALID with a message in *err when a value holds bytes XML cannot carry.
+ */
+int bl_exec_request_to_text(const bl_exec_request_t *req, char **text, char **err);
+
+/* Parses <exec-run>; returns 0 and *req, or BL_EPARSE/BL_EINVALID with one sentence in *err. */
+int bl_exec_request_from_text(const char *text, size_t len, bl_exec_request_t **req, char **err);
+
+char *bl_exec_cancel_to_text(uint64_t call_id);
+int bl_exec_cancel_from_text(const char *text, size_t len, uint64_t *call_id, char **err);
+
+/* <exec-reply>: RC is 0 or a negative error of the request; MESSAGE may be NULL. */
+char *bl_exec_reply_to_text(int rc, uint64_t call_id, const char *message);
+
+/* Parses <exec-reply> into *reply_rc, *call_id and *message (may be NULL; free()). */
+int bl_exec_reply_from_text(const char *text, size_t len, int *reply_rc, uint64_t *call_id,
+                            char **message, char **err);
+
+char *bl_exec_result_to_text(const bl_exec_event_t *event);
+
+/* Parses <exec-result> into *event (clear event->result afterwards). */
+int bl_exec_result_from_text(const char *text, size_t len, bl_exec_event_t *event, char **err);
+
 /* --------------------------------------------------------------- meta-data */
 
 typedef struct bl_agent_param {

@@ -12,6 +12,9 @@ const char *bl__exec_root(const bl_exec_request_t *req);
 /* Timeout of REQ in ms, the default applied. */
 uint64_t bl__exec_timeout(const bl_exec_request_t *req);
 
+/* TEXT with bytes XML cannot carry replaced; caller frees. */
+char *bl__exec_xml_clean(const char *text);
+
 /* Deep copy of FROM into *TO. */
 void bl__exec_result_copy(bl_exec_result_t *to, const bl_exec_result_t *from);
 
