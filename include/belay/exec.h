@@ -232,6 +232,51 @@ char *bl_exec_result_to_text(const bl_exec_event_t *event);
 /* Parses <exec-result> into *event (clear event->result afterwards). */
 int bl_exec_result_from_text(const char *text, size_t len, bl_exec_event_t *event, char **err);
 
+/* ----------------------------------------------------- belay-execd client */
+
+/* IPC service name; $BELAY_EXECD_IPC overrides it (tests run private daemons). */
+#define BL_EXECD_IPC_NAME "belay-execd"
+/* Largest message either side sends or accepts (a result carries agent output). */
+#define BL_EXECD_MAX_MSG (1024 * 1024)
+
+/* Request ids in the libqb header; the body is the XML text of the message. */
+enum bl_execd_msg {
+    BL_EXECD_MSG_RUN = 1,
+    BL_EXECD_MSG_CANCEL = 2,
+};
+
+/* The IPC name to use: $BELAY_EXECD_IPC when set, else BL_EXECD_IPC_NAME. Borrowed. */
+const char *bl_execd_ipc_name(void);
+
+typedef struct bl_exec_client bl_exec_client_t;
+
+/*
+ * Connects to belay-execd (NAME NULL: bl_execd_ipc_name()). Returns 0 and *client (free
+ * with bl_exec_client_free()), or -errno with a message in *err.
+ */
+int bl_exec_client_connect(const char *name, bl_exec_client_t **client, char **err);
+void bl_exec_client_free(bl_exec_client_t *client);
+
+/*
+ * Submits REQ (borrowed) and returns the daemon's call id in *call_id. Returns 0, the
+ * daemon's error (BL_EINVALID...) or -errno, with a message in *err.
+ */
+int bl_exec_client_run(bl_exec_client_t *client, const bl_exec_request_t *req, uint64_t *call_id,
+                       char **err);
+
+/* Cancels CALL_ID; returns 0, BL_ENOTFOUND or -errno with a message in *err. */
+int bl_exec_client_cancel(bl_exec_client_t *client, uint64_t call_id, char **err);
+
+/*
+ * Waits up to TIMEOUT_MS (-1: forever) for the next event. Returns 0 and *event (clear
+ * event->result), -ETIMEDOUT, -ENOTCONN when the daemon went away, or BL_EPARSE.
+ */
+int bl_exec_client_next(bl_exec_client_t *client, int timeout_ms, bl_exec_event_t *event,
+                        char **err);
+
+/* File descriptor that polls readable when an event may be waiting (for main loops). */
+int bl_exec_client_fd(const bl_exec_client_t *client);
+
 /* --------------------------------------------------------------- meta-data */
 
 typedef struct bl_agent_param {
