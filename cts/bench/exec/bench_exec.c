@@ -111,6 +111,49 @@ run_queued(const char *root, const char *state, int n, int resources, unsigned p
     return (double) (g_get_monotonic_time() - start) / 1e6;
 }
 
+/* N monitors through belay-execd: one at a time, or all submitted then collected. */
+static double
+run_execd(const char *ipc, const char *state, int n, bool pipelined)
+{
+    bl_exec_client_t *client = NULL;
+    char *err = NULL;
+    gint64 start;
+    int pending = 0;
+
+    if (bl_exec_client_connect(ipc, &client, &err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        exit(1);
+    }
+    start = g_get_monotonic_time();
+    for (int i = 0; i < n || pending > 0; i++) {
+        if (i < n) {
+            g_autofree char *rsc = g_strdup_printf("d%d", pipelined ? i % 16 : 0);
+            bl_exec_request_t *req = monitor_request("", rsc, state);
+            uint64_t id = 0;
+
+            if (bl_exec_client_run(client, req, &id, &err) != 0) {
+                fprintf(stderr, "%s\n", err);
+                exit(1);
+            }
+            bl_exec_request_free(req);
+            pending++;
+        }
+        while (pending > 0 && (!pipelined || i >= n - 1)) {
+            bl_exec_event_t event = {0};
+
+            if (bl_exec_client_next(client, 30000, &event, &err) != 0
+                || event.result.rc != 0) {
+                fprintf(stderr, "execd run failed: %s\n", err ? err : event.result.message);
+                exit(1);
+            }
+            bl_exec_result_clear(&event.result);
+            pending--;
+        }
+    }
+    bl_exec_client_free(client);
+    return (double) (g_get_monotonic_time() - start) / 1e6;
+}
+
 static void
 report(const char *what, double seconds, int n, double direct)
 {
@@ -144,6 +187,21 @@ main(int argc, char **argv)
            direct);
     what = g_strdup_printf("lib/exec executor, 16 resources, %u parallel", cpus);
     report(what, run_queued(argv[1], argv[2], n, 16, cpus), n, 0);
+    if (getenv("BENCH_EXECD_IPC") != NULL) {
+        const char *ipc = getenv("BENCH_EXECD_IPC");
+        g_autofree char *path = g_strdup_printf("/proc/%s/status", getenv("BENCH_EXECD_PID"));
+        g_autofree char *daemon_status = NULL;
+
+        report("belay-execd, one at a time", run_execd(ipc, argv[2], n, false), n, direct);
+        report("belay-execd, all queued, 16 resources", run_execd(ipc, argv[2], n, true), n, 0);
+        if (g_file_get_contents(path, &daemon_status, NULL, NULL)) {
+            const char *rss = strstr(daemon_status, "VmRSS:");
+            const char *hwm = strstr(daemon_status, "VmHWM:");
+
+            printf("belay-execd RSS:%.*s, peak:%.*s\n", (int) strcspn(rss + 6, "\n"), rss + 6,
+                   (int) strcspn(hwm + 6, "\n"), hwm + 6);
+        }
+    }
     if (g_file_get_contents("/proc/self/status", &status, NULL, NULL)) {
         const char *hwm = strstr(status, "VmHWM:");
 

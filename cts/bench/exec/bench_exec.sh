@@ -16,7 +16,16 @@ mkdir -p "$DIR/ocf/resource.d"
 ln -s "$(cd "$top_srcdir/agents/ocf/belay" && pwd)" "$DIR/ocf/resource.d/belay"
 touch "$DIR/d.state"
 
-echo "== $N x ocf:belay:Dummy monitor, in process"
+# A private belay-execd for the daemon figures.
+BENCH_EXECD_IPC="belay-execd-bench-$$"
+"$top_builddir/daemons/execd/belay-execd" --ipc "$BENCH_EXECD_IPC" --ocf-root "$DIR/ocf" \
+    --max-parallel "$(nproc)" >"$DIR/execd.log" 2>&1 &
+BENCH_EXECD_PID=$!
+trap 'kill $BENCH_EXECD_PID 2>/dev/null; rm -rf "$DIR"' EXIT
+export BENCH_EXECD_IPC BENCH_EXECD_PID
+sleep 0.5
+
+echo "== $N x ocf:belay:Dummy monitor"
 "$BENCH" "$DIR/ocf" "$DIR/d.state" "$N"
 
 M=$((N / 10))
