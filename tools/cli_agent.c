@@ -142,13 +142,13 @@ parse_option(bl_exec_request_t *req, const char *opt, const char *value, char **
 static int
 build_request(int argc, char **argv, bl_exec_request_t **req, char **err)
 {
-    int rc = bl_exec_request_new("", argv[1], argv[2], req, err);
+    const char *type = strrchr(argv[1], ':');
+    int rc = bl_exec_request_new(type != NULL && type[1] != '\0' ? type + 1 : argv[1], argv[1],
+                                 argv[2], req, err);
 
     if (rc != 0) {
         return rc;
     }
-    g_free((*req)->rsc_id);
-    (*req)->rsc_id = g_strdup((*req)->type);
     (*req)->ocf_root = g_strdup(ocf_root());
     for (int i = 3; rc == 0 && i < argc; i += 2) {
         if (i + 1 >= argc) {

@@ -366,6 +366,56 @@ test_survives_hostile_agents(void **state)
     assert_int_equal(run_rc("monitor", state_file), 7);
 }
 
+/* Output that doubles in size with every XML escape still reaches the client whole. */
+static void
+test_worst_case_output(void **state)
+{
+    bl_exec_request_t *req = request("quotes", "ocf:test:flood", "start");
+    bl_exec_event_t event = {0};
+    uint64_t id;
+
+    (void) state;
+    param(req, "bytes", "1000000");
+    param(req, "line", "\"<&>\"");
+    param(req, "both", "1");
+    id = submit(client, req);
+    next_event(client, &event);
+    assert_int_equal(event.call_id, id);
+    assert_int_equal(event.result.status, BL_EXEC_DONE);
+    assert_null(event.result.message);
+    assert_true(g_str_has_prefix(event.result.out, "\"<&>\"\n\"<&>\"\n"));
+    assert_true(g_str_has_suffix(event.result.out, "THE-END-OF-STDOUT\n"));
+    assert_true(strlen(event.result.err) > 60000);
+    assert_string_equal(event.result.exit_reason, "flooded");
+    bl_exec_result_clear(&event.result);
+}
+
+/* Agents run as root: other users may not connect. */
+static void
+test_refuses_other_users(void **state)
+{
+    pid_t pid;
+    int status = -1;
+
+    (void) state;
+    if (geteuid() != 0) {
+        skip();
+    }
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        bl_exec_client_t *other = NULL;
+
+        if (setgid(65534) != 0 || setuid(65534) != 0) {
+            _exit(2);
+        }
+        _exit(bl_exec_client_connect(ipc_name, &other, NULL) == 0 ? 1 : 0);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int
 main(void)
 {
@@ -375,6 +425,8 @@ main(void)
         cmocka_unit_test(test_recurring_reports_changes),
         cmocka_unit_test(test_disconnect_cancels),
         cmocka_unit_test(test_survives_hostile_agents),
+        cmocka_unit_test(test_worst_case_output),
+        cmocka_unit_test(test_refuses_other_users),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -132,6 +132,27 @@ reply(qb_ipcs_connection_t *c, int rc, uint64_t call_id, const char *message)
     send_message(c, false, text);
 }
 
+/*
+ * The executor bounds output to 64 KiB per stream, which fits a message even when every
+ * byte needs escaping; should a result still not fit, the client gets it without output
+ * rather than never.
+ */
+static void
+send_event(qb_ipcs_connection_t *c, uint64_t call_id, const bl_exec_result_t *res, bool final)
+{
+    bl_exec_event_t event = {.call_id = call_id, .final = final, .result = *res};
+    g_autofree char *text = bl_exec_result_to_text(&event);
+
+    if (strlen(text) + sizeof(struct qb_ipc_response_header) >= BL_EXECD_MAX_MSG) {
+        g_free(text);
+        event.result.out = "";
+        event.result.err = "";
+        event.result.message = "output too large for IPC; dropped";
+        text = bl_exec_result_to_text(&event);
+    }
+    send_message(c, true, text);
+}
+
 static void
 log_result(const bl_exec_request_t *req, const bl_exec_result_t *res)
 {
@@ -153,10 +174,7 @@ on_done(uint64_t call_id, const bl_exec_request_t *req, const bl_exec_result_t *
 
     log_result(req, res);
     if (c != NULL) {
-        bl_exec_event_t event = {.call_id = call_id, .final = final, .result = *res};
-        g_autofree char *text = bl_exec_result_to_text(&event);
-
-        send_message(c, true, text);
+        send_event(c, call_id, res, final);
     }
     if (final) {
         g_hash_table_remove(execd->owners, &call_id);

@@ -83,9 +83,10 @@ typedef struct bl_exec_request {
 } bl_exec_request_t;
 
 /*
- * New request for ACTION of the agent SPEC ("ocf:PROVIDER:TYPE") on resource RSC_ID.
- * Returns 0 and *req, or BL_EPARSE/BL_EUNSUPPORTED with a message in *err for a
- * malformed spec, a class other than ocf, or names that are not safe path components.
+ * New request for ACTION of the agent SPEC ("ocf:PROVIDER:TYPE") on resource RSC_ID
+ * (non-empty). Returns 0 and *req, or BL_EPARSE/BL_EUNSUPPORTED with a message in *err
+ * for a missing resource id, a malformed spec, a class other than ocf, or names that
+ * are not safe path components.
  */
 int bl_exec_request_new(const char *rsc_id, const char *spec, const char *action,
                         bl_exec_request_t **req, char **err);
@@ -138,7 +139,7 @@ typedef struct bl_exec bl_exec_t;
 typedef struct bl_exec_options {
     unsigned max_parallel;        /* 0: 4 */
     uint64_t kill_grace_ms;       /* SIGTERM -> SIGKILL delay; 0: 5000 */
-    size_t output_limit;          /* bytes kept per stream (head + tail); 0: 128 KiB */
+    size_t output_limit;          /* bytes kept of each stream (head + tail); 0: 64 KiB */
     const char *const *extra_env; /* NULL-terminated "NAME=value" added to every agent's
                                    * environment (HA_RSCTMP for tests...), or NULL */
 } bl_exec_options_t;
@@ -154,7 +155,8 @@ typedef void (*bl_exec_done_fn)(uint64_t call_id, const bl_exec_request_t *req,
 /*
  * New executor attached to CTX (NULL: the default context). OPTS may be NULL.
  * The options' strings are copied. Free with bl_exec_free(), which kills running
- * agents (their process groups) without calling their callbacks.
+ * agents (their process groups) without calling their callbacks; never free it from
+ * inside a callback. Callbacks may submit and cancel.
  */
 bl_exec_t *bl_exec_new(GMainContext *ctx, const bl_exec_options_t *opts);
 void bl_exec_free(bl_exec_t *exec);

@@ -184,7 +184,7 @@ static void
 stream_open(bl_child_t *child, stream_t *stream, int fd)
 {
     stream->fd = fd;
-    bl__capture_init(&stream->cap, child->params.output_limit / 2);
+    bl__capture_init(&stream->cap, child->params.output_limit);
     g_unix_set_fd_nonblocking(fd, TRUE, NULL);
     stream->source = g_unix_fd_source_new(fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
     g_source_set_callback(stream->source, G_SOURCE_FUNC(on_readable), stream, NULL);

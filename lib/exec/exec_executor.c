@@ -10,7 +10,7 @@
 
 #define DEFAULT_PARALLEL 4
 #define DEFAULT_GRACE_MS 5000
-#define DEFAULT_OUTPUT_LIMIT (128 * 1024)
+#define DEFAULT_OUTPUT_LIMIT (64 * 1024)
 
 typedef struct call {
     bl_exec_t *exec;

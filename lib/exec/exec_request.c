@@ -81,6 +81,10 @@ bl_exec_request_new(const char *rsc_id, const char *spec, const char *action,
     if (rc != 0) {
         return rc;
     }
+    if (rsc_id == NULL || *rsc_id == '\0') {
+        bl_err_set(err, "agent '%s': a resource id is required", spec);
+        return BL_EPARSE;
+    }
     if (!safe_name(action, "-")) {
         bl_err_set(err, "agent '%s': invalid action name '%s'", spec, action);
         return BL_EPARSE;
