@@ -7,7 +7,7 @@ expect_rc "agent list" 0 "$AGENT_CLI" list
 contains "lists ocf:belay:Dummy" "ocf:belay:Dummy"
 contains "lists ocf:belay:Stateful" "ocf:belay:Stateful"
 expect_rc "agent list belay" 0 "$AGENT_CLI" list belay
-check "only our provider" test "$OUT" = "$(printf 'ocf:belay:Dummy\nocf:belay:Stateful')"
+check "only our provider" test "$OUT" = "$(printf 'ocf:belay:Dummy\nocf:belay:Stateful\nocf:belay:etcd')"
 expect_rc "agent list of an unknown provider fails" 1 "$AGENT_CLI" list nosuch
 contains "naming the directory" "resource.d/nosuch"
 expect_rc "agent info ocf:belay:Dummy" 0 "$AGENT_CLI" info ocf:belay:Dummy
