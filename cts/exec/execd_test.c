@@ -309,6 +309,21 @@ daemon_rss_kib(void)
     return atol(line + strlen("VmRSS:"));
 }
 
+static unsigned
+daemon_fds(void)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/fd", (int) daemon_pid);
+    GDir *dir = g_dir_open(path, 0, NULL);
+    unsigned n = 0;
+
+    assert_non_null(dir);
+    while (g_dir_read_name(dir) != NULL) {
+        n++;
+    }
+    g_dir_close(dir);
+    return n;
+}
+
 static void
 test_survives_hostile_agents(void **state)
 {
@@ -321,6 +336,7 @@ test_survives_hostile_agents(void **state)
     uint64_t ids[4];
     bool seen[4] = {false};
     long before = daemon_rss_kib();
+    unsigned fds_before = daemon_fds();
     long after;
 
     (void) state;
@@ -364,6 +380,12 @@ test_survives_hostile_agents(void **state)
     /* 100 MB went through the daemon; it may keep a few buffers, not the flood. */
     assert_true(after - before < 16 * 1024);
     assert_int_equal(run_rc("monitor", state_file), 7);
+    /* Every pipe of every agent was closed (the last child watch closes right after the
+     * result is sent, hence the short wait). */
+    for (int i = 0; i < 100 && daemon_fds() != fds_before; i++) {
+        g_usleep(10000);
+    }
+    assert_int_equal(daemon_fds(), fds_before);
 }
 
 /* Output that doubles in size with every XML escape still reaches the client whole. */

@@ -4,6 +4,7 @@
  * recurring monitors, cancel).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -338,6 +339,33 @@ test_sigterm_ignored_gets_sigkill(void **state)
     assert_in_range(res.duration_ms, 600, 4500);
     assert_true(pid_gone(read_pid(pidfile)));
     bl_exec_result_clear(&res);
+}
+
+/* Own process group, stdin from /dev/null, none of the caller's descriptors. */
+static void
+test_process_setup(void **state)
+{
+    bl_exec_request_t *req = request("p", "ocf:test:procinfo", "monitor");
+    bl_exec_result_t res = {0};
+    int fd = open("/dev/null", O_RDONLY); /* no O_CLOEXEC: as a careless daemon would */
+    int pid = 0;
+    int pgid = -1;
+
+    (void) state;
+    assert_true(fd >= 0);
+    assert_int_equal(dup2(fd, 50), 50);
+    close(fd);
+    param(req, "fd", "50");
+    bl_exec_run_sync(req, NULL, &res);
+    close(50);
+    assert_int_equal(res.rc, 0);
+    assert_int_equal(sscanf(res.out, "pid=%d pgid=%d", &pid, &pgid), 2);
+    assert_int_equal(pid, pgid);
+    assert_int_not_equal(pgid, getpgrp());
+    assert_non_null(strstr(res.out, "\nstdin=/dev/null\n"));
+    assert_non_null(strstr(res.out, "\nleaked=no\n"));
+    bl_exec_result_clear(&res);
+    bl_exec_request_free(req);
 }
 
 /* Completion follows the agent's exit, not EOF: a daemon it left may hold the pipe. */
@@ -919,6 +947,7 @@ main(void)
         cmocka_unit_test(test_hostile_through_dummy),
         cmocka_unit_test(test_timeout_kills_group),
         cmocka_unit_test(test_sigterm_ignored_gets_sigkill),
+        cmocka_unit_test(test_process_setup),
         cmocka_unit_test(test_leftover_child_does_not_block),
         cmocka_unit_test(test_flood_is_bounded),
         cmocka_unit_test(test_capture_keeps_head_and_tail),
