@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -195,6 +196,33 @@ run_mode(const bench_t *b, enum mode mode, int n)
     return run_execd(b->ipc, b->state, n, true);
 }
 
+/* CPU seconds used by this process (not its children) plus belay-execd's, if any. */
+static double
+cpu_seconds(const char *daemon_pid)
+{
+    struct rusage usage;
+    double total;
+    g_autofree char *path = NULL;
+    g_autofree char *stat = NULL;
+
+    getrusage(RUSAGE_SELF, &usage);
+    total = (double) usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6
+            + (double) usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+    path = g_strdup_printf("/proc/%s/stat", daemon_pid != NULL ? daemon_pid : "");
+    if (daemon_pid != NULL && g_file_get_contents(path, &stat, NULL, NULL)) {
+        unsigned long utime = 0;
+        unsigned long stime = 0;
+
+        /* Fields 14 and 15 (after the parenthesised command name) are utime and stime. */
+        if (sscanf(strrchr(stat, ')') + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                   &utime, &stime)
+            == 2) {
+            total += (double) (utime + stime) / (double) sysconf(_SC_CLK_TCK);
+        }
+    }
+    return total;
+}
+
 static void
 print_rss(const char *label, const char *pid)
 {
@@ -222,6 +250,7 @@ main(int argc, char **argv)
     };
     int n = argc > 3 ? atoi(argv[3]) : 1000;
     double best[N_MODES];
+    double cpu[N_MODES] = {0};
     bench_t b = {0};
     int modes;
 
@@ -241,14 +270,20 @@ main(int argc, char **argv)
     }
     for (int r = 0; r < ROUNDS; r++) {
         for (int m = 0; m < modes; m++) {
+            const char *pid = m >= EXECD_SERIAL ? getenv("BENCH_EXECD_PID") : NULL;
+            double cpu_start = cpu_seconds(pid);
+
             best[m] = MIN(best[m], run_mode(&b, (enum mode) m, n / ROUNDS) / (n / ROUNDS));
+            cpu[m] += cpu_seconds(pid) - cpu_start;
         }
     }
     printf("%d operations per mode, best of %d rounds; %u CPUs\n", n, ROUNDS, b.cpus);
     for (int m = 0; m < modes; m++) {
-        printf("%-44s %7.3f ms/op  %7.0f ops/s", names[m], best[m] * 1000, 1 / best[m]);
+        /* CPU of the runner (and daemon) itself, agents excluded: what Belay adds. */
+        printf("%-44s %7.3f ms/op  %7.0f ops/s  runner CPU %.3f ms/op", names[m], best[m] * 1000,
+               1 / best[m], cpu[m] * 1000 / (n / ROUNDS * ROUNDS));
         if (m == SYNC || m == QUEUED_SERIAL || m == EXECD_SERIAL) {
-            printf("  overhead %+.3f ms/op", (best[m] - best[DIRECT]) * 1000);
+            printf("  wall overhead %+.3f ms/op", (best[m] - best[DIRECT]) * 1000);
         }
         printf("\n");
     }

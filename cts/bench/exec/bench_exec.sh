@@ -1,7 +1,8 @@
 #!/bin/sh
 # Executor overhead benchmark (figures, no assertions): N monitors of ocf:belay:Dummy
 # directly, through lib/exec in process and through a private belay-execd (ops/s, overhead
-# per operation, the daemon's RSS); then, as an anchor, N/10 monitors of
+# per operation in wall time and in CPU of the runner and daemon themselves, agents
+# excluded; the daemon's RSS); then, as an anchor, N/10 monitors of
 # ocf:heartbeat:Dummy one process per operation through `belay agent run` and through
 # Pacemaker's `crm_resource --force-check` (when pacemaker-cli-utils is installed).
 # Usage: cts/bench/exec/bench_exec.sh [N]   (from a built tree; N defaults to 1000)
