@@ -35,4 +35,23 @@ check "stop withdraws the score" test ! -e "$SCORE"
 expect_rc "stop of a stopped instance is 0" 0 run stop
 expect_rc "validate-all rejects a non-integer score with 6" 6 run validate-all --param promoted_score=high
 expect_rc "notify is 0" 0 run notify
+
+# The score tool: run without a shell, with crm_attribute's arguments.
+TOOL="$TEST_DIR/score-tool"
+printf '#!/bin/sh\nprintf "%%s\\n" "$*" >> "%s"\n' "$TEST_DIR/tool.log" > "$TOOL"
+chmod +x "$TOOL"
+expect_rc "start with a score_tool" 0 run start --param score_tool="$TOOL"
+expect_rc "promote with a score_tool" 0 run promote --param score_tool="$TOOL"
+expect_rc "stop with a score_tool" 0 run stop --param score_tool="$TOOL"
+check "the tool got crm_attribute's arguments" test "$(cat "$TEST_DIR/tool.log")" = \
+    "$(printf -- '--promotion -v 5\n--promotion -v 10\n--promotion -D')"
+expect_rc "a missing score_tool is 5" 5 run start --param score_tool=/nonexistent/tool
+printf '#!/bin/sh\nexit 3\n' > "$TEST_DIR/bad-tool"
+chmod +x "$TEST_DIR/bad-tool"
+expect_rc "a failing score_tool fails the action" 1 run start --param score_tool="$TEST_DIR/bad-tool"
+contains "saying so" "exit reason: score_tool '$TEST_DIR/bad-tool' failed"
+"$AGENT_CLI" run ocf:belay:Stateful stop --param state="$S" >/dev/null 2>&1
+expect_rc "with neither, start still works" 0 \
+    "$AGENT_CLI" run ocf:belay:Stateful start --param state="$S" --resource s1
+contains "and says the score is not published" "promotion score 5 not published"
 tap_done
