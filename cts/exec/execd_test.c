@@ -269,6 +269,18 @@ test_recurring_reports_changes(void **state)
     assert_int_equal(event.result.rc, 0);
     assert_false(event.final);
     bl_exec_result_clear(&event.result);
+    /* Report on request: the latest result, without waiting for a change. */
+    {
+        bl_exec_result_t last = {0};
+
+        assert_int_equal(bl_exec_client_last(client, id, &last, &err), 0);
+        assert_int_equal(last.status, BL_EXEC_DONE);
+        assert_int_equal(last.rc, 0);
+        bl_exec_result_clear(&last);
+        assert_int_equal(bl_exec_client_last(client, id + 1000, &last, &err), BL_ENOTFOUND);
+        assert_non_null(strstr(err, "no such recurring call"));
+        bl_free(&err);
+    }
     assert_int_equal(bl_exec_client_cancel(client, id, &err), 0);
     next_event(client, &event);
     assert_int_equal(event.call_id, id);

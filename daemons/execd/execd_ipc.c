@@ -208,7 +208,7 @@ handle_cancel(execd_t *execd, qb_ipcs_connection_t *c, const char *body)
 {
     uint64_t call_id = 0;
     char *err = NULL;
-    int rc = bl_exec_cancel_from_text(body, strlen(body), &call_id, &err);
+    int rc = bl_exec_call_from_text(body, strlen(body), "exec-cancel", &call_id, &err);
 
     if (rc != 0) {
         reply(c, rc, 0, err);
@@ -221,6 +221,32 @@ handle_cancel(execd_t *execd, qb_ipcs_connection_t *c, const char *body)
         return;
     }
     reply(c, bl_exec_cancel(execd->exec, call_id), call_id, NULL);
+}
+
+/* Latest result of a recurring call, answered as an <exec-result> (report on request). */
+static void
+handle_last(execd_t *execd, qb_ipcs_connection_t *c, const char *body)
+{
+    uint64_t call_id = 0;
+    char *err = NULL;
+    bl_exec_event_t event = {0};
+    g_autofree char *text = NULL;
+    int rc = bl_exec_call_from_text(body, strlen(body), "exec-last", &call_id, &err);
+
+    if (rc != 0) {
+        reply(c, rc, 0, err);
+        free(err);
+        return;
+    }
+    if (g_hash_table_lookup(execd->owners, &call_id) != c
+        || bl_exec_last_result(execd->exec, call_id, &event.result) != 0) {
+        reply(c, BL_ENOTFOUND, call_id, "no such recurring call, or no result yet");
+        return;
+    }
+    event.call_id = call_id;
+    text = bl_exec_result_to_text(&event);
+    bl_exec_result_clear(&event.result);
+    send_message(c, false, text);
 }
 
 static int32_t
@@ -239,6 +265,8 @@ on_msg(qb_ipcs_connection_t *c, void *data, size_t size)
         handle_run(current, c, body);
     } else if (header.id == BL_EXECD_MSG_CANCEL) {
         handle_cancel(current, c, body);
+    } else if (header.id == BL_EXECD_MSG_LAST) {
+        handle_last(current, c, body);
     } else {
         reply(c, BL_EPARSE, 0, "unknown message id");
     }

@@ -198,7 +198,8 @@ void bl_exec_run_sync(const bl_exec_request_t *req, const bl_exec_options_t *opt
 
 /*
  * belay-execd's messages are small XML documents: <exec-run> (a request), <exec-cancel>,
- * <exec-reply> (the answer to either) and <exec-result> (an event: a call completed or
+ * <exec-last>, <exec-reply> (the answer to a request; <exec-last> is answered by an
+ * <exec-result> when there is one) and <exec-result> (an event: a call completed or
  * its recurring result changed). Agent output travels in attributes; bytes XML cannot
  * carry are replaced by '?' or U+FFFD. Every *_to_text result is the caller's to free().
  */
@@ -219,8 +220,10 @@ int bl_exec_request_to_text(const bl_exec_request_t *req, char **text, char **er
 /* Parses <exec-run>; returns 0 and *req, or BL_EPARSE/BL_EINVALID with one sentence in *err. */
 int bl_exec_request_from_text(const char *text, size_t len, bl_exec_request_t **req, char **err);
 
-char *bl_exec_cancel_to_text(uint64_t call_id);
-int bl_exec_cancel_from_text(const char *text, size_t len, uint64_t *call_id, char **err);
+/* <exec-cancel call-id=N/> or <exec-last call-id=N/> (ELEMENT names which). */
+char *bl_exec_call_to_text(const char *element, uint64_t call_id);
+int bl_exec_call_from_text(const char *text, size_t len, const char *element, uint64_t *call_id,
+                           char **err);
 
 /* <exec-reply>: RC is 0 or a negative error of the request; MESSAGE may be NULL. */
 char *bl_exec_reply_to_text(int rc, uint64_t call_id, const char *message);
@@ -245,6 +248,7 @@ int bl_exec_result_from_text(const char *text, size_t len, bl_exec_event_t *even
 enum bl_execd_msg {
     BL_EXECD_MSG_RUN = 1,
     BL_EXECD_MSG_CANCEL = 2,
+    BL_EXECD_MSG_LAST = 3, /* latest result of a recurring call, as <exec-result> */
 };
 
 /* The IPC name to use: $BELAY_EXECD_IPC when set, else BL_EXECD_IPC_NAME. Borrowed. */
@@ -268,6 +272,13 @@ int bl_exec_client_run(bl_exec_client_t *client, const bl_exec_request_t *req, u
 
 /* Cancels CALL_ID; returns 0, BL_ENOTFOUND or -errno with a message in *err. */
 int bl_exec_client_cancel(bl_exec_client_t *client, uint64_t call_id, char **err);
+
+/*
+ * Latest result of the client's recurring call CALL_ID ("report on request"): returns 0
+ * and *res (clear it), BL_ENOTFOUND (no such call, or no result yet) or -errno.
+ */
+int bl_exec_client_last(bl_exec_client_t *client, uint64_t call_id, bl_exec_result_t *res,
+                        char **err);
 
 /*
  * Waits up to TIMEOUT_MS (-1: forever) for the next event. Returns 0 and *event (clear

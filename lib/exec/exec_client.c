@@ -57,16 +57,13 @@ bl_exec_client_free(bl_exec_client_t *client)
     g_free(client);
 }
 
-/* Sends message ID with body TEXT and parses the <exec-reply>. */
+/* Sends message ID with body TEXT; *body gets the reply's XML (inside client->buffer). */
 static int
-request(bl_exec_client_t *client, int32_t id, const char *text, uint64_t *call_id, char **err)
+exchange(bl_exec_client_t *client, int32_t id, const char *text, const char **body, char **err)
 {
     struct qb_ipc_request_header header = {.id = id};
     size_t len = strlen(text) + 1;
     struct iovec iov[2] = {{&header, sizeof(header)}, {(void *) text, len}};
-    const struct qb_ipc_response_header *reply = (const void *) client->buffer;
-    g_autofree char *message = NULL;
-    int reply_rc = 0;
     ssize_t got;
 
     header.size = (int32_t) (sizeof(header) + len);
@@ -76,20 +73,38 @@ request(bl_exec_client_t *client, int32_t id, const char *text, uint64_t *call_i
         bl_err_set(err, "belay-execd: %s", g_strerror((int) -got));
         return (int) got;
     }
-    if ((size_t) got <= sizeof(*reply) || client->buffer[got - 1] != '\0') {
+    if ((size_t) got <= sizeof(struct qb_ipc_response_header) || client->buffer[got - 1] != '\0') {
         bl_err_set(err, "belay-execd: malformed reply of %zd bytes", got);
         return BL_EPARSE;
     }
-    if (bl_exec_reply_from_text(client->buffer + sizeof(*reply),
-                                strlen(client->buffer + sizeof(*reply)), &reply_rc, call_id,
-                                &message, err)
-        != 0) {
+    *body = client->buffer + sizeof(struct qb_ipc_response_header);
+    return 0;
+}
+
+/* The rc of an <exec-reply> BODY, its message in *err when not 0. */
+static int
+reply_rc(const char *body, uint64_t *call_id, char **err)
+{
+    g_autofree char *message = NULL;
+    int rc = 0;
+
+    if (bl_exec_reply_from_text(body, strlen(body), &rc, call_id, &message, err) != 0) {
         return BL_EPARSE;
     }
-    if (reply_rc != 0) {
-        bl_err_set(err, "belay-execd: %s", message != NULL ? message : bl_strerror(reply_rc));
+    if (rc != 0) {
+        bl_err_set(err, "belay-execd: %s", message != NULL ? message : bl_strerror(rc));
     }
-    return reply_rc;
+    return rc;
+}
+
+/* Sends message ID with body TEXT and parses the <exec-reply>. */
+static int
+request(bl_exec_client_t *client, int32_t id, const char *text, uint64_t *call_id, char **err)
+{
+    const char *body = NULL;
+    int rc = exchange(client, id, text, &body, err);
+
+    return rc != 0 ? rc : reply_rc(body, call_id, err);
 }
 
 int
@@ -108,10 +123,32 @@ bl_exec_client_run(bl_exec_client_t *client, const bl_exec_request_t *req, uint6
 int
 bl_exec_client_cancel(bl_exec_client_t *client, uint64_t call_id, char **err)
 {
-    g_autofree char *text = bl_exec_cancel_to_text(call_id);
+    g_autofree char *text = bl_exec_call_to_text("exec-cancel", call_id);
     uint64_t ignored = 0;
 
     return request(client, BL_EXECD_MSG_CANCEL, text, &ignored, err);
+}
+
+int
+bl_exec_client_last(bl_exec_client_t *client, uint64_t call_id, bl_exec_result_t *res, char **err)
+{
+    g_autofree char *text = bl_exec_call_to_text("exec-last", call_id);
+    const char *body = NULL;
+    bl_exec_event_t event = {0};
+    uint64_t ignored = 0;
+    int rc = exchange(client, BL_EXECD_MSG_LAST, text, &body, err);
+
+    if (rc != 0) {
+        return rc;
+    }
+    if (!g_str_has_prefix(body, "<exec-result")) {
+        return reply_rc(body, &ignored, err);
+    }
+    rc = bl_exec_result_from_text(body, strlen(body), &event, err);
+    if (rc == 0) {
+        *res = event.result;
+    }
+    return rc;
 }
 
 int

@@ -381,20 +381,21 @@ bl_exec_reply_from_text(const char *text, size_t len, int *reply_rc, uint64_t *c
 }
 
 char *
-bl_exec_cancel_to_text(uint64_t call_id)
+bl_exec_call_to_text(const char *element, uint64_t call_id)
 {
     xmlDoc *doc = NULL;
-    xmlNode *root = new_root(&doc, "exec-cancel");
+    xmlNode *root = new_root(&doc, element);
 
     set_u64(root, "call-id", call_id);
     return format_doc(doc);
 }
 
 int
-bl_exec_cancel_from_text(const char *text, size_t len, uint64_t *call_id, char **err)
+bl_exec_call_from_text(const char *text, size_t len, const char *element, uint64_t *call_id,
+                       char **err)
 {
     xmlDoc *doc = NULL;
-    int rc = parse_root(text, len, "exec-cancel", &doc, err);
+    int rc = parse_root(text, len, element, &doc, err);
 
     if (rc == 0) {
         rc = attr_u64(xmlDocGetRootElement(doc), "call-id", call_id, err);

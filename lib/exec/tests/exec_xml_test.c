@@ -204,9 +204,13 @@ test_reply_and_cancel(void **state)
     assert_int_equal(id, 7);
     assert_null(message);
     free(text);
-    text = bl_exec_cancel_to_text(12345678901ULL);
-    assert_int_equal(bl_exec_cancel_from_text(text, strlen(text), &id, &err), 0);
+    text = bl_exec_call_to_text("exec-cancel", 12345678901ULL);
+    assert_int_equal(bl_exec_call_from_text(text, strlen(text), "exec-cancel", &id, &err), 0);
     assert_int_equal(id, 12345678901ULL);
+    /* One kind of message is not taken for the other. */
+    assert_int_equal(bl_exec_call_from_text(text, strlen(text), "exec-last", &id, &err), BL_EPARSE);
+    assert_non_null(strstr(err, "expected <exec-last>, got <exec-cancel>"));
+    bl_free(&err);
     free(text);
 }
 
