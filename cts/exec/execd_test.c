@@ -1,0 +1,467 @@
+/*
+ * belay-execd end to end: a private daemon (its own IPC name and OCF_ROOT) runs real
+ * agents for clients, reports recurring results on change, cancels on request and on
+ * disconnect, survives flooding, hanging and crashing agents, and exits cleanly.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <belay/common.h>
+#include <belay/exec.h>
+
+static char *ocf_root;
+static char *work;
+static char *ipc_name;
+static GPid daemon_pid;
+static bl_exec_client_t *client;
+
+static void
+link_into(const char *target, const char *link)
+{
+    g_autofree char *path = g_build_filename(ocf_root, link, NULL);
+    g_autofree char *abs = g_canonicalize_filename(target, NULL);
+
+    assert_int_equal(symlink(abs, path), 0);
+}
+
+static void
+make_root(void)
+{
+    const char *srcdir = getenv("top_srcdir") != NULL ? getenv("top_srcdir") : ".";
+    g_autofree char *tests = g_build_filename(srcdir, "lib/exec/tests/agents", NULL);
+    g_autofree char *ours = g_build_filename(srcdir, "agents/ocf/belay", NULL);
+    g_autofree char *rd = NULL;
+
+    ocf_root = g_dir_make_tmp("belay-execd-ocf-XXXXXX", NULL);
+    work = g_dir_make_tmp("belay-execd-XXXXXX", NULL);
+    rd = g_build_filename(ocf_root, "resource.d", NULL);
+    assert_int_equal(mkdir(rd, 0755), 0);
+    link_into(tests, "resource.d/test");
+    link_into(ours, "resource.d/belay");
+}
+
+static int
+setup(void **state)
+{
+    const char *builddir = getenv("top_builddir") != NULL ? getenv("top_builddir") : ".";
+    g_autofree char *daemon = g_build_filename(builddir, "daemons/execd/belay-execd", NULL);
+    g_autofree char *log = NULL;
+    char *argv[] = {daemon, "--ipc", NULL, "--ocf-root", NULL, "--max-parallel", "4", NULL};
+    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    GError *error = NULL;
+    int fd;
+
+    (void) state;
+    make_root();
+    ipc_name = g_strdup_printf("belay-execd-test-%d", (int) getpid());
+    argv[2] = ipc_name;
+    argv[4] = ocf_root;
+    log = g_build_filename(work, "execd.log", NULL);
+    fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(g_spawn_async_with_fds(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                       &daemon_pid, -1, fd, fd, &error));
+    close(fd);
+    while (bl_exec_client_connect(ipc_name, &client, NULL) != 0) {
+        assert_true(g_get_monotonic_time() < deadline);
+        g_usleep(20000);
+    }
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    int status = -1;
+    g_autofree char *cmd = g_strdup_printf("rm -rf '%s' '%s'", ocf_root, work);
+
+    (void) state;
+    bl_exec_client_free(client);
+    kill(daemon_pid, SIGTERM);
+    assert_int_equal(waitpid(daemon_pid, &status, 0), daemon_pid);
+    /* A clean exit also means no leak: the daemon is built with LeakSanitizer in CI. */
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        g_autofree char *show = g_strdup_printf("cat '%s/execd.log' >&2", work);
+
+        assert_int_equal(system(show), 0);
+        fail_msg("belay-execd exited with status %d", status);
+    }
+    assert_int_equal(system(cmd), 0);
+    g_free(ocf_root);
+    g_free(work);
+    g_free(ipc_name);
+    return 0;
+}
+
+static bl_exec_request_t *
+request(const char *rsc, const char *spec, const char *action)
+{
+    bl_exec_request_t *req = NULL;
+
+    assert_int_equal(bl_exec_request_new(rsc, spec, action, &req, NULL), 0);
+    req->timeout_ms = 20000;
+    return req;
+}
+
+static void
+param(bl_exec_request_t *req, const char *name, const char *value)
+{
+    assert_int_equal(bl_exec_request_set(req, false, name, value, NULL), 0);
+}
+
+static uint64_t
+submit(bl_exec_client_t *c, bl_exec_request_t *req)
+{
+    uint64_t id = 0;
+    char *err = NULL;
+
+    if (bl_exec_client_run(c, req, &id, &err) != 0) {
+        fail_msg("submit: %s", err);
+    }
+    bl_exec_request_free(req);
+    assert_true(id > 0);
+    return id;
+}
+
+/* Next event, which must come within 20 s. */
+static void
+next_event(bl_exec_client_t *c, bl_exec_event_t *event)
+{
+    char *err = NULL;
+    int rc = bl_exec_client_next(c, 20000, event, &err);
+
+    if (rc != 0) {
+        fail_msg("no event: %d %s", rc, err);
+    }
+}
+
+static int
+run_rc(const char *action, const char *state_file)
+{
+    bl_exec_request_t *req = request("d1", "ocf:belay:Dummy", action);
+    bl_exec_event_t event = {0};
+    uint64_t id;
+    int rc;
+
+    param(req, "state", state_file);
+    id = submit(client, req);
+    next_event(client, &event);
+    assert_int_equal(event.call_id, id);
+    assert_true(event.final);
+    assert_int_equal(event.result.status, BL_EXEC_DONE);
+    rc = event.result.rc;
+    bl_exec_result_clear(&event.result);
+    return rc;
+}
+
+static void
+test_lifecycle(void **state)
+{
+    g_autofree char *state_file = g_build_filename(work, "d1.state", NULL);
+
+    (void) state;
+    assert_int_equal(run_rc("monitor", state_file), 7);
+    assert_int_equal(run_rc("start", state_file), 0);
+    assert_int_equal(run_rc("monitor", state_file), 0);
+    assert_int_equal(run_rc("stop", state_file), 0);
+    assert_int_equal(run_rc("monitor", state_file), 7);
+}
+
+static void
+test_refuses_bad_requests(void **state)
+{
+    bl_exec_request_t *req = request("r", "ocf:belay:Dummy", "start");
+    uint64_t id = 0;
+    char *err = NULL;
+
+    (void) state;
+    /* Bypass the client-side check: the daemon must validate on its own. */
+    g_hash_table_insert(req->params, g_strdup("a b"), g_strdup("1"));
+    assert_int_equal(bl_exec_client_run(client, req, &id, &err), BL_EINVALID);
+    assert_non_null(strstr(err, "parameter 'a b'"));
+    bl_free(&err);
+    assert_int_equal(bl_exec_client_cancel(client, 999999, &err), BL_ENOTFOUND);
+    bl_free(&err);
+    bl_exec_request_free(req);
+    /* A missing agent is a result, not a refusal. */
+    req = request("r", "ocf:belay:Missing", "start");
+    id = submit(client, req);
+    {
+        bl_exec_event_t event = {0};
+
+        next_event(client, &event);
+        assert_int_equal(event.call_id, id);
+        assert_int_equal(event.result.status, BL_EXEC_ERROR);
+        assert_int_equal(event.result.rc, BL_OCF_ERR_INSTALLED);
+        assert_non_null(strstr(event.result.message, "agent not installed"));
+        bl_exec_result_clear(&event.result);
+    }
+}
+
+static unsigned
+count_runs(const char *log)
+{
+    g_autofree char *text = NULL;
+    unsigned runs = 0;
+
+    if (g_file_get_contents(log, &text, NULL, NULL)) {
+        for (const char *p = text; (p = strchr(p, '+')) != NULL; p++) {
+            runs++;
+        }
+    }
+    return runs;
+}
+
+static void
+wait_runs(const char *log, unsigned min)
+{
+    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+    while (count_runs(log) < min) {
+        assert_true(g_get_monotonic_time() < deadline);
+        g_usleep(10000);
+    }
+}
+
+static uint64_t
+submit_recurring(bl_exec_client_t *c, const char *rsc, const char *log, const char *rcfile)
+{
+    bl_exec_request_t *req = request(rsc, "ocf:test:counter", "monitor");
+
+    param(req, "log", log);
+    param(req, "rcfile", rcfile);
+    req->interval_ms = 40;
+    return submit(c, req);
+}
+
+static void
+test_recurring_reports_changes(void **state)
+{
+    g_autofree char *log = g_build_filename(work, "rec.log", NULL);
+    g_autofree char *rcfile = g_build_filename(work, "rec.rc", NULL);
+    bl_exec_event_t event = {0};
+    uint64_t id;
+    char *err = NULL;
+
+    (void) state;
+    assert_true(g_file_set_contents(rcfile, "7", -1, NULL));
+    id = submit_recurring(client, "rec", log, rcfile);
+    next_event(client, &event);
+    assert_int_equal(event.call_id, id);
+    assert_false(event.final);
+    assert_int_equal(event.result.rc, 7);
+    bl_exec_result_clear(&event.result);
+    wait_runs(log, 5);
+    /* Unchanged results are not reported. */
+    assert_int_equal(bl_exec_client_next(client, 0, &event, NULL), -ETIMEDOUT);
+    assert_true(g_file_set_contents(rcfile, "0", -1, NULL));
+    next_event(client, &event);
+    assert_int_equal(event.result.rc, 0);
+    assert_false(event.final);
+    bl_exec_result_clear(&event.result);
+    /* Report on request: the latest result, without waiting for a change. */
+    {
+        bl_exec_result_t last = {0};
+
+        assert_int_equal(bl_exec_client_last(client, id, &last, &err), 0);
+        assert_int_equal(last.status, BL_EXEC_DONE);
+        assert_int_equal(last.rc, 0);
+        bl_exec_result_clear(&last);
+        assert_int_equal(bl_exec_client_last(client, id + 1000, &last, &err), BL_ENOTFOUND);
+        assert_non_null(strstr(err, "no such recurring call"));
+        bl_free(&err);
+    }
+    assert_int_equal(bl_exec_client_cancel(client, id, &err), 0);
+    next_event(client, &event);
+    assert_int_equal(event.call_id, id);
+    assert_true(event.final);
+    assert_int_equal(event.result.status, BL_EXEC_CANCELLED);
+    bl_exec_result_clear(&event.result);
+}
+
+static void
+test_disconnect_cancels(void **state)
+{
+    g_autofree char *log = g_build_filename(work, "disc.log", NULL);
+    g_autofree char *rcfile = g_build_filename(work, "disc.rc", NULL);
+    bl_exec_client_t *other = NULL;
+    unsigned runs;
+
+    (void) state;
+    assert_int_equal(bl_exec_client_connect(ipc_name, &other, NULL), 0);
+    submit_recurring(other, "disc", log, rcfile);
+    wait_runs(log, 3);
+    bl_exec_client_free(other);
+    g_usleep(300000);
+    runs = count_runs(log);
+    g_usleep(500000);
+    assert_int_equal(count_runs(log), runs);
+}
+
+static long
+daemon_rss_kib(void)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) daemon_pid);
+    g_autofree char *status = NULL;
+    const char *line;
+
+    assert_true(g_file_get_contents(path, &status, NULL, NULL));
+    line = strstr(status, "VmRSS:");
+    assert_non_null(line);
+    return atol(line + strlen("VmRSS:"));
+}
+
+static unsigned
+daemon_fds(void)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/fd", (int) daemon_pid);
+    GDir *dir = g_dir_open(path, 0, NULL);
+    unsigned n = 0;
+
+    assert_non_null(dir);
+    while (g_dir_read_name(dir) != NULL) {
+        n++;
+    }
+    g_dir_close(dir);
+    return n;
+}
+
+static void
+test_survives_hostile_agents(void **state)
+{
+    g_autofree char *pidfile = g_build_filename(work, "hang.pid", NULL);
+    g_autofree char *state_file = g_build_filename(work, "calm.state", NULL);
+    bl_exec_request_t *flood = request("flood", "ocf:test:flood", "start");
+    bl_exec_request_t *hang = request("hang", "ocf:test:sleeper", "start");
+    bl_exec_request_t *crash = request("crash", "ocf:test:exitcode", "start");
+    bl_exec_request_t *calm = request("calm", "ocf:belay:Dummy", "monitor");
+    uint64_t ids[4];
+    bool seen[4] = {false};
+    long before = daemon_rss_kib();
+    unsigned fds_before = daemon_fds();
+    long after;
+
+    (void) state;
+    param(flood, "bytes", "100000000");
+    param(hang, "pidfile", pidfile);
+    hang->timeout_ms = 500;
+    param(crash, "rc", "0");
+    param(crash, "signal", "SEGV");
+    param(calm, "state", state_file);
+    ids[0] = submit(client, flood);
+    ids[1] = submit(client, hang);
+    ids[2] = submit(client, crash);
+    ids[3] = submit(client, calm);
+    for (int n = 0; n < 4; n++) {
+        bl_exec_event_t event = {0};
+        const bl_exec_result_t *res = &event.result;
+
+        next_event(client, &event);
+        assert_true(event.final);
+        if (event.call_id == ids[0]) {
+            assert_int_equal(res->status, BL_EXEC_DONE);
+            assert_true(res->out_dropped > 99000000);
+            assert_true(g_str_has_suffix(res->out, "THE-END-OF-STDOUT\n"));
+            seen[0] = true;
+        } else if (event.call_id == ids[1]) {
+            assert_int_equal(res->status, BL_EXEC_TIMEOUT);
+            seen[1] = true;
+        } else if (event.call_id == ids[2]) {
+            assert_int_equal(res->status, BL_EXEC_SIGNALED);
+            assert_int_equal(res->signo, SIGSEGV);
+            seen[2] = true;
+        } else {
+            assert_int_equal(event.call_id, ids[3]);
+            assert_int_equal(res->rc, 7);
+            seen[3] = true;
+        }
+        bl_exec_result_clear(&event.result);
+    }
+    assert_true(seen[0] && seen[1] && seen[2] && seen[3]);
+    after = daemon_rss_kib();
+    /* 100 MB went through the daemon; it may keep a few buffers, not the flood. */
+    assert_true(after - before < 16 * 1024);
+    assert_int_equal(run_rc("monitor", state_file), 7);
+    /* Every pipe of every agent was closed (the last child watch closes right after the
+     * result is sent, hence the short wait). */
+    for (int i = 0; i < 100 && daemon_fds() != fds_before; i++) {
+        g_usleep(10000);
+    }
+    assert_int_equal(daemon_fds(), fds_before);
+}
+
+/* Output that doubles in size with every XML escape still reaches the client whole. */
+static void
+test_worst_case_output(void **state)
+{
+    bl_exec_request_t *req = request("quotes", "ocf:test:flood", "start");
+    bl_exec_event_t event = {0};
+    uint64_t id;
+
+    (void) state;
+    param(req, "bytes", "1000000");
+    param(req, "line", "\"<&>\"");
+    param(req, "both", "1");
+    id = submit(client, req);
+    next_event(client, &event);
+    assert_int_equal(event.call_id, id);
+    assert_int_equal(event.result.status, BL_EXEC_DONE);
+    assert_null(event.result.message);
+    assert_true(g_str_has_prefix(event.result.out, "\"<&>\"\n\"<&>\"\n"));
+    assert_true(g_str_has_suffix(event.result.out, "THE-END-OF-STDOUT\n"));
+    assert_true(strlen(event.result.err) > 60000);
+    assert_string_equal(event.result.exit_reason, "flooded");
+    bl_exec_result_clear(&event.result);
+}
+
+/* Agents run as root: other users may not connect. */
+static void
+test_refuses_other_users(void **state)
+{
+    pid_t pid;
+    int status = -1;
+
+    (void) state;
+    if (geteuid() != 0) {
+        skip();
+    }
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        bl_exec_client_t *other = NULL;
+
+        if (setgid(65534) != 0 || setuid(65534) != 0) {
+            _exit(2);
+        }
+        _exit(bl_exec_client_connect(ipc_name, &other, NULL) == 0 ? 1 : 0);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lifecycle),
+        cmocka_unit_test(test_refuses_bad_requests),
+        cmocka_unit_test(test_recurring_reports_changes),
+        cmocka_unit_test(test_disconnect_cancels),
+        cmocka_unit_test(test_survives_hostile_agents),
+        cmocka_unit_test(test_worst_case_output),
+        cmocka_unit_test(test_refuses_other_users),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
