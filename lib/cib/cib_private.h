@@ -14,13 +14,36 @@ extern const size_t bl__cib_schema_rng_len;
 
 /*
  * What the schema allows, element by element, read from xml/cib.rng itself so that
- * explanations of schema errors can never disagree with the schema.
+ * explanations of schema errors can never disagree with the schema
+ * (cib_schema_model.c). Names are borrowed from the schema document.
  */
 typedef struct bl__schema_model bl__schema_model_t;
+
+/* One way to write an element: the attributes and children it may and must have. */
+typedef struct bl__schema_alt {
+    GPtrArray *attributes;
+    GPtrArray *required_attributes;
+    GPtrArray *children;
+    GPtrArray *required_children;
+    GPtrArray *single_children;    /* children that may appear at most once */
+    bool any_attribute;            /* <anyName/>: daemon bookkeeping in the status */
+} bl__schema_alt_t;
+
+typedef struct bl__schema_element {
+    GPtrArray *alternatives;       /* bl__schema_alt_t: valid iff one of them fits */
+    bl__schema_alt_t *all;         /* everything allowed by any; required by all */
+} bl__schema_element_t;
 
 /* Builds the model from the schema document RNG (borrowed; must outlive the model). */
 bl__schema_model_t *bl__schema_model_new(const xmlDoc *rng);
 void bl__schema_model_free(bl__schema_model_t *model);
+
+/* The model of elements named NAME, or NULL when the schema has none. */
+const bl__schema_element_t *bl__schema_model_element(const bl__schema_model_t *model,
+                                                      const char *name);
+
+/* True when NAMES (a GPtrArray of strings) holds NAME. */
+bool bl__names_contains(const GPtrArray *names, const char *name);
 
 /*
  * Looks for the first place in document order where DOC breaks a rule the model can

@@ -2,9 +2,9 @@
  * Explaining schema errors. libxml2's RELAX NG messages point at the wrong element as
  * often as not ("Element cluster_property_set has extra content: nvpair" when the
  * culprit is a <rule> three lines further), so when a document fails we walk it
- * ourselves against a model read from xml/cib.rng: per element name, which attributes
- * and children it may have and which are required. The first violation in document
- * order becomes the message. The model only ever explains: libxml2 decides validity.
+ * ourselves against a model read from xml/cib.rng (cib_schema_model.c): per element
+ * name, the ways to write it. The first violation in document order becomes the
+ * message. The model only ever explains: libxml2 decides validity.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,20 +14,6 @@
 #include <belay/cib.h>
 
 #include "cib_private.h"
-
-/* What one element name allows, merged over every <element name=...> in the schema. */
-struct element_model {
-    GPtrArray *attributes;         /* names (borrowed from the schema document) */
-    GPtrArray *required_attributes;
-    GPtrArray *children;
-    GPtrArray *required_children;
-    bool any_attribute;            /* <attribute><anyName/>: daemon bookkeeping */
-};
-
-struct bl__schema_model {
-    GHashTable *elements;          /* element name -> struct element_model */
-    GHashTable *defines;           /* define name -> <define> node */
-};
 
 /* Elements and attributes of Pacemaker's format that Belay deliberately refuses. */
 struct unsupported {
@@ -54,196 +40,6 @@ static const struct unsupported unsupported[] = {
     {"utilization", "rule", "Belay does not support rules inside attribute sets"},
     {"cluster_property_set", "rule", "Belay does not support rules inside attribute sets"},
 };
-
-/* ----------------------------------------------------------- the model */
-
-static bool
-contains(const GPtrArray *names, const char *name)
-{
-    for (guint i = 0; i < names->len; i++) {
-        if (strcmp(g_ptr_array_index(names, i), name) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static void
-add_name(GPtrArray *names, const char *name)
-{
-    if (!contains(names, name)) {
-        g_ptr_array_add(names, (gpointer) name);
-    }
-}
-
-/* Keeps in KEPT only the names also in OTHER (required in every definition). */
-static void
-intersect(GPtrArray *kept, const GPtrArray *other)
-{
-    for (guint i = kept->len; i > 0; i--) {
-        if (!contains(other, g_ptr_array_index(kept, i - 1))) {
-            g_ptr_array_remove_index(kept, i - 1);
-        }
-    }
-}
-
-static struct element_model *
-element_model_new(void)
-{
-    struct element_model *em = g_new0(struct element_model, 1);
-
-    em->attributes = g_ptr_array_new();
-    em->required_attributes = g_ptr_array_new();
-    em->children = g_ptr_array_new();
-    em->required_children = g_ptr_array_new();
-    return em;
-}
-
-static void
-element_model_free(gpointer data)
-{
-    struct element_model *em = data;
-
-    g_ptr_array_free(em->attributes, TRUE);
-    g_ptr_array_free(em->required_attributes, TRUE);
-    g_ptr_array_free(em->children, TRUE);
-    g_ptr_array_free(em->required_children, TRUE);
-    g_free(em);
-}
-
-static void scan_pattern(const bl__schema_model_t *model, const xmlNode *pattern,
-                         bool required, struct element_model *em);
-
-static void
-scan_children(const bl__schema_model_t *model, const xmlNode *parent, bool required,
-              struct element_model *em)
-{
-    for (const xmlNode *c = bl_xml_first_child(parent, NULL); c != NULL;
-         c = bl_xml_next(c, NULL)) {
-        scan_pattern(model, c, required, em);
-    }
-}
-
-/*
- * An attribute pattern without a name has a name class: <name>s (perhaps in a
- * <choice>) list the attributes it allows; <anyName> allows any. None is required.
- */
-static void
-scan_name_class(const xmlNode *node, struct element_model *em)
-{
-    for (const xmlNode *c = bl_xml_first_child(node, NULL); c != NULL;
-         c = bl_xml_next(c, NULL)) {
-        if (bl_xml_is(c, "name") && c->children != NULL
-            && c->children->type == XML_TEXT_NODE) {
-            add_name(em->attributes, (const char *) c->children->content);
-        } else if (bl_xml_is(c, "anyName")) {
-            em->any_attribute = true;
-        } else if (bl_xml_is(c, "choice")) {
-            scan_name_class(c, em);
-        }
-    }
-}
-
-/*
- * Records what PATTERN (a node of the schema inside one <element>) allows. REQUIRED is
- * false below optional, zeroOrMore and choice: only what every valid document must
- * carry counts as required.
- */
-static void
-scan_pattern(const bl__schema_model_t *model, const xmlNode *pattern, bool required,
-             struct element_model *em)
-{
-    const char *name = bl_xml_attr(pattern, "name");
-
-    if (bl_xml_is(pattern, "attribute")) {
-        if (name == NULL) {
-            scan_name_class(pattern, em);
-            return;
-        }
-        add_name(em->attributes, name);
-        if (required) {
-            add_name(em->required_attributes, name);
-        }
-    } else if (bl_xml_is(pattern, "element")) {
-        add_name(em->children, name);
-        if (required) {
-            add_name(em->required_children, name);
-        }
-    } else if (bl_xml_is(pattern, "ref")) {
-        scan_children(model, g_hash_table_lookup(model->defines, name), required, em);
-    } else if (bl_xml_is(pattern, "optional") || bl_xml_is(pattern, "zeroOrMore")
-               || bl_xml_is(pattern, "choice")) {
-        scan_children(model, pattern, false, em);
-    } else if (bl_xml_is(pattern, "oneOrMore") || bl_xml_is(pattern, "group")
-               || bl_xml_is(pattern, "interleave")) {
-        scan_children(model, pattern, required, em);
-    }
-}
-
-static void
-merge_definition(bl__schema_model_t *model, const xmlNode *element)
-{
-    const char *name = bl_xml_attr(element, "name");
-    struct element_model *em = g_hash_table_lookup(model->elements, name);
-    struct element_model *def = element_model_new();
-
-    scan_children(model, element, true, def);
-    if (em == NULL) {
-        g_hash_table_insert(model->elements, (gpointer) name, def);
-        return;
-    }
-    for (guint i = 0; i < def->attributes->len; i++) {
-        add_name(em->attributes, g_ptr_array_index(def->attributes, i));
-    }
-    for (guint i = 0; i < def->children->len; i++) {
-        add_name(em->children, g_ptr_array_index(def->children, i));
-    }
-    intersect(em->required_attributes, def->required_attributes);
-    intersect(em->required_children, def->required_children);
-    em->any_attribute = em->any_attribute || def->any_attribute;
-    element_model_free(def);
-}
-
-/* Visits every named <element> of the schema, wherever it is nested. */
-static void
-collect_elements(bl__schema_model_t *model, const xmlNode *node)
-{
-    for (const xmlNode *c = bl_xml_first_child(node, NULL); c != NULL;
-         c = bl_xml_next(c, NULL)) {
-        if (bl_xml_is(c, "element") && bl_xml_attr(c, "name") != NULL) {
-            merge_definition(model, c);
-        }
-        collect_elements(model, c);
-    }
-}
-
-bl__schema_model_t *
-bl__schema_model_new(const xmlDoc *rng)
-{
-    bl__schema_model_t *model = g_new0(bl__schema_model_t, 1);
-    const xmlNode *grammar = xmlDocGetRootElement(rng);
-
-    model->elements = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                            element_model_free);
-    model->defines = g_hash_table_new(g_str_hash, g_str_equal);
-    for (const xmlNode *c = bl_xml_first_child(grammar, "define"); c != NULL;
-         c = bl_xml_next(c, "define")) {
-        g_hash_table_insert(model->defines, (gpointer) bl_xml_attr(c, "name"), (gpointer) c);
-    }
-    collect_elements(model, grammar);
-    return model;
-}
-
-void
-bl__schema_model_free(bl__schema_model_t *model)
-{
-    if (model == NULL) {
-        return;
-    }
-    g_hash_table_destroy(model->elements);
-    g_hash_table_destroy(model->defines);
-    g_free(model);
-}
 
 /* ------------------------------------------------------------ messages */
 
@@ -292,43 +88,47 @@ join_names(const GPtrArray *names)
 /* ------------------------------------------------------------- the walk */
 
 static bool
-explain_child(const struct element_model *parent_model, const xmlNode *parent,
+explain_child(const bl__schema_element_t *parent_model, const xmlNode *parent,
               const xmlNode *child, char **err)
 {
+    const GPtrArray *allowed = parent_model->all->children;
     const char *parent_name = (const char *) parent->name;
     const char *name = (const char *) child->name;
     const char *reason = unsupported_reason(parent_name, name);
     g_autofree char *expected = NULL;
 
-    if (contains(parent_model->children, name)) {
+    if (bl__names_contains(allowed, name)) {
         return false;
     }
     if (reason != NULL) {
         bl_err_set(err, "line %ld: element '%s' is not allowed in '%s' (%s)",
                    bl_xml_line(child), name, parent_name, reason);
-    } else if (parent_model->children->len == 0) {
+    } else if (allowed->len == 0) {
         bl_err_set(err, "line %ld: element '%s' is not allowed in '%s' (it takes no child elements)", bl_xml_line(child), name, parent_name);
     } else {
-        expected = join_names(parent_model->children);
+        expected = join_names(allowed);
         bl_err_set(err, "line %ld: element '%s' is not allowed in '%s' (expected %s)",
                    bl_xml_line(child), name, parent_name, expected);
     }
     return true;
 }
 
+/* An attribute no way of writing the element allows. */
 static bool
-explain_attributes(const struct element_model *em, const xmlNode *node, char **err)
+explain_unknown_attribute(const bl__schema_element_t *em, const xmlNode *node, char **err)
 {
     const char *name = (const char *) node->name;
-    g_autofree char *what = bl__cib_describe(node);
+    g_autofree char *what = NULL;
 
-    for (const xmlAttr *a = node->properties; a != NULL && !em->any_attribute; a = a->next) {
+    for (const xmlAttr *a = node->properties; a != NULL && !em->all->any_attribute;
+         a = a->next) {
         g_autofree char *key = bl_asprintf("@%s", (const char *) a->name);
         const char *reason = unsupported_reason(name, key);
 
-        if (contains(em->attributes, (const char *) a->name)) {
+        if (bl__names_contains(em->all->attributes, (const char *) a->name)) {
             continue;
         }
+        what = bl__cib_describe(node);
         if (reason != NULL) {
             bl_err_set(err, "line %ld: %s: attribute '%s' is not allowed (%s)",
                        bl_xml_line(node), what, (const char *) a->name, reason);
@@ -338,33 +138,122 @@ explain_attributes(const struct element_model *em, const xmlNode *node, char **e
         }
         return true;
     }
-    for (guint i = 0; i < em->required_attributes->len; i++) {
-        const char *required = g_ptr_array_index(em->required_attributes, i);
-
-        if (bl_xml_attr(node, required) == NULL) {
-            bl_err_set(err, "line %ld: %s lacks the required attribute '%s'",
-                       bl_xml_line(node), what, required);
-            return true;
-        }
-    }
     return false;
 }
 
-static bool
-explain_required_children(const struct element_model *em, const xmlNode *node, char **err)
+/* How NODE departs from ALT: what is missing, extra or repeated (NULL: nothing). */
+struct departure {
+    unsigned cost;
+    const char *missing_attribute;
+    const char *extra_attribute;
+    const char *missing_child;
+    const xmlNode *extra_child;
+    const xmlNode *repeated_child;  /* the second occurrence */
+};
+
+static void
+note(const char **slot, const char *name, unsigned *cost)
 {
-    for (guint i = 0; i < em->required_children->len; i++) {
-        const char *required = g_ptr_array_index(em->required_children, i);
+    if (*slot == NULL) {
+        *slot = name;
+    }
+    (*cost)++;
+}
 
-        if (bl_xml_first_child(node, required) == NULL) {
-            g_autofree char *what = bl__cib_describe(node);
+static void
+compare_children(const bl__schema_alt_t *alt, const GPtrArray *known, const xmlNode *node,
+                 struct departure *d)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
 
-            bl_err_set(err, "line %ld: %s lacks a required '%s' element", bl_xml_line(node),
-                       what, required);
-            return true;
+    for (guint i = 0; i < alt->required_children->len; i++) {
+        if (bl_xml_first_child(node, g_ptr_array_index(alt->required_children, i)) == NULL) {
+            note(&d->missing_child, g_ptr_array_index(alt->required_children, i), &d->cost);
         }
     }
-    return false;
+    for (const xmlNode *c = bl_xml_first_child(node, NULL); c != NULL; c = bl_xml_next(c, NULL)) {
+        const char *name = (const char *) c->name;
+
+        if (!bl__names_contains(known, name)) {
+            continue;   /* an unknown child gets its own message */
+        }
+        if (!bl__names_contains(alt->children, name)) {
+            d->extra_child = d->extra_child != NULL ? d->extra_child : c;
+            d->cost++;
+        } else if (g_hash_table_contains(seen, name)
+                   && bl__names_contains(alt->single_children, name)) {
+            d->repeated_child = d->repeated_child != NULL ? d->repeated_child : c;
+            d->cost++;
+        }
+        g_hash_table_add(seen, (gpointer) name);
+    }
+}
+
+static struct departure
+compare(const bl__schema_alt_t *alt, const bl__schema_element_t *em, const xmlNode *node)
+{
+    struct departure d = {0, NULL, NULL, NULL, NULL, NULL};
+
+    for (guint i = 0; i < alt->required_attributes->len; i++) {
+        const char *name = g_ptr_array_index(alt->required_attributes, i);
+
+        if (bl_xml_attr(node, name) == NULL) {
+            note(&d.missing_attribute, name, &d.cost);
+        }
+    }
+    for (const xmlAttr *a = node->properties; a != NULL && !alt->any_attribute; a = a->next) {
+        if (!bl__names_contains(alt->attributes, (const char *) a->name)) {
+            note(&d.extra_attribute, (const char *) a->name, &d.cost);
+        }
+    }
+    compare_children(alt, em->all->children, node, &d);
+    return d;
+}
+
+static void
+report_departure(const struct departure *d, const xmlNode *node, char **err)
+{
+    g_autofree char *what = bl__cib_describe(node);
+    long line = bl_xml_line(node);
+
+    if (d->missing_attribute != NULL) {
+        bl_err_set(err, "line %ld: %s lacks the required attribute '%s'", line, what,
+                   d->missing_attribute);
+    } else if (d->extra_attribute != NULL) {
+        bl_err_set(err, "line %ld: %s: attribute '%s' cannot be combined with the other attributes or elements here", line, what, d->extra_attribute);
+    } else if (d->missing_child != NULL) {
+        bl_err_set(err, "line %ld: %s lacks a required '%s' element", line, what,
+                   d->missing_child);
+    } else if (d->extra_child != NULL) {
+        bl_err_set(err, "line %ld: element '%s' cannot be combined with the other attributes or elements of %s", bl_xml_line(d->extra_child), (const char *) d->extra_child->name, what);
+    } else {
+        const xmlNode *first = bl_xml_first_child(node, (const char *) d->repeated_child->name);
+
+        bl_err_set(err, "line %ld: element '%s' may appear only once in %s (the first is at line %ld)", bl_xml_line(d->repeated_child), (const char *) d->repeated_child->name, what, bl_xml_line(first));
+    }
+}
+
+/* NODE fits none of the ways to write it: explain the nearest one. */
+static bool
+explain_combination(const bl__schema_element_t *em, const xmlNode *node, char **err)
+{
+    struct departure best = {0, NULL, NULL, NULL, NULL, NULL};
+
+    for (guint i = 0; i < em->alternatives->len; i++) {
+        struct departure d = compare(g_ptr_array_index(em->alternatives, i), em, node);
+
+        if (d.cost == 0) {
+            return false;
+        }
+        if (i == 0 || d.cost < best.cost) {
+            best = d;
+        }
+    }
+    if (em->alternatives->len == 0) {
+        return false;
+    }
+    report_departure(&best, node, err);
+    return true;
 }
 
 static bool
@@ -381,10 +270,17 @@ has_text(const xmlNode *node)
     return false;
 }
 
+/*
+ * Two walks in document order: the first reports what is not allowed at all (unknown
+ * attributes and elements, text), the second what is allowed piecewise but not in this
+ * combination. A missing element is thus never blamed where a misplaced one is the cause.
+ */
 static bool
-explain_node(const bl__schema_model_t *model, const xmlNode *node, char **err)
+explain_node(const bl__schema_model_t *model, const xmlNode *node, bool combinations,
+             char **err)
 {
-    const struct element_model *em = g_hash_table_lookup(model->elements, node->name);
+    const bl__schema_element_t *em = bl__schema_model_element(model,
+                                                              (const char *) node->name);
 
     if (em == NULL) {
         /* Only reachable for the root: every child was checked against its parent. */
@@ -392,21 +288,23 @@ explain_node(const bl__schema_model_t *model, const xmlNode *node, char **err)
                    bl_xml_line(node), (const char *) node->name);
         return true;
     }
-    if (explain_attributes(em, node, err)) {
+    if (combinations ? explain_combination(em, node, err)
+                     : explain_unknown_attribute(em, node, err)) {
         return true;
     }
     for (const xmlNode *c = node->children; c != NULL; c = c->next) {
-        if (has_text(c)) {
+        if (!combinations && has_text(c)) {
             bl_err_set(err, "line %ld: element '%s' must not contain text", bl_xml_line(c),
                        (const char *) node->name);
             return true;
         }
         if (c->type == XML_ELEMENT_NODE
-            && (explain_child(em, node, c, err) || explain_node(model, c, err))) {
+            && ((!combinations && explain_child(em, node, c, err))
+                || explain_node(model, c, combinations, err))) {
             return true;
         }
     }
-    return explain_required_children(em, node, err);
+    return false;
 }
 
 bool
@@ -423,5 +321,5 @@ bl__schema_explain(const bl__schema_model_t *model, const xmlDoc *doc, char **er
                    (const char *) root->name);
         return true;
     }
-    return explain_node(model, root, err);
+    return explain_node(model, root, false, err) || explain_node(model, root, true, err);
 }

@@ -503,14 +503,22 @@ test_group_inside_group(void **state)
                    "line 9: element 'group' is not allowed in 'group' (expected meta_attributes, instance_attributes or primitive)");
 }
 
-/* Faults the element-by-element explanation cannot see fall back to libxml2's verdict. */
+/* Choices in the schema: the message explains the nearest valid form. */
 static void
 test_conflicting_attributes(void **state)
 {
     (void) state;
     assert_refused("      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n",
                    "      <rsc_location id=\"loc\" rsc=\"a\" rsc-pattern=\"a.*\" node=\"node1\" score=\"10\"/>\n",
-                   "line 11: rsc_location 'loc': this combination of attributes is not allowed (some exclude each other or need a partner)");
+                   "line 11: rsc_location 'loc': attribute 'rsc-pattern' cannot be combined with the other attributes or elements here");
+    assert_refused("      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n",
+                   "      <rsc_location id=\"loc\" rsc=\"a\" node=\"node1\"/>\n",
+                   "line 11: rsc_location 'loc' lacks the required attribute 'score'");
+    assert_refused("      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n",
+                   "      <rsc_location id=\"loc\" rsc=\"a\" node=\"node1\" score=\"1\">\n"
+                   "        <rule id=\"r\" score=\"1\"><expression id=\"e\" attribute=\"a\" operation=\"defined\"/></rule>\n"
+                   "      </rsc_location>\n",
+                   "line 12: element 'rule' cannot be combined with the other attributes or elements of rsc_location 'loc'");
 }
 
 static void
@@ -522,7 +530,20 @@ test_repeated_single_child(void **state)
                    "        <primitive id=\"b\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n"
                    "      </clone>\n",
                    "",
-                   "line 10: primitive 'b' is not allowed here (out of place, or repeated where only one may appear)");
+                   "line 10: element 'primitive' may appear only once in clone 'c' (the first is at line 9)");
+}
+
+/* Faults the explanation cannot see (element order) fall back to libxml2's verdict. */
+static void
+test_libxml2_fallback(void **state)
+{
+    char *err = schema_error("<cib>\n<status/>\n<configuration><crm_config/><nodes/><resources/>"
+                             "<constraints/></configuration>\n</cib>\n");
+
+    (void) state;
+    assert_non_null(err);
+    assert_string_equal(err, "line 2: element 'status' is not allowed here (out of place, or repeated where only one may appear)");
+    free(err);
 }
 
 static void
@@ -596,6 +617,7 @@ main(void)
         cmocka_unit_test(test_group_inside_group),
         cmocka_unit_test(test_conflicting_attributes),
         cmocka_unit_test(test_repeated_single_child),
+        cmocka_unit_test(test_libxml2_fallback),
         cmocka_unit_test(test_root_must_be_cib),
         cmocka_unit_test(test_supported_features_accepted),
     };
