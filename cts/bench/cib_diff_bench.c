@@ -132,9 +132,42 @@ settle_allocator(void)
     free(malloc(1 << 16));
 }
 
-/* Diffs OLD against NEW and patches a copy of OLD, RUNS times; prints the best times. */
+static xmlDoc *
+timed_diff(const xmlDoc *from, const xmlDoc *to, double *best)
+{
+    xmlDoc *diff = NULL;
+    double t0;
+
+    settle_allocator();
+    t0 = now_ms();
+    if (bl_cib_diff(from, to, &diff, NULL) != 0) {
+        abort();
+    }
+    *best = MIN(*best, now_ms() - t0);
+    return diff;
+}
+
 static void
-measure(const char *label, const xmlDoc *old_doc, const xmlDoc *new_doc)
+timed_patch(xmlDoc *replica, const xmlDoc *diff, double *best)
+{
+    double t0;
+
+    settle_allocator();
+    t0 = now_ms();
+    if (bl_cib_patch(replica, diff, NULL) != 0) {
+        abort();
+    }
+    *best = MIN(*best, now_ms() - t0);
+}
+
+/*
+ * Diffs OLD against NEW and patches REPLICA (equal to OLD) forwards, then back with the
+ * reverse diff, RUNS times; prints the best times. Patching back and forth keeps one
+ * replica: fresh copies each run would land in a fragmented heap and time the
+ * allocator's locality more than the patch.
+ */
+static void
+measure(const char *label, const xmlDoc *old_doc, const xmlDoc *new_doc, xmlDoc *replica)
 {
     double best_diff = 1e9;
     double best_patch = 1e9;
@@ -142,33 +175,20 @@ measure(const char *label, const xmlDoc *old_doc, const xmlDoc *new_doc)
     int changes = 0;
 
     for (int run = 0; run < RUNS; run++) {
-        xmlDoc *replica = xmlCopyDoc((xmlDoc *) old_doc, 1);
-        xmlDoc *diff = NULL;
-        double t0;
-        double t1;
-        char *text;
+        xmlDoc *forward = timed_diff(old_doc, new_doc, &best_diff);
+        xmlDoc *back = timed_diff(new_doc, old_doc, &best_diff);
+        char *text = bl_xml_format(xmlDocGetRootElement(forward));
 
-        settle_allocator();
-        t0 = now_ms();
-        if (bl_cib_diff(old_doc, new_doc, &diff, NULL) != 0) {
-            abort();
-        }
-        best_diff = MIN(best_diff, now_ms() - t0);
-        settle_allocator();
-        t1 = now_ms();
-        if (bl_cib_patch(replica, diff, NULL) != 0) {
-            abort();
-        }
-        best_patch = MIN(best_patch, now_ms() - t1);
+        timed_patch(replica, forward, &best_patch);
         if (!bl_cib_equal(replica, new_doc)) {
             abort();
         }
-        text = bl_xml_format(xmlDocGetRootElement(diff));
+        timed_patch(replica, back, &best_patch);
         size = strlen(text);
-        changes = (int) xmlChildElementCount(xmlDocGetRootElement(diff)) - 1;
+        changes = (int) xmlChildElementCount(xmlDocGetRootElement(forward)) - 1;
         free(text);
-        xmlFreeDoc(diff);
-        xmlFreeDoc(replica);
+        xmlFreeDoc(forward);
+        xmlFreeDoc(back);
     }
     printf("%-32s diff %7.2f ms  patch %7.2f ms  %6zu bytes  %4d change records\n", label,
            best_diff, best_patch, size, changes);
@@ -266,28 +286,42 @@ main(int argc, char **argv)
 {
     int count = argc > 1 ? atoi(argv[1]) : 10000;
     const char *parent = argc > 2 ? argv[2] : g_get_tmp_dir();
-    xmlDoc *old_doc = big_cib(count);
-    xmlDoc *new_doc = xmlCopyDoc(old_doc, 1);
+    xmlDoc *old_doc;
+    xmlDoc *one;
+    xmlDoc *hundred;
+    xmlDoc *moved;
+    xmlDoc *replica;
     GRand *rng = g_rand_new_with_seed(42);
 
+    if (count < 1) {
+        fprintf(stderr, "usage: %s [PRIMITIVES (at least 1)] [STATE_DIR]\n", argv[0]);
+        return 2;
+    }
+    /* Every document is built up front, before any is freed: comparable layouts. */
+    old_doc = big_cib(count);
+    one = xmlCopyDoc(old_doc, 1);
+    change_one(one, count / 2);
+    bl_cib_version_bump(one, true);
+    hundred = xmlCopyDoc(old_doc, 1);
+    for (int i = 0; i < 100; i++) {
+        change_one(hundred, g_rand_int_range(rng, 0, count));
+    }
+    bl_cib_version_bump(hundred, true);
+    moved = xmlCopyDoc(hundred, 1);
+    move_last_to_front(moved);
+    replica = xmlCopyDoc(old_doc, 1);
     printf("CIB of %d primitives\n", count);
     measure_reference(old_doc);
-    change_one(new_doc, count / 2);
-    bl_cib_version_bump(new_doc, true);
-    measure("1 attribute changed", old_doc, new_doc);
-    xmlFreeDoc(new_doc);
-    new_doc = xmlCopyDoc(old_doc, 1);
-    for (int i = 0; i < 100; i++) {
-        change_one(new_doc, g_rand_int_range(rng, 0, count));
-    }
-    bl_cib_version_bump(new_doc, true);
-    measure("100 attributes changed", old_doc, new_doc);
-    move_last_to_front(new_doc);
-    measure("+ last primitive moved to front", old_doc, new_doc);
-    measure("identical", old_doc, old_doc);
+    measure("1 attribute changed", old_doc, one, replica);
+    measure("100 attributes changed", old_doc, hundred, replica);
+    measure("+ last primitive moved to front", old_doc, moved, replica);
+    measure("identical", old_doc, old_doc, replica);
     measure_store(old_doc, parent);
     g_rand_free(rng);
     xmlFreeDoc(old_doc);
-    xmlFreeDoc(new_doc);
+    xmlFreeDoc(one);
+    xmlFreeDoc(hundred);
+    xmlFreeDoc(moved);
+    xmlFreeDoc(replica);
     return 0;
 }
