@@ -42,6 +42,45 @@ mark_checkpoint(bl_cli_t *cli)
     configuration_digest(cli->doc, cli->checkpoint_digest);
 }
 
+xmlNode *
+bl__cli_cib_section_ensure(xmlDoc *doc, const char *name)
+{
+    static const char *const order[] = {
+        "crm_config", "nodes", "resources", "constraints", "rsc_defaults", "op_defaults", NULL,
+    };
+    xmlNode *root = xmlDocGetRootElement(doc);
+    xmlNode *configuration = bl_xml_first_child(root, "configuration");
+    xmlNode *section = bl_cib_section(doc, name);
+    bool after = false;
+
+    if (section != NULL) {
+        return section;
+    }
+    if (configuration == NULL) {
+        xmlNode *first = bl_xml_first_child(root, NULL);
+
+        configuration = xmlNewDocNode(doc, NULL, (const xmlChar *) "configuration", NULL);
+        if (first != NULL) {
+            xmlAddPrevSibling(first, configuration);
+        } else {
+            xmlAddChild(root, configuration);
+        }
+    }
+    section = xmlNewDocNode(doc, NULL, (const xmlChar *) name, NULL);
+    /* Keep Pacemaker's section order: before the first section that comes later. */
+    for (int i = 0; order[i] != NULL; i++) {
+        xmlNode *later = after ? bl_xml_first_child(configuration, order[i]) : NULL;
+
+        if (later != NULL) {
+            xmlAddPrevSibling(later, section);
+            return section;
+        }
+        after = after || strcmp(order[i], name) == 0;
+    }
+    xmlAddChild(configuration, section);
+    return section;
+}
+
 int
 bl__cli_cib_load(bl_cli_t *cli)
 {

@@ -58,6 +58,12 @@ int bl__cli_cib_checkpoint(bl_cli_t *cli);
 /* Commits (see bl__cli_cib_checkpoint()) and writes the file when anything changed. */
 int bl__cli_cib_finish(bl_cli_t *cli);
 
+/*
+ * The configuration section NAME (constraints, nodes, …) of DOC, created in Pacemaker's
+ * order (with <configuration> itself) when the file has none.
+ */
+xmlNode *bl__cli_cib_section_ensure(xmlDoc *doc, const char *name);
+
 /* Frees what cli holds (not cli itself). */
 void bl__cli_free(bl_cli_t *cli);
 

@@ -185,7 +185,7 @@ static void
 add_location(xmlDoc *doc, const char *id, const char *rsc, const char *score, const char *uname,
              const char *end)
 {
-    xmlNode *constraints = bl_cib_section(doc, "constraints");
+    xmlNode *constraints = bl__cli_cib_section_ensure(doc, "constraints");
     xmlNode *location;
 
     bl_xml_remove(bl_xml_child_by_id(constraints, "rsc_location", id));
