@@ -33,7 +33,7 @@ fails_cleanly "move without node of a resource active on two nodes" "$F" \
 printf '<cib epoch="1" num_updates="0" admin_epoch="0"><configuration><nodes><node id="1" uname="n1"/></nodes><resources><primitive id="r" class="ocf" provider="heartbeat" type="Dummy"/></resources><rsc_defaults/></configuration><status/></cib>\n' > "$F"
 b resource move r n1
 equals "move creates the missing constraints section before rsc_defaults" "nodes resources constraints rsc_defaults|INFINITY" \
-    "$(b cib show --section configuration | sed -n 's#^  <\([a-z_]*\)[ />].*#\1#p' | tr '\n' ' ' | sed 's/ $//')|$(loc cli-prefer-r score)"
+    "$(b cib show --section configuration | sed -n 's#^  <\([a-z_][a-z_]*\)[ />].*#\1#p' | tr '\n' ' ' | sed 's/ $//')|$(loc cli-prefer-r score)"
 
 # --- a resource with no history is not active anywhere: the node must be named
 fresh
