@@ -218,6 +218,12 @@ run(bl_cli_t *cli, int argc, char **argv)
             free(hint);
             return BL_EUSAGE;
         }
+        if (opts.first + 1 < argc
+            && (strcmp(argv[opts.first + 1], "--help") == 0
+                || strcmp(argv[opts.first + 1], "-h") == 0)) {
+            g_string_append(cli->out, command->usage);
+            return 0;
+        }
         rc = command->run(cli, argc - opts.first, argv + opts.first);
     }
     return rc != 0 ? rc : bl__cli_cib_finish(cli);

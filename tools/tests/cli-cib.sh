@@ -52,6 +52,7 @@ equals "missing file: exit 5 naming the file" "5 1" "$rc $(echo "$out" | grep -c
 equals "--help exits 0 and documents the exit codes" "0 1 1" \
     "$rc $(grep -c '^Exit codes:' "$WORK/help") $(grep -c 'cannot be read or written' "$WORK/help")"
 check "help resource describes move" grep -q "move|migrate RSC \[NODE\]" <("$BELAY" help resource)
+equals "COMMAND --help is the same as help COMMAND" "$("$BELAY" help node)" "$("$BELAY" node --help)"
 fails_cleanly "help for an unknown command" "$F" "resourse|did you mean 'resource'" "$BELAY" help resourse
 fails_cleanly "unknown top-level command" "$F" "confgure|did you mean 'configure'" b confgure show
 fails_cleanly "unknown option" "$F" "--bogus" b --bogus cib show
