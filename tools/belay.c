@@ -232,7 +232,7 @@ run(bl_cli_t *cli, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-    bl_cli_t cli = {0};
+    bl_cli_t cli = {.lock_fd = -1};
     int rc;
 
     xmlInitParser();

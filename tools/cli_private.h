@@ -32,6 +32,7 @@ typedef struct bl_cli {
     char checkpoint_digest[BL_DIGEST_HEXLEN + 1]; /* configuration digest there */
     GString *out;                                 /* what goes to stdout */
     char *err;                                    /* the one error sentence (see bl_err_set()) */
+    int lock_fd; /* the CIB's directory, locked while this run uses the file; -1 before */
 } bl_cli_t;
 
 /* A command: NAME ARGS… with argv[0] = NAME. Returns 0 or a -errno / BL_E* code. */
