@@ -244,6 +244,8 @@ main(int argc, char **argv)
         if (cli.err == NULL) {
             bl_err_set(&cli.err, "%s", bl_strerror(rc));
         }
+        /* One line, whatever a nested command (filter) put into the message. */
+        g_strdelimit(cli.err, "\r\n", ' ');
         fprintf(stderr, "belay: %s\n", cli.err);
     }
     bl__cli_free(&cli);
