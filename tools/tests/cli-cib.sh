@@ -71,6 +71,8 @@ fails_cleanly "script error: nothing is written, the message names file and line
 printf 'resource move vip node2\nresource \\\n  ban vip \\\n  node9\n' > "$WORK/cont.crm"
 fails_cleanly "script: continued lines are reported at their first line" "$F" "line 2|node9" \
     b -f "$WORK/cont.crm"
+fails_cleanly "script: cib new would write at once, so scripts refuse it" "$F" "line 2|cib new" \
+    sh -c "printf 'node standby node1\ncib new --force\n' | '$BELAY' --file '$F' -f -"
 fails_cleanly "script: unknown command" "$F" "line 1|frobnicate" sh -c "echo frobnicate | '$BELAY' --file '$F' -f -"
 fails_cleanly "script: unbalanced quote" "$F" "line 1" sh -c "printf 'node attribute node1 set x \"oops\n' | '$BELAY' --file '$F' -f -"
 
