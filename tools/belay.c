@@ -218,6 +218,12 @@ run(bl_cli_t *cli, int argc, char **argv)
             free(hint);
             return BL_EUSAGE;
         }
+        if (opts.first + 1 < argc
+            && (strcmp(argv[opts.first + 1], "--help") == 0
+                || strcmp(argv[opts.first + 1], "-h") == 0)) {
+            g_string_append(cli->out, command->usage);
+            return 0;
+        }
         rc = command->run(cli, argc - opts.first, argv + opts.first);
     }
     return rc != 0 ? rc : bl__cli_cib_finish(cli);
@@ -226,7 +232,7 @@ run(bl_cli_t *cli, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-    bl_cli_t cli = {0};
+    bl_cli_t cli = {.lock_fd = -1};
     int rc;
 
     xmlInitParser();
@@ -238,6 +244,8 @@ main(int argc, char **argv)
         if (cli.err == NULL) {
             bl_err_set(&cli.err, "%s", bl_strerror(rc));
         }
+        /* One line, whatever a nested command (filter) put into the message. */
+        g_strdelimit(cli.err, "\r\n", ' ');
         fprintf(stderr, "belay: %s\n", cli.err);
     }
     bl__cli_free(&cli);

@@ -1,8 +1,12 @@
 /* The write path every command shares, and `belay cib new|show|verify`. */
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <belay/cib.h>
 
@@ -42,6 +46,75 @@ mark_checkpoint(bl_cli_t *cli)
     configuration_digest(cli->doc, cli->checkpoint_digest);
 }
 
+/*
+ * Serialises belay runs on one CIB file: without it two concurrent commands both read the
+ * old file and the second rename drops the first one's change. The lock is on the
+ * directory because every write replaces the file itself (rename).
+ */
+static int
+lock_cib(bl_cli_t *cli)
+{
+    char *copy;
+    int fd;
+    int rc = 0;
+
+    if (cli->lock_fd >= 0) {
+        return 0;
+    }
+    copy = bl_strdup(cli->file);
+    fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    while (fd >= 0 && flock(fd, LOCK_EX) != 0 && errno == EINTR) {
+        continue;
+    }
+    if (fd < 0) {
+        rc = -errno;
+        bl_err_set(&cli->err, "%s: cannot open its directory to lock it: %s", cli->file,
+                   strerror(-rc));
+    }
+    cli->lock_fd = fd;
+    free(copy);
+    return rc;
+}
+
+xmlNode *
+bl__cli_cib_section_ensure(xmlDoc *doc, const char *name)
+{
+    static const char *const order[] = {
+        "crm_config", "nodes", "resources", "constraints", "rsc_defaults", "op_defaults", NULL,
+    };
+    xmlNode *root = xmlDocGetRootElement(doc);
+    xmlNode *configuration = bl_xml_first_child(root, "configuration");
+    xmlNode *section = bl_cib_section(doc, name);
+    bool after = false;
+
+    if (section != NULL) {
+        return section;
+    }
+    if (configuration == NULL) {
+        xmlNode *first = bl_xml_first_child(root, NULL);
+
+        configuration = xmlNewDocNode(doc, NULL, (const xmlChar *) "configuration", NULL);
+        if (first != NULL) {
+            xmlAddPrevSibling(first, configuration);
+        } else {
+            xmlAddChild(root, configuration);
+        }
+    }
+    section = xmlNewDocNode(doc, NULL, (const xmlChar *) name, NULL);
+    /* Keep Pacemaker's section order: before the first section that comes later. */
+    for (int i = 0; order[i] != NULL; i++) {
+        xmlNode *later = after ? bl_xml_first_child(configuration, order[i]) : NULL;
+
+        if (later != NULL) {
+            xmlAddPrevSibling(later, section);
+            return section;
+        }
+        after = after || strcmp(order[i], name) == 0;
+    }
+    xmlAddChild(configuration, section);
+    return section;
+}
+
 int
 bl__cli_cib_load(bl_cli_t *cli)
 {
@@ -56,7 +129,10 @@ bl__cli_cib_load(bl_cli_t *cli)
             "no CIB file given and the live cluster mode is not built yet; use --file PATH or set BELAY_CIB_FILE");
         return BL_EUSAGE;
     }
-    rc = bl_cib_load(cli->file, &cli->doc, &cli->err);
+    rc = lock_cib(cli);
+    if (rc == 0) {
+        rc = bl_cib_load(cli->file, &cli->doc, &cli->err);
+    }
     if (rc != 0) {
         return rc;
     }
@@ -115,6 +191,10 @@ bl__cli_free(bl_cli_t *cli)
     bl_free(&cli->loaded);
     bl_free(&cli->checkpoint);
     bl_free(&cli->err);
+    if (cli->lock_fd >= 0) {
+        close(cli->lock_fd); /* releases the lock */
+        cli->lock_fd = -1;
+    }
     if (cli->out != NULL) {
         g_string_free(cli->out, TRUE);
         cli->out = NULL;
@@ -136,6 +216,10 @@ cib_new(bl_cli_t *cli, int argc, char **argv)
     }
     if (cli->file == NULL) {
         return bl__cli_cib_load(cli);
+    }
+    rc = lock_cib(cli);
+    if (rc != 0) {
+        return rc;
     }
     if (!force && stat(cli->file, &st) == 0) {
         bl_err_set(&cli->err, "cib new: %s already exists (use --force to overwrite it)",

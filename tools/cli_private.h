@@ -32,6 +32,7 @@ typedef struct bl_cli {
     char checkpoint_digest[BL_DIGEST_HEXLEN + 1]; /* configuration digest there */
     GString *out;                                 /* what goes to stdout */
     char *err;                                    /* the one error sentence (see bl_err_set()) */
+    int lock_fd; /* the CIB's directory, locked while this run uses the file; -1 before */
 } bl_cli_t;
 
 /* A command: NAME ARGS… with argv[0] = NAME. Returns 0 or a -errno / BL_E* code. */
@@ -57,6 +58,12 @@ int bl__cli_cib_checkpoint(bl_cli_t *cli);
 
 /* Commits (see bl__cli_cib_checkpoint()) and writes the file when anything changed. */
 int bl__cli_cib_finish(bl_cli_t *cli);
+
+/*
+ * The configuration section NAME (constraints, nodes, …) of DOC, created in Pacemaker's
+ * order (with <configuration> itself) when the file has none.
+ */
+xmlNode *bl__cli_cib_section_ensure(xmlDoc *doc, const char *name);
 
 /* Frees what cli holds (not cli itself). */
 void bl__cli_free(bl_cli_t *cli);

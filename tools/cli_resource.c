@@ -185,7 +185,7 @@ static void
 add_location(xmlDoc *doc, const char *id, const char *rsc, const char *score, const char *uname,
              const char *end)
 {
-    xmlNode *constraints = bl_cib_section(doc, "constraints");
+    xmlNode *constraints = bl__cli_cib_section_ensure(doc, "constraints");
     xmlNode *location;
 
     bl_xml_remove(bl_xml_child_by_id(constraints, "rsc_location", id));
@@ -274,8 +274,13 @@ current_node(bl_cli_t *cli, const char *verb, placement_t *p)
                    id, list);
         g_free(list);
         rc = BL_EUSAGE;
+    } else if (bl__cli_node_lookup(cli->doc, nodes[0]) == NULL) {
+        bl_err_set(&cli->err, "resource %s %s: it runs on %s, which is not a configured node", verb,
+                   id, nodes[0]);
+        rc = BL_ENOTFOUND;
     } else {
-        p->node = g_intern_string(nodes[0]);
+        /* Borrowed from the document, which outlives the placement. */
+        p->node = bl_xml_attr(bl__cli_node_lookup(cli->doc, nodes[0]), "uname");
     }
     g_strfreev(nodes);
     return rc;

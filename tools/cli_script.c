@@ -129,6 +129,13 @@ run_top(script_t *s, int argc, char **argv)
         rc = bl__cli_cib_load(s->cli);
         return rc != 0 ? rc : bl__cli_configure_exec(s->cli, argc, argv);
     }
+    /* It writes at once, which would break the script's all-or-nothing promise. */
+    if (word_is(argv[0], "cib") && argc > 1 && word_is(argv[1], "new")) {
+        bl_err_set(
+            &s->cli->err,
+            "cib new is not available in scripts (run it before: belay --file PATH cib new)");
+        return BL_EUSAGE;
+    }
     command = bl__cli_command_find(argv[0]);
     if (command == NULL || word_is(argv[0], "help")) {
         bl_err_set(&s->cli->err, "unknown command '%s' (expected configure, resource, node or cib)",

@@ -52,6 +52,7 @@ equals "missing file: exit 5 naming the file" "5 1" "$rc $(echo "$out" | grep -c
 equals "--help exits 0 and documents the exit codes" "0 1 1" \
     "$rc $(grep -c '^Exit codes:' "$WORK/help") $(grep -c 'cannot be read or written' "$WORK/help")"
 check "help resource describes move" grep -q "move|migrate RSC \[NODE\]" <("$BELAY" help resource)
+equals "COMMAND --help is the same as help COMMAND" "$("$BELAY" help node)" "$("$BELAY" node --help)"
 fails_cleanly "help for an unknown command" "$F" "resourse|did you mean 'resource'" "$BELAY" help resourse
 fails_cleanly "unknown top-level command" "$F" "confgure|did you mean 'configure'" b confgure show
 fails_cleanly "unknown option" "$F" "--bogus" b --bogus cib show
@@ -70,6 +71,8 @@ fails_cleanly "script error: nothing is written, the message names file and line
 printf 'resource move vip node2\nresource \\\n  ban vip \\\n  node9\n' > "$WORK/cont.crm"
 fails_cleanly "script: continued lines are reported at their first line" "$F" "line 2|node9" \
     b -f "$WORK/cont.crm"
+fails_cleanly "script: cib new would write at once, so scripts refuse it" "$F" "line 2|cib new" \
+    sh -c "printf 'node standby node1\ncib new --force\n' | '$BELAY' --file '$F' -f -"
 fails_cleanly "script: unknown command" "$F" "line 1|frobnicate" sh -c "echo frobnicate | '$BELAY' --file '$F' -f -"
 fails_cleanly "script: unbalanced quote" "$F" "line 1" sh -c "printf 'node attribute node1 set x \"oops\n' | '$BELAY' --file '$F' -f -"
 

@@ -80,6 +80,15 @@ equals "status-attr set lands in status" "100 0.3.1" "$(sattr node2 pingd value)
 fails_cleanly "status-attr show on a node with no transient attributes" "$F" "node1|pingd" \
     b node status-attr node1 show pingd
 
+# --- concurrent commands on one file: none of the changes is lost
+fresh
+for i in $(seq 1 16); do
+    b node attribute node1 set "a$i" "$i" &
+done
+wait
+equals "16 concurrent attribute sets: all 16 kept, 16 epochs" "16 0.17.0" \
+    "$(xcount "$F" "//node[@uname='node1']//nvpair[starts-with(@name,'a')]") $(version "$F")"
+
 # --- errors
 fresh
 fails_cleanly "unknown node with did-you-mean" "$F" "no node 'nod1'|did you mean 'node1'" b node standby nod1

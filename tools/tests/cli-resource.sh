@@ -29,6 +29,14 @@ fresh
 fails_cleanly "move without node of a resource active on two nodes" "$F" \
     "ping-clone|node1, node2" b resource move ping-clone
 
+# --- a CIB without a constraints section (which the schema requires): move creates it
+# in Pacemaker's order, and the result is valid.
+printf '<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0"><configuration><crm_config/><nodes><node id="1" uname="n1"/></nodes><resources><primitive id="r" class="ocf" provider="heartbeat" type="Dummy"/></resources><rsc_defaults/></configuration><status/></cib>\n' > "$F"
+b resource move r n1
+equals "move creates the missing constraints section before rsc_defaults" \
+    "crm_config nodes resources constraints rsc_defaults|INFINITY|0" \
+    "$(b cib show --section configuration | sed -n 's#^  <\([a-z_][a-z_]*\)[ />].*#\1#p' | tr '\n' ' ' | sed 's/ $//')|$(loc cli-prefer-r score)|$(b cib verify > /dev/null 2>&1; echo $?)"
+
 # --- a resource with no history is not active anywhere: the node must be named
 fresh
 b resource cleanup vip > /dev/null
