@@ -327,7 +327,7 @@ constraint_command(crm_ctx_t *ctx, bool order, int argc, char *const argv[], cha
     old = bl__crm_replace_begin(ctx, argv[1]);
     cons = xmlNewNode(NULL, (const xmlChar *) (order ? "rsc_order" : "rsc_colocation"));
     bl_xml_set_attr(cons, "id", argv[1]);
-    g_hash_table_replace(ctx->ids, g_strdup(argv[1]), cons);
+    bl__crm_id_register(ctx, cons);
     if (order) {
         rc = order_kind(&cp, cons, argv[2]);
         if (rc == 0) {

@@ -412,7 +412,7 @@ bl__crm_cmd_rename(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
     }
     g_hash_table_remove(ctx->ids, argv[1]);
     bl_xml_set_attr(node, "id", argv[2]);
-    g_hash_table_replace(ctx->ids, g_strdup(argv[2]), node);
+    bl__crm_id_register(ctx, node);
     if (bl__crm_is_resource(node)) {
         rename_references(ctx, argv[1], argv[2]);
     }

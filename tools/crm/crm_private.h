@@ -41,6 +41,8 @@ void bl__crm_ids_drop(crm_ctx_t *ctx);
 xmlNode *bl__crm_id_lookup(crm_ctx_t *ctx, const char *id);
 void bl__crm_ids_add_tree(crm_ctx_t *ctx, xmlNode *node);
 void bl__crm_ids_remove_tree(crm_ctx_t *ctx, xmlNode *node);
+/* Indexes NODE under its id attribute (which must not change while indexed). */
+void bl__crm_id_register(crm_ctx_t *ctx, xmlNode *node);
 /* Sets id on NODE: BASE, or BASE-0, BASE-1… when taken; registers it. */
 const char *bl__crm_id_assign(crm_ctx_t *ctx, xmlNode *node, const char *base);
 bool bl__crm_id_valid(const char *id);

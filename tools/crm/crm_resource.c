@@ -310,7 +310,7 @@ bl__crm_cmd_primitive(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
     }
     prim = xmlNewNode(NULL, (const xmlChar *) "primitive");
     bl_xml_set_attr(prim, "id", argv[1]);
-    g_hash_table_replace(ctx->ids, g_strdup(argv[1]), prim);
+    bl__crm_id_register(ctx, prim);
     rc = build_primitive(ctx, prim, argc, argv, err);
     bl__crm_replace_end(ctx, old, prim, resources, rc);
     return rc;
@@ -318,7 +318,7 @@ bl__crm_cmd_primitive(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
 
 /* In update mode a container being replaced gives its children back to <resources>. */
 static void
-unwrap_container(xmlNode *old)
+unwrap_container(crm_ctx_t *ctx, xmlNode *old)
 {
     xmlNode *child = bl_xml_first_child(old, NULL);
 
@@ -328,6 +328,8 @@ unwrap_container(xmlNode *old)
         if (bl__crm_is_resource(child)) {
             xmlUnlinkNode(child);
             xmlAddPrevSibling(old, child);
+            /* replace_begin took the whole old subtree out of the index */
+            bl__crm_ids_add_tree(ctx, child);
         }
         child = next;
     }
@@ -434,7 +436,7 @@ container_command(crm_ctx_t *ctx, const char *what, int argc, char *const argv[]
         return BL_EEXISTS;
     }
     if (old != NULL) {
-        unwrap_container(old);
+        unwrap_container(ctx, old);
     }
     rc = check_members(ctx, what, argv[1], argv + 2, count, err);
     if (rc != 0) {
@@ -443,7 +445,7 @@ container_command(crm_ctx_t *ctx, const char *what, int argc, char *const argv[]
     }
     node = xmlNewNode(NULL, (const xmlChar *) tag);
     bl_xml_set_attr(node, "id", argv[1]);
-    g_hash_table_replace(ctx->ids, g_strdup(argv[1]), node);
+    bl__crm_id_register(ctx, node);
     rc = parse_sections(ctx, node, argv, argc, 2 + count, err);
     if (rc == 0 && strcmp(what, "ms") == 0) {
         make_promotable(ctx, node);

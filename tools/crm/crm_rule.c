@@ -427,7 +427,7 @@ bl__crm_cmd_location(crm_ctx_t *ctx, int argc, char *const argv[], char **err)
     old = bl__crm_replace_begin(ctx, argv[1]);
     loc = xmlNewNode(NULL, (const xmlChar *) "rsc_location");
     bl_xml_set_attr(loc, "id", argv[1]);
-    g_hash_table_replace(ctx->ids, g_strdup(argv[1]), loc);
+    bl__crm_id_register(ctx, loc);
     rc = build_location(ctx, loc, argc, argv, err);
     if (rc == 0 && old != NULL && !bl_xml_is(old, "rsc_location")) {
         bl_err_set(err, "location %s: id '%s' is already used by a %s", argv[1], argv[1],

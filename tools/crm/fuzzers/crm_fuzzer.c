@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <belay/cib.h>
 #include <belay/crm.h>
@@ -54,6 +55,37 @@ canonical_unordered(xmlDoc *doc)
     return bl_xml_canonical(config);
 }
 
+/*
+ * Loading show's text with `load update` into the document it came from replaces every
+ * object by itself: the configuration must not change at all (this drives update mode,
+ * which replaces objects in place, over arbitrary configurations).
+ */
+static void
+check_update_is_identity(xmlDoc *doc, const char *shown)
+{
+    static char path[64];
+    char *const argv[] = {"load", "update", path, NULL};
+    char *before = bl_xml_canonical(bl_cib_section(doc, "configuration"));
+    char *after;
+    char *err = NULL;
+
+    if (path[0] == '\0') {
+        snprintf(path, sizeof(path), "/tmp/crm-fuzz-%d.crm", (int) getpid());
+    }
+    if (bl_file_write_atomic(path, shown, strlen(shown), &err) != 0
+        || bl_crm_configure(doc, 3, argv, NULL, &err) != 0) {
+        fprintf(stderr, "load update of show output failed: %s\n%s", err, shown);
+        abort();
+    }
+    after = bl_xml_canonical(bl_cib_section(doc, "configuration"));
+    if (strcmp(before, after) != 0) {
+        fprintf(stderr, "load update changed the document:\n%s\n%s\n%s\n", shown, before, after);
+        abort();
+    }
+    free(before);
+    free(after);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -92,6 +124,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         free(want);
         free(got);
+        check_update_is_identity(doc, shown);
         free(shown);
         free(err2);
         xmlFreeDoc(copy);

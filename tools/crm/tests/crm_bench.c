@@ -41,6 +41,19 @@ main(int argc, char **argv)
     t1 = now();
     shown = bl_crm_show(doc, NULL, &err);
     t2 = now();
+    /* what one `belay configure primitive …` costs on that CIB: copy + index per call */
+    double t3 = now();
+
+    for (int i = 0; rc == 0 && i < 100; i++) {
+        char id[32];
+        char *const words[] = {"primitive", id, "Dummy", NULL};
+
+        snprintf(id, sizeof(id), "extra%d", i);
+        rc = bl_crm_configure(doc, 3, words, NULL, &err);
+    }
+    double t4 = now();
+
+    printf("one more primitive with bl_crm_configure: %.2f ms each\n", (t4 - t3) * 1000 / 100);
     printf("%d primitives (+%d locations): apply %.3f s, show %.3f s (%zu bytes), rc=%d%s%s\n", n,
            n / 10, t1 - t0, t2 - t1, shown ? strlen(shown) : 0, rc, err ? " " : "", err ? err : "");
     free(shown);

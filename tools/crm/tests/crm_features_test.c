@@ -353,6 +353,27 @@ test_filter_deletes_what_it_drops(void **state)
 }
 
 static void
+test_filter_replaces_containers(void **state)
+{
+    g_autofree char *script = g_strconcat(abc,
+                                          "group g a b meta target-role=Stopped\n"
+                                          "clone cl c\n"
+                                          "filter cat\n"
+                                          "filter \"sed 's/g a b/g b a/'\" g\n"
+                                          "filter 'sed s/Stopped/Started/' g a b\n",
+                                          NULL);
+    xmlDoc *doc = run(script);
+
+    (void) state;
+    /* a replaced group takes its members back in the new order, ids unchanged */
+    assert_element(
+        doc, "g",
+        "<group id=\"g\"><meta_attributes id=\"g-meta_attributes\"><nvpair id=\"g-meta_attributes-target-role\" name=\"target-role\" value=\"Started\"></nvpair></meta_attributes><primitive class=\"ocf\" id=\"b\" provider=\"heartbeat\" type=\"Dummy\"></primitive><primitive class=\"ocf\" id=\"a\" provider=\"heartbeat\" type=\"Dummy\"></primitive></group>");
+    assert_show(doc, "cl", "clone cl c\n");
+    xmlFreeDoc(doc);
+}
+
+static void
 test_show_xml_and_quoting(void **state)
 {
     xmlDoc *doc = run(
@@ -454,6 +475,7 @@ main(void)
         cmocka_unit_test(test_rename_updates_references),
         cmocka_unit_test(test_load_replace_and_filter),
         cmocka_unit_test(test_filter_deletes_what_it_drops),
+        cmocka_unit_test(test_filter_replaces_containers),
         cmocka_unit_test(test_show_xml_and_quoting),
         cmocka_unit_test(test_load_update_from_stdin_and_noops),
         cmocka_unit_test(test_show_selected_objects),
