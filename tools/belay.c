@@ -7,6 +7,7 @@
 
 #include <belay/cib.h>
 
+#include "cli_agent.h"
 #include "cli_private.h"
 
 static int run_help(bl_cli_t *cli, int argc, char **argv);
@@ -51,6 +52,21 @@ static const bl_cli_command_t commands[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+/*
+ * Commands that need no CIB and keep their own output and exit codes (e.g. `agent run`
+ * exits with the agent's OCF return code): main() hands the process over to them.
+ */
+typedef struct standalone_command {
+    const char *name;
+    int (*main)(int argc, char **argv);
+    const char *summary;
+} standalone_command_t;
+
+static const standalone_command_t standalone_commands[] = {
+    {"agent", bl_cli_agent_main, "list, describe and run resource agents (see belay agent help)"},
+    {NULL, NULL, NULL},
+};
+
 static const char main_usage[] =
     "usage: belay [--file PATH] COMMAND ARGS...\n"
     "       belay [--file PATH] -f SCRIPT|-\n"
@@ -92,6 +108,10 @@ print_main_usage(GString *out)
     g_string_append(out, main_usage);
     for (int i = 0; commands[i].name != NULL; i++) {
         g_string_append_printf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    }
+    for (int i = 0; standalone_commands[i].name != NULL; i++) {
+        g_string_append_printf(out, "  %-10s %s\n", standalone_commands[i].name,
+                               standalone_commands[i].summary);
     }
     g_string_append(out, exit_codes);
 }
@@ -229,11 +249,38 @@ run(bl_cli_t *cli, int argc, char **argv)
     return rc != 0 ? rc : bl__cli_cib_finish(cli);
 }
 
+/* The standalone command named by the first non-option word, or NULL. */
+static const standalone_command_t *
+find_standalone(int argc, char **argv, int *index)
+{
+    int i = 1;
+
+    while (i < argc && argv[i][0] == '-') {
+        bool takes_value = strcmp(argv[i], "--file") == 0 || strcmp(argv[i], "-F") == 0
+                           || strcmp(argv[i], "-f") == 0;
+
+        i += takes_value ? 2 : 1;
+    }
+    for (int k = 0; i < argc && standalone_commands[k].name != NULL; k++) {
+        if (strcmp(argv[i], standalone_commands[k].name) == 0) {
+            *index = i;
+            return &standalone_commands[k];
+        }
+    }
+    return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
     bl_cli_t cli = {.lock_fd = -1};
+    int standalone_index = 0;
+    const standalone_command_t *standalone = find_standalone(argc, argv, &standalone_index);
     int rc;
+
+    if (standalone != NULL) {
+        return standalone->main(argc - standalone_index, argv + standalone_index);
+    }
 
     xmlInitParser();
     cli.out = g_string_new(NULL);

@@ -5,7 +5,7 @@
 make_ocf_root
 S="$TEST_DIR/d.state"
 run() {
-    "$AGENT_CLI" run ocf:belay:Dummy "$@" --param state="$S" --resource d1
+    agent_cli run ocf:belay:Dummy "$@" --param state="$S" --resource d1
 }
 
 expect_rc "monitor of a stopped Dummy is 7" 7 run monitor
@@ -40,7 +40,7 @@ check "and the duration shows it ($DURATION ms)" test "${DURATION:-0}" -ge 200
 expect_rc "validate-all rejects op_sleep=soon with 6" 6 run validate-all --param op_sleep=soon
 contains "with a reason" "exit reason: op_sleep 'soon' is not a number of seconds"
 expect_rc "validate-all rejects an unwritable state directory with 2" 2 \
-    "$AGENT_CLI" run ocf:belay:Dummy validate-all --param state=/proc/nope/x.state
+    agent_cli run ocf:belay:Dummy validate-all --param state=/proc/nope/x.state
 expect_rc "an unknown action is 3" 3 run frobnicate
 expect_rc "meta-data is 0" 0 run meta-data
 contains "meta-data names the agent" '<resource-agent name="Dummy"'

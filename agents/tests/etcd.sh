@@ -29,7 +29,7 @@ member() {
     shift
     action=$1
     shift
-    "$AGENT_CLI" run ocf:belay:etcd "$action" --resource "etcd-$m" --timeout 60s \
+    agent_cli run ocf:belay:etcd "$action" --resource "etcd-$m" --timeout 60s \
         --param name="$m" --param data_dir="$TEST_DIR/$m.data" \
         --param peer_urls="http://127.0.0.1:$((BASE + i))" \
         --param client_urls="http://127.0.0.1:$((BASE + 100 + i))" \
@@ -78,13 +78,13 @@ contains "with a reason" "exit reason: etcd binary '/nonexistent/etcd' not found
 expect_rc "a name missing from initial_cluster is 6" 6 member m1 validate-all --param name=m9
 contains "with a reason" "initial_cluster does not name this member 'm9'"
 expect_rc "a missing required parameter is 6" 6 \
-    "$AGENT_CLI" run ocf:belay:etcd validate-all --param name=m1
+    agent_cli run ocf:belay:etcd validate-all --param name=m1
 contains "naming it" "required parameter data_dir is not set"
 expect_rc "a bad initial_cluster_state is 6" 6 member m1 validate-all --param initial_cluster_state=old
 # A member that cannot run (its client port is taken by m1) fails its start.
 expect_rc "start m1 alone" 0 member m1 start
 expect_rc "a second member on m1's ports fails to start" 1 \
-    "$AGENT_CLI" run ocf:belay:etcd start --resource etcd-clash --timeout 30s \
+    agent_cli run ocf:belay:etcd start --resource etcd-clash --timeout 30s \
         --param name=m2 --param data_dir="$TEST_DIR/clash.data" \
         --param peer_urls="http://127.0.0.1:$((BASE + 1))" \
         --param client_urls="http://127.0.0.1:$((BASE + 101))" \

@@ -6,7 +6,7 @@ make_ocf_root
 S="$TEST_DIR/s.state"
 SCORE="$TEST_DIR/s.score"
 run() {
-    "$AGENT_CLI" run ocf:belay:Stateful "$@" --param state="$S" --param score_file="$SCORE" --resource s1
+    agent_cli run ocf:belay:Stateful "$@" --param state="$S" --param score_file="$SCORE" --resource s1
 }
 score_is() {
     [ "$(cat "$SCORE" 2>/dev/null)" = "$1" ]
@@ -50,8 +50,8 @@ printf '#!/bin/sh\nexit 3\n' > "$TEST_DIR/bad-tool"
 chmod +x "$TEST_DIR/bad-tool"
 expect_rc "a failing score_tool fails the action" 1 run start --param score_tool="$TEST_DIR/bad-tool"
 contains "saying so" "exit reason: score_tool '$TEST_DIR/bad-tool' failed"
-"$AGENT_CLI" run ocf:belay:Stateful stop --param state="$S" >/dev/null 2>&1
+agent_cli run ocf:belay:Stateful stop --param state="$S" >/dev/null 2>&1
 expect_rc "with neither, start still works" 0 \
-    "$AGENT_CLI" run ocf:belay:Stateful start --param state="$S" --resource s1
+    agent_cli run ocf:belay:Stateful start --param state="$S" --resource s1
 contains "and says the score is not published" "promotion score 5 not published"
 tap_done

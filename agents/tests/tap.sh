@@ -3,7 +3,11 @@
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
-AGENT_CLI="${AGENT_CLI:-$top_builddir/tools/belay-agent}"
+# `belay agent` (BELAY is exported by make check).
+: "${BELAY:=$top_builddir/tools/belay}"
+agent_cli() {
+    "$BELAY" agent "$@"
+}
 TAP_N=0
 TAP_FAILED=0
 

@@ -53,7 +53,7 @@ cleanup() {
 trap cleanup EXIT
 
 run() {
-    "$AGENT_CLI" run ocf:heartbeat:apache "$@" --resource web --timeout 20s \
+    agent_cli run ocf:heartbeat:apache "$@" --resource web --timeout 20s \
         --param configfile="$CONF" --param httpd=/usr/sbin/apache2 \
         --param statusurl="http://127.0.0.1:$PORT/server-status"
 }
@@ -82,7 +82,7 @@ expect_rc "monitor after stop is 7" 7 run monitor
 expect_rc "stop again is 0" 0 run stop
 # The agent's own choice: a missing config file means "not installed" here (5).
 expect_rc "a missing config file fails the start with 5" 5 \
-    "$AGENT_CLI" run ocf:heartbeat:apache start --resource web2 \
+    agent_cli run ocf:heartbeat:apache start --resource web2 \
         --param configfile="$TEST_DIR/nope.conf" --param httpd=/usr/sbin/apache2
 contains "and the agent's exit reason reaches the user" "Configuration file $TEST_DIR/nope.conf not found!"
 tap_done

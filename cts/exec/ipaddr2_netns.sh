@@ -31,7 +31,7 @@ ip -n "$B" link set veth1 up
 
 # The agent runs in namespace A because the executor (here the CLI) does.
 run() {
-    ip netns exec "$A" "$AGENT_CLI" run ocf:heartbeat:IPaddr2 "$@" --resource vip \
+    ip netns exec "$A" "$BELAY" agent run ocf:heartbeat:IPaddr2 "$@" --resource vip \
         --param ip=$VIP --param cidr_netmask=24 --param nic=veth0
 }
 has_vip() {
@@ -50,7 +50,7 @@ check "and no longer answers" sh -c "! ip netns exec '$B' ping -c 1 -W 1 -q $VIP
 expect_rc "monitor after stop is 7" 7 run monitor
 expect_rc "stop again is 0" 0 run stop
 expect_rc "an interface that does not exist is a configuration error (6)" 6 \
-    ip netns exec "$A" "$AGENT_CLI" run ocf:heartbeat:IPaddr2 start --resource vip2 \
+    ip netns exec "$A" "$BELAY" agent run ocf:heartbeat:IPaddr2 start --resource vip2 \
         --param ip=10.213.7.51 --param cidr_netmask=24 --param nic=nosuch0
 contains "with the agent's exit reason" "exit reason:"
 tap_done

@@ -28,7 +28,7 @@ cleanup() {
 trap cleanup EXIT
 
 run() {
-    "$AGENT_CLI" run ocf:heartbeat:mysql "$@" --resource db --timeout 120s \
+    agent_cli run ocf:heartbeat:mysql "$@" --resource db --timeout 120s \
         --param config="$TEST_DIR/my.cnf" --param datadir="$TEST_DIR/data" \
         --param socket="$SOCK" --param pid="$PIDFILE" --param log="$TEST_DIR/run/error.log" \
         --param enable_creation=1

@@ -55,13 +55,13 @@ parse_iso8601(const char *text, uint64_t *ms, char **err)
             scale = in_time ? 0 : 86400000ULL;
             break;
         case 'H':
-            scale = in_time ? 3600000ULL : 0;
+            scale = 3600000ULL; /* Pacemaker also takes H and S before the T */
             break;
         case 'M':
             scale = in_time ? 60000ULL : 0;
             break;
         case 'S':
-            scale = in_time ? 1000ULL : 0;
+            scale = 1000ULL;
             break;
         default:
             scale = 0;

@@ -323,11 +323,22 @@ keep_first_error(void *user_data, xmlError *error)
     }
 }
 
+/* Swallows libxml2's context-free messages (encoding errors): parsers never print. */
+static void
+discard_generic_error(void *user_data, const char *fmt, ...)
+{
+    (void) user_data;
+    (void) fmt;
+}
+
 int
 bl_xml_parse(const char *text, size_t len, const char *name, xmlDoc **doc, char **err)
 {
     xmlParserCtxt *ctxt = xmlNewParserCtxt();
-    int options = XML_PARSE_NOBLANKS | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+    int options = XML_PARSE_NOBLANKS | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING
+                  | XML_PARSE_BIG_LINES;
+    xmlGenericErrorFunc saved_handler = xmlGenericError;
+    void *saved_context = xmlGenericErrorContext;
     struct first_error first = {0, NULL};
     int rc = 0;
 
@@ -343,7 +354,10 @@ bl_xml_parse(const char *text, size_t len, const char *name, xmlDoc **doc, char 
         rc = BL_EPARSE;
         goto done;
     }
+    /* libxml2 keeps this handler per thread, so restoring it is safe. */
+    xmlSetGenericErrorFunc(NULL, discard_generic_error);
     *doc = xmlCtxtReadMemory(ctxt, text, (int) len, name, NULL, options);
+    xmlSetGenericErrorFunc(saved_context, saved_handler);
     if (*doc == NULL || !ctxt->wellFormed || xmlDocGetRootElement(*doc) == NULL) {
         if (first.message == NULL) {
             first.message = trim_message("no root element");

@@ -11,7 +11,7 @@ N=${1:-1000}
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 BENCH="$top_builddir/cts/bench/exec/bench_exec"
-CLI="$top_builddir/tools/belay-agent"
+CLI="$top_builddir/tools/belay"
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 mkdir -p "$DIR/ocf/resource.d"
@@ -41,7 +41,7 @@ echo "== $M x ocf:heartbeat:Dummy monitor, one process per operation"
 start=$(date +%s%N)
 i=0
 while [ $i -lt $M ]; do
-    "$CLI" run ocf:heartbeat:Dummy monitor --param state="$DIR/hb.state" >/dev/null
+    "$CLI" agent run ocf:heartbeat:Dummy monitor --param state="$DIR/hb.state" >/dev/null
     i=$((i + 1))
 done
 belay_ns=$(( $(date +%s%N) - start ))
