@@ -54,8 +54,7 @@ cp "$top_srcdir/tools/tests/status-cib.xml" "$WORK/invalid.xml"
 sed -i 's#<rsc_order id="vip-before-web"#<rsc_colocation id="ghost-with-vip" score="INFINITY" rsc="ghost" with-rsc="vip"/>\n      &#' \
     "$WORK/invalid.xml"
 if "$BELAY" --file "$WORK/invalid.xml" cib verify 2> /dev/null; then
-    # lib/cib's placeholder validation accepts everything until the schema work is merged.
-    not_ok "invalid result is not written # TODO bl_cib_validate is still the placeholder"
+    not_ok "cib verify accepts a CIB with a dangling reference"
 else
     fails_cleanly "invalid result (dangling reference already in the file) is not written" \
         "$WORK/invalid.xml" "invalid|ghost" "$BELAY" --file "$WORK/invalid.xml" resource move vip node2
