@@ -371,8 +371,8 @@ collect_children(const xmlNode *parent, GArray *children)
 
         g_hash_table_insert(ranks, (gpointer) node->name, GINT_TO_POINTER(rank));
         if (usable_id(bl_xml_attr(node, "id"))) {
-            gpointer value = g_hash_table_contains(keys, node)
-                                 ? DUPLICATE_KEY : GINT_TO_POINTER(children->len + 1);
+            gpointer value = g_hash_table_contains(keys, node) ? DUPLICATE_KEY
+                                                               : GINT_TO_POINTER(children->len + 1);
 
             g_hash_table_insert(keys, node, value);
         }
@@ -407,8 +407,8 @@ link_pair(GArray *olds, guint i, GArray *news, guint j)
 static void
 pair_children(GArray *olds, GHashTable *old_keys, GArray *news)
 {
-    GHashTable *unkeyed = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                                (GDestroyNotify) g_queue_free);
+    GHashTable *unkeyed =
+        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_queue_free);
 
     for (guint i = 0; i < olds->len; i++) {
         struct child *o = &g_array_index(olds, struct child, i);
@@ -705,8 +705,7 @@ bl_cib_diff(const xmlDoc *old_doc, const xmlDoc *new_doc, xmlDoc **diff, char **
     }
     d.out = new_diff_root(diff, &source, &target, new_doc);
     d.frames = g_array_new(FALSE, FALSE, sizeof(struct frame));
-    d.sibling_keys = g_hash_table_new_full(NULL, NULL, NULL,
-                                           (GDestroyNotify) g_hash_table_destroy);
+    d.sibling_keys = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify) g_hash_table_destroy);
     push_frame(&d, xmlDocGetRootElement(new_doc));
     diff_element(&d, xmlDocGetRootElement(old_doc), xmlDocGetRootElement(new_doc));
     pop_frame(&d);
@@ -947,8 +946,8 @@ resolve_path(struct patcher *p, xmlNode **found, char **err)
 
         cursor = parse_step(start, &step);
         if (cursor == NULL || (*cursor != '/' && *cursor != '\0')) {
-            bl_err_set(err, "cib-diff change %u (%s): path '%s': malformed step at '%s'",
-                       p->number, change_name(p), path, start);
+            bl_err_set(err, "cib-diff change %u (%s): path '%s': malformed step at '%s'", p->number,
+                       change_name(p), path, start);
             free(step.name);
             free(step.id);
             return BL_EPARSE;
@@ -957,8 +956,10 @@ resolve_path(struct patcher *p, xmlNode **found, char **err)
         free(step.name);
         free(step.id);
         if (node == NULL) {
-            bl_err_set(err, "cib-diff change %u (%s): no element '%.*s' in this CIB: it differs from the diff's source",
-                       p->number, change_name(p), (int) (cursor - path), path);
+            bl_err_set(
+                err,
+                "cib-diff change %u (%s): no element '%.*s' in this CIB: it differs from the diff's source",
+                p->number, change_name(p), (int) (cursor - path), path);
             return BL_EDIGEST;
         }
     }
@@ -1001,8 +1002,10 @@ get_position(const struct patcher *p, guint max, guint *position, char **err)
         return BL_EPARSE;
     }
     if (value > max) {
-        bl_err_set(err, "cib-diff change %u (%s): position %lu is past the end (%u elements): the CIB differs from the diff's source",
-                   p->number, change_name(p), value, max);
+        bl_err_set(
+            err,
+            "cib-diff change %u (%s): position %lu is past the end (%u elements): the CIB differs from the diff's source",
+            p->number, change_name(p), value, max);
         return BL_EDIGEST;
     }
     *position = (guint) value;
@@ -1074,8 +1077,10 @@ apply_unset(struct patcher *p, xmlNode *target, char **err)
         }
     }
     if (attr == NULL) {
-        bl_err_set(err, "cib-diff change %u (unset): '%s' has no attribute '%s': the CIB differs from the diff's source",
-                   p->number, bl_xml_attr(p->change, "path"), name);
+        bl_err_set(
+            err,
+            "cib-diff change %u (unset): '%s' has no attribute '%s': the CIB differs from the diff's source",
+            p->number, bl_xml_attr(p->change, "path"), name);
         return BL_EDIGEST;
     }
     u.kind = UNDO_RELINK_ATTR;
@@ -1186,8 +1191,10 @@ apply_change(struct patcher *p, char **err)
             return rc != 0 ? rc : change_kinds[i].apply(p, target, err);
         }
     }
-    bl_err_set(err, "cib-diff change %u: unknown change <%s> (expected set, unset, delete, insert or move)",
-               p->number, change_name(p));
+    bl_err_set(
+        err,
+        "cib-diff change %u: unknown change <%s> (expected set, unset, delete, insert or move)",
+        p->number, change_name(p));
     return BL_EPARSE;
 }
 
@@ -1249,7 +1256,8 @@ read_header(const xmlDoc *diff, bl_cib_version_t *source, bl_cib_version_t *targ
     }
     if (!parse_version_text(bl_xml_attr(*version, "source"), source)
         || !parse_version_text(bl_xml_attr(*version, "target"), target)) {
-        bl_err_set(err, "cib-diff: <version> needs source and target as admin_epoch.epoch.num_updates");
+        bl_err_set(err,
+                   "cib-diff: <version> needs source and target as admin_epoch.epoch.num_updates");
         return BL_EPARSE;
     }
     if (!is_digest(bl_xml_attr(*version, "digest"))) {
@@ -1272,8 +1280,7 @@ check_version(const xmlDoc *doc, const bl_cib_version_t *expected, const char *w
     }
     have = bl_cib_version_format(&actual);
     want = bl_cib_version_format(expected);
-    bl_err_set(err, "cib-diff: the CIB is at version %s but the diff's %s is %s", have, what,
-               want);
+    bl_err_set(err, "cib-diff: the CIB is at version %s but the diff's %s is %s", have, what, want);
     free(have);
     free(want);
     return BL_EVERSION;
@@ -1295,8 +1302,10 @@ check_result(const xmlDoc *doc, const bl_cib_version_t *target, const char *dige
     }
     bl_cib_digest(doc, actual);
     if (strcmp(actual, digest) != 0) {
-        bl_err_set(err, "cib-diff: after applying, the configuration digest is %.12s... but the diff expects %.12s...: the CIB differs from the diff's source",
-                   actual, digest);
+        bl_err_set(
+            err,
+            "cib-diff: after applying, the configuration digest is %.12s... but the diff expects %.12s...: the CIB differs from the diff's source",
+            actual, digest);
         return BL_EDIGEST;
     }
     return 0;

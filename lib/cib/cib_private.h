@@ -25,13 +25,13 @@ typedef struct bl__schema_alt {
     GPtrArray *required_attributes;
     GPtrArray *children;
     GPtrArray *required_children;
-    GPtrArray *single_children;    /* children that may appear at most once */
-    bool any_attribute;            /* <anyName/>: daemon bookkeeping in the status */
+    GPtrArray *single_children; /* children that may appear at most once */
+    bool any_attribute;         /* <anyName/>: daemon bookkeeping in the status */
 } bl__schema_alt_t;
 
 typedef struct bl__schema_element {
-    GPtrArray *alternatives;       /* bl__schema_alt_t: valid iff one of them fits */
-    bl__schema_alt_t *all;         /* everything allowed by any; required by all */
+    GPtrArray *alternatives; /* bl__schema_alt_t: valid iff one of them fits */
+    bl__schema_alt_t *all;   /* everything allowed by any; required by all */
 } bl__schema_element_t;
 
 /* Builds the model from the schema document RNG (borrowed; must outlive the model). */
@@ -40,7 +40,7 @@ void bl__schema_model_free(bl__schema_model_t *model);
 
 /* The model of elements named NAME, or NULL when the schema has none. */
 const bl__schema_element_t *bl__schema_model_element(const bl__schema_model_t *model,
-                                                      const char *name);
+                                                     const char *name);
 
 /* True when NAMES (a GPtrArray of strings) holds NAME. */
 bool bl__names_contains(const GPtrArray *names, const char *name);
@@ -63,10 +63,10 @@ char *bl__cib_describe(const xmlNode *node);
 
 /* State of one bl_cib_validate_semantics() run. */
 typedef struct bl__semantic {
-    GHashTable *ids;          /* configuration id -> defining element */
-    GHashTable *node_ids;     /* <node> id -> element (nodes have their own id space) */
-    GHashTable *unames;       /* <node> uname -> element */
-    GPtrArray *resources;     /* primitives, groups, clones, masters (for hints) */
+    GHashTable *ids;      /* configuration id -> defining element */
+    GHashTable *node_ids; /* <node> id -> element (nodes have their own id space) */
+    GHashTable *unames;   /* <node> uname -> element */
+    GPtrArray *resources; /* primitives, groups, clones, masters (for hints) */
     char **err;
 } bl__semantic_t;
 

@@ -70,7 +70,10 @@ check_child_counts(const xmlNode *node, char **err)
             return true;
         }
         if (second != NULL) {
-            bl_err_set(err, "line %ld: element '%s' may appear only once in '%s' (the first is at line %ld)", bl_xml_line(second), rule->child, rule->parent, bl_xml_line(first));
+            bl_err_set(
+                err,
+                "line %ld: element '%s' may appear only once in '%s' (the first is at line %ld)",
+                bl_xml_line(second), rule->child, rule->parent, bl_xml_line(first));
             return true;
         }
     }
@@ -110,7 +113,8 @@ schema_build(void)
 
     /* The schema is ours and built in: failing to read it is a build defect. */
     if (bl_xml_parse((const char *) bl__cib_schema_rng, bl__cib_schema_rng_len, "cib.rng",
-                     &schema->rng_doc, &err) != 0) {
+                     &schema->rng_doc, &err)
+        != 0) {
         g_error("embedded CIB schema: %s", err);
     }
     parser = xmlRelaxNGNewDocParserCtxt(schema->rng_doc);
@@ -167,14 +171,20 @@ translate_error(const struct first_error *first, char **err)
     switch (first->code) {
     case XML_RELAXNG_ERR_ATTRVALID:
     case XML_RELAXNG_ERR_INVALIDATTR:
-        bl_err_set(err, "line %ld: %s: this combination of attributes is not allowed (some exclude each other or need a partner)", line, what);
+        bl_err_set(
+            err,
+            "line %ld: %s: this combination of attributes is not allowed (some exclude each other or need a partner)",
+            line, what);
         break;
     case XML_RELAXNG_ERR_ELEMWRONG:
     case XML_RELAXNG_ERR_EXTRACONTENT:
     case XML_RELAXNG_ERR_INTEREXTRA:
     case XML_RELAXNG_ERR_ELEMNAME:
     case XML_RELAXNG_ERR_CONTENTVALID:
-        bl_err_set(err, "line %ld: %s is not allowed here (out of place, or repeated where only one may appear)", line, what);
+        bl_err_set(
+            err,
+            "line %ld: %s is not allowed here (out of place, or repeated where only one may appear)",
+            line, what);
         break;
     default:
         bl_err_set(err, "line %ld: %s does not match the CIB schema", line, what);

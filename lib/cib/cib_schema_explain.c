@@ -17,8 +17,8 @@
 
 /* Elements and attributes of Pacemaker's format that Belay deliberately refuses. */
 struct unsupported {
-    const char *parent;            /* NULL: anywhere */
-    const char *name;              /* element name, or "@attribute" */
+    const char *parent; /* NULL: anywhere */
+    const char *name;   /* element name, or "@attribute" */
     const char *reason;
 };
 
@@ -32,7 +32,8 @@ static const struct unsupported unsupported[] = {
     {NULL, "acls", "Belay does not support ACLs"},
     {NULL, "alerts", "Belay does not support alerts"},
     {NULL, "master_slave", "use a clone with meta attribute promotable=true"},
-    {"rsc_location", "resource_set", "Belay does not support resource sets in location constraints"},
+    {"rsc_location", "resource_set",
+     "Belay does not support resource sets in location constraints"},
     {NULL, "rsc_expression", "Belay does not support resource expressions in rules"},
     {NULL, "op_expression", "Belay does not support operation expressions in rules"},
     {"meta_attributes", "rule", "Belay does not support rules inside attribute sets"},
@@ -88,8 +89,8 @@ join_names(const GPtrArray *names)
 /* ------------------------------------------------------------- the walk */
 
 static bool
-explain_child(const bl__schema_element_t *parent_model, const xmlNode *parent,
-              const xmlNode *child, char **err)
+explain_child(const bl__schema_element_t *parent_model, const xmlNode *parent, const xmlNode *child,
+              char **err)
 {
     const GPtrArray *allowed = parent_model->all->children;
     const char *parent_name = (const char *) parent->name;
@@ -101,10 +102,12 @@ explain_child(const bl__schema_element_t *parent_model, const xmlNode *parent,
         return false;
     }
     if (reason != NULL) {
-        bl_err_set(err, "line %ld: element '%s' is not allowed in '%s' (%s)",
-                   bl_xml_line(child), name, parent_name, reason);
+        bl_err_set(err, "line %ld: element '%s' is not allowed in '%s' (%s)", bl_xml_line(child),
+                   name, parent_name, reason);
     } else if (allowed->len == 0) {
-        bl_err_set(err, "line %ld: element '%s' is not allowed in '%s' (it takes no child elements)", bl_xml_line(child), name, parent_name);
+        bl_err_set(err,
+                   "line %ld: element '%s' is not allowed in '%s' (it takes no child elements)",
+                   bl_xml_line(child), name, parent_name);
     } else {
         expected = join_names(allowed);
         bl_err_set(err, "line %ld: element '%s' is not allowed in '%s' (expected %s)",
@@ -120,8 +123,7 @@ explain_unknown_attribute(const bl__schema_element_t *em, const xmlNode *node, c
     const char *name = (const char *) node->name;
     g_autofree char *what = NULL;
 
-    for (const xmlAttr *a = node->properties; a != NULL && !em->all->any_attribute;
-         a = a->next) {
+    for (const xmlAttr *a = node->properties; a != NULL && !em->all->any_attribute; a = a->next) {
         g_autofree char *key = bl_asprintf("@%s", (const char *) a->name);
         const char *reason = unsupported_reason(name, key);
 
@@ -130,11 +132,11 @@ explain_unknown_attribute(const bl__schema_element_t *em, const xmlNode *node, c
         }
         what = bl__cib_describe(node);
         if (reason != NULL) {
-            bl_err_set(err, "line %ld: %s: attribute '%s' is not allowed (%s)",
-                       bl_xml_line(node), what, (const char *) a->name, reason);
+            bl_err_set(err, "line %ld: %s: attribute '%s' is not allowed (%s)", bl_xml_line(node),
+                       what, (const char *) a->name, reason);
         } else {
-            bl_err_set(err, "line %ld: %s: attribute '%s' is not allowed on %s",
-                       bl_xml_line(node), what, (const char *) a->name, name);
+            bl_err_set(err, "line %ld: %s: attribute '%s' is not allowed on %s", bl_xml_line(node),
+                       what, (const char *) a->name, name);
         }
         return true;
     }
@@ -148,7 +150,7 @@ struct departure {
     const char *extra_attribute;
     const char *missing_child;
     const xmlNode *extra_child;
-    const xmlNode *repeated_child;  /* the second occurrence */
+    const xmlNode *repeated_child; /* the second occurrence */
 };
 
 static void
@@ -175,7 +177,7 @@ compare_children(const bl__schema_alt_t *alt, const GPtrArray *known, const xmlN
         const char *name = (const char *) c->name;
 
         if (!bl__names_contains(known, name)) {
-            continue;   /* an unknown child gets its own message */
+            continue; /* an unknown child gets its own message */
         }
         if (!bl__names_contains(alt->children, name)) {
             d->extra_child = d->extra_child != NULL ? d->extra_child : c;
@@ -220,16 +222,24 @@ report_departure(const struct departure *d, const xmlNode *node, char **err)
         bl_err_set(err, "line %ld: %s lacks the required attribute '%s'", line, what,
                    d->missing_attribute);
     } else if (d->extra_attribute != NULL) {
-        bl_err_set(err, "line %ld: %s: attribute '%s' cannot be combined with the other attributes or elements here", line, what, d->extra_attribute);
+        bl_err_set(
+            err,
+            "line %ld: %s: attribute '%s' cannot be combined with the other attributes or elements here",
+            line, what, d->extra_attribute);
     } else if (d->missing_child != NULL) {
-        bl_err_set(err, "line %ld: %s lacks a required '%s' element", line, what,
-                   d->missing_child);
+        bl_err_set(err, "line %ld: %s lacks a required '%s' element", line, what, d->missing_child);
     } else if (d->extra_child != NULL) {
-        bl_err_set(err, "line %ld: element '%s' cannot be combined with the other attributes or elements of %s", bl_xml_line(d->extra_child), (const char *) d->extra_child->name, what);
+        bl_err_set(
+            err,
+            "line %ld: element '%s' cannot be combined with the other attributes or elements of %s",
+            bl_xml_line(d->extra_child), (const char *) d->extra_child->name, what);
     } else {
         const xmlNode *first = bl_xml_first_child(node, (const char *) d->repeated_child->name);
 
-        bl_err_set(err, "line %ld: element '%s' may appear only once in %s (the first is at line %ld)", bl_xml_line(d->repeated_child), (const char *) d->repeated_child->name, what, bl_xml_line(first));
+        bl_err_set(err,
+                   "line %ld: element '%s' may appear only once in %s (the first is at line %ld)",
+                   bl_xml_line(d->repeated_child), (const char *) d->repeated_child->name, what,
+                   bl_xml_line(first));
     }
 }
 
@@ -276,16 +286,14 @@ has_text(const xmlNode *node)
  * combination. A missing element is thus never blamed where a misplaced one is the cause.
  */
 static bool
-explain_node(const bl__schema_model_t *model, const xmlNode *node, bool combinations,
-             char **err)
+explain_node(const bl__schema_model_t *model, const xmlNode *node, bool combinations, char **err)
 {
-    const bl__schema_element_t *em = bl__schema_model_element(model,
-                                                              (const char *) node->name);
+    const bl__schema_element_t *em = bl__schema_model_element(model, (const char *) node->name);
 
     if (em == NULL) {
         /* Only reachable for the root: every child was checked against its parent. */
-        bl_err_set(err, "line %ld: element '%s' is not part of the CIB schema",
-                   bl_xml_line(node), (const char *) node->name);
+        bl_err_set(err, "line %ld: element '%s' is not part of the CIB schema", bl_xml_line(node),
+                   (const char *) node->name);
         return true;
     }
     if (combinations ? explain_combination(em, node, err)

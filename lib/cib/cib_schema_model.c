@@ -18,8 +18,8 @@
 #define MAX_ALTERNATIVES 64
 
 struct bl__schema_model {
-    GHashTable *elements;          /* element name -> bl__schema_element_t */
-    GHashTable *defines;           /* define name -> <define> node */
+    GHashTable *elements; /* element name -> bl__schema_element_t */
+    GHashTable *defines;  /* define name -> <define> node */
 };
 
 bool
@@ -176,8 +176,7 @@ alts_of_sequence(const bl__schema_model_t *model, const xmlNode *parent)
 {
     GPtrArray *alts = alts_one(alt_new());
 
-    for (const xmlNode *c = bl_xml_first_child(parent, NULL); c != NULL;
-         c = bl_xml_next(c, NULL)) {
+    for (const xmlNode *c = bl_xml_first_child(parent, NULL); c != NULL; c = bl_xml_next(c, NULL)) {
         alts = alts_product(alts, alts_of(model, c));
     }
     return alts;
@@ -187,10 +186,8 @@ alts_of_sequence(const bl__schema_model_t *model, const xmlNode *parent)
 static void
 scan_name_class(const xmlNode *node, bl__schema_alt_t *alt)
 {
-    for (const xmlNode *c = bl_xml_first_child(node, NULL); c != NULL;
-         c = bl_xml_next(c, NULL)) {
-        if (bl_xml_is(c, "name") && c->children != NULL
-            && c->children->type == XML_TEXT_NODE) {
+    for (const xmlNode *c = bl_xml_first_child(node, NULL); c != NULL; c = bl_xml_next(c, NULL)) {
+        if (bl_xml_is(c, "name") && c->children != NULL && c->children->type == XML_TEXT_NODE) {
             add_name(alt->attributes, (const char *) c->children->content);
         } else if (bl_xml_is(c, "anyName")) {
             alt->any_attribute = true;
@@ -225,8 +222,8 @@ alts_of(const bl__schema_model_t *model, const xmlNode *pattern)
     GPtrArray *alts;
 
     if (bl_xml_is(pattern, "ref")) {
-        return alts_of_sequence(model, g_hash_table_lookup(model->defines,
-                                                           bl_xml_attr(pattern, "name")));
+        return alts_of_sequence(model,
+                                g_hash_table_lookup(model->defines, bl_xml_attr(pattern, "name")));
     }
     if (bl_xml_is(pattern, "group") || bl_xml_is(pattern, "interleave")) {
         return alts_of_sequence(model, pattern);
@@ -283,8 +280,7 @@ add_definition(bl__schema_model_t *model, const xmlNode *definition)
 static void
 collect_elements(bl__schema_model_t *model, const xmlNode *node)
 {
-    for (const xmlNode *c = bl_xml_first_child(node, NULL); c != NULL;
-         c = bl_xml_next(c, NULL)) {
+    for (const xmlNode *c = bl_xml_first_child(node, NULL); c != NULL; c = bl_xml_next(c, NULL)) {
         if (bl_xml_is(c, "element") && bl_xml_attr(c, "name") != NULL) {
             add_definition(model, c);
         }

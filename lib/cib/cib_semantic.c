@@ -41,8 +41,8 @@ id_valid(const char *id)
 }
 
 static bool
-record_unique(const bl__semantic_t *sem, GHashTable *table, const char *key,
-              const xmlNode *node, const char *what)
+record_unique(const bl__semantic_t *sem, GHashTable *table, const char *key, const xmlNode *node,
+              const char *what)
 {
     const xmlNode *previous = g_hash_table_lookup(table, key);
 
@@ -79,15 +79,19 @@ record_ids(bl__semantic_t *sem, const xmlNode *node)
         }
     } else if (id != NULL && !id_is_reference(node)) {
         if (!id_valid(id)) {
-            bl_err_set(sem->err, "line %ld: %s: id '%s' is not a valid id (it must start with a letter or '_' and contain only letters, digits, '-', '_' and '.')", bl_xml_line(node), (const char *) node->name, id);
+            bl_err_set(
+                sem->err,
+                "line %ld: %s: id '%s' is not a valid id (it must start with a letter or '_' and contain only letters, digits, '-', '_' and '.')",
+                bl_xml_line(node), (const char *) node->name, id);
             return true;
         }
         if (record_unique(sem, sem->ids, id, node, "id")) {
             return true;
         }
     }
-    if (id != NULL && (bl_xml_is(node, "primitive") || bl_xml_is(node, "group")
-                       || bl_xml_is(node, "clone") || bl_xml_is(node, "master"))) {
+    if (id != NULL
+        && (bl_xml_is(node, "primitive") || bl_xml_is(node, "group") || bl_xml_is(node, "clone")
+            || bl_xml_is(node, "master"))) {
         g_ptr_array_add(sem->resources, (gpointer) node);
     }
     for (const xmlNode *c = bl_xml_first_child(node, NULL); c != NULL; c = bl_xml_next(c, NULL)) {

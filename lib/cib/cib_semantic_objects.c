@@ -14,8 +14,8 @@
 static bool
 is_resource(const xmlNode *node)
 {
-    return bl_xml_is(node, "primitive") || bl_xml_is(node, "group")
-           || bl_xml_is(node, "clone") || bl_xml_is(node, "master");
+    return bl_xml_is(node, "primitive") || bl_xml_is(node, "group") || bl_xml_is(node, "clone")
+           || bl_xml_is(node, "master");
 }
 
 /*
@@ -73,8 +73,8 @@ closest_element(const bl__semantic_t *sem, const char *element, const char *name
 }
 
 static void
-missing(const bl__semantic_t *sem, const xmlNode *node, const char *attribute,
-        const char *value, const char *hint)
+missing(const bl__semantic_t *sem, const xmlNode *node, const char *attribute, const char *value,
+        const char *hint)
 {
     g_autofree char *what = bl__cib_describe(node);
 
@@ -111,7 +111,10 @@ check_resource_ref(const bl__semantic_t *sem, const xmlNode *node, const char *a
         bl_err_set(sem->err, "line %ld: %s: %s '%s' is not a resource (it names a node)",
                    bl_xml_line(node), what, attribute, value);
     } else {
-        bl_err_set(sem->err, "line %ld: %s: %s '%s' is not a resource (it names the %s at line %ld)", bl_xml_line(node), what, attribute, value, (const char *) target->name, bl_xml_line(target));
+        bl_err_set(sem->err,
+                   "line %ld: %s: %s '%s' is not a resource (it names the %s at line %ld)",
+                   bl_xml_line(node), what, attribute, value, (const char *) target->name,
+                   bl_xml_line(target));
     }
     return true;
 }
@@ -119,7 +122,8 @@ check_resource_ref(const bl__semantic_t *sem, const xmlNode *node, const char *a
 static bool
 contains_rule_ref(const xmlNode *node)
 {
-    for (const xmlNode *c = bl_xml_first_child(node, "rule"); c != NULL; c = bl_xml_next(c, "rule")) {
+    for (const xmlNode *c = bl_xml_first_child(node, "rule"); c != NULL;
+         c = bl_xml_next(c, "rule")) {
         if (bl_xml_attr(c, "id-ref") != NULL || contains_rule_ref(c)) {
             return true;
         }
@@ -148,11 +152,16 @@ check_id_ref(const bl__semantic_t *sem, const xmlNode *node)
         return true;
     }
     if (!bl_xml_is(target, name)) {
-        bl_err_set(sem->err, "line %ld: %s (id-ref '%s'): the id names the %s at line %ld, not a %s", bl_xml_line(node), name, ref, (const char *) target->name, bl_xml_line(target), name);
+        bl_err_set(
+            sem->err, "line %ld: %s (id-ref '%s'): the id names the %s at line %ld, not a %s",
+            bl_xml_line(node), name, ref, (const char *) target->name, bl_xml_line(target), name);
         return true;
     }
     if (bl_xml_is(target, "rule") && contains_rule_ref(target)) {
-        bl_err_set(sem->err, "line %ld: rule (id-ref '%s'): the rule it names refers to other rules itself (a referenced rule must be written out in full)", bl_xml_line(node), ref);
+        bl_err_set(
+            sem->err,
+            "line %ld: rule (id-ref '%s'): the rule it names refers to other rules itself (a referenced rule must be written out in full)",
+            bl_xml_line(node), ref);
         return true;
     }
     return false;
@@ -171,7 +180,9 @@ check_not_self(const bl__semantic_t *sem, const xmlNode *node, const char *a, co
         return false;
     }
     what = bl__cib_describe(node);
-    bl_err_set(sem->err, "line %ld: %s: resource '%s' cannot be %s itself (%s and %s name the same resource)", bl_xml_line(node), what, first, relation, a, b);
+    bl_err_set(sem->err,
+               "line %ld: %s: resource '%s' cannot be %s itself (%s and %s name the same resource)",
+               bl_xml_line(node), what, first, relation, a, b);
     return true;
 }
 
@@ -197,7 +208,8 @@ check_location(const bl__semantic_t *sem, const xmlNode *node)
     }
     regerror(rc, &regex, reason, sizeof(reason));
     what = bl__cib_describe(node);
-    bl_err_set(sem->err, "line %ld: %s: rsc-pattern '%s' is not a valid regular expression (%s)", bl_xml_line(node), what, pattern, reason);
+    bl_err_set(sem->err, "line %ld: %s: rsc-pattern '%s' is not a valid regular expression (%s)",
+               bl_xml_line(node), what, pattern, reason);
     return true;
 }
 
@@ -247,13 +259,18 @@ check_rule(const bl__semantic_t *sem, const xmlNode *node)
 
     if (score && attribute) {
         what = bl__cib_describe(node);
-        bl_err_set(sem->err, "line %ld: %s has both score and score-attribute (use one: a fixed score, or the node attribute that holds it)", bl_xml_line(node), what);
+        bl_err_set(
+            sem->err,
+            "line %ld: %s has both score and score-attribute (use one: a fixed score, or the node attribute that holds it)",
+            bl_xml_line(node), what);
         return true;
     }
     if (!score && !attribute && bl_xml_is(node->parent, "rsc_location")
         && bl_xml_attr(node, "id-ref") == NULL) {
         what = bl__cib_describe(node);
-        bl_err_set(sem->err, "line %ld: %s in a location constraint needs a score or a score-attribute", bl_xml_line(node), what);
+        bl_err_set(sem->err,
+                   "line %ld: %s in a location constraint needs a score or a score-attribute",
+                   bl_xml_line(node), what);
         return true;
     }
     return false;
@@ -265,8 +282,8 @@ check_expression(const bl__semantic_t *sem, const xmlNode *node)
     const char *operation = bl_xml_attr(node, "operation");
     g_autofree char *what = NULL;
 
-    if (operation == NULL || bl_xml_attr(node, "value") != NULL
-        || strcmp(operation, "defined") == 0 || strcmp(operation, "not_defined") == 0) {
+    if (operation == NULL || bl_xml_attr(node, "value") != NULL || strcmp(operation, "defined") == 0
+        || strcmp(operation, "not_defined") == 0) {
         return false;
     }
     what = bl__cib_describe(node);
@@ -289,10 +306,12 @@ check_fencing_level(const bl__semantic_t *sem, const xmlNode *node)
                    bl_xml_line(node), what, index);
         return true;
     }
-    if (devices != NULL && (devices[0] == '\0' || devices[0] == ','
-                            || strstr(devices, ",,") != NULL
-                            || devices[strlen(devices) - 1] == ',')) {
-        bl_err_set(sem->err, "line %ld: %s: devices '%s' is not a comma-separated list of device ids", bl_xml_line(node), what, devices);
+    if (devices != NULL
+        && (devices[0] == '\0' || devices[0] == ',' || strstr(devices, ",,") != NULL
+            || devices[strlen(devices) - 1] == ',')) {
+        bl_err_set(sem->err,
+                   "line %ld: %s: devices '%s' is not a comma-separated list of device ids",
+                   bl_xml_line(node), what, devices);
         return true;
     }
     return false;

@@ -22,9 +22,13 @@ check_provider(const bl__semantic_t *sem, const xmlNode *node)
     }
     what = bl__cib_describe(node);
     if (provider == NULL) {
-        bl_err_set(sem->err, "line %ld: %s: class 'ocf' needs a provider (e.g. provider=\"heartbeat\")", bl_xml_line(node), what);
+        bl_err_set(sem->err,
+                   "line %ld: %s: class 'ocf' needs a provider (e.g. provider=\"heartbeat\")",
+                   bl_xml_line(node), what);
     } else {
-        bl_err_set(sem->err, "line %ld: %s: provider '%s' is only allowed with class 'ocf', not '%s'", bl_xml_line(node), what, provider, class);
+        bl_err_set(sem->err,
+                   "line %ld: %s: provider '%s' is only allowed with class 'ocf', not '%s'",
+                   bl_xml_line(node), what, provider, class);
     }
     return true;
 }
@@ -63,7 +67,11 @@ check_duplicate_ops(const bl__semantic_t *sem, const xmlNode *primitive)
             g_autofree char *what = bl__cib_describe(op);
             g_autofree char *other = bl__cib_describe(previous);
 
-            bl_err_set(sem->err, "line %ld: %s of primitive '%s' has the same name and interval as %s at line %ld ('%s' every %s); Pacemaker refuses two such operations", bl_xml_line(op), what, id != NULL ? id : "", other, bl_xml_line(previous), name, interval);
+            bl_err_set(
+                sem->err,
+                "line %ld: %s of primitive '%s' has the same name and interval as %s at line %ld ('%s' every %s); Pacemaker refuses two such operations",
+                bl_xml_line(op), what, id != NULL ? id : "", other, bl_xml_line(previous), name,
+                interval);
         }
         return true;
     }
@@ -156,7 +164,8 @@ bl__semantic_check_date_fields(const bl__semantic_t *sem, const xmlNode *node)
             continue;
         }
         what = bl__cib_describe(node);
-        bl_err_set(sem->err, "line %ld: %s: %s '%s' is not valid (expected %s)", bl_xml_line(node), what, name, value, spec ? "a number or a range such as 9-17" : "a whole number");
+        bl_err_set(sem->err, "line %ld: %s: %s '%s' is not valid (expected %s)", bl_xml_line(node),
+                   what, name, value, spec ? "a number or a range such as 9-17" : "a whole number");
         return true;
     }
     return false;

@@ -22,7 +22,7 @@ struct value_rule {
     const char *element;
     const char *attribute;
     enum value_kind kind;
-    const char *const *values;    /* VALUE_ENUM: NULL-terminated */
+    const char *const *values; /* VALUE_ENUM: NULL-terminated */
 };
 
 static const char *const roles[] = {
@@ -32,8 +32,7 @@ static const char *const classes[] = {
     "ocf", "lsb", "service", "systemd", "stonith", "heartbeat", "upstart", "nagios", NULL,
 };
 static const char *const on_fail[] = {
-    "ignore", "block", "stop", "restart", "standby", "fence", "restart-container", "demote",
-    NULL,
+    "ignore", "block", "stop", "restart", "standby", "fence", "restart-container", "demote", NULL,
 };
 static const char *const requires[] = {"nothing", "quorum", "fencing", "unfencing", NULL};
 static const char *const discovery[] = {"always", "never", "exclusive", NULL};
@@ -145,8 +144,8 @@ expected_values(const char *const *values, const char *value)
             g_string_append(text, values[i + 1] == NULL ? " or " : ", ");
         }
         g_string_append(text, values[i]);
-        if (closest == NULL && (strcasecmp(values[i], value) == 0
-                                || bl_edit_distance(values[i], value, 2) <= 2)) {
+        if (closest == NULL
+            && (strcasecmp(values[i], value) == 0 || bl_edit_distance(values[i], value, 2) <= 2)) {
             closest = values[i];
         }
     }
@@ -192,8 +191,8 @@ check_value(const bl__semantic_t *sem, const xmlNode *node, const struct value_r
         return true;
     }
     if (unsupported_reason(node, rule->attribute, value) != NULL) {
-        bl_err_set(sem->err, "line %ld: %s: %s '%s' is not supported (%s)", bl_xml_line(node),
-                   what, rule->attribute, value, unsupported_reason(node, rule->attribute, value));
+        bl_err_set(sem->err, "line %ld: %s: %s '%s' is not supported (%s)", bl_xml_line(node), what,
+                   rule->attribute, value, unsupported_reason(node, rule->attribute, value));
         return true;
     }
     expected = expected_values(rule->kind == VALUE_ENUM ? rule->values : booleans, value);

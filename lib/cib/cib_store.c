@@ -280,8 +280,8 @@ bl_cib_store_write(const char *dir, const xmlDoc *doc, unsigned keep, char **err
     int rc = list_archives(dir, numbers, true, err);
 
     if (rc == 0 && keep > 0) {
-        unsigned long next = numbers->len == 0
-                                 ? 1 : g_array_index(numbers, unsigned long, numbers->len - 1) + 1;
+        unsigned long next =
+            numbers->len == 0 ? 1 : g_array_index(numbers, unsigned long, numbers->len - 1) + 1;
         bool archived = false;
 
         rc = archive_current(dir, next, &archived, err);
@@ -339,8 +339,7 @@ read_one_archive(const char *dir, unsigned long number, xmlDoc **doc, char **why
  * (*why then says what was wrong with the newest one), -errno if DIR is unreadable.
  */
 static int
-newest_good_archive(const char *dir, xmlDoc **doc, unsigned long *number, char **why,
-                    char **err)
+newest_good_archive(const char *dir, xmlDoc **doc, unsigned long *number, char **why, char **err)
 {
     GArray *numbers = g_array_new(FALSE, FALSE, sizeof(unsigned long));
     int rc = list_archives(dir, numbers, false, err);
@@ -378,7 +377,8 @@ explain_mismatch(const char *dir, const char *data, size_t len)
 
         sha256_hex(data, len, actual);
         if (read_sig(sig_path, expected, &why, NULL) == 0 && strcmp(expected, actual) == 0) {
-            explanation = bl_asprintf("a write was interrupted; the contents are those of archive cib-%lu.xml", newest);
+            explanation = bl_asprintf(
+                "a write was interrupted; the contents are those of archive cib-%lu.xml", newest);
         }
         free(why);
         free(sig_path);
@@ -398,8 +398,8 @@ report_damage(const char *dir, const char *path, const char *why, const char *da
     char *archive_why = NULL;
 
     if (newest_good_archive(dir, &archive, &number, &archive_why, NULL) == 0) {
-        bl_err_set(err, "%s: %s (%s); archives: cib-%lu.xml is intact", path, why,
-                   explanation, number);
+        bl_err_set(err, "%s: %s (%s); archives: cib-%lu.xml is intact", path, why, explanation,
+                   number);
     } else {
         bl_err_set(err, "%s: %s (%s); archives: none intact", path, why, explanation);
     }

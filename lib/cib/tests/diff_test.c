@@ -51,8 +51,8 @@ static const char *const attr_names[] = {
     "class", "type", "value", "name", "interval", "score", "provider", "role",
 };
 static const char *const attr_values[] = {
-    "a", "b", "1", "INFINITY", "b&c", "<x>", "\"q\"", "it's", "two\nlines", "tab\there",
-    "", "caf\xc3\xa9", "  spaced  ",
+    "a",    "b",          "1",         "INFINITY", "b&c",         "<x>",        "\"q\"",
+    "it's", "two\nlines", "tab\there", "",         "caf\xc3\xa9", "  spaced  ",
 };
 
 static void
@@ -372,7 +372,8 @@ check_wrong_digest_rolls_back(const xmlDoc *replica, const xmlDoc *diff)
     xmlNode *version = bl_xml_first_child(xmlDocGetRootElement(bad), "version");
 
     /* Every change applies, then the digest check fails: the undo log must restore all. */
-    bl_xml_set_attr(version, "digest", "0000000000000000000000000000000000000000000000000000000000000000");
+    bl_xml_set_attr(version, "digest",
+                    "0000000000000000000000000000000000000000000000000000000000000000");
     assert_int_equal(patch_copy_expect_unchanged_on_error(replica, bad, NULL), BL_EDIGEST);
     xmlFreeDoc(bad);
 }
@@ -500,7 +501,9 @@ test_small_edit_small_diff(void **state)
     text = format_doc(diff);
     /* One <set> for the value and one for the epoch, addressed by ids. */
     assert_int_equal(count_changes(diff), 2);
-    assert_non_null(strstr(text, "<set path=\"/cib/configuration/resources/primitive[@id='rsc1234']/instance_attributes[@id='rsc1234-ip']/nvpair[@id='rsc1234-ip']\" name=\"value\" value=\"10.0.0.9\"/>"));
+    assert_non_null(strstr(
+        text,
+        "<set path=\"/cib/configuration/resources/primitive[@id='rsc1234']/instance_attributes[@id='rsc1234-ip']/nvpair[@id='rsc1234-ip']\" name=\"value\" value=\"10.0.0.9\"/>"));
     assert_true(strlen(text) < 600);
     assert_int_equal(bl_cib_patch(old_doc, diff, NULL), 0);
     assert_true(bl_cib_equal(old_doc, new_doc));
@@ -562,7 +565,8 @@ test_wrong_base_refused(void **state)
     assert_int_equal(bl_cib_diff(old_doc, new_doc, &diff, NULL), 0);
     before = format_doc(other);
     assert_int_equal(bl_cib_patch(other, diff, &err), BL_EVERSION);
-    assert_string_equal(err, "cib-diff: the CIB is at version 0.3.1 but the diff's source is 0.3.0");
+    assert_string_equal(err,
+                        "cib-diff: the CIB is at version 0.3.1 but the diff's source is 0.3.0");
     after = format_doc(other);
     assert_string_equal(before, after);
     free(err);
@@ -592,7 +596,9 @@ test_diverged_content_refused(void **state)
     assert_int_equal(patch_copy_expect_unchanged_on_error(diverged, diff, NULL), BL_EDIGEST);
     bl_xml_remove(bl_xml_find_id(xmlDocGetRootElement(diverged), "a"));
     assert_int_equal(bl_cib_patch(diverged, diff, &err), BL_EDIGEST);
-    assert_string_equal(err, "cib-diff change 2 (set): no element '/cib/configuration/resources/group[@id='g']/primitive[@id='a']' in this CIB: it differs from the diff's source");
+    assert_string_equal(
+        err,
+        "cib-diff change 2 (set): no element '/cib/configuration/resources/group[@id='g']/primitive[@id='a']' in this CIB: it differs from the diff's source");
     free(err);
     xmlFreeDoc(diff);
     xmlFreeDoc(old_doc);
@@ -600,8 +606,7 @@ test_diverged_content_refused(void **state)
     xmlFreeDoc(diverged);
 }
 
-static const char *const source_version =
-    "<version source=\"0.3.0\" target=\"0.3.0\" digest=\"";
+static const char *const source_version = "<version source=\"0.3.0\" target=\"0.3.0\" digest=\"";
 
 /* Each malformed diff is refused with BL_EPARSE, a message saying what, DOC untouched. */
 static void
@@ -620,12 +625,14 @@ test_malformed_diffs_refused(void **state)
          "needs a digest of 64 lowercase hex digits"},
         {"@<frobnicate path=\"/cib\"/>", "unknown change <frobnicate>"},
         {"@<set path=\"cib\" name=\"x\" value=\"1\"/>", "does not start with '/'"},
-        {"@<set path=\"/cib/configuration[0]\" name=\"x\" value=\"1\"/>", "malformed step at 'configuration[0]'"},
+        {"@<set path=\"/cib/configuration[0]\" name=\"x\" value=\"1\"/>",
+         "malformed step at 'configuration[0]'"},
         {"@<set path=\"/cib/configuration[@id='x\" name=\"x\" value=\"1\"/>", "malformed step"},
         {"@<set path=\"/cib\" name=\"x\"/>", "attribute 'value' is missing"},
         {"@<set path=\"/cib\" name=\"a b\" value=\"1\"/>", "'a b' is not an attribute name"},
         {"@<insert path=\"/cib\" position=\"0\"/>", "expected exactly one element to insert"},
-        {"@<insert path=\"/cib\" position=\"-1\"><x/></insert>", "position '-1' is not a non-negative integer"},
+        {"@<insert path=\"/cib\" position=\"-1\"><x/></insert>",
+         "position '-1' is not a non-negative integer"},
         {"@<move path=\"/cib/status\" position=\"1x\"/>", "position '1x'"},
         {"@<delete path=\"/cib\"/>", "the root element cannot be deleted or moved"},
     };
@@ -635,10 +642,11 @@ test_malformed_diffs_refused(void **state)
     (void) state;
     bl_cib_digest(doc, digest);
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-        char *text = cases[i].body[0] == '@'
-                         ? bl_asprintf("<cib-diff format=\"1\">%s%s\"/><set path=\"/cib\" name=\"ok\" value=\"1\"/>%s</cib-diff>",
-                                       source_version, digest, cases[i].body + 1)
-                         : bl_strdup(cases[i].body);
+        char *text =
+            cases[i].body[0] == '@' ? bl_asprintf(
+                "<cib-diff format=\"1\">%s%s\"/><set path=\"/cib\" name=\"ok\" value=\"1\"/>%s</cib-diff>",
+                source_version, digest, cases[i].body + 1)
+                                    : bl_strdup(cases[i].body);
         xmlDoc *diff = parse(text);
         xmlDoc *copy = xmlCopyDoc(doc, 1);
         char *err = NULL;

@@ -64,11 +64,12 @@ static void
 test_configuration_edits_change_it(void **state)
 {
     static const char *const edits[][2] = {
-        {"type=\"Dummy\"", "type=\"Stateful\""},                  /* a value */
-        {"class=\"ocf\" type", "class=\"ocf\" extra=\"\" type"},   /* an empty attribute */
+        {"type=\"Dummy\"", "type=\"Stateful\""},                 /* a value */
+        {"class=\"ocf\" type", "class=\"ocf\" extra=\"\" type"}, /* an empty attribute */
         {"<primitive id=\"a\" class=\"ocf\" type=\"Dummy\"/><primitive id=\"b\" class=\"ocf\" type=\"Dummy\"/>",
          "<primitive id=\"b\" class=\"ocf\" type=\"Dummy\"/><primitive id=\"a\" class=\"ocf\" type=\"Dummy\"/>"},
-        {"<constraints/>", "<constraints><rsc_order id=\"o\" first=\"a\" then=\"b\"/></constraints>"},
+        {"<constraints/>",
+         "<constraints><rsc_order id=\"o\" first=\"a\" then=\"b\"/></constraints>"},
         {"<nodes/>", ""},
     };
     char original[BL_DIGEST_HEXLEN + 1];

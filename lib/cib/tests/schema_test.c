@@ -118,7 +118,8 @@ struct known_invalid {
  */
 static const struct known_invalid known_invalid[] = {
     /* crm_verify: "Operation rsc1-monitor-unpromoted-5 is duplicate of ..." (exit 78) */
-    {"promoted-asymmetrical-order.xml", "line 18: op 'rsc1-monitor-unpromoted-5' of primitive 'rsc1' has the same name and interval as op 'rsc1-monitor-promoted-5' at line 17"},
+    {"promoted-asymmetrical-order.xml",
+     "line 18: op 'rsc1-monitor-unpromoted-5' of primitive 'rsc1' has the same name and interval as op 'rsc1-monitor-promoted-5' at line 17"},
     {NULL, NULL},
 };
 
@@ -174,8 +175,8 @@ test_scheduler_tier1_and_tier2_validate(void **state)
 
     (void) state;
     for (size_t i = 0; i < G_N_ELEMENTS(tiers); i++) {
-        g_autofree char *dir = g_build_filename(shared_dir(), "conformance", "scheduler",
-                                                tiers[i], NULL);
+        g_autofree char *dir =
+            g_build_filename(shared_dir(), "conformance", "scheduler", tiers[i], NULL);
         int count = 0;
 
         assert_int_equal(validate_dir(dir, ".xml", &count), 0);
@@ -311,10 +312,9 @@ print_reasons(GHashTable *reasons)
 static void
 test_scheduler_tier3_survey(void **state)
 {
-    g_autofree char *dir = g_build_filename(shared_dir(), "conformance", "scheduler", "tier3",
-                                            NULL);
-    g_autoptr(GHashTable) reasons = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                                          NULL);
+    g_autofree char *dir =
+        g_build_filename(shared_dir(), "conformance", "scheduler", "tier3", NULL);
+    g_autoptr(GHashTable) reasons = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     GDir *entries = g_dir_open(dir, 0, NULL);
     const char *name;
     int count = 0;
@@ -351,57 +351,66 @@ static void
 test_unknown_element(void **state)
 {
     (void) state;
-    assert_refused("      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">\n"
-                   "        <widget id=\"w\"/>\n"
-                   "      </primitive>\n",
-                   "",
-                   "line 9: element 'widget' is not allowed in 'primitive' (expected operations, meta_attributes, instance_attributes or utilization)");
+    assert_refused(
+        "      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">\n"
+        "        <widget id=\"w\"/>\n"
+        "      </primitive>\n",
+        "",
+        "line 9: element 'widget' is not allowed in 'primitive' (expected operations, meta_attributes, instance_attributes or utilization)");
 }
 
 static void
 test_bundle_is_out_of_scope(void **state)
 {
     (void) state;
-    assert_refused("      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n"
-                   "      <bundle id=\"httpd-bundle\">\n"
-                   "        <docker image=\"pcmk:http\"/>\n"
-                   "      </bundle>\n",
-                   "",
-                   "line 9: element 'bundle' is not allowed in 'resources' (Belay does not support bundles)");
+    assert_refused(
+        "      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n"
+        "      <bundle id=\"httpd-bundle\">\n"
+        "        <docker image=\"pcmk:http\"/>\n"
+        "      </bundle>\n",
+        "",
+        "line 9: element 'bundle' is not allowed in 'resources' (Belay does not support bundles)");
 }
 
 static void
 test_template_is_out_of_scope(void **state)
 {
     (void) state;
-    assert_refused("      <template id=\"t\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n", "",
-                   "line 8: element 'template' is not allowed in 'resources' (Belay does not support resource templates)");
-    assert_refused("      <primitive id=\"a\" template=\"t\"/>\n", "",
-                   "line 8: primitive 'a': attribute 'template' is not allowed (Belay does not support resource templates)");
+    assert_refused(
+        "      <template id=\"t\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n", "",
+        "line 8: element 'template' is not allowed in 'resources' (Belay does not support resource templates)");
+    assert_refused(
+        "      <primitive id=\"a\" template=\"t\"/>\n", "",
+        "line 8: primitive 'a': attribute 'template' is not allowed (Belay does not support resource templates)");
 }
 
 static void
 test_ticket_is_out_of_scope(void **state)
 {
     (void) state;
-    assert_refused("      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n",
-                   "      <rsc_ticket id=\"a-needs-t\" rsc=\"a\" ticket=\"t\"/>\n",
-                   "line 11: element 'rsc_ticket' is not allowed in 'constraints' (Belay does not support tickets)");
+    assert_refused(
+        "      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n",
+        "      <rsc_ticket id=\"a-needs-t\" rsc=\"a\" ticket=\"t\"/>\n",
+        "line 11: element 'rsc_ticket' is not allowed in 'constraints' (Belay does not support tickets)");
 }
 
 static void
 test_acls_alerts_tags_are_out_of_scope(void **state)
 {
     const char *sections[][2] = {
-        {"<acls/>", "line 3: element 'acls' is not allowed in 'configuration' (Belay does not support ACLs)"},
-        {"<alerts/>", "line 3: element 'alerts' is not allowed in 'configuration' (Belay does not support alerts)"},
-        {"<tags/>", "line 3: element 'tags' is not allowed in 'configuration' (Belay does not support tags)"},
+        {"<acls/>",
+         "line 3: element 'acls' is not allowed in 'configuration' (Belay does not support ACLs)"},
+        {"<alerts/>",
+         "line 3: element 'alerts' is not allowed in 'configuration' (Belay does not support alerts)"},
+        {"<tags/>",
+         "line 3: element 'tags' is not allowed in 'configuration' (Belay does not support tags)"},
     };
 
     (void) state;
     for (size_t i = 0; i < G_N_ELEMENTS(sections); i++) {
         char *text = bl_asprintf("<cib>\n<configuration>\n%s\n<crm_config/><nodes/><resources/>"
-                                 "<constraints/></configuration></cib>", sections[i][0]);
+                                 "<constraints/></configuration></cib>",
+                                 sections[i][0]);
         char *err = schema_error(text);
 
         assert_non_null(err);
@@ -415,16 +424,17 @@ static void
 test_rule_inside_attribute_set_is_out_of_scope(void **state)
 {
     (void) state;
-    assert_refused("      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">\n"
-                   "        <meta_attributes id=\"a-meta\">\n"
-                   "          <nvpair id=\"a-meta-x\" name=\"target-role\" value=\"Started\"/>\n"
-                   "          <rule id=\"r\" score=\"0\">\n"
-                   "            <expression id=\"e\" attribute=\"#uname\" operation=\"eq\" value=\"n\"/>\n"
-                   "          </rule>\n"
-                   "        </meta_attributes>\n"
-                   "      </primitive>\n",
-                   "",
-                   "line 11: element 'rule' is not allowed in 'meta_attributes' (Belay does not support rules inside attribute sets)");
+    assert_refused(
+        "      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">\n"
+        "        <meta_attributes id=\"a-meta\">\n"
+        "          <nvpair id=\"a-meta-x\" name=\"target-role\" value=\"Started\"/>\n"
+        "          <rule id=\"r\" score=\"0\">\n"
+        "            <expression id=\"e\" attribute=\"#uname\" operation=\"eq\" value=\"n\"/>\n"
+        "          </rule>\n"
+        "        </meta_attributes>\n"
+        "      </primitive>\n",
+        "",
+        "line 11: element 'rule' is not allowed in 'meta_attributes' (Belay does not support rules inside attribute sets)");
 }
 
 static void
@@ -433,21 +443,23 @@ test_missing_required_attribute(void **state)
     (void) state;
     assert_refused("      <primitive id=\"web\" class=\"ocf\" provider=\"heartbeat\"/>\n", "",
                    "line 8: primitive 'web' lacks the required attribute 'type'");
-    assert_refused("      <primitive id=\"web\" class=\"ocf\" provider=\"heartbeat\" type=\"apache\">\n"
-                   "        <operations>\n"
-                   "          <op id=\"web-monitor\" name=\"monitor\"/>\n"
-                   "        </operations>\n"
-                   "      </primitive>\n", "",
-                   "line 10: op 'web-monitor' lacks the required attribute 'interval'");
+    assert_refused(
+        "      <primitive id=\"web\" class=\"ocf\" provider=\"heartbeat\" type=\"apache\">\n"
+        "        <operations>\n"
+        "          <op id=\"web-monitor\" name=\"monitor\"/>\n"
+        "        </operations>\n"
+        "      </primitive>\n",
+        "", "line 10: op 'web-monitor' lacks the required attribute 'interval'");
 }
 
 static void
 test_unknown_attribute(void **state)
 {
     (void) state;
-    assert_refused("      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n",
-                   "      <rsc_colocation id=\"c\" rsc=\"a\" with=\"a\" score=\"INFINITY\"/>\n",
-                   "line 11: rsc_colocation 'c': attribute 'with' is not allowed on rsc_colocation");
+    assert_refused(
+        "      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n",
+        "      <rsc_colocation id=\"c\" rsc=\"a\" with=\"a\" score=\"INFINITY\"/>\n",
+        "line 11: rsc_colocation 'c': attribute 'with' is not allowed on rsc_colocation");
 }
 
 static void
@@ -458,7 +470,8 @@ test_missing_required_child(void **state)
 
     (void) state;
     assert_non_null(err);
-    assert_string_equal(err, "line 2: element 'configuration' lacks a required 'constraints' element");
+    assert_string_equal(err,
+                        "line 2: element 'configuration' lacks a required 'constraints' element");
     free(err);
     assert_refused("      <group id=\"g\"/>\n", "",
                    "line 8: group 'g' lacks a required 'primitive' element");
@@ -472,13 +485,17 @@ test_sections_at_most_once(void **state)
 
     (void) state;
     assert_non_null(err);
-    assert_string_equal(err, "line 7: element 'nodes' may appear only once in 'configuration' (the first is at line 4)");
+    assert_string_equal(
+        err,
+        "line 7: element 'nodes' may appear only once in 'configuration' (the first is at line 4)");
     free(err);
-    err = schema_error("<cib><configuration><crm_config/><nodes/><resources/><constraints/>"
-                       "</configuration>\n<status>\n<node_state id=\"1\">\n<lrm id=\"1\"/>\n"
-                       "<transient_attributes id=\"1\"/>\n<lrm id=\"1\"/>\n</node_state></status></cib>");
+    err = schema_error(
+        "<cib><configuration><crm_config/><nodes/><resources/><constraints/>"
+        "</configuration>\n<status>\n<node_state id=\"1\">\n<lrm id=\"1\"/>\n"
+        "<transient_attributes id=\"1\"/>\n<lrm id=\"1\"/>\n</node_state></status></cib>");
     assert_non_null(err);
-    assert_string_equal(err, "line 6: element 'lrm' may appear only once in 'node_state' (the first is at line 4)");
+    assert_string_equal(
+        err, "line 6: element 'lrm' may appear only once in 'node_state' (the first is at line 4)");
     free(err);
 }
 
@@ -486,21 +503,23 @@ static void
 test_text_inside_element(void **state)
 {
     (void) state;
-    assert_refused("      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">oops</primitive>\n",
-                   "", "line 8: element 'primitive' must not contain text");
+    assert_refused(
+        "      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">oops</primitive>\n",
+        "", "line 8: element 'primitive' must not contain text");
 }
 
 static void
 test_group_inside_group(void **state)
 {
     (void) state;
-    assert_refused("      <group id=\"outer\">\n"
-                   "        <group id=\"inner\">\n"
-                   "          <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n"
-                   "        </group>\n"
-                   "      </group>\n",
-                   "",
-                   "line 9: element 'group' is not allowed in 'group' (expected meta_attributes, instance_attributes or primitive)");
+    assert_refused(
+        "      <group id=\"outer\">\n"
+        "        <group id=\"inner\">\n"
+        "          <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n"
+        "        </group>\n"
+        "      </group>\n",
+        "",
+        "line 9: element 'group' is not allowed in 'group' (expected meta_attributes, instance_attributes or primitive)");
 }
 
 /* Choices in the schema: the message explains the nearest valid form. */
@@ -508,29 +527,33 @@ static void
 test_conflicting_attributes(void **state)
 {
     (void) state;
-    assert_refused("      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n",
-                   "      <rsc_location id=\"loc\" rsc=\"a\" rsc-pattern=\"a.*\" node=\"node1\" score=\"10\"/>\n",
-                   "line 11: rsc_location 'loc': attribute 'rsc-pattern' cannot be combined with the other attributes or elements here");
-    assert_refused("      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n",
-                   "      <rsc_location id=\"loc\" rsc=\"a\" node=\"node1\"/>\n",
-                   "line 11: rsc_location 'loc' lacks the required attribute 'score'");
-    assert_refused("      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n",
-                   "      <rsc_location id=\"loc\" rsc=\"a\" node=\"node1\" score=\"1\">\n"
-                   "        <rule id=\"r\" score=\"1\"><expression id=\"e\" attribute=\"a\" operation=\"defined\"/></rule>\n"
-                   "      </rsc_location>\n",
-                   "line 12: element 'rule' cannot be combined with the other attributes or elements of rsc_location 'loc'");
+    assert_refused(
+        "      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n",
+        "      <rsc_location id=\"loc\" rsc=\"a\" rsc-pattern=\"a.*\" node=\"node1\" score=\"10\"/>\n",
+        "line 11: rsc_location 'loc': attribute 'rsc-pattern' cannot be combined with the other attributes or elements here");
+    assert_refused(
+        "      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n",
+        "      <rsc_location id=\"loc\" rsc=\"a\" node=\"node1\"/>\n",
+        "line 11: rsc_location 'loc' lacks the required attribute 'score'");
+    assert_refused(
+        "      <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n",
+        "      <rsc_location id=\"loc\" rsc=\"a\" node=\"node1\" score=\"1\">\n"
+        "        <rule id=\"r\" score=\"1\"><expression id=\"e\" attribute=\"a\" operation=\"defined\"/></rule>\n"
+        "      </rsc_location>\n",
+        "line 12: element 'rule' cannot be combined with the other attributes or elements of rsc_location 'loc'");
 }
 
 static void
 test_repeated_single_child(void **state)
 {
     (void) state;
-    assert_refused("      <clone id=\"c\">\n"
-                   "        <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n"
-                   "        <primitive id=\"b\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n"
-                   "      </clone>\n",
-                   "",
-                   "line 10: element 'primitive' may appear only once in clone 'c' (the first is at line 9)");
+    assert_refused(
+        "      <clone id=\"c\">\n"
+        "        <primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n"
+        "        <primitive id=\"b\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\n"
+        "      </clone>\n",
+        "",
+        "line 10: element 'primitive' may appear only once in clone 'c' (the first is at line 9)");
 }
 
 /* Faults the explanation cannot see (element order) fall back to libxml2's verdict. */
@@ -542,7 +565,9 @@ test_libxml2_fallback(void **state)
 
     (void) state;
     assert_non_null(err);
-    assert_string_equal(err, "line 2: element 'status' is not allowed here (out of place, or repeated where only one may appear)");
+    assert_string_equal(
+        err,
+        "line 2: element 'status' is not allowed here (out of place, or repeated where only one may appear)");
     free(err);
 }
 

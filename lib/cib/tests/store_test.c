@@ -264,7 +264,9 @@ test_truncation_detected(void **state)
     write_epoch(dir, 1, 5);
     write_epoch(dir, 2, 5);
     damage(dir, "cib.xml", truncate_tail);
-    expect_read_error(dir, BL_EDIGEST, "%s/cib.xml: contents do not match cib.xml.sig (truncated or modified outside Belay); archives: cib-1.xml is intact");
+    expect_read_error(
+        dir, BL_EDIGEST,
+        "%s/cib.xml: contents do not match cib.xml.sig (truncated or modified outside Belay); archives: cib-1.xml is intact");
     remove_dir(dir);
 }
 
@@ -280,7 +282,9 @@ test_flipped_byte_detected(void **state)
     write_epoch(dir, 2, 5);
     write_epoch(dir, 3, 5);
     damage(dir, "cib.xml", flip_byte);
-    expect_read_error(dir, BL_EDIGEST, "%s/cib.xml: contents do not match cib.xml.sig (truncated or modified outside Belay); archives: cib-2.xml is intact");
+    expect_read_error(
+        dir, BL_EDIGEST,
+        "%s/cib.xml: contents do not match cib.xml.sig (truncated or modified outside Belay); archives: cib-2.xml is intact");
     /* A damaged archive is skipped too: the next older one is used. */
     damage(dir, "cib-2.xml", flip_byte);
     assert_int_equal(bl_cib_store_read_archive(dir, &doc, &path, NULL), 0);
@@ -300,9 +304,13 @@ test_missing_or_malformed_sig(void **state)
     (void) state;
     write_epoch(dir, 1, 5);
     damage(dir, "cib.xml.sig", garble_sig);
-    expect_read_error(dir, BL_EDIGEST, "%s/cib.xml: cib.xml.sig is malformed (expected 64 hex digits) (removed or modified outside Belay); archives: none intact");
+    expect_read_error(
+        dir, BL_EDIGEST,
+        "%s/cib.xml: cib.xml.sig is malformed (expected 64 hex digits) (removed or modified outside Belay); archives: none intact");
     assert_int_equal(unlink(sig), 0);
-    expect_read_error(dir, BL_EDIGEST, "%s/cib.xml: no signature file cib.xml.sig (removed or modified outside Belay); archives: none intact");
+    expect_read_error(
+        dir, BL_EDIGEST,
+        "%s/cib.xml: no signature file cib.xml.sig (removed or modified outside Belay); archives: none intact");
     free(sig);
     remove_dir(dir);
 }
@@ -415,7 +423,9 @@ test_crash_between_steps(void **state)
     remove_dir(dir);
     /* After the new signature: refused, named as an interrupted write, archive 2 holds it. */
     dir = crashed_store(2);
-    expect_read_error(dir, BL_EDIGEST, "%s/cib.xml: contents do not match cib.xml.sig (a write was interrupted; the contents are those of archive cib-2.xml); archives: cib-2.xml is intact");
+    expect_read_error(
+        dir, BL_EDIGEST,
+        "%s/cib.xml: contents do not match cib.xml.sig (a write was interrupted; the contents are those of archive cib-2.xml); archives: cib-2.xml is intact");
     assert_int_equal(bl_cib_store_read_archive(dir, &doc, &path, NULL), 0);
     assert_int_equal(epoch_of(doc), 2);
     xmlFreeDoc(doc);

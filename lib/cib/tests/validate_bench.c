@@ -21,17 +21,20 @@ generate(int primitives)
                                  "</nodes><resources>\n");
 
     for (int i = 0; i < primitives; i++) {
-        g_string_append_printf(text,
+        g_string_append_printf(
+            text,
             "<primitive id=\"r%d\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">"
             "<instance_attributes id=\"r%d-ia\"><nvpair id=\"r%d-ia-x\" name=\"x\" value=\"%d\"/>"
             "</instance_attributes><operations>"
             "<op id=\"r%d-monitor\" name=\"monitor\" interval=\"10s\" timeout=\"20s\"/>"
             "<op id=\"r%d-start\" name=\"start\" interval=\"0\" timeout=\"20s\"/>"
-            "</operations></primitive>\n", i, i, i, i, i, i);
+            "</operations></primitive>\n",
+            i, i, i, i, i, i);
     }
     g_string_append(text, "</resources><constraints>\n");
     for (int i = 1; i < primitives; i++) {
-        g_string_append_printf(text,
+        g_string_append_printf(
+            text,
             "<rsc_colocation id=\"c%d\" rsc=\"r%d\" with-rsc=\"r%d\" score=\"100\"/>"
             "<rsc_order id=\"o%d\" first=\"r%d\" then=\"r%d\" kind=\"Optional\"/>"
             "<rsc_location id=\"l%d\" rsc=\"r%d\" node=\"node%d\" score=\"INFINITY\"/>\n",
@@ -75,9 +78,10 @@ main(int argc, char **argv)
         schema_ms = milliseconds_since(&start);
         clock_gettime(CLOCK_MONOTONIC, &start);
         rc = rc != 0 ? rc : bl_cib_validate_semantics(doc, &err);
-        printf("%d primitives, %d constraints, %zu bytes: parse %.1f ms, schema %.1f ms, semantics %.1f ms\n",
-               primitives, 3 * (primitives - 1), strlen(text), parse_ms, schema_ms,
-               milliseconds_since(&start));
+        printf(
+            "%d primitives, %d constraints, %zu bytes: parse %.1f ms, schema %.1f ms, semantics %.1f ms\n",
+            primitives, 3 * (primitives - 1), strlen(text), parse_ms, schema_ms,
+            milliseconds_since(&start));
     }
     if (rc != 0) {
         fprintf(stderr, "validate_bench: %s\n", err);

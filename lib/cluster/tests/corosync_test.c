@@ -521,10 +521,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_nodelist),
-        cmocka_unit_test(test_quorum),
-        cmocka_unit_test(test_cpg_order),
-        cmocka_unit_test(test_big_message),
+        cmocka_unit_test(test_nodelist),  cmocka_unit_test(test_quorum),
+        cmocka_unit_test(test_cpg_order), cmocka_unit_test(test_big_message),
         cmocka_unit_test(test_reconnect),
     };
 

@@ -52,7 +52,7 @@ test_iso8601(void **state)
 static void
 test_rejects(void **state)
 {
-    const char *bad[] = {"",   "s",   "-5s",  "10 parsecs", "1.5s",
+    const char *bad[] = {"",   "s",     "-5s",  "10 parsecs", "1.5s",
                          "PT", "P1M1X", "PTXS", "10x",        "99999999999999999999h",
                          NULL};
 
