@@ -1,0 +1,164 @@
+/*
+ * belay simulate: runs the scheduler on a CIB file and prints what it decided.
+ * The normalized views (--placement, --actions, --scores) are the formats of the
+ * scheduler conformance corpus; without them a summary for a person is printed.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include <belay/cib.h>
+#include <belay/scheduler.h>
+
+int bl_cli_simulate_main(int argc, char **argv);
+
+enum { SHOW_PLACEMENT = 1, SHOW_ACTIONS = 2, SHOW_SCORES = 4 };
+
+static void
+usage(FILE *out)
+{
+    fprintf(out, "Usage: simulate FILE.xml [--placement] [--actions] [--scores] [-t DATE]\n");
+}
+
+/* "start rsc node" lines -> "* Start rsc ( node )", "* Move rsc ( a -> b )", ... */
+static void
+print_summary(const char *actions)
+{
+    g_auto(GStrv) lines = g_strsplit(actions, "\n", -1);
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+    printf("Transition Summary:\n");
+    for (int i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++) {
+        g_auto(GStrv) f = g_strsplit(lines[i], " ", 3);
+        const char *from = NULL;
+        const char *to = NULL;
+
+        if (g_strv_length(f) != 3 || g_hash_table_contains(seen, f[1])) {
+            continue;
+        }
+        for (int j = 0; lines[j] != NULL && lines[j][0] != '\0'; j++) {
+            g_auto(GStrv) g = g_strsplit(lines[j], " ", 3);
+
+            if (g_strv_length(g) == 3 && strcmp(g[1], f[1]) == 0) {
+                if (strcmp(g[0], "stop") == 0 && from == NULL) {
+                    from = lines[j] + strlen("stop ") + strlen(g[1]) + 1;
+                } else if (strcmp(g[0], "start") == 0) {
+                    to = lines[j] + strlen("start ") + strlen(g[1]) + 1;
+                }
+            }
+        }
+        g_hash_table_add(seen, g_strdup(f[1]));
+        if (from != NULL && to != NULL) {
+            printf("  * %s %s ( %s%s%s )\n", strcmp(from, to) == 0 ? "Restart" : "Move", f[1],
+                   from, strcmp(from, to) == 0 ? "" : " -> ", strcmp(from, to) == 0 ? "" : to);
+        } else {
+            printf("  * %s %s ( %s )\n", to != NULL ? "Start" : "Stop", f[1],
+                   to != NULL ? to : from);
+        }
+    }
+}
+
+static int
+parse_args(int argc, char **argv, unsigned *show, bl_sched_options_t *options)
+{
+    static const struct option longopts[] = {
+        {"placement", no_argument, NULL, 'p'},
+        {"actions", no_argument, NULL, 'a'},
+        {"scores", no_argument, NULL, 's'},
+        {"time", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "past:h", longopts, NULL)) != -1) {
+        char *err = NULL;
+
+        switch (opt) {
+        case 'p':
+            *show |= SHOW_PLACEMENT;
+            break;
+        case 'a':
+            *show |= SHOW_ACTIONS;
+            break;
+        case 's':
+            *show |= SHOW_SCORES;
+            break;
+        case 't':
+            if (bl_sched_date_parse(optarg, &options->now, &err) != 0) {
+                fprintf(stderr, "simulate: %s\n", err);
+                free(err);
+                return 2;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            return -1;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        usage(stderr);
+        return 2;
+    }
+    return 0;
+}
+
+static void
+print_result(const bl_sched_result_t *result, unsigned show)
+{
+    g_autofree char *placement = bl_sched_result_placement(result);
+    g_autofree char *actions = bl_sched_result_actions(result);
+
+    if (show == 0) {
+        print_summary(actions);
+        printf("\nPlacement after the transition:\n%s", placement);
+        return;
+    }
+    if (show & SHOW_PLACEMENT) {
+        fputs(placement, stdout);
+    }
+    if (show & SHOW_ACTIONS) {
+        fputs(actions, stdout);
+    }
+    if (show & SHOW_SCORES) {
+        g_autofree char *scores = bl_sched_result_scores(result);
+
+        fputs(scores, stdout);
+    }
+}
+
+int
+bl_cli_simulate_main(int argc, char **argv)
+{
+    bl_sched_options_t options = {0};
+    bl_sched_result_t *result = NULL;
+    xmlDoc *doc = NULL;
+    unsigned show = 0;
+    char *err = NULL;
+    int rc = parse_args(argc, argv, &show, &options);
+
+    if (rc != 0) {
+        return rc < 0 ? 0 : rc;
+    }
+    rc = bl_cib_load(argv[optind], &doc, &err);
+    if (rc == 0) {
+        rc = bl_sched_run(doc, &options, &result, &err);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "simulate: %s: %s\n", argv[optind], err != NULL ? err : bl_strerror(rc));
+        free(err);
+        xmlFreeDoc(doc);
+        return rc == BL_EUNSUPPORTED ? 3 : 1;
+    }
+    print_result(result, show);
+    bl_sched_result_free(result);
+    xmlFreeDoc(doc);
+    return 0;
+}
