@@ -226,6 +226,15 @@ bl__sched_create_actions(bl_sched_t *s)
         primitive_actions(s, rsc);
         primitive_internal_orders(s, rsc);
     }
+    for (guint i = 0; i < s->actions->len; i++) {
+        bl_action_t *stop = g_ptr_array_index(s->actions, i);
+
+        /* Everything on a node that shuts down must stop. */
+        if (stop->task == BL_TASK_STOP && stop->node != NULL && stop->node->shutdown &&
+            stop->node->online && stop->rsc->managed) {
+            stop->flags &= ~BL_ACT_OPTIONAL;
+        }
+    }
     for (guint i = 0; i < s->all_rscs->len; i++) {
         bl_srsc_t *rsc = g_ptr_array_index(s->all_rscs, i);
 
@@ -416,49 +425,46 @@ apply_edge(propagation_t *p, const bl_order_edge_t *edge)
     }
 }
 
-static void
-colocated_closure(bl_srsc_t *rsc, GHashTable *seen, GPtrArray *out)
+static bool
+all_children_blocked(const bl_srsc_t *rsc)
 {
-    if (g_hash_table_contains(seen, rsc)) {
-        return;
-    }
-    g_hash_table_add(seen, rsc);
-    g_ptr_array_add(out, rsc);
-    if (rsc->children != NULL) {
-        for (guint i = 0; i < rsc->children->len; i++) {
-            colocated_closure(g_ptr_array_index(rsc->children, i), seen, out);
-        }
-    }
-    for (guint i = 0; i < rsc->this_with->len; i++) {
-        const bl_coloc_t *coloc = g_ptr_array_index(rsc->this_with, i);
+    for (guint i = 0; rsc->children != NULL && i < rsc->children->len; i++) {
+        const bl_srsc_t *child = g_ptr_array_index(rsc->children, i);
+        const bl_action_t *start = NULL;
 
-        if (coloc->score >= INF) {
-            colocated_closure(coloc->primary, seen, out);
-        }
-    }
-    for (guint i = 0; i < rsc->with_this->len; i++) {
-        const bl_coloc_t *coloc = g_ptr_array_index(rsc->with_this, i);
+        for (guint j = 0; j < child->actions->len && start == NULL; j++) {
+            const bl_action_t *a = g_ptr_array_index(child->actions, j);
 
-        if (coloc->score >= INF) {
-            colocated_closure(coloc->dependent, seen, out);
+            start = (a->task == BL_TASK_START) ? a : NULL;
+        }
+        if (start == NULL || (start->flags & BL_ACT_RUNNABLE)) {
+            return false;
         }
     }
+    return true;
 }
 
-/* A start that cannot happen blocks the starts of everything that must run with it. */
+/*
+ * A start that cannot happen blocks the starts of the resources that must run with its
+ * (top-level) resource, once nothing of that resource can start.
+ */
 static void
 block_colocated_starts(propagation_t *p, bl_action_t *start)
 {
     bl_srsc_t *top = start->rsc->parent != NULL ? start->rsc->parent : start->rsc;
-    g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
-    g_autoptr(GPtrArray) rscs = g_ptr_array_new();
 
-    colocated_closure(top, seen, rscs);
-    for (guint i = 0; i < rscs->len; i++) {
-        bl_srsc_t *rsc = g_ptr_array_index(rscs, i);
+    if (top->with_this->len == 0 || !all_children_blocked(top)) {
+        return;
+    }
+    for (guint i = 0; i < top->with_this->len; i++) {
+        const bl_coloc_t *coloc = g_ptr_array_index(top->with_this, i);
+        bl_srsc_t *dependent = coloc->dependent;
 
-        for (guint j = 0; j < rsc->actions->len; j++) {
-            bl_action_t *a = g_ptr_array_index(rsc->actions, j);
+        if (coloc->score < INF) {
+            continue;
+        }
+        for (guint j = 0; j < dependent->actions->len; j++) {
+            bl_action_t *a = g_ptr_array_index(dependent->actions, j);
 
             if (a->task == BL_TASK_START) {
                 make_unrunnable(p, a);

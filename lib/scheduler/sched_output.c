@@ -61,6 +61,9 @@ placement_of(const bl_sched_t *s, const bl_srsc_t *rsc, GPtrArray *lines)
             on[action->node->index] = action->task == BL_TASK_START;
         }
     }
+    for (guint i = 0; i < rsc->pending_on->len; i++) {
+        on[((bl_snode_t *) g_ptr_array_index(rsc->pending_on, i))->index] = true;
+    }
     for (int n = 0; n < s->n_nodes; n++) {
         if (on[n]) {
             g_ptr_array_add(lines, bl_asprintf("%s Started %s", rsc->id, s->nodes[n]->uname));
@@ -94,6 +97,32 @@ scores_of(const bl_sched_t *s, const bl_srsc_t *rsc, GString *out)
     }
 }
 
+/* A node shutting down is shut down once every stop there can happen. */
+static void
+shutdowns(const bl_sched_t *s, GPtrArray *lines)
+{
+    for (int n = 0; n < s->n_nodes; n++) {
+        const bl_snode_t *node = s->nodes[n];
+        bool runnable = true;
+
+        if (!node->online || !node->shutdown || node->unclean) {
+            continue;
+        }
+        for (guint i = 0; i < s->actions->len && runnable; i++) {
+            const bl_action_t *action = g_ptr_array_index(s->actions, i);
+
+            if (action->node == node && action->task == BL_TASK_STOP &&
+                (action->rsc->managed || action->rsc->blocked) &&
+                !(action->flags & BL_ACT_RUNNABLE)) {
+                runnable = false;
+            }
+        }
+        if (runnable) {
+            g_ptr_array_add(lines, bl_asprintf("shutdown %s -", node->uname));
+        }
+    }
+}
+
 bl_sched_result_t *
 bl__sched_result_build(const bl_sched_t *s)
 {
@@ -115,6 +144,7 @@ bl__sched_result_build(const bl_sched_t *s)
             }
         }
     }
+    shutdowns(s, result->actions);
     for (guint i = 0; s->assign_order != NULL && i < s->assign_order->len; i++) {
         scores_of(s, g_ptr_array_index(s->assign_order, i), result->scores);
     }

@@ -114,6 +114,7 @@ struct bl_srsc {
     bl_role_t role;
     bl_role_t next_role;
     GPtrArray *running_on;      /* bl_snode_t * in discovery order */
+    GPtrArray *pending_on;      /* nodes whose newest operation is a pending start */
     bool failed;
     bool needs_stop;            /* failed and recovery means stop + start */
     bool blocked;

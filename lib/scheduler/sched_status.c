@@ -444,6 +444,7 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
     const char *id = bl_xml_attr(xml, "id");
     g_autoptr(GArray) ops = g_array_new(false, false, sizeof(op_entry_t));
     history_t h = {.s = s, .node = node, .on_fail = BL_FAIL_IGNORE};
+    const op_entry_t *last;
     bl_role_t saved;
 
     for (xmlNode *op = bl_xml_first_child(xml, "lrm_rsc_op"); op != NULL;
@@ -471,6 +472,12 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
     h.rsc->role = BL_ROLE_UNKNOWN;
     for (guint i = 0; i < ops->len; i++) {
         replay_op(&h, &g_array_index(ops, op_entry_t, i));
+    }
+    /* A pending start sorts after anything recorded later, so it still counts as
+     * active once the transition's results are recorded (as crm_simulate shows). */
+    last = &g_array_index(ops, op_entry_t, ops->len - 1);
+    if (last->status == EXEC_PENDING && strcmp(last->task, "start") == 0) {
+        g_ptr_array_add(h.rsc->pending_on, node);
     }
     settle(&h);
     if (saved > h.rsc->role) {
