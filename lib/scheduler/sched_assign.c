@@ -165,7 +165,7 @@ assign_primitive(bl_sched_t *s, bl_srsc_t *rsc)
         rsc->next_role = rsc->role;
     }
     rsc->pre_scores = g_memdup2(rsc->scores, sizeof(int) * (size_t) s->n_nodes);
-    if (s->stonith_enabled) {
+    if (s->stonith_enabled && !s->have_stonith_resource) {
         /* Without a fencing device nothing can be recovered safely. */
         rsc->managed = false;
     }

@@ -1,4 +1,5 @@
 /* Cluster options, rsc_defaults and nvpair sets: how the CIB's name/value lists are read. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -136,6 +137,25 @@ option(GHashTable *options, const char *name, const char *fallback)
     return value != NULL ? value : fallback;
 }
 
+/* True when VERSION ("3.0.14") is below MAJOR.MINOR.PATCH; a missing one is old. */
+static bool
+feature_set_below(const char *version, int major, int minor, int patch)
+{
+    int v[3] = {0, 0, 0};
+
+    if (version == NULL) {
+        return true;
+    }
+    sscanf(version, "%d.%d.%d", &v[0], &v[1], &v[2]);
+    if (v[0] != major) {
+        return v[0] < major;
+    }
+    if (v[1] != minor) {
+        return v[1] < minor;
+    }
+    return v[2] < patch;
+}
+
 int
 bl__sched_unpack_config(bl_sched_t *s)
 {
@@ -158,7 +178,13 @@ bl__sched_unpack_config(bl_sched_t *s)
     s->maintenance_mode = bl__sched_true(option(options, "maintenance-mode", "false"));
     s->stop_all = bl__sched_true(option(options, "stop-all-resources", "false"));
     s->have_quorum = bl__sched_true(bl_xml_attr(root, "have-quorum"));
+    if (strcasecmp(option(options, "placement-strategy", "default"), "default") != 0) {
+        bl_err_set(s->err, "cluster option placement-strategy=%s is not supported yet",
+                   option(options, "placement-strategy", "default"));
+        return BL_EUNSUPPORTED;
+    }
     s->dc_uuid = bl_xml_attr(root, "dc-uuid");
+    s->legacy_failcounts = feature_set_below(bl_xml_attr(root, "crm_feature_set"), 3, 0, 13);
 
     s->rsc_defaults = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     return bl__sched_nvpairs(s, bl_xml_first_child(config, "rsc_defaults"),

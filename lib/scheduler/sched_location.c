@@ -23,6 +23,32 @@ rule_score(const bl_sched_t *s, const xmlNode *rule, const bl_snode_t *node, int
     return 0;
 }
 
+/*
+ * A location constraint on a colocated group scores its first member only (the others
+ * follow it through the group's internal colocations) and merely allows the nodes for the
+ * later members; otherwise each member would count the preference once more.
+ */
+static void
+add_location(bl_sched_t *s, bl_srsc_t *rsc, const bl_snode_t *node, int score)
+{
+    const char *colocated;
+
+    if (rsc->kind != BL_RSC_GROUP) {
+        bl__sched_rsc_location(rsc, node, score, s->n_nodes);
+        return;
+    }
+    colocated = g_hash_table_lookup(rsc->meta, "collocated");
+    for (guint i = 0; i < rsc->children->len; i++) {
+        bool full = i == 0 || (colocated != NULL && !bl__sched_true(colocated));
+
+        bl__sched_rsc_location(g_ptr_array_index(rsc->children, i), node, full ? score : 0,
+                               s->n_nodes);
+    }
+    rsc->scores[node->index] = rsc->allowed[node->index] ?
+                               bl_score_add(rsc->scores[node->index], score) : score;
+    rsc->allowed[node->index] = true;
+}
+
 static int
 apply_rule(bl_sched_t *s, bl_srsc_t *rsc, const xmlNode *rule)
 {
@@ -37,7 +63,7 @@ apply_rule(bl_sched_t *s, bl_srsc_t *rsc, const xmlNode *rule)
         }
         if (matched) {
             rule_score(s, rule, s->nodes[i], &score);
-            bl__sched_rsc_location(rsc, s->nodes[i], score, s->n_nodes);
+            add_location(s, rsc, s->nodes[i], score);
         }
     }
     return 0;
@@ -60,8 +86,7 @@ apply_to(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *rsc)
         bl_snode_t *node = bl__sched_node_find(s, node_name);
 
         if (node != NULL) {
-            bl__sched_rsc_location(rsc, node, bl__sched_score(bl_xml_attr(xml, "score")),
-                                   s->n_nodes);
+            add_location(s, rsc, node, bl__sched_score(bl_xml_attr(xml, "score")));
         }
         return 0;
     }

@@ -183,6 +183,8 @@ struct bl_sched {
     /* Cluster options. */
     bool symmetric;
     bool stonith_enabled;
+    bool have_stonith_resource;
+    bool legacy_failcounts;     /* CIB feature set < 3.0.13: "fail-count-RSC" */
     bool have_quorum;
     bl_no_quorum_t no_quorum_policy;
     bool stop_orphan_resources;

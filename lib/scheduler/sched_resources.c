@@ -238,6 +238,32 @@ check_supported(bl_sched_t *s, const xmlNode *xml, const char *id)
     return BL_EINVALID;
 }
 
+/* Features whose semantics are not implemented yet: refuse rather than guess. */
+static int
+check_primitive(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *rsc)
+{
+    const char *class = bl_xml_attr(xml, "class");
+    const char *provider = bl_xml_attr(xml, "provider");
+    const char *type = bl_xml_attr(xml, "type");
+
+    if (class != NULL && strcmp(class, "stonith") == 0) {
+        s->have_stonith_resource = true;
+    }
+    if (class != NULL && strcmp(class, "ocf") == 0 && provider != NULL &&
+        strcmp(provider, "pacemaker") == 0 && type != NULL && strcmp(type, "remote") == 0) {
+        bl_err_set(s->err, "primitive '%s': remote node connections are not supported yet",
+                   rsc->id);
+        return BL_EUNSUPPORTED;
+    }
+    if (g_hash_table_lookup(rsc->meta, "container") != NULL ||
+        g_hash_table_lookup(rsc->meta, "remote-node") != NULL) {
+        bl_err_set(s->err, "primitive '%s': containers and guest nodes are not supported yet",
+                   rsc->id);
+        return BL_EUNSUPPORTED;
+    }
+    return 0;
+}
+
 static int
 unpack_one(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *parent)
 {
@@ -268,7 +294,10 @@ unpack_one(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *parent)
     }
     inherit_meta(s, rsc);
     apply_meta(s, rsc);
-    return rsc->kind == BL_RSC_GROUP ? unpack_group(s, xml, rsc) : 0;
+    if (rsc->kind == BL_RSC_PRIMITIVE) {
+        return check_primitive(s, xml, rsc);
+    }
+    return unpack_group(s, xml, rsc);
 }
 
 int

@@ -60,8 +60,16 @@ bl_sched_date_parse(const char *text, int64_t *epoch, char **err)
             return 0;
         }
     }
-    if (text == NULL || sscanf(text, "%4d-%2d-%2d%n", &year, &month, &day, &used) < 3 ||
-        month < 1 || month > 12 || day < 1 || day > 31) {
+    if (text != NULL && sscanf(text, "%4d-%3d%n", &year, &day, &used) == 2 && used == 8 &&
+        (text[8] == '\0' || text[8] == 'T' || text[8] == ' ')) {
+        /* ISO 8601 ordinal date YYYY-DDD */
+        if (day < 1 || day > 366) {
+            goto bad;
+        }
+        month = 1;
+    } else if (text == NULL ||
+               sscanf(text, "%4d-%2d-%2d%n", &year, &month, &day, &used) < 3 || month < 1 ||
+               month > 12 || day < 1 || day > 31) {
         goto bad;
     }
     p = text + used;

@@ -49,6 +49,7 @@ typedef struct history {
     bl_snode_t *node;
     bl_on_fail_t on_fail;
     const op_entry_t *last_failure;
+    const char *unsupported;    /* set when the history needs what is not implemented */
 } history_t;
 
 static int
@@ -315,6 +316,10 @@ replay_op(history_t *h, const op_entry_t *op)
         strcmp(op->task, "meta-data") == 0) {
         return;
     }
+    if (strcmp(op->task, "migrate_to") == 0 || strcmp(op->task, "migrate_from") == 0) {
+        h->unsupported = "live migration in the operation history";
+        return;
+    }
     expired = failure_expired(h, op);
     status = remap(h, op, &rc);
     if (expired && rc != op->target_rc) {
@@ -479,6 +484,11 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
     if (last->status == EXEC_PENDING && strcmp(last->task, "start") == 0) {
         g_ptr_array_add(h.rsc->pending_on, node);
     }
+    if (h.unsupported != NULL) {
+        bl_err_set(s->err, "resource '%s' on node '%s': %s is not supported yet", id,
+                   node->uname, h.unsupported);
+        return BL_EUNSUPPORTED;
+    }
     settle(&h);
     if (saved > h.rsc->role) {
         h.rsc->role = saved;
@@ -531,6 +541,13 @@ bl__sched_unpack_status(bl_sched_t *s)
             }
         }
     }
+    for (int n = 0; s->stonith_enabled && n < s->n_nodes; n++) {
+        if (s->nodes[n]->unclean) {
+            bl_err_set(s->err, "node '%s' must be fenced, and fencing is not supported yet",
+                       s->nodes[n]->uname);
+            return BL_EUNSUPPORTED;
+        }
+    }
     for (guint i = 0; i < s->primitives->len; i++) {
         bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
 
@@ -541,33 +558,56 @@ bl__sched_unpack_status(bl_sched_t *s)
     return 0;
 }
 
-/* Sums "fail-count-RSC#OP_INTERVAL" and the legacy "fail-count-RSC" of NODE. */
+/*
+ * Does NAME (after PREFIX) name RSC's failures? CIBs written before feature set 3.0.13
+ * keep one "PREFIX-RSC" per resource, later ones "PREFIX-RSC#OP_INTERVAL" per operation;
+ * Pacemaker reads only the form that matches the CIB's feature set.
+ */
+static bool
+failure_attr_matches(const char *name, const char *prefix, const bl_srsc_t *rsc, bool legacy)
+{
+    size_t plen = strlen(prefix);
+    size_t len = strlen(rsc->id);
+    const char *rest;
+    const char *underscore;
+
+    if (strncmp(name, prefix, plen) != 0 || strncmp(name + plen, rsc->id, len) != 0) {
+        return false;
+    }
+    rest = name + plen + len;
+    if (legacy) {
+        return *rest == '\0';
+    }
+    underscore = strrchr(rest, '_');
+    if (*rest != '#' || rest[1] == '\0' || underscore == NULL || underscore <= rest + 1 ||
+        underscore[1] == '\0') {
+        return false;
+    }
+    for (const char *p = underscore + 1; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9') {
+            return false;
+        }
+    }
+    return true;
+}
+
 static int
-raw_failcount(const bl_srsc_t *rsc, const bl_snode_t *node, int64_t *last_failure)
+raw_failcount(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node,
+              int64_t *last_failure)
 {
     GHashTableIter iter;
     gpointer key, value;
-    size_t len = strlen(rsc->id);
     int total = 0;
 
     *last_failure = 0;
     g_hash_table_iter_init(&iter, node->attrs);
     while (g_hash_table_iter_next(&iter, &key, &value)) {
-        const char *name = key;
-        const char *rest;
+        if (failure_attr_matches(key, "fail-count-", rsc, s->legacy_failcounts)) {
+            total = bl_score_add(total, bl__sched_score(value));
+        } else if (failure_attr_matches(key, "last-failure-", rsc, s->legacy_failcounts)) {
+            int64_t when = strtoll(value, NULL, 10);
 
-        if (strncmp(name, "fail-count-", 11) == 0) {
-            rest = name + 11;
-            if (strncmp(rest, rsc->id, len) == 0 && (rest[len] == '\0' || rest[len] == '#')) {
-                total = bl_score_add(total, bl__sched_score(value));
-            }
-        } else if (strncmp(name, "last-failure-", 13) == 0) {
-            rest = name + 13;
-            if (strncmp(rest, rsc->id, len) == 0 && (rest[len] == '\0' || rest[len] == '#')) {
-                int64_t when = strtoll(value, NULL, 10);
-
-                *last_failure = when > *last_failure ? when : *last_failure;
-            }
+            *last_failure = when > *last_failure ? when : *last_failure;
         }
     }
     return total;
@@ -577,7 +617,7 @@ int
 bl__sched_failcount(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
 {
     int64_t last_failure = 0;
-    int count = raw_failcount(rsc, node, &last_failure);
+    int count = raw_failcount(s, rsc, node, &last_failure);
 
     if (count > 0 && rsc->failure_timeout > 0 && last_failure > 0 &&
         s->now >= last_failure + rsc->failure_timeout) {
