@@ -126,8 +126,8 @@ unpack_all(bl_sched_t *s)
     return rc;
 }
 
-static void
-sched_init(bl_sched_t *s, const xmlDoc *cib, const bl_sched_options_t *options, char **err)
+void
+bl__sched_init(bl_sched_t *s, const xmlDoc *cib, const bl_sched_options_t *options, char **err)
 {
     memset(s, 0, sizeof(*s));
     s->cib = cib;
@@ -154,7 +154,7 @@ bl_sched_run(const xmlDoc *cib, const bl_sched_options_t *options, bl_sched_resu
         bl_err_set(err, "not a CIB: the document's root element must be <cib>");
         return BL_EINVALID;
     }
-    sched_init(&s, cib, options, err);
+    bl__sched_init(&s, cib, options, err);
     rc = unpack_all(&s);
     if (rc == 0) {
         group_colocations(&s);

@@ -216,6 +216,9 @@ struct bl_sched_result {
 };
 
 /* ---------------------------------------------------------------- sched_main.c */
+/* Prepares S for a run on CIB (nothing unpacked yet); free with bl__sched_free(). */
+void bl__sched_init(bl_sched_t *s, const xmlDoc *cib, const bl_sched_options_t *options,
+                    char **err);
 void bl__sched_free(bl_sched_t *s);
 
 /* -------------------------------------------------------------- sched_output.c */
