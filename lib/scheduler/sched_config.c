@@ -178,6 +178,18 @@ bl__sched_unpack_config(bl_sched_t *s)
     s->maintenance_mode = bl__sched_true(option(options, "maintenance-mode", "false"));
     s->stop_all = bl__sched_true(option(options, "stop-all-resources", "false"));
     s->have_quorum = bl__sched_true(bl_xml_attr(root, "have-quorum"));
+    s->startup_fencing = bl__sched_true(option(options, "startup-fencing", "true"));
+    if (strcasecmp(option(options, "node-health-strategy", "none"), "none") != 0 ||
+        bl__sched_true(option(options, "shutdown-lock", "false"))) {
+        bl_err_set(s->err, "cluster option %s is not supported yet",
+                   bl__sched_true(option(options, "shutdown-lock", "false"))
+                       ? "shutdown-lock" : "node-health-strategy");
+        return BL_EUNSUPPORTED;
+    }
+    if (bl_xml_first_child(bl_xml_first_child(config, "tags"), NULL) != NULL) {
+        bl_err_set(s->err, "configuration <tags> are not supported yet");
+        return BL_EUNSUPPORTED;
+    }
     if (strcasecmp(option(options, "placement-strategy", "default"), "default") != 0) {
         bl_err_set(s->err, "cluster option placement-strategy=%s is not supported yet",
                    option(options, "placement-strategy", "default"));

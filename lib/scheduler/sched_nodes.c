@@ -92,14 +92,56 @@ unpack_node_list(bl_sched_t *s, const xmlNode *nodes, GPtrArray *list)
 /*
  * Without fencing a node whose controller is gone is simply down, unless it was
  * expected up: then it is unclean (it may still run resources we cannot see).
- * With fencing, the same rules apply; the difference is what happens to its resources.
  */
+static void
+state_without_fencing(bl_snode_t *node, bool in_cluster, bool peer, const char *join)
+{
+    if (!in_cluster) {
+        node->online = false;
+    } else if (peer) {
+        node->online = join != NULL && strcmp(join, "member") == 0;
+    } else if (node->expected_up) {
+        node->unclean = true;
+    }
+}
+
+/*
+ * With fencing, any doubt about a node makes it unclean (to be fenced); a node that is
+ * joining or leaving on purpose only may not run resources yet.
+ */
+static void
+state_with_fencing(bl_snode_t *node, const xmlNode *state, bool peer)
+{
+    const char *in_ccm = bl_xml_attr(state, "in_ccm");
+    const char *join = bl_xml_attr(state, "join");
+    const char *expected = bl_xml_attr(state, "expected");
+    bool in_cluster = bl__sched_true(in_ccm);
+
+    node->online = in_cluster;
+    if (node->shutdown) {
+        node->online = peer;
+    } else if (in_ccm == NULL) {
+        node->unclean = true;
+    } else if (join != NULL && strcmp(join, "nack") == 0) {
+        node->unclean = true;
+    } else if (expected == NULL || strcmp(expected, "down") == 0) {
+        node->standby = node->standby || in_cluster || peer;
+    } else if (!in_cluster || !peer) {
+        node->unclean = true;
+    } else if (join != NULL && strcmp(join, "member") == 0) {
+        return;
+    } else if (join == NULL || strcmp(join, "pending") == 0 || strcmp(join, "down") == 0) {
+        node->standby = true;
+    } else {
+        node->unclean = true;
+    }
+}
+
 static void
 unpack_node_state(bl_sched_t *s, bl_snode_t *node, const xmlNode *state)
 {
     const char *in_ccm = bl_xml_attr(state, "in_ccm");
     const char *crmd = bl_xml_attr(state, "crmd");
-    const char *join = bl_xml_attr(state, "join");
     const char *expected = bl_xml_attr(state, "expected");
     bool in_cluster = bl__sched_true(in_ccm) || (in_ccm != NULL && in_ccm[0] >= '1' &&
                                                   in_ccm[0] <= '9');
@@ -108,14 +150,11 @@ unpack_node_state(bl_sched_t *s, bl_snode_t *node, const xmlNode *state)
 
     node->has_state = true;
     node->expected_up = expected != NULL && strcmp(expected, "member") == 0;
-    if (!in_cluster) {
-        node->online = false;
-    } else if (peer) {
-        node->online = join != NULL && strcmp(join, "member") == 0;
-    } else if (node->expected_up) {
-        node->unclean = true;
+    if (s->stonith_enabled) {
+        state_with_fencing(node, state, peer);
+    } else {
+        state_without_fencing(node, in_cluster, peer, bl_xml_attr(state, "join"));
     }
-    (void) s;
 }
 
 static int
@@ -136,7 +175,7 @@ unpack_transient(bl_sched_t *s, bl_snode_t *node, const xmlNode *state)
         node->maintenance = true;
     }
     shutdown = bl__sched_node_attr(node, "shutdown");
-    if (shutdown != NULL && strcmp(shutdown, "0") != 0 && node->online) {
+    if (shutdown != NULL && strcmp(shutdown, "0") != 0) {
         node->shutdown = true;
     }
     return 0;
@@ -160,13 +199,24 @@ unpack_states(bl_sched_t *s)
         if (node == NULL || node->has_state) {
             continue;
         }
-        unpack_node_state(s, node, state);
         rc = unpack_transient(s, node, state);
         if (rc != 0) {
             return rc;
         }
+        unpack_node_state(s, node, state);
     }
     return 0;
+}
+
+/* With fencing, a node the cluster has never seen may be running anything. */
+static void
+startup_fencing(bl_sched_t *s)
+{
+    for (int i = 0; i < s->n_nodes; i++) {
+        if (!s->nodes[i]->has_state && s->stonith_enabled && s->startup_fencing) {
+            s->nodes[i]->unclean = true;
+        }
+    }
 }
 
 int
@@ -184,7 +234,9 @@ bl__sched_unpack_nodes(bl_sched_t *s)
     if (rc != 0) {
         return rc;
     }
-    return unpack_states(s);
+    rc = unpack_states(s);
+    startup_fencing(s);
+    return rc;
 }
 
 void

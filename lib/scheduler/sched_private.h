@@ -184,6 +184,7 @@ struct bl_sched {
     bool symmetric;
     bool stonith_enabled;
     bool have_stonith_resource;
+    bool startup_fencing;
     bool legacy_failcounts;     /* CIB feature set < 3.0.13: "fail-count-RSC" */
     bool have_quorum;
     bl_no_quorum_t no_quorum_policy;
