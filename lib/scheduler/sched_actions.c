@@ -33,6 +33,14 @@ node_can_act(const bl_sched_t *s, const bl_snode_t *node, bl_task_t task)
     return true;
 }
 
+/* Without quorum and no-quorum-policy=freeze, nothing that is not running may start. */
+static bool
+frozen(const bl_sched_t *s, const bl_srsc_t *rsc, bl_task_t task)
+{
+    return task == BL_TASK_START && !s->have_quorum && s->no_quorum_policy == BL_NOQ_FREEZE &&
+           rsc->running_on->len == 0;
+}
+
 bl_action_t *
 bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task, bl_snode_t *node,
                  bool optional)
@@ -50,7 +58,7 @@ bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task, bl_snode_t *node
         action->in = g_ptr_array_new();
         if (rsc->kind == BL_RSC_GROUP) {
             action->flags |= BL_ACT_PSEUDO | BL_ACT_RUNNABLE;
-        } else if (node_can_act(s, node, task)) {
+        } else if (node_can_act(s, node, task) && !frozen(s, rsc, task)) {
             action->flags |= BL_ACT_RUNNABLE;
         }
         g_ptr_array_add(s->actions, action);

@@ -70,7 +70,8 @@ apply_node_criteria(bl_sched_t *s)
                 bl__sched_rsc_location(rsc, node, rsc->stickiness, s->n_nodes);
             }
         }
-        for (int n = 0; rsc->migration_threshold > 0 && n < s->n_nodes; n++) {
+        for (int n = 0; rsc->migration_threshold > 0 && !rsc->failure_ignored &&
+                        n < s->n_nodes; n++) {
             int count = bl__sched_failcount(s, rsc, s->nodes[n]);
 
             if (count > 0 && count >= rsc->migration_threshold) {

@@ -120,6 +120,7 @@ struct bl_srsc {
     bool blocked;
     bool start_pending;
     bool fail_stopped;          /* a failure with on-fail=stop */
+    bool failure_ignored;       /* a failure with on-fail=ignore: no migration-threshold */
 
     /* Assignment. */
     int *scores;                /* [n_nodes] */

@@ -106,7 +106,17 @@ compare_typed(const char *left, const char *right, const char *type)
     if (left == NULL || right == NULL) {
         return (left == right) ? 0 : (left == NULL ? -1 : 1);
     }
-    if (strcasecmp(type, "integer") == 0 || strcasecmp(type, "number") == 0) {
+    if (strcasecmp(type, "integer") == 0) {
+        /* Pacemaker reads the leading integer: "3.4" and "3.6" are both 3. */
+        char *end_l = NULL;
+        char *end_r = NULL;
+        long long l = strtoll(left, &end_l, 10);
+        long long r = strtoll(right, &end_r, 10);
+
+        if (end_l != left && end_r != right) {
+            return (l < r) ? -1 : (l > r);
+        }
+    } else if (strcasecmp(type, "number") == 0) {
         char *end_l = NULL;
         char *end_r = NULL;
         double l = strtod(left, &end_l);

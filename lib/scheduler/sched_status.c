@@ -50,6 +50,7 @@ typedef struct history {
     bl_on_fail_t on_fail;
     const op_entry_t *last_failure;
     const char *unsupported;    /* set when the history needs what is not implemented */
+    bool expired;               /* the operation being replayed is an expired failure */
 } history_t;
 
 static int
@@ -241,6 +242,11 @@ remap(history_t *h, const op_entry_t *op, int *rc)
     }
     if (probe && (*rc == OCF_NOT_INSTALLED || *rc == OCF_INVALID_PARAM ||
                   status == EXEC_NOT_INSTALLED)) {
+        /* The agent cannot run here: not running, and never to be started here (unless
+         * the failure has expired). */
+        if (!h->expired) {
+            bl__sched_rsc_location(h->rsc, h->node, -INF, h->s->n_nodes);
+        }
         *rc = OCF_NOT_RUNNING;
         return EXEC_DONE;
     }
@@ -321,6 +327,7 @@ replay_op(history_t *h, const op_entry_t *op)
         return;
     }
     expired = failure_expired(h, op);
+    h->expired = expired;
     status = remap(h, op, &rc);
     if (expired && rc != op->target_rc) {
         return;
@@ -344,6 +351,7 @@ replay_op(history_t *h, const op_entry_t *op)
     }
     if (on_fail_for(h, op) == BL_FAIL_IGNORE) {
         update_state(h, op, op->target_rc);
+        h->rsc->failure_ignored = true;
         return;
     }
     record_failure(h, op, rc);

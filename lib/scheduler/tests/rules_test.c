@@ -93,6 +93,11 @@ test_numeric_versus_string_comparison(void **state)
                                 "operation='gt' value='64' type='integer'/></rule>"));
     assert_false(eval(f, "beta", "<rule id='r'><expression id='e' attribute='ram' "
                                  "operation='gt' value='64' type='string'/></rule>"));
+    /* type=integer reads the leading integer, as Pacemaker does: 2.10.1 is 2 */
+    assert_true(eval(f, "alpha", "<rule id='r'><expression id='e' attribute='ver' "
+                                 "operation='eq' value='2.9' type='integer'/></rule>"));
+    assert_false(eval(f, "alpha", "<rule id='r'><expression id='e' attribute='ver' "
+                                  "operation='eq' value='2.9' type='number'/></rule>"));
     /* lt/gt default to numbers */
     assert_true(eval(f, "beta", "<rule id='r'><expression id='e' attribute='ram' "
                                 "operation='gte' value='100'/></rule>"));

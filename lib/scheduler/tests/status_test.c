@@ -186,6 +186,45 @@ test_migration_threshold(void **state)
 }
 
 static void
+test_failed_probe_not_installed_bans_node(void **state)
+{
+    /* rc 5 (not installed) from a probe: not running there, and never started there */
+    outcome_t out = run("", UP("1") "<lrm id='1'><lrm_resources>" OP("r", "monitor", "0", "5",
+                        "7", "1") "</lrm_resources></lrm></node_state>" UP("2")
+                        "</node_state>");
+
+    (void) state;
+    assert_int_equal(out.rc, 0);
+    assert_string_equal(out.placement, "r Started n2\n");
+    assert_string_equal(out.actions, "start r n2\n");
+    outcome_free(&out);
+}
+
+static void
+test_freeze_without_quorum_starts_nothing(void **state)
+{
+    const char *text = "<cib have-quorum='false'><configuration><crm_config>"
+                       "<cluster_property_set id='o'><nvpair id='o1' name='stonith-enabled' "
+                       "value='false'/><nvpair id='o2' name='no-quorum-policy' value='freeze'/>"
+                       "</cluster_property_set></crm_config><nodes><node id='1' uname='n1'/>"
+                       "</nodes><resources><primitive id='r' class='ocf' provider='pacemaker' "
+                       "type='Dummy'/></resources><constraints/></configuration><status>"
+                       UP("1") "</node_state></status></cib>";
+    xmlDoc *doc = NULL;
+    bl_sched_result_t *result = NULL;
+    char *placement;
+
+    (void) state;
+    assert_int_equal(bl_cib_parse(text, strlen(text), "test", &doc, NULL), 0);
+    assert_int_equal(bl_sched_run(doc, NULL, &result, NULL), 0);
+    placement = bl_sched_result_placement(result);
+    assert_string_equal(placement, "r Stopped -\n");
+    free(placement);
+    bl_sched_result_free(result);
+    xmlFreeDoc(doc);
+}
+
+static void
 test_unsupported_elements_are_named(void **state)
 {
     const char *text = "<cib><configuration><crm_config/><nodes/><resources>"
@@ -216,6 +255,8 @@ main(void)
         cmocka_unit_test(test_orphans),
         cmocka_unit_test(test_offline_node_history_ignored_without_fencing),
         cmocka_unit_test(test_migration_threshold),
+        cmocka_unit_test(test_failed_probe_not_installed_bans_node),
+        cmocka_unit_test(test_freeze_without_quorum_starts_nothing),
         cmocka_unit_test(test_unsupported_elements_are_named),
     };
 
