@@ -163,6 +163,7 @@ bl__sched_unpack_config(bl_sched_t *s)
     xmlNode *config = bl_xml_first_child(root, "configuration");
     g_autoptr(GHashTable) options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                                           g_free);
+    const char *value;
     int rc;
 
     rc = bl__sched_nvpairs(s, bl_xml_first_child(config, "crm_config"),
@@ -179,6 +180,9 @@ bl__sched_unpack_config(bl_sched_t *s)
     s->stop_all = bl__sched_true(option(options, "stop-all-resources", "false"));
     s->have_quorum = bl__sched_true(bl_xml_attr(root, "have-quorum"));
     s->startup_fencing = bl__sched_true(option(options, "startup-fencing", "true"));
+    value = option(options, "stonith-action", "reboot");
+    s->fence_action = (strcasecmp(value, "off") == 0 || strcasecmp(value, "poweroff") == 0)
+                      ? "off" : "reboot";
     if (strcasecmp(option(options, "node-health-strategy", "none"), "none") != 0 ||
         bl__sched_true(option(options, "shutdown-lock", "false"))) {
         bl_err_set(s->err, "cluster option %s is not supported yet",
@@ -201,4 +205,11 @@ bl__sched_unpack_config(bl_sched_t *s)
     s->rsc_defaults = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     return bl__sched_nvpairs(s, bl_xml_first_child(config, "rsc_defaults"),
                              "meta_attributes", s->rsc_defaults, false);
+}
+
+bool
+bl__sched_can_fence(const bl_sched_t *s)
+{
+    return s->stonith_enabled && s->have_stonith_resource &&
+           (s->have_quorum || s->no_quorum_policy == BL_NOQ_IGNORE);
 }

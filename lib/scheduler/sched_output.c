@@ -12,11 +12,16 @@ static const char *const task_names[] = {
 };
 
 bool
+bl__sched_action_happens(const bl_action_t *action)
+{
+    return !(action->flags & BL_ACT_OPTIONAL) && (action->flags & BL_ACT_RUNNABLE) &&
+           action->node != NULL && action->rsc->managed;
+}
+
+bool
 bl__sched_action_executes(const bl_action_t *action)
 {
-    return !(action->flags & (BL_ACT_OPTIONAL | BL_ACT_PSEUDO)) &&
-           (action->flags & BL_ACT_RUNNABLE) && action->node != NULL &&
-           action->rsc->managed;
+    return bl__sched_action_happens(action) && !(action->flags & BL_ACT_PSEUDO);
 }
 
 static gint
@@ -57,7 +62,7 @@ placement_of(const bl_sched_t *s, const bl_srsc_t *rsc, GPtrArray *lines)
     for (guint i = 0; i < rsc->actions->len; i++) {
         const bl_action_t *action = g_ptr_array_index(rsc->actions, i);
 
-        if (bl__sched_action_executes(action)) {
+        if (bl__sched_action_happens(action)) {
             on[action->node->index] = action->task == BL_TASK_START;
         }
     }
@@ -94,6 +99,18 @@ scores_of(const bl_sched_t *s, const bl_srsc_t *rsc, GString *out)
         }
         g_string_append_printf(out, "%s %s %s\n", rsc->id, s->nodes[n]->uname,
                                bl_score_format(score, buf));
+    }
+}
+
+/* Unclean nodes are fenced when fencing is possible. */
+static void
+fencing(const bl_sched_t *s, GPtrArray *lines)
+{
+    for (int n = 0; bl__sched_can_fence(s) && n < s->n_nodes; n++) {
+        if (s->nodes[n]->unclean) {
+            g_ptr_array_add(lines, bl_asprintf("fence %s %s", s->nodes[n]->uname,
+                                               s->fence_action));
+        }
     }
 }
 
@@ -145,6 +162,7 @@ bl__sched_result_build(const bl_sched_t *s)
         }
     }
     shutdowns(s, result->actions);
+    fencing(s, result->actions);
     for (guint i = 0; s->assign_order != NULL && i < s->assign_order->len; i++) {
         scores_of(s, g_ptr_array_index(s->assign_order, i), result->scores);
     }

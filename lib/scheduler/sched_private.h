@@ -186,6 +186,7 @@ struct bl_sched {
     bool stonith_enabled;
     bool have_stonith_resource;
     bool startup_fencing;
+    const char *fence_action;   /* "reboot" or "off" (stonith-action) */
     bool legacy_failcounts;     /* CIB feature set < 3.0.13: "fail-count-RSC" */
     bool have_quorum;
     bl_no_quorum_t no_quorum_policy;
@@ -224,7 +225,9 @@ void bl__sched_init(bl_sched_t *s, const xmlDoc *cib, const bl_sched_options_t *
 void bl__sched_free(bl_sched_t *s);
 
 /* -------------------------------------------------------------- sched_output.c */
-/* True when ACTION is part of the transition (required, runnable, real, managed). */
+/* True when ACTION takes effect (required, runnable, managed), pseudo or not. */
+bool bl__sched_action_happens(const bl_action_t *action);
+/* True when ACTION is part of the transition (happens and is not a pseudo-action). */
 bool bl__sched_action_executes(const bl_action_t *action);
 bl_sched_result_t *bl__sched_result_build(const bl_sched_t *s);
 
@@ -237,6 +240,8 @@ bool bl__sched_true(const char *text);
 int bl__sched_nvpairs(bl_sched_t *s, const xmlNode *parent, const char *set_name,
                       GHashTable *table, bool overwrite);
 int bl__sched_unpack_config(bl_sched_t *s);
+/* Fencing is scheduled only when enabled, possible (a device) and allowed (quorum). */
+bool bl__sched_can_fence(const bl_sched_t *s);
 
 /* --------------------------------------------------------------- sched_nodes.c */
 int bl__sched_unpack_nodes(bl_sched_t *s);

@@ -521,14 +521,6 @@ unpack_node_history(bl_sched_t *s, bl_snode_t *node, const xmlNode *state)
     return 0;
 }
 
-/* Fencing is scheduled only when enabled, possible (a device) and allowed (quorum). */
-static bool
-can_fence(const bl_sched_t *s)
-{
-    return s->stonith_enabled && s->have_stonith_resource &&
-           (s->have_quorum || s->no_quorum_policy == BL_NOQ_IGNORE);
-}
-
 /*
  * Online nodes first. Without fencing, the history of a node that is down is
  * meaningless (nothing can run there and nothing can confirm it): it is skipped.
@@ -555,13 +547,6 @@ bl__sched_unpack_status(bl_sched_t *s)
             if (rc != 0) {
                 return rc;
             }
-        }
-    }
-    for (int n = 0; can_fence(s) && n < s->n_nodes; n++) {
-        if (s->nodes[n]->unclean) {
-            bl_err_set(s->err, "node '%s' must be fenced, and fencing is not supported yet",
-                       s->nodes[n]->uname);
-            return BL_EUNSUPPORTED;
         }
     }
     for (guint i = 0; i < s->primitives->len; i++) {
