@@ -349,13 +349,22 @@ replay_op(history_t *h, const op_entry_t *op)
     default:
         break;
     }
+    if (status == EXEC_NOT_INSTALLED) {
+        /* A missing agent cannot be ignored: move away from this node at least. */
+        if (on_fail_for(h, op) == BL_FAIL_IGNORE && h->on_fail < BL_FAIL_MIGRATE) {
+            h->on_fail = BL_FAIL_MIGRATE;
+        }
+        bl__sched_rsc_location(h->rsc, h->node, -INF, h->s->n_nodes);
+        record_failure(h, op, rc);
+        return;
+    }
     if (on_fail_for(h, op) == BL_FAIL_IGNORE) {
         update_state(h, op, op->target_rc);
         h->rsc->failure_ignored = true;
         return;
     }
     record_failure(h, op, rc);
-    if (status == EXEC_ERROR_HARD || status == EXEC_NOT_INSTALLED) {
+    if (status == EXEC_ERROR_HARD) {
         bl__sched_rsc_location(h->rsc, h->node, -INF, h->s->n_nodes);
     } else if (status == EXEC_ERROR_FATAL) {
         bl__sched_rsc_location(h->rsc, NULL, -INF, h->s->n_nodes);
@@ -392,6 +401,9 @@ settle(history_t *h)
     bl_on_fail_t on_fail = h->on_fail;
     bool active = rsc->role != BL_ROLE_STOPPED && rsc->role != BL_ROLE_UNKNOWN;
 
+    if (active && h->node->maintenance) {
+        rsc->managed = false;   /* nothing is done to resources on a node in maintenance */
+    }
     if (active && !h->node->online && !h->node->maintenance && rsc->managed) {
         h->node->unclean = true;    /* it must be fenced before the resource can move */
     }
