@@ -22,12 +22,14 @@ bl__sched_action_find(const bl_srsc_t *rsc, bl_task_t task, const bl_snode_t *no
 }
 
 static bool
-node_can_act(const bl_sched_t *s, const bl_snode_t *node, bl_task_t task)
+node_can_act(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node,
+             bl_task_t task)
 {
     if (node == NULL || !node->online || node->unclean) {
         return false;
     }
-    if (task == BL_TASK_START && !s->have_quorum && s->no_quorum_policy == BL_NOQ_STOP) {
+    if (task == BL_TASK_START && !s->have_quorum && s->no_quorum_policy == BL_NOQ_STOP &&
+        rsc->needs_quorum) {
         return false;
     }
     return true;
@@ -38,7 +40,7 @@ static bool
 frozen(const bl_sched_t *s, const bl_srsc_t *rsc, bl_task_t task)
 {
     return task == BL_TASK_START && !s->have_quorum && s->no_quorum_policy == BL_NOQ_FREEZE &&
-           rsc->running_on->len == 0;
+           rsc->running_on->len == 0 && rsc->needs_quorum;
 }
 
 bl_action_t *
@@ -62,7 +64,7 @@ bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task, bl_snode_t *node
                    bl__sched_can_fence(s)) {
             /* Fencing the node stops everything there: the stop is implied. */
             action->flags |= BL_ACT_PSEUDO | BL_ACT_RUNNABLE;
-        } else if (node_can_act(s, node, task) && !frozen(s, rsc, task)) {
+        } else if (node_can_act(s, rsc, node, task) && !frozen(s, rsc, task)) {
             action->flags |= BL_ACT_RUNNABLE;
         }
         g_ptr_array_add(s->actions, action);

@@ -172,7 +172,7 @@ assign_primitive(bl_sched_t *s, bl_srsc_t *rsc)
     if (!rsc->managed) {
         rsc->next_role = rsc->role;
         finalize(rsc, current_node(rsc), true);
-    } else if (s->stop_all || stop_for_quorum(s)) {
+    } else if (s->stop_all || (stop_for_quorum(s) && rsc->needs_quorum)) {
         finalize(rsc, NULL, true);
     } else {
         choose_node(s, rsc);

@@ -108,6 +108,7 @@ struct bl_srsc {
     int failure_timeout;        /* seconds, 0 = never expire */
     bool managed;
     bool critical;
+    bool needs_quorum;          /* requires != nothing: starts wait for quorum */
     bl_multiple_active_t multiple_active;
 
     /* From the status section. */

@@ -62,6 +62,7 @@ bl__sched_rsc_new(bl_sched_t *s, const char *id, bl_rsc_kind_t kind)
     rsc->next_role = BL_ROLE_UNKNOWN;
     rsc->managed = true;
     rsc->critical = true;
+    rsc->needs_quorum = true;
     rsc->provisional = true;
     rsc->migration_threshold = INF;
     if (kind == BL_RSC_GROUP) {
@@ -176,6 +177,8 @@ apply_meta(bl_sched_t *s, bl_srsc_t *rsc)
     if (s->maintenance_mode || bl__sched_true(g_hash_table_lookup(rsc->meta, "maintenance"))) {
         rsc->managed = false;
     }
+    value = g_hash_table_lookup(rsc->meta, "requires");
+    rsc->needs_quorum = value == NULL || strcasecmp(value, "nothing") != 0;
     value = g_hash_table_lookup(rsc->meta, "critical");
     rsc->critical = value == NULL || bl__sched_true(value);
     rsc->multiple_active = parse_multiple_active(g_hash_table_lookup(rsc->meta,
