@@ -122,7 +122,7 @@ state_with_fencing(bl_snode_t *node, const xmlNode *state, bool peer)
         node->online = peer;
     } else if (in_ccm == NULL) {
         node->unclean = true;
-    } else if (join != NULL && strcmp(join, "nack") == 0) {
+    } else if (join != NULL && strcmp(join, "banned") == 0) {
         node->unclean = true;
     } else if (expected == NULL || strcmp(expected, "down") == 0) {
         node->standby = node->standby || in_cluster || peer;
