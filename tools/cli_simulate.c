@@ -2,6 +2,8 @@
  * belay simulate: runs the scheduler on a CIB file and prints what it decided.
  * The normalized views (--placement, --actions, --scores) are the formats of the
  * scheduler conformance corpus; without them a summary for a person is printed.
+ * -t/--time sets "now" (crm_simulate's syntax for the dates the corpus uses).
+ * Not yet: --save-graph, --save-output, --node-up/--node-down/--fail injections.
  */
 #include <getopt.h>
 #include <stdio.h>

@@ -11,8 +11,32 @@
  * - anything the scheduler does not implement (bundles, remote nodes, tickets, resource
  *   sets, ...) is refused with BL_EUNSUPPORTED and a sentence naming the element.
  *
- * Cost: unpacking is linear in the document; assignment keeps one score vector per
- * resource (one int per node) and touches each constraint a bounded number of times.
+ * How a run proceeds (Pacemaker's stages, same order):
+ *  1. unpack: cluster options, nodes (state from node_state, with or without fencing),
+ *     resources (primitives and groups; meta = own, then parent's, then rsc_defaults),
+ *     the status section (each lrm_resource history replayed in call-id order: role,
+ *     failures, on-fail recovery, orphans), location constraints and rules;
+ *  2. node criteria: stickiness on the current node, migration-threshold bans
+ *     (fail-count-RSC#OP_INTERVAL, or fail-count-RSC for CIBs older than 3.0.13);
+ *  3. colocations, then groups' internal colocations (member i with member i-1);
+ *  4. assignment in priority order (configuration order among equals): a primitive first
+ *     places what it must be colocated with, applies those colocations, merges the
+ *     preferences of what must be colocated with it (scaled by score/INFINITY), then takes
+ *     its best node (ties: fewer resources assigned, current node, name);
+ *  5. actions (stop/start per node, group pseudo-actions), orderings (group internals,
+ *     rsc_order with kind/symmetry), then flags propagated along the orderings to a fixed
+ *     point (required/runnable), which decides what the transition contains.
+ *
+ * Cost: unpacking is linear in the document; each resource keeps one score vector (one int
+ * per node); ids are resolved once through hash tables. Measured on a generated CIB with 16
+ * nodes and 10,000 primitives (30% in groups, 1,000 locations, 500 colocations, 500
+ * orderings): about 0.7 s and 85 MB for a whole run.
+ *
+ * Not implemented yet (refused with BL_EUNSUPPORTED): clones and promotable clones,
+ * bundles, templates, resource sets, tickets, tags, remote and guest nodes, containers,
+ * placement-strategy other than default, node-health-strategy, shutdown-lock, live
+ * migration (allow-migrate resources that would move, migrate_to/from in the history),
+ * order actions other than start/stop, date_spec and duration in date expressions.
  */
 #ifndef BELAY_SCHEDULER_H
 #define BELAY_SCHEDULER_H
