@@ -25,41 +25,85 @@ usage(FILE *out)
     fprintf(out, "Usage: simulate FILE.xml [--placement] [--actions] [--scores] [-t DATE]\n");
 }
 
+/* Stops and starts of one resource, from the normalized action lines. */
+typedef struct rsc_moves {
+    GPtrArray *stops;   /* borrowed node names */
+    GPtrArray *starts;
+} rsc_moves_t;
+
+static void
+rsc_moves_free(gpointer data)
+{
+    rsc_moves_t *moves = data;
+
+    g_ptr_array_free(moves->stops, true);
+    g_ptr_array_free(moves->starts, true);
+    g_free(moves);
+}
+
+static void
+print_moves(const char *rsc, const rsc_moves_t *m)
+{
+    if (m->stops->len == 1 && m->starts->len == 1) {
+        const char *from = g_ptr_array_index(m->stops, 0);
+        const char *to = g_ptr_array_index(m->starts, 0);
+
+        if (strcmp(from, to) == 0) {
+            printf("  * Restart %s ( %s )\n", rsc, from);
+        } else {
+            printf("  * Move %s ( %s -> %s )\n", rsc, from, to);
+        }
+        return;
+    }
+    for (guint i = 0; i < m->stops->len; i++) {
+        printf("  * Stop %s ( %s )\n", rsc, (const char *) g_ptr_array_index(m->stops, i));
+    }
+    for (guint i = 0; i < m->starts->len; i++) {
+        printf("  * Start %s ( %s )\n", rsc, (const char *) g_ptr_array_index(m->starts, i));
+    }
+}
+
 /* "start rsc node" lines -> "* Start rsc ( node )", "* Move rsc ( a -> b )", ... */
 static void
 print_summary(const char *actions)
 {
     g_auto(GStrv) lines = g_strsplit(actions, "\n", -1);
-    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GHashTable) by_rsc = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                                         rsc_moves_free);
+    g_autoptr(GPtrArray) order = g_ptr_array_new();
+    g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func((GDestroyNotify) g_strfreev);
 
     printf("Transition Summary:\n");
     for (int i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++) {
-        g_auto(GStrv) f = g_strsplit(lines[i], " ", 3);
-        const char *from = NULL;
-        const char *to = NULL;
+        char **f = g_strsplit(lines[i], " ", 3);
+        rsc_moves_t *m;
 
-        if (g_strv_length(f) != 3 || g_hash_table_contains(seen, f[1])) {
+        g_ptr_array_add(fields, f);
+        if (g_strv_length(f) != 3) {
             continue;
         }
-        for (int j = 0; lines[j] != NULL && lines[j][0] != '\0'; j++) {
-            g_auto(GStrv) g = g_strsplit(lines[j], " ", 3);
+        if (strcmp(f[0], "fence") == 0) {
+            printf("  * Fence (%s) %s\n", f[2], f[1]);
+            continue;
+        }
+        if (strcmp(f[0], "start") != 0 && strcmp(f[0], "stop") != 0) {
+            printf("  * %c%s %s\n", g_ascii_toupper(f[0][0]), f[0] + 1, f[1]);
+            continue;
+        }
+        m = g_hash_table_lookup(by_rsc, f[1]);
+        if (m == NULL) {
+            m = g_new0(rsc_moves_t, 1);
+            m->stops = g_ptr_array_new();
+            m->starts = g_ptr_array_new();
+            g_hash_table_insert(by_rsc, f[1], m);
+            g_ptr_array_add(order, f[1]);
+        }
+        g_ptr_array_add(strcmp(f[0], "stop") == 0 ? m->stops : m->starts, f[2]);
+    }
+    for (guint i = 0; i < order->len; i++) {
+        const char *rsc = g_ptr_array_index(order, i);
 
-            if (g_strv_length(g) == 3 && strcmp(g[1], f[1]) == 0) {
-                if (strcmp(g[0], "stop") == 0 && from == NULL) {
-                    from = lines[j] + strlen("stop ") + strlen(g[1]) + 1;
-                } else if (strcmp(g[0], "start") == 0) {
-                    to = lines[j] + strlen("start ") + strlen(g[1]) + 1;
-                }
-            }
-        }
-        g_hash_table_add(seen, g_strdup(f[1]));
-        if (from != NULL && to != NULL) {
-            printf("  * %s %s ( %s%s%s )\n", strcmp(from, to) == 0 ? "Restart" : "Move", f[1],
-                   from, strcmp(from, to) == 0 ? "" : " -> ", strcmp(from, to) == 0 ? "" : to);
-        } else {
-            printf("  * %s %s ( %s )\n", to != NULL ? "Start" : "Stop", f[1],
-                   to != NULL ? to : from);
-        }
+        print_moves(rsc, g_hash_table_lookup(by_rsc, rsc));
     }
 }
 

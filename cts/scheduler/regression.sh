@@ -9,8 +9,34 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 
 set -- "$here"/cases/*.xml
-echo "1..$#"
+echo "1..$(($# + 3))"
 n=0
+
+# The command line: usage errors, unreadable files and unsupported features.
+$simulate > /dev/null 2>&1
+rc=$?
+n=$((n + 1))
+if [ $rc -eq 2 ]; then echo "ok $n - usage error exits 2"; else echo "not ok $n - usage error exits $rc"; fi
+$simulate "$work/missing.xml" --placement > /dev/null 2> "$work/err"
+rc=$?
+n=$((n + 1))
+if [ $rc -eq 1 ] && grep -q missing.xml "$work/err"; then
+    echo "ok $n - an unreadable CIB is named, exit 1"
+else
+    echo "not ok $n - unreadable CIB: exit $rc: $(cat "$work/err")"
+fi
+printf '%s\n' "<cib><configuration><crm_config/><nodes/><resources><clone id='c'>" \
+    "<primitive id='p' class='ocf' provider='pacemaker' type='Dummy'/></clone></resources>" \
+    "<constraints/></configuration><status/></cib>" > "$work/clone.xml"
+$simulate "$work/clone.xml" --placement > "$work/out" 2> "$work/err"
+rc=$?
+n=$((n + 1))
+if [ $rc -eq 3 ] && grep -q "clone 'c'" "$work/err" && [ ! -s "$work/out" ]; then
+    echo "ok $n - an unsupported feature is refused by name, exit 3, no output"
+else
+    echo "not ok $n - unsupported feature: exit $rc: $(cat "$work/err")"
+fi
+
 for xml in "$@"; do
     n=$((n + 1))
     base=${xml%.xml}
