@@ -139,6 +139,10 @@ primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
             bl__sched_action(s, rsc, BL_TASK_START, rsc->assigned, !need_stop);
         }
     }
+    for (guint i = 0; i < rsc->restart_on->len; i++) {
+        /* the definition changed: stop (and start again, through stop -> start) */
+        bl__sched_action(s, rsc, BL_TASK_STOP, g_ptr_array_index(rsc->restart_on, i), false);
+    }
     if (rsc->next_role == BL_ROLE_STOPPED && rsc->role > BL_ROLE_STOPPED) {
         stop_everywhere(s, rsc, false);
     } else if (rsc->next_role >= BL_ROLE_STARTED && rsc->role <= BL_ROLE_STOPPED &&

@@ -102,6 +102,29 @@ scores_of(const bl_sched_t *s, const bl_srsc_t *rsc, GString *out)
     }
 }
 
+/* A changed definition is reloaded where the resource keeps running without a restart. */
+static void
+reloads(const bl_srsc_t *rsc, GPtrArray *lines)
+{
+    for (guint i = 0; rsc->managed && i < rsc->reload_on->len; i++) {
+        const bl_snode_t *node = g_ptr_array_index(rsc->reload_on, i);
+        bool restarted = false;
+        bool stays = false;
+
+        for (guint a = 0; a < rsc->actions->len; a++) {
+            const bl_action_t *action = g_ptr_array_index(rsc->actions, a);
+
+            if (action->node == node && action->task == BL_TASK_STOP) {
+                restarted = restarted || bl__sched_action_happens(action);
+            }
+        }
+        stays = rsc->assigned == node;
+        if (!restarted && stays) {
+            g_ptr_array_add(lines, bl_asprintf("reload %s %s", rsc->id, node->uname));
+        }
+    }
+}
+
 /* Unclean nodes are fenced when fencing is possible. */
 static void
 fencing(const bl_sched_t *s, GPtrArray *lines)
@@ -160,6 +183,7 @@ bl__sched_result_build(const bl_sched_t *s)
                                                              rsc->id, action->node->uname));
             }
         }
+        reloads(rsc, result->actions);
     }
     shutdowns(s, result->actions);
     fencing(s, result->actions);

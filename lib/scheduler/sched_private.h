@@ -116,6 +116,8 @@ struct bl_srsc {
     bl_role_t next_role;
     GPtrArray *running_on;      /* bl_snode_t * in discovery order */
     GPtrArray *pending_on;      /* nodes whose newest operation is a pending start */
+    GPtrArray *restart_on;      /* nodes where the definition changed: restart there */
+    GPtrArray *reload_on;       /* nodes where the definition changed: reload there */
     bool failed;
     bool needs_stop;            /* failed and recovery means stop + start */
     bool blocked;
@@ -308,6 +310,14 @@ bl_action_t *bl__sched_action_find(const bl_srsc_t *rsc, bl_task_t task,
 void bl__sched_order(bl_sched_t *s, bl_action_t *first, bl_action_t *then, unsigned flags);
 void bl__sched_create_actions(bl_sched_t *s);
 void bl__sched_propagate(bl_sched_t *s);
+
+/* -------------------------------------------------------------- sched_digest.c */
+/* MD5 (hex, g_free) of RSC's parameters as Pacemaker digests them; ONLY limits them to a
+ * space-separated list of names. */
+char *bl__sched_params_digest(bl_sched_t *s, const bl_srsc_t *rsc, const char *only);
+/* 0 when the operation ran with today's definition, 1 when a reload suffices, 2 when a
+ * restart is needed. */
+int bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op);
 
 /* ------------------------------------------------------------ sched_ordering.c */
 int bl__sched_unpack_orderings(bl_sched_t *s);

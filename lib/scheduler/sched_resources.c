@@ -53,6 +53,8 @@ bl__sched_rsc_new(bl_sched_t *s, const char *id, bl_rsc_kind_t kind)
     rsc->meta = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     rsc->running_on = g_ptr_array_new();
     rsc->pending_on = g_ptr_array_new();
+    rsc->restart_on = g_ptr_array_new();
+    rsc->reload_on = g_ptr_array_new();
     rsc->scores = bl_calloc((size_t) s->n_nodes + 1, sizeof(int));
     rsc->allowed = bl_calloc((size_t) s->n_nodes + 1, sizeof(bool));
     rsc->this_with = g_ptr_array_new();
@@ -83,6 +85,8 @@ bl__sched_rsc_free(bl_srsc_t *rsc)
     g_hash_table_destroy(rsc->meta);
     g_ptr_array_free(rsc->running_on, true);
     g_ptr_array_free(rsc->pending_on, true);
+    g_ptr_array_free(rsc->restart_on, true);
+    g_ptr_array_free(rsc->reload_on, true);
     if (rsc->children != NULL) {
         g_ptr_array_free(rsc->children, true);
     }

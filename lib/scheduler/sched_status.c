@@ -463,6 +463,71 @@ orphan_new(bl_sched_t *s, const char *id)
     return rsc;
 }
 
+/* Index of the operation since which the resource has been running (-1: unknown). */
+static int
+active_since(const GArray *ops)
+{
+    int start = -1, stop = -1, implied_monitor = -1;
+
+    for (guint i = 0; i < ops->len; i++) {
+        const op_entry_t *op = &g_array_index(ops, op_entry_t, i);
+
+        if (strcmp(op->task, "stop") == 0 && op->status == EXEC_DONE) {
+            stop = (int) i;
+        } else if (strcmp(op->task, "start") == 0 || strcmp(op->task, "migrate_from") == 0) {
+            start = (int) i;
+        } else if (implied_monitor <= stop && strcmp(op->task, "monitor") == 0 &&
+                   (op->rc == OCF_OK || op->rc == OCF_RUNNING_PROMOTED)) {
+            implied_monitor = (int) i;
+        }
+    }
+    if (start == -1) {
+        start = implied_monitor;
+    }
+    return (start < stop) ? -1 : start;
+}
+
+/* Did the definition change since the resource started on this node? */
+static void
+check_definition(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node, const GArray *ops)
+{
+    int since = active_since(ops);
+    int change = 0;
+
+    if (rsc->orphan || since < 0) {
+        return;
+    }
+    for (guint i = (guint) since; i < ops->len && change < 2; i++) {
+        const op_entry_t *op = &g_array_index(ops, op_entry_t, i);
+        int found;
+
+        if (op->interval_ms != 0 || (strcmp(op->task, "start") != 0 &&
+                                     strcmp(op->task, "monitor") != 0 &&
+                                     strcmp(op->task, "promote") != 0 &&
+                                     strcmp(op->task, "migrate_from") != 0)) {
+            continue;
+        }
+        found = bl__sched_definition_change(s, rsc, op->xml);
+        change = found > change ? found : change;
+    }
+    if (change == 2) {
+        g_ptr_array_add(rsc->restart_on, node);
+    } else if (change == 1) {
+        g_ptr_array_add(rsc->reload_on, node);
+    }
+}
+
+static bool
+runs_on(const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    for (guint i = 0; i < rsc->running_on->len; i++) {
+        if (g_ptr_array_index(rsc->running_on, i) == node) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static int
 unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
 {
@@ -510,6 +575,9 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
         return BL_EUNSUPPORTED;
     }
     settle(&h);
+    if (node->online && runs_on(h.rsc, node)) {
+        check_definition(s, h.rsc, node, ops);
+    }
     if (saved > h.rsc->role) {
         h.rsc->role = saved;
     }
