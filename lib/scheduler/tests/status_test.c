@@ -22,10 +22,12 @@
 #define UP(id) \
     "<node_state id='" id "' uname='n" id "' in_ccm='true' crmd='online' join='member' " \
     "expected='member'>"
+/* op-digest: the digest of no parameters, so the history matches the definition */
 #define OP(rsc, task, interval, rc, target, call) \
     "<lrm_resource id='" rsc "' class='ocf' provider='pacemaker' type='Dummy'>" \
     "<lrm_rsc_op id='" rsc "_" task "_" interval "' operation='" task "' interval='" \
-    interval "' op-status='0' rc-code='" rc "' call-id='" call "' transition-key='1:1:" \
+    interval "' op-status='0' rc-code='" rc "' call-id='" call "' " \
+    "op-digest='f2317cad3d54cec5d7d7aa7d0bf35cf8' transition-key='1:1:" \
     target ":x'/></lrm_resource>"
 
 typedef struct outcome {
