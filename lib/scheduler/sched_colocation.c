@@ -4,7 +4,6 @@
  * is placed, the dependents' own preferences are merged into its scores, scaled by
  * score/INFINITY, so that "web with vip" pulls vip towards where web would like to be.
  */
-#include <math.h>
 #include <string.h>
 
 #include "sched_private.h"
