@@ -133,6 +133,10 @@ primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
     } else if (!moving && rsc->blocked) {
         need_stop = true;
     }
+    if (rsc->start_pending && rsc->assigned != NULL) {
+        /* The start in progress is shown again so that the transition waits for it. */
+        bl__sched_action(s, rsc, BL_TASK_START, rsc->assigned, true)->flags |= BL_ACT_PRINT;
+    }
     if (rsc->role > BL_ROLE_STOPPED) {
         stop_everywhere(s, rsc, !need_stop);
         if (rsc->role <= rsc->next_role && !rsc->blocked && rsc->assigned != NULL) {

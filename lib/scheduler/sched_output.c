@@ -21,7 +21,10 @@ bl__sched_action_happens(const bl_action_t *action)
 bool
 bl__sched_action_executes(const bl_action_t *action)
 {
-    return bl__sched_action_happens(action) && !(action->flags & BL_ACT_PSEUDO);
+    bool listed = !(action->flags & BL_ACT_OPTIONAL) || (action->flags & BL_ACT_PRINT);
+
+    return listed && (action->flags & BL_ACT_RUNNABLE) && action->node != NULL &&
+           action->rsc->managed && !(action->flags & BL_ACT_PSEUDO);
 }
 
 static gint

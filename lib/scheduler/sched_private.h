@@ -144,6 +144,7 @@ typedef enum bl_action_flag {
     BL_ACT_OPTIONAL = 1 << 0,
     BL_ACT_RUNNABLE = 1 << 1,
     BL_ACT_PSEUDO = 1 << 2,
+    BL_ACT_PRINT = 1 << 3,      /* in the transition even when optional (a pending start) */
 } bl_action_flag_t;
 
 typedef enum bl_task {
