@@ -118,6 +118,7 @@ struct bl_srsc {
     GPtrArray *pending_on;      /* nodes whose newest operation is a pending start */
     GPtrArray *restart_on;      /* nodes where the definition changed: restart there */
     GPtrArray *reload_on;       /* nodes where the definition changed: reload there */
+    GPtrArray *fail_cleared_on; /* nodes where the last failure predates the definition */
     bool failed;
     bool needs_stop;            /* failed and recovery means stop + start */
     bool blocked;

@@ -55,6 +55,7 @@ bl__sched_rsc_new(bl_sched_t *s, const char *id, bl_rsc_kind_t kind)
     rsc->pending_on = g_ptr_array_new();
     rsc->restart_on = g_ptr_array_new();
     rsc->reload_on = g_ptr_array_new();
+    rsc->fail_cleared_on = g_ptr_array_new();
     rsc->scores = bl_calloc((size_t) s->n_nodes + 1, sizeof(int));
     rsc->allowed = bl_calloc((size_t) s->n_nodes + 1, sizeof(bool));
     rsc->this_with = g_ptr_array_new();
@@ -87,6 +88,7 @@ bl__sched_rsc_free(bl_srsc_t *rsc)
     g_ptr_array_free(rsc->pending_on, true);
     g_ptr_array_free(rsc->restart_on, true);
     g_ptr_array_free(rsc->reload_on, true);
+    g_ptr_array_free(rsc->fail_cleared_on, true);
     if (rsc->children != NULL) {
         g_ptr_array_free(rsc->children, true);
     }

@@ -311,6 +311,25 @@ failure_expired(const history_t *h, const op_entry_t *op)
            bl__sched_failcount(h->s, h->rsc, h->node) == 0;
 }
 
+/*
+ * A recorded failure of a start or monitor that ran with an older definition of the
+ * resource no longer counts: its fail count is cleared (when the op carries a digest).
+ */
+static void
+stale_failure(history_t *h, const op_entry_t *op)
+{
+    const char *id = bl_xml_attr(op->xml, "id");
+
+    if (id == NULL || !g_str_has_suffix(id, "_last_failure_0") ||
+        bl_xml_attr(op->xml, "op-digest") == NULL || h->rsc->orphan ||
+        (strcmp(op->task, "start") != 0 && strcmp(op->task, "monitor") != 0)) {
+        return;
+    }
+    if (bl__sched_definition_change(h->s, h->rsc, op->xml) != 0) {
+        g_ptr_array_add(h->rsc->fail_cleared_on, h->node);
+    }
+}
+
 static void
 replay_op(history_t *h, const op_entry_t *op)
 {
@@ -328,6 +347,7 @@ replay_op(history_t *h, const op_entry_t *op)
     }
     expired = failure_expired(h, op);
     h->expired = expired;
+    stale_failure(h, op);
     status = remap(h, op, &rc);
     if (expired && rc != op->target_rc) {
         return;
@@ -698,8 +718,14 @@ int
 bl__sched_failcount(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
 {
     int64_t last_failure = 0;
-    int count = raw_failcount(s, rsc, node, &last_failure);
+    int count;
 
+    for (guint i = 0; i < rsc->fail_cleared_on->len; i++) {
+        if (g_ptr_array_index(rsc->fail_cleared_on, i) == node) {
+            return 0;
+        }
+    }
+    count = raw_failcount(s, rsc, node, &last_failure);
     if (count > 0 && rsc->failure_timeout > 0 && last_failure > 0 &&
         s->now >= last_failure + rsc->failure_timeout) {
         return 0;

@@ -227,6 +227,39 @@ test_freeze_without_quorum_starts_nothing(void **state)
 }
 
 static void
+test_failure_under_old_definition_is_forgotten(void **state)
+{
+    /* r failed to start on n1 with other parameters: the fail count no longer bans n1 */
+    const char *states_fmt = UP("1") "<transient_attributes id='1'><instance_attributes id='t'>"
+                             "<nvpair id='f' name='fail-count-r#start_0' value='INFINITY'/>"
+                             "</instance_attributes></transient_attributes><lrm id='1'>"
+                             "<lrm_resources><lrm_resource id='r' class='ocf' "
+                             "provider='pacemaker' type='Dummy'><lrm_rsc_op "
+                             "id='r_last_failure_0' operation='start' interval='0' "
+                             "op-status='4' rc-code='1' call-id='2' transition-key='1:1:0:x' "
+                             "op-digest='%s'/><lrm_rsc_op id='r_last_0' operation='stop' "
+                             "interval='0' op-status='0' rc-code='0' call-id='3' "
+                             "transition-key='2:1:0:x'/></lrm_resource></lrm_resources></lrm>"
+                             "</node_state>";
+    char *states = NULL;
+    outcome_t out;
+
+    (void) state;
+    /* same definition (no parameters): the failure still bans n1 */
+    assert_true(asprintf(&states, states_fmt, "f2317cad3d54cec5d7d7aa7d0bf35cf8") > 0);
+    out = run("", states);
+    assert_string_equal(out.placement, "r Stopped -\n");
+    outcome_free(&out);
+    free(states);
+    /* another definition: forgotten */
+    assert_true(asprintf(&states, states_fmt, "0123456789abcdef0123456789abcdef") > 0);
+    out = run("", states);
+    assert_string_equal(out.placement, "r Started n1\n");
+    outcome_free(&out);
+    free(states);
+}
+
+static void
 test_unsupported_elements_are_named(void **state)
 {
     const char *text = "<cib><configuration><crm_config/><nodes/><resources>"
@@ -259,6 +292,7 @@ main(void)
         cmocka_unit_test(test_migration_threshold),
         cmocka_unit_test(test_failed_probe_not_installed_bans_node),
         cmocka_unit_test(test_freeze_without_quorum_starts_nothing),
+        cmocka_unit_test(test_failure_under_old_definition_is_forgotten),
         cmocka_unit_test(test_unsupported_elements_are_named),
     };
 
