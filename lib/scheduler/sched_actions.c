@@ -94,12 +94,25 @@ bl__sched_order(bl_sched_t *s, bl_action_t *first, bl_action_t *then, unsigned f
     g_ptr_array_add(then->in, edge);
 }
 
+/* multiple-active=stop_unexpected: the node the resource is assigned to keeps it. */
+static bool
+expected_node(const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    return rsc->multiple_active == BL_MULTI_STOP_UNEXPECTED && rsc->running_on->len > 1 &&
+           rsc->assigned == node && rsc->next_role >= BL_ROLE_STARTED;
+}
+
 static void
 stop_everywhere(bl_sched_t *s, bl_srsc_t *rsc, bool optional)
 {
     for (guint i = 0; i < rsc->running_on->len; i++) {
-        bl_action_t *stop = bl__sched_action(s, rsc, BL_TASK_STOP,
-                                             g_ptr_array_index(rsc->running_on, i), optional);
+        bl_snode_t *node = g_ptr_array_index(rsc->running_on, i);
+        bl_action_t *stop;
+
+        if (expected_node(rsc, node)) {
+            continue;
+        }
+        stop = bl__sched_action(s, rsc, BL_TASK_STOP, node, optional);
 
         if (!rsc->managed) {
             stop->flags &= ~BL_ACT_RUNNABLE;
@@ -140,7 +153,12 @@ primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
     if (rsc->role > BL_ROLE_STOPPED) {
         stop_everywhere(s, rsc, !need_stop);
         if (rsc->role <= rsc->next_role && !rsc->blocked && rsc->assigned != NULL) {
-            bl__sched_action(s, rsc, BL_TASK_START, rsc->assigned, !need_stop);
+            bl_action_t *start = bl__sched_action(s, rsc, BL_TASK_START, rsc->assigned,
+                                                  !need_stop);
+
+            if (expected_node(rsc, rsc->assigned)) {
+                start->flags |= BL_ACT_PSEUDO;  /* it already runs there */
+            }
         }
     }
     for (guint i = 0; i < rsc->restart_on->len; i++) {
