@@ -4,6 +4,7 @@
  * that force a restart). When today's parameters digest differently, the resource must be
  * restarted (or reloaded, when the agent supports it) to pick them up.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sched_private.h"
@@ -59,7 +60,8 @@ secure_excluded(const bl_srsc_t *rsc, const char *secure, const char *name)
 }
 
 static char *
-digest_of(bl_sched_t *s, const bl_srsc_t *rsc, const char *only, const char *secure)
+digest_of(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_config, const char *only,
+          const char *secure)
 {
     g_autoptr(GHashTable) params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                                          g_free);
@@ -69,6 +71,10 @@ digest_of(bl_sched_t *s, const bl_srsc_t *rsc, const char *only, const char *sec
 
     if (rsc->xml != NULL) {
         bl__sched_nvpairs(s, rsc->xml, "instance_attributes", params, false);
+    }
+    if (op_config != NULL) {
+        /* the operation's own parameters come on top of the resource's */
+        bl__sched_nvpairs(s, op_config, "instance_attributes", params, true);
     }
     names = g_list_sort(g_hash_table_get_keys(params), (GCompareFunc) strcmp);
     for (GList *iter = names; iter != NULL; iter = iter->next) {
@@ -87,9 +93,10 @@ digest_of(bl_sched_t *s, const bl_srsc_t *rsc, const char *only, const char *sec
 }
 
 char *
-bl__sched_params_digest(bl_sched_t *s, const bl_srsc_t *rsc, const char *only)
+bl__sched_params_digest(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_config,
+                        const char *only)
 {
-    return digest_of(s, rsc, only, NULL);
+    return digest_of(s, rsc, op_config, only, NULL);
 }
 
 /* What a recorded operation's digests say: 0 unchanged, 1 reload, 2 restart. */
@@ -99,10 +106,15 @@ bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *
     const char *all = bl_xml_attr(op, "op-digest");
     const char *restart = bl_xml_attr(op, "op-restart-digest");
     const char *secure = bl_xml_attr(op, "op-secure-digest");
+    const char *task = bl_xml_attr(op, "operation");
+    const char *interval = bl_xml_attr(op, "interval");
+    const xmlNode *config = task != NULL ? bl__sched_op_config(rsc, task, interval != NULL ?
+                                                               strtoull(interval, NULL, 10) : 0)
+                                         : NULL;
 
     if (restart != NULL) {
         const char *force = bl_xml_attr(op, "op-force-restart");
-        g_autofree char *calc = bl__sched_params_digest(s, rsc, force != NULL ? force : "");
+        g_autofree char *calc = bl__sched_params_digest(s, rsc, config, force != NULL ? force : "");
 
         if (strcmp(calc, restart) != 0) {
             return 2;
@@ -111,14 +123,14 @@ bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *
     if (secure != NULL) {
         /* Like crm_simulate, trust the digest that leaves out sanitized secrets. */
         const char *names = bl_xml_attr(op, "op-secure-params");
-        g_autofree char *calc = digest_of(s, rsc, NULL, names != NULL ? names : "");
+        g_autofree char *calc = digest_of(s, rsc, config, NULL, names != NULL ? names : "");
 
         if (strcmp(calc, secure) == 0) {
             return 0;
         }
     }
     if (all != NULL) {
-        g_autofree char *calc = bl__sched_params_digest(s, rsc, NULL);
+        g_autofree char *calc = bl__sched_params_digest(s, rsc, config, NULL);
 
         if (strcmp(calc, all) == 0) {
             return 0;

@@ -261,6 +261,9 @@ int bl__sched_unpack_resources(bl_sched_t *s);
 bl_srsc_t *bl__sched_rsc_new(bl_sched_t *s, const char *id, bl_rsc_kind_t kind);
 bl_srsc_t *bl__sched_rsc_find(const bl_sched_t *s, const char *id);
 void bl__sched_rsc_free(bl_srsc_t *rsc);
+/* The <op> configuring RSC's operation TASK with INTERVAL_MS, or NULL. */
+const xmlNode *bl__sched_op_config(const bl_srsc_t *rsc, const char *task,
+                                   uint64_t interval_ms);
 /* Option NAME of RSC's operation TASK with INTERVAL_MS (op attribute, its meta_attributes,
  * then op_defaults), or NULL. */
 const char *bl__sched_op_meta(const bl_sched_t *s, const bl_srsc_t *rsc, const char *task,
@@ -316,7 +319,8 @@ void bl__sched_propagate(bl_sched_t *s);
 /* -------------------------------------------------------------- sched_digest.c */
 /* MD5 (hex, g_free) of RSC's parameters as Pacemaker digests them; ONLY limits them to a
  * space-separated list of names. */
-char *bl__sched_params_digest(bl_sched_t *s, const bl_srsc_t *rsc, const char *only);
+char *bl__sched_params_digest(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_config,
+                              const char *only);
 /* 0 when the operation ran with today's definition, 1 when a reload suffices, 2 when a
  * restart is needed. */
 int bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op);

@@ -359,6 +359,19 @@ op_matches(const xmlNode *op, const char *task, uint64_t interval_ms)
     return ms == interval_ms;
 }
 
+const xmlNode *
+bl__sched_op_config(const bl_srsc_t *rsc, const char *task, uint64_t interval_ms)
+{
+    xmlNode *ops = rsc->xml != NULL ? bl_xml_first_child(rsc->xml, "operations") : NULL;
+
+    for (xmlNode *op = bl_xml_first_child(ops, "op"); op != NULL; op = bl_xml_next(op, "op")) {
+        if (op_matches(op, task, interval_ms)) {
+            return op;
+        }
+    }
+    return NULL;
+}
+
 const char *
 bl__sched_op_meta(const bl_sched_t *s, const bl_srsc_t *rsc, const char *task,
                   uint64_t interval_ms, const char *name)
