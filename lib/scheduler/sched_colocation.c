@@ -1,0 +1,274 @@
+/*
+ * rsc_colocation: "dependent with primary". Mandatory scores (+/-INFINITY) restrict the
+ * dependent once its primary is placed; finite scores are preferences. Before a primary
+ * is placed, the dependents' own preferences are merged into its scores, scaled by
+ * score/INFINITY, so that "web with vip" pulls vip towards where web would like to be.
+ */
+#include <string.h>
+
+#include "sched_private.h"
+
+/* Pacemaker's colocation list order: higher priority first, groups before primitives,
+ * then by id. */
+static int
+compare_rsc(const bl_srsc_t *a, const bl_srsc_t *b)
+{
+    if (a->priority != b->priority) {
+        return (a->priority > b->priority) ? -1 : 1;
+    }
+    if (a->kind != b->kind) {
+        return (a->kind > b->kind) ? -1 : 1;
+    }
+    return strcmp(a->id, b->id);
+}
+
+/* Inserts before the first element that is not smaller, as g_list_insert_sorted does. */
+static void
+insert_sorted(GPtrArray *list, bl_coloc_t *coloc, bool by_primary)
+{
+    guint at = 0;
+
+    while (at < list->len) {
+        const bl_coloc_t *other = g_ptr_array_index(list, at);
+        int cmp = by_primary ? compare_rsc(coloc->primary, other->primary)
+                             : compare_rsc(coloc->dependent, other->dependent);
+
+        if (cmp <= 0) {
+            break;
+        }
+        at++;
+    }
+    g_ptr_array_insert(list, (gint) at, coloc);
+}
+
+static bl_coloc_t *
+coloc_new(bl_sched_t *s, const char *id, bl_srsc_t *dependent, bl_srsc_t *primary, int score)
+{
+    bl_coloc_t *coloc = bl_calloc(1, sizeof(*coloc));
+
+    coloc->id = id;
+    coloc->dependent = dependent;
+    coloc->primary = primary;
+    coloc->score = score;
+    coloc->influence = dependent->critical;
+    g_ptr_array_add(s->colocs, coloc);
+    return coloc;
+}
+
+static void
+coloc_link(bl_coloc_t *coloc)
+{
+    insert_sorted(coloc->dependent->this_with, coloc, true);
+    insert_sorted(coloc->primary->with_this, coloc, false);
+}
+
+void
+bl__sched_coloc_add(bl_sched_t *s, const char *id, bl_srsc_t *dependent, bl_srsc_t *primary,
+                    int score)
+{
+    coloc_link(coloc_new(s, id, dependent, primary, score));
+}
+
+static int
+unpack_colocation(bl_sched_t *s, const xmlNode *xml)
+{
+    const char *id = bl_xml_attr(xml, "id");
+    bl_srsc_t *dependent = bl__sched_rsc_find(s, bl_xml_attr(xml, "rsc"));
+    bl_srsc_t *primary = bl__sched_rsc_find(s, bl_xml_attr(xml, "with-rsc"));
+    const char *influence = bl_xml_attr(xml, "influence");
+    int score = bl__sched_score(bl_xml_attr(xml, "score"));
+    bl_coloc_t *coloc;
+
+    if (bl_xml_first_child(xml, "resource_set") != NULL) {
+        bl_err_set(s->err, "rsc_colocation '%s': resource sets are not supported yet", id);
+        return BL_EUNSUPPORTED;
+    }
+    /* Like Pacemaker: constraints naming unknown resources, or scoring 0, do nothing. */
+    if (dependent == NULL || primary == NULL || dependent->orphan || primary->orphan ||
+        score == 0) {
+        return 0;
+    }
+    coloc = coloc_new(s, id, dependent, primary, score);
+    bl__sched_role_parse(bl_xml_attr(xml, "rsc-role"), &coloc->dependent_role);
+    bl__sched_role_parse(bl_xml_attr(xml, "with-rsc-role"), &coloc->primary_role);
+    coloc->node_attribute = bl_xml_attr(xml, "node-attribute");
+    if (influence != NULL) {
+        coloc->influence = bl__sched_true(influence);
+    }
+    coloc_link(coloc);
+    return 0;
+}
+
+int
+bl__sched_unpack_colocations(bl_sched_t *s)
+{
+    xmlNode *config = bl_xml_first_child(xmlDocGetRootElement(s->cib), "configuration");
+    xmlNode *constraints = bl_xml_first_child(config, "constraints");
+
+    for (xmlNode *xml = bl_xml_first_child(constraints, "rsc_colocation"); xml != NULL;
+         xml = bl_xml_next(xml, "rsc_colocation")) {
+        int rc = unpack_colocation(s, xml);
+
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static const char *
+coloc_attr(const bl_coloc_t *coloc)
+{
+    return coloc->node_attribute != NULL ? coloc->node_attribute : "#uname";
+}
+
+static bool
+any_available(const bl_sched_t *s, const int *scores, const bool *allowed)
+{
+    for (int i = 0; i < s->n_nodes; i++) {
+        if (allowed[i] && scores[i] >= 0 && bl__sched_node_available(s->nodes[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The group member that stands for a colocated group as a primary. */
+static bl_srsc_t *
+primary_member(bl_srsc_t *primary, int score)
+{
+    if (primary->kind != BL_RSC_GROUP || primary->children->len == 0) {
+        return primary;
+    }
+    if (score >= INF) {
+        return g_ptr_array_index(primary->children, primary->children->len - 1);
+    }
+    return g_ptr_array_index(primary->children, 0);
+}
+
+void
+bl__sched_coloc_apply(bl_sched_t *s, const bl_coloc_t *coloc)
+{
+    bl_srsc_t *dependent = coloc->dependent;
+    bl_srsc_t *primary = primary_member(coloc->primary, coloc->score);
+    const char *attr = coloc_attr(coloc);
+    const char *value = NULL;
+    g_autofree int *work = NULL;
+
+    if (dependent->kind == BL_RSC_GROUP) {
+        dependent = g_ptr_array_index(dependent->children, 0);
+    }
+    if (coloc->primary->provisional || primary->provisional || !dependent->provisional) {
+        return;
+    }
+    if (primary->assigned != NULL) {
+        value = bl__sched_node_attr(primary->assigned, attr);
+    } else if (coloc->score < 0) {
+        return;    /* anti-colocation with something that is not running */
+    }
+    work = g_memdup2(dependent->scores, sizeof(int) * (size_t) s->n_nodes);
+    for (int i = 0; i < s->n_nodes; i++) {
+        const char *mine = bl__sched_node_attr(s->nodes[i], attr);
+
+        if (!dependent->allowed[i]) {
+            continue;
+        }
+        if (primary->assigned == NULL) {
+            work[i] = -INF;
+        } else if (value != NULL && mine != NULL && g_ascii_strcasecmp(value, mine) == 0) {
+            if (coloc->score < INF) {
+                work[i] = bl_score_add(coloc->score, work[i]);
+            }
+        } else if (coloc->score >= INF) {
+            work[i] = -INF;
+        }
+    }
+    if (coloc->score <= -INF || coloc->score >= INF ||
+        any_available(s, work, dependent->allowed)) {
+        memcpy(dependent->scores, work, sizeof(int) * (size_t) s->n_nodes);
+    }
+}
+
+/* Best score RSC has on an available node whose ATTR equals VALUE (-INFINITY if none). */
+static int
+best_matching(const bl_sched_t *s, const bl_srsc_t *rsc, const char *attr, const char *value)
+{
+    int best = -INF;
+
+    for (int i = 0; i < s->n_nodes; i++) {
+        const char *mine = bl__sched_node_attr(s->nodes[i], attr);
+
+        if (rsc->allowed[i] && rsc->scores[i] > best && bl__sched_node_available(s->nodes[i]) &&
+            value != NULL && mine != NULL && g_ascii_strcasecmp(value, mine) == 0) {
+            best = rsc->scores[i];
+        }
+    }
+    return best;
+}
+
+static void
+add_matching(const bl_sched_t *s, int *work, const bool *work_allowed, const bl_srsc_t *rsc,
+             const char *attr, double factor)
+{
+    for (int i = 0; i < s->n_nodes; i++) {
+        int score;
+        double weighted;
+        int weight;
+
+        if (!work_allowed[i]) {
+            continue;
+        }
+        score = best_matching(s, rsc, attr, bl__sched_node_attr(s->nodes[i], attr));
+        if (factor < 0 && score < 0) {
+            continue;   /* a double negative must not become a preference */
+        }
+        weighted = factor * score;
+        weight = (int) (weighted < 0 ? weighted - 0.5 : weighted + 0.5);
+        if (weight == 0 && score != 0) {
+            weight = factor > 0 ? 1 : -1;
+        }
+        work[i] = bl_score_add(weight, work[i]);
+    }
+}
+
+void
+bl__sched_coloc_merge(bl_sched_t *s, bl_srsc_t *rsc, int *work, bool *work_allowed,
+                      const char *attr, double factor, bool this_with, bool initial)
+{
+    size_t size = sizeof(int) * (size_t) s->n_nodes;
+    g_autofree int *saved = g_memdup2(work, size);
+    GPtrArray *list;
+
+    if (rsc->merging) {
+        return;
+    }
+    if (rsc->kind == BL_RSC_GROUP && rsc->children->len > 0) {
+        /* The first member already carries the other members' preferences through the
+         * group's internal colocations. */
+        bl__sched_coloc_merge(s, g_ptr_array_index(rsc->children, 0), work, work_allowed,
+                              attr, factor, this_with, initial);
+        return;
+    }
+    rsc->merging = true;
+    add_matching(s, work, work_allowed, rsc, attr != NULL ? attr : "#uname", factor);
+    if (!any_available(s, work, work_allowed)) {
+        /* Rolling back: these optional preferences would leave nowhere to run. */
+        memcpy(work, saved, size);
+        rsc->merging = false;
+        return;
+    }
+    list = this_with ? rsc->this_with : rsc->with_this;
+    for (guint i = 0; i < list->len; i++) {
+        const bl_coloc_t *coloc = g_ptr_array_index(list, i);
+        bl_srsc_t *other = this_with ? coloc->primary : coloc->dependent;
+        double nested = (factor < 0 ? -1.0 : 1.0) * coloc->score / (double) INF;
+
+        if (!this_with && !(coloc->influence || coloc->primary->running_on->len == 0)) {
+            continue;
+        }
+        bl__sched_coloc_merge(s, other, work, work_allowed, coloc->node_attribute, nested,
+                              this_with, false);
+    }
+    (void) initial;
+    rsc->merging = false;
+}

@@ -1,0 +1,140 @@
+/*
+ * Definition changes: the controller records with each operation a digest of the
+ * resource parameters it ran with (op-digest, and op-restart-digest over the parameters
+ * that force a restart). When today's parameters digest differently, the resource must be
+ * restarted (or reloaded, when the agent supports it) to pick them up.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched_private.h"
+
+/* Pacemaker's digest input: ' <parameters a="1" b="2"/>' + newline, names sorted. */
+static void
+append_escaped(GString *out, const char *value)
+{
+    for (const char *p = value; *p != '\0'; p++) {
+        switch (*p) {
+        case '&':
+            g_string_append(out, "&amp;");
+            break;
+        case '<':
+            g_string_append(out, "&lt;");
+            break;
+        case '>':
+            g_string_append(out, "&gt;");
+            break;
+        case '"':
+            g_string_append(out, "&quot;");
+            break;
+        default:
+            g_string_append_c(out, *p);
+            break;
+        }
+    }
+}
+
+static bool
+listed(const char *list, const char *name)
+{
+    g_auto(GStrv) names = g_strsplit(list, " ", -1);
+
+    for (int i = 0; names[i] != NULL; i++) {
+        if (strcmp(names[i], name) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Parameters the secure digest leaves out: the listed ones, and pcmk_* for fence devices. */
+static bool
+secure_excluded(const bl_srsc_t *rsc, const char *secure, const char *name)
+{
+    const char *class = rsc->xml != NULL ? bl_xml_attr(rsc->xml, "class") : NULL;
+
+    if (listed(secure, name)) {
+        return true;
+    }
+    return class != NULL && strcmp(class, "stonith") == 0 && strncmp(name, "pcmk_", 5) == 0;
+}
+
+static char *
+digest_of(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_config, const char *only,
+          const char *secure)
+{
+    g_autoptr(GHashTable) params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                         g_free);
+    g_autoptr(GList) names = NULL;
+    GString *text = g_string_new(" <parameters");
+    char *digest;
+
+    if (rsc->xml != NULL) {
+        bl__sched_nvpairs(s, rsc->xml, "instance_attributes", params, false);
+    }
+    if (op_config != NULL) {
+        /* the operation's own parameters come on top of the resource's */
+        bl__sched_nvpairs(s, op_config, "instance_attributes", params, true);
+    }
+    names = g_list_sort(g_hash_table_get_keys(params), (GCompareFunc) strcmp);
+    for (GList *iter = names; iter != NULL; iter = iter->next) {
+        if ((only != NULL && !listed(only, iter->data)) ||
+            (secure != NULL && secure_excluded(rsc, secure, iter->data))) {
+            continue;
+        }
+        g_string_append_printf(text, " %s=\"", (const char *) iter->data);
+        append_escaped(text, g_hash_table_lookup(params, iter->data));
+        g_string_append_c(text, '"');
+    }
+    g_string_append(text, "/>\n");
+    digest = g_compute_checksum_for_string(G_CHECKSUM_MD5, text->str, (gssize) text->len);
+    g_string_free(text, true);
+    return digest;
+}
+
+char *
+bl__sched_params_digest(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_config,
+                        const char *only)
+{
+    return digest_of(s, rsc, op_config, only, NULL);
+}
+
+/* What a recorded operation's digests say: 0 unchanged, 1 reload, 2 restart. */
+int
+bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op)
+{
+    const char *all = bl_xml_attr(op, "op-digest");
+    const char *restart = bl_xml_attr(op, "op-restart-digest");
+    const char *secure = bl_xml_attr(op, "op-secure-digest");
+    const char *task = bl_xml_attr(op, "operation");
+    const char *interval = bl_xml_attr(op, "interval");
+    const xmlNode *config = task != NULL ? bl__sched_op_config(rsc, task, interval != NULL ?
+                                                               strtoull(interval, NULL, 10) : 0)
+                                         : NULL;
+
+    if (restart != NULL) {
+        const char *force = bl_xml_attr(op, "op-force-restart");
+        g_autofree char *calc = bl__sched_params_digest(s, rsc, config, force != NULL ? force : "");
+
+        if (strcmp(calc, restart) != 0) {
+            return 2;
+        }
+    }
+    if (secure != NULL) {
+        /* Like crm_simulate, trust the digest that leaves out sanitized secrets. */
+        const char *names = bl_xml_attr(op, "op-secure-params");
+        g_autofree char *calc = digest_of(s, rsc, config, NULL, names != NULL ? names : "");
+
+        if (strcmp(calc, secure) == 0) {
+            return 0;
+        }
+    }
+    if (all != NULL) {
+        g_autofree char *calc = bl__sched_params_digest(s, rsc, config, NULL);
+
+        if (strcmp(calc, all) == 0) {
+            return 0;
+        }
+    }
+    return restart != NULL ? 1 : 2;
+}

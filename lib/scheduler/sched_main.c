@@ -1,0 +1,208 @@
+/* The scheduler's entry point: one run from a CIB to a result, and the result's views. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sched_private.h"
+
+static void
+action_free(gpointer data)
+{
+    bl_action_t *action = data;
+
+    g_ptr_array_free(action->out, true);
+    g_ptr_array_free(action->in, true);
+    free(action);
+}
+
+void
+bl__sched_free(bl_sched_t *s)
+{
+    if (s->actions != NULL) {
+        g_ptr_array_free(s->actions, true);
+    }
+    if (s->edges != NULL) {
+        g_ptr_array_free(s->edges, true);
+    }
+    if (s->colocs != NULL) {
+        g_ptr_array_free(s->colocs, true);
+    }
+    if (s->all_rscs != NULL) {
+        g_ptr_array_free(s->all_rscs, true);
+    }
+    if (s->assign_order != NULL) {
+        g_ptr_array_free(s->assign_order, true);
+    }
+    g_ptr_array_free(s->resources, true);
+    g_ptr_array_free(s->primitives, true);
+    g_hash_table_destroy(s->rsc_by_id);
+    if (s->rsc_defaults != NULL) {
+        g_hash_table_destroy(s->rsc_defaults);
+    }
+    bl__sched_nodes_free(s);
+}
+
+static int64_t
+evaluation_time(const xmlDoc *cib, const bl_sched_options_t *options)
+{
+    const char *date = bl_xml_attr(xmlDocGetRootElement(cib), "execution-date");
+
+    if (options != NULL && options->now != 0) {
+        return options->now;
+    }
+    if (date != NULL && atoll(date) > 0) {
+        return atoll(date);
+    }
+    return (int64_t) time(NULL);
+}
+
+/* Stickiness keeps a resource where it runs; migration-threshold bans where it failed. */
+static void
+apply_node_criteria(bl_sched_t *s)
+{
+    for (guint i = 0; i < s->primitives->len; i++) {
+        bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
+
+        if (rsc->managed && rsc->stickiness > 0 && rsc->running_on->len == 1) {
+            bl_snode_t *node = g_ptr_array_index(rsc->running_on, 0);
+
+            if (s->symmetric || rsc->allowed[node->index]) {
+                bl__sched_rsc_location(rsc, node, rsc->stickiness, s->n_nodes);
+            }
+        }
+        for (int n = 0; rsc->migration_threshold > 0 && !rsc->failure_ignored &&
+                        n < s->n_nodes; n++) {
+            int count = bl__sched_failcount(s, rsc, s->nodes[n]);
+
+            if (count > 0 && count >= rsc->migration_threshold) {
+                bl__sched_rsc_location(rsc, s->nodes[n], -INF, s->n_nodes);
+            }
+        }
+    }
+}
+
+static void
+group_colocations(bl_sched_t *s)
+{
+    for (guint i = 0; i < s->all_rscs->len; i++) {
+        bl_srsc_t *group = g_ptr_array_index(s->all_rscs, i);
+        const char *colocated;
+
+        if (group->kind != BL_RSC_GROUP) {
+            continue;
+        }
+        colocated = g_hash_table_lookup(group->meta, "collocated");
+        if (colocated != NULL && !bl__sched_true(colocated)) {
+            continue;
+        }
+        for (guint m = 1; m < group->children->len; m++) {
+            bl__sched_coloc_add(s, "group:internal_colocation",
+                                g_ptr_array_index(group->children, m),
+                                g_ptr_array_index(group->children, m - 1), INF);
+        }
+    }
+}
+
+static int
+unpack_all(bl_sched_t *s)
+{
+    int rc = bl__sched_unpack_config(s);
+
+    if (rc == 0) {
+        rc = bl__sched_unpack_nodes(s);
+    }
+    if (rc == 0) {
+        rc = bl__sched_unpack_resources(s);
+    }
+    if (rc == 0) {
+        rc = bl__sched_unpack_status(s);
+    }
+    if (rc == 0) {
+        rc = bl__sched_unpack_locations(s);
+    }
+    if (rc == 0) {
+        apply_node_criteria(s);
+        rc = bl__sched_unpack_colocations(s);
+    }
+    return rc;
+}
+
+void
+bl__sched_init(bl_sched_t *s, const xmlDoc *cib, const bl_sched_options_t *options, char **err)
+{
+    memset(s, 0, sizeof(*s));
+    s->cib = cib;
+    s->err = err;
+    s->now = evaluation_time(cib, options);
+    s->resources = g_ptr_array_new();
+    s->primitives = g_ptr_array_new();
+    s->rsc_by_id = g_hash_table_new(g_str_hash, g_str_equal);
+    s->all_rscs = g_ptr_array_new_with_free_func((GDestroyNotify) bl__sched_rsc_free);
+    s->colocs = g_ptr_array_new_with_free_func(free);
+    s->actions = g_ptr_array_new_with_free_func(action_free);
+    s->edges = g_ptr_array_new_with_free_func(free);
+}
+
+/*
+ * A resource that allows live migration would move by migrate_to/migrate_from, which
+ * the transition does not model yet: refuse instead of showing a stop and a start.
+ */
+static int
+check_migrations(bl_sched_t *s)
+{
+    for (guint i = 0; i < s->primitives->len; i++) {
+        bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
+        bool stops = false;
+        bool starts = false;
+
+        if (!bl__sched_true(g_hash_table_lookup(rsc->meta, "allow-migrate")) || rsc->failed) {
+            continue;
+        }
+        for (guint a = 0; a < rsc->actions->len; a++) {
+            const bl_action_t *action = g_ptr_array_index(rsc->actions, a);
+
+            if (bl__sched_action_executes(action) && action->node != rsc->assigned) {
+                stops = stops || action->task == BL_TASK_STOP;
+            } else if (bl__sched_action_executes(action) && action->task == BL_TASK_START) {
+                starts = true;
+            }
+        }
+        if (stops && starts) {
+            bl_err_set(s->err, "resource '%s' would migrate live (allow-migrate), which is not supported yet",
+                       rsc->id);
+            return BL_EUNSUPPORTED;
+        }
+    }
+    return 0;
+}
+
+int
+bl_sched_run(const xmlDoc *cib, const bl_sched_options_t *options, bl_sched_result_t **result,
+             char **err)
+{
+    bl_sched_t s;
+    xmlNode *root = cib != NULL ? xmlDocGetRootElement(cib) : NULL;
+    int rc;
+
+    if (root == NULL || !bl_xml_is(root, "cib")) {
+        bl_err_set(err, "not a CIB: the document's root element must be <cib>");
+        return BL_EINVALID;
+    }
+    bl__sched_init(&s, cib, options, err);
+    rc = unpack_all(&s);
+    if (rc == 0) {
+        group_colocations(&s);
+        bl__sched_assign_all(&s);
+        bl__sched_create_actions(&s);
+        rc = bl__sched_unpack_orderings(&s);
+    }
+    if (rc == 0) {
+        bl__sched_propagate(&s);
+        rc = check_migrations(&s);
+    }
+    if (rc == 0) {
+        *result = bl__sched_result_build(&s);
+    }
+    bl__sched_free(&s);
+    return rc;
+}

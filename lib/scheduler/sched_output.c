@@ -1,0 +1,244 @@
+/* The result of a run and its normalized text views (placement, actions, scores). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched_private.h"
+
+static const char *const task_names[] = {
+    [BL_TASK_STOP] = "stop",
+    [BL_TASK_START] = "start",
+    [BL_TASK_STOPPED] = "stopped",
+    [BL_TASK_RUNNING] = "running",
+};
+
+bool
+bl__sched_action_happens(const bl_action_t *action)
+{
+    return !(action->flags & BL_ACT_OPTIONAL) && (action->flags & BL_ACT_RUNNABLE) &&
+           action->node != NULL && action->rsc->managed;
+}
+
+bool
+bl__sched_action_executes(const bl_action_t *action)
+{
+    bool listed = !(action->flags & BL_ACT_OPTIONAL) || (action->flags & BL_ACT_PRINT);
+
+    return listed && (action->flags & BL_ACT_RUNNABLE) && action->node != NULL &&
+           action->rsc->managed && !(action->flags & BL_ACT_PSEUDO);
+}
+
+static gint
+compare_lines(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* Sorts LINES byte-wise and drops duplicates. */
+static void
+sort_unique(GPtrArray *lines)
+{
+    guint kept = 0;
+
+    g_ptr_array_sort(lines, compare_lines);
+    for (guint i = 0; i < lines->len; i++) {
+        char *line = g_ptr_array_index(lines, i);
+
+        if (kept > 0 && strcmp(g_ptr_array_index(lines, kept - 1), line) == 0) {
+            free(line);
+            continue;
+        }
+        lines->pdata[kept++] = line;
+    }
+    g_ptr_array_set_size(lines, kept);
+}
+
+/* Where RSC runs once the transition's actions have all succeeded. */
+static void
+placement_of(const bl_sched_t *s, const bl_srsc_t *rsc, GPtrArray *lines)
+{
+    g_autofree bool *on = bl_calloc((size_t) s->n_nodes + 1, sizeof(bool));
+    bool any = false;
+
+    for (guint i = 0; i < rsc->running_on->len; i++) {
+        on[((bl_snode_t *) g_ptr_array_index(rsc->running_on, i))->index] = true;
+    }
+    for (guint i = 0; i < rsc->actions->len; i++) {
+        const bl_action_t *action = g_ptr_array_index(rsc->actions, i);
+
+        if (bl__sched_action_happens(action)) {
+            on[action->node->index] = action->task == BL_TASK_START;
+        }
+    }
+    for (guint i = 0; i < rsc->pending_on->len; i++) {
+        on[((bl_snode_t *) g_ptr_array_index(rsc->pending_on, i))->index] = true;
+    }
+    for (int n = 0; n < s->n_nodes; n++) {
+        if (on[n]) {
+            g_ptr_array_add(lines, bl_asprintf("%s Started %s", rsc->id, s->nodes[n]->uname));
+            any = true;
+        }
+    }
+    if (!any && !rsc->orphan) {
+        g_ptr_array_add(lines, bl_asprintf("%s Stopped -", rsc->id));
+    }
+}
+
+static void
+scores_of(const bl_sched_t *s, const bl_srsc_t *rsc, GString *out)
+{
+    char buf[BL_SCORE_BUFSZ];
+
+    if (rsc->kind == BL_RSC_GROUP) {
+        for (guint i = 0; i < rsc->children->len; i++) {
+            scores_of(s, g_ptr_array_index(rsc->children, i), out);
+        }
+        return;
+    }
+    for (int n = 0; n < s->n_nodes; n++) {
+        int score = rsc->pre_scores != NULL ? rsc->pre_scores[n] : rsc->scores[n];
+
+        if (!rsc->allowed[n] || !bl__sched_node_available(s->nodes[n])) {
+            score = -INF;
+        }
+        g_string_append_printf(out, "%s %s %s\n", rsc->id, s->nodes[n]->uname,
+                               bl_score_format(score, buf));
+    }
+}
+
+/* A changed definition is reloaded where the resource keeps running without a restart. */
+static void
+reloads(const bl_srsc_t *rsc, GPtrArray *lines)
+{
+    for (guint i = 0; rsc->managed && i < rsc->reload_on->len; i++) {
+        const bl_snode_t *node = g_ptr_array_index(rsc->reload_on, i);
+        bool restarted = false;
+        bool stays = false;
+
+        for (guint a = 0; a < rsc->actions->len; a++) {
+            const bl_action_t *action = g_ptr_array_index(rsc->actions, a);
+
+            if (action->node == node && action->task == BL_TASK_STOP) {
+                restarted = restarted || bl__sched_action_happens(action);
+            }
+        }
+        stays = rsc->assigned == node;
+        if (!restarted && stays) {
+            g_ptr_array_add(lines, bl_asprintf("reload %s %s", rsc->id, node->uname));
+        }
+    }
+}
+
+/* Unclean nodes are fenced when fencing is possible. */
+static void
+fencing(const bl_sched_t *s, GPtrArray *lines)
+{
+    for (int n = 0; bl__sched_can_fence(s) && n < s->n_nodes; n++) {
+        if (s->nodes[n]->unclean) {
+            g_ptr_array_add(lines, bl_asprintf("fence %s %s", s->nodes[n]->uname,
+                                               s->fence_action));
+        }
+    }
+}
+
+/* A node shutting down is shut down once every stop there can happen. */
+static void
+shutdowns(const bl_sched_t *s, GPtrArray *lines)
+{
+    for (int n = 0; n < s->n_nodes; n++) {
+        const bl_snode_t *node = s->nodes[n];
+        bool runnable = true;
+
+        if (!node->online || !node->shutdown || node->unclean) {
+            continue;
+        }
+        for (guint i = 0; i < s->actions->len && runnable; i++) {
+            const bl_action_t *action = g_ptr_array_index(s->actions, i);
+
+            if (action->node == node && action->task == BL_TASK_STOP &&
+                (action->rsc->managed || action->rsc->blocked) &&
+                !(action->flags & BL_ACT_RUNNABLE)) {
+                runnable = false;
+            }
+        }
+        if (runnable) {
+            g_ptr_array_add(lines, bl_asprintf("shutdown %s -", node->uname));
+        }
+    }
+}
+
+bl_sched_result_t *
+bl__sched_result_build(const bl_sched_t *s)
+{
+    bl_sched_result_t *result = bl_calloc(1, sizeof(*result));
+
+    result->placement = g_ptr_array_new_with_free_func(free);
+    result->actions = g_ptr_array_new_with_free_func(free);
+    result->scores = g_string_new(NULL);
+    for (guint i = 0; i < s->primitives->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
+
+        placement_of(s, rsc, result->placement);
+        for (guint a = 0; a < rsc->actions->len; a++) {
+            const bl_action_t *action = g_ptr_array_index(rsc->actions, a);
+
+            if (bl__sched_action_executes(action)) {
+                g_ptr_array_add(result->actions, bl_asprintf("%s %s %s", task_names[action->task],
+                                                             rsc->id, action->node->uname));
+            }
+        }
+        reloads(rsc, result->actions);
+    }
+    shutdowns(s, result->actions);
+    fencing(s, result->actions);
+    for (guint i = 0; s->assign_order != NULL && i < s->assign_order->len; i++) {
+        scores_of(s, g_ptr_array_index(s->assign_order, i), result->scores);
+    }
+    sort_unique(result->placement);
+    sort_unique(result->actions);
+    return result;
+}
+
+void
+bl_sched_result_free(bl_sched_result_t *result)
+{
+    if (result == NULL) {
+        return;
+    }
+    g_ptr_array_free(result->placement, true);
+    g_ptr_array_free(result->actions, true);
+    g_string_free(result->scores, true);
+    free(result);
+}
+
+static char *
+join_lines(const GPtrArray *lines)
+{
+    GString *out = g_string_new(NULL);
+    char *text;
+
+    for (guint i = 0; i < lines->len; i++) {
+        g_string_append(out, g_ptr_array_index(lines, i));
+        g_string_append_c(out, '\n');
+    }
+    text = bl_strdup(out->str);
+    g_string_free(out, true);
+    return text;
+}
+
+char *
+bl_sched_result_placement(const bl_sched_result_t *result)
+{
+    return join_lines(result->placement);
+}
+
+char *
+bl_sched_result_actions(const bl_sched_result_t *result)
+{
+    return join_lines(result->actions);
+}
+
+char *
+bl_sched_result_scores(const bl_sched_result_t *result)
+{
+    return bl_strdup(result->scores->str);
+}

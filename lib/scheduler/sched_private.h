@@ -1,0 +1,331 @@
+/*
+ * lib/scheduler internals: the working set of one run. Everything a run allocates hangs
+ * off bl_sched_t and is freed by bl__sched_free(); nothing is static or global.
+ *
+ * Identity: nodes are indexed 0..n_nodes-1 in configuration order; resources are
+ * resolved from id to pointer once (rsc_by_id) and refer to each other by pointer.
+ * Scores: each primitive and group has an int vector with one score per node plus a
+ * parallel "allowed" mask (Pacemaker's allowed_nodes table: in an asymmetric cluster a
+ * node is allowed only once a constraint mentions it).
+ */
+#ifndef BELAY_SCHED_PRIVATE_H
+#define BELAY_SCHED_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+#include <libxml/tree.h>
+
+#include <belay/common.h>
+#include <belay/scheduler.h>
+
+#define INF BL_SCORE_INFINITY
+
+/* Roles in Pacemaker's order (a "higher" role implies the lower ones). */
+typedef enum bl_role {
+    BL_ROLE_UNKNOWN = 0,
+    BL_ROLE_STOPPED,
+    BL_ROLE_STARTED,
+    BL_ROLE_UNPROMOTED,
+    BL_ROLE_PROMOTED,
+} bl_role_t;
+
+/* What to do when an operation fails, ordered by severity as Pacemaker compares them. */
+typedef enum bl_on_fail {
+    BL_FAIL_IGNORE = 0,
+    BL_FAIL_DEMOTE,
+    BL_FAIL_RESTART,
+    BL_FAIL_MIGRATE,
+    BL_FAIL_BLOCK,
+    BL_FAIL_STOP,
+    BL_FAIL_STANDBY,
+    BL_FAIL_FENCE,
+} bl_on_fail_t;
+
+typedef enum bl_multiple_active {
+    BL_MULTI_STOP_START = 0,
+    BL_MULTI_STOP_ONLY,
+    BL_MULTI_BLOCK,
+    BL_MULTI_STOP_UNEXPECTED,
+} bl_multiple_active_t;
+
+typedef enum bl_no_quorum {
+    BL_NOQ_STOP = 0,
+    BL_NOQ_FREEZE,
+    BL_NOQ_IGNORE,
+    BL_NOQ_DEMOTE,
+    BL_NOQ_SUICIDE,
+} bl_no_quorum_t;
+
+typedef struct bl_snode {
+    int index;
+    char *id;
+    char *uname;
+    GHashTable *attrs;      /* name -> value (owned strings); includes #uname, #id, #is_dc */
+    bool online;
+    bool unclean;
+    bool standby;
+    bool maintenance;
+    bool shutdown;
+    bool expected_up;
+    bool has_state;         /* a node_state entry exists */
+    int assigned_count;     /* resources assigned so far (tie-break among equal scores) */
+} bl_snode_t;
+
+typedef enum bl_rsc_kind {
+    BL_RSC_PRIMITIVE = 0,
+    BL_RSC_GROUP,
+} bl_rsc_kind_t;
+
+typedef struct bl_srsc bl_srsc_t;
+typedef struct bl_sched bl_sched_t;
+
+typedef struct bl_coloc {
+    const char *id;
+    bl_srsc_t *dependent;
+    bl_srsc_t *primary;
+    int score;
+    bl_role_t dependent_role;
+    bl_role_t primary_role;
+    const char *node_attribute; /* NULL: #uname */
+    bool influence;
+} bl_coloc_t;
+
+struct bl_srsc {
+    char *id;
+    bl_rsc_kind_t kind;
+    int config_index;           /* position in the configuration (stable sort key) */
+    bl_srsc_t *parent;          /* group, or NULL */
+    GPtrArray *children;        /* group members (bl_srsc_t *), NULL for primitives */
+    GHashTable *meta;           /* effective meta attributes: own, parent's, rsc_defaults */
+    bool orphan;
+    const xmlNode *xml;         /* its definition (NULL for orphans) */
+
+    int priority;
+    int stickiness;
+    int migration_threshold;
+    int failure_timeout;        /* seconds, 0 = never expire */
+    bool managed;
+    bool critical;
+    bool needs_quorum;          /* requires != nothing: starts wait for quorum */
+    bl_multiple_active_t multiple_active;
+
+    /* From the status section. */
+    bl_role_t role;
+    bl_role_t next_role;
+    GPtrArray *running_on;      /* bl_snode_t * in discovery order */
+    GPtrArray *pending_on;      /* nodes whose newest operation is a pending start */
+    GPtrArray *restart_on;      /* nodes where the definition changed: restart there */
+    GPtrArray *reload_on;       /* nodes where the definition changed: reload there */
+    GPtrArray *fail_cleared_on; /* nodes where the last failure predates the definition */
+    bool failed;
+    bool needs_stop;            /* failed and recovery means stop + start */
+    bool blocked;
+    bool start_pending;
+    bool fail_stopped;          /* a failure with on-fail=stop */
+    bool failure_ignored;       /* a failure with on-fail=ignore: no migration-threshold */
+
+    /* Assignment. */
+    int *scores;                /* [n_nodes] */
+    bool *allowed;              /* [n_nodes] */
+    int *pre_scores;            /* copy shown by --scores */
+    bool provisional;
+    bool assigning;
+    bool merging;
+    bl_snode_t *assigned;
+    GPtrArray *this_with;       /* bl_coloc_t * where this resource is the dependent */
+    GPtrArray *with_this;       /* bl_coloc_t * where this resource is the primary */
+
+    /* Transition. */
+    GPtrArray *actions;         /* bl_action_t * of this resource */
+};
+
+typedef enum bl_action_flag {
+    BL_ACT_OPTIONAL = 1 << 0,
+    BL_ACT_RUNNABLE = 1 << 1,
+    BL_ACT_PSEUDO = 1 << 2,
+    BL_ACT_PRINT = 1 << 3,      /* in the transition even when optional (a pending start) */
+} bl_action_flag_t;
+
+typedef enum bl_task {
+    BL_TASK_STOP = 0,
+    BL_TASK_START,
+    BL_TASK_STOPPED,            /* group pseudo-actions */
+    BL_TASK_RUNNING,
+} bl_task_t;
+
+typedef struct bl_action {
+    int index;
+    bl_srsc_t *rsc;
+    bl_task_t task;
+    bl_snode_t *node;           /* NULL for group pseudo-actions */
+    unsigned flags;
+    GPtrArray *out;             /* bl_order_edge_t * where this action is first */
+    GPtrArray *in;              /* bl_order_edge_t * where this action is then */
+} bl_action_t;
+
+/* Ordering edge flags (a subset of Pacemaker's pe_ordering with the same meaning). */
+typedef enum bl_order_flag {
+    BL_ORD_OPTIONAL = 0,
+    BL_ORD_IMPLIES_THEN = 1 << 0,   /* first required => then required */
+    BL_ORD_IMPLIES_FIRST = 1 << 1,  /* then required => first required */
+    BL_ORD_RUNNABLE_LEFT = 1 << 2,  /* first unrunnable => then unrunnable */
+    BL_ORD_RESTART = 1 << 3,        /* stop before start of the same resource */
+    BL_ORD_ASYMMETRIC = 1 << 4,     /* non-symmetrical mandatory: unrunnable first blocks */
+} bl_order_flag_t;
+
+typedef struct bl_order_edge {
+    bl_action_t *first;
+    bl_action_t *then;
+    unsigned flags;
+} bl_order_edge_t;
+
+struct bl_sched {
+    const xmlDoc *cib;
+    int64_t now;
+    char **err;
+
+    /* Cluster options. */
+    bool symmetric;
+    bool stonith_enabled;
+    bool have_stonith_resource;
+    bool startup_fencing;
+    const char *fence_action;   /* "reboot" or "off" (stonith-action) */
+    bool legacy_failcounts;     /* CIB feature set < 3.0.13: "fail-count-RSC" */
+    bool have_quorum;
+    bl_no_quorum_t no_quorum_policy;
+    bool stop_orphan_resources;
+    bool maintenance_mode;
+    bool stop_all;
+    const char *dc_uuid;
+    GHashTable *rsc_defaults;   /* name -> value */
+
+    int n_nodes;
+    bl_snode_t **nodes;
+    GHashTable *node_by_uname;  /* borrowed uname -> bl_snode_t * */
+    GHashTable *node_by_id;     /* borrowed id -> bl_snode_t * */
+
+    GPtrArray *resources;       /* top-level resources (primitives and groups) */
+    GPtrArray *primitives;      /* every primitive, configuration order, orphans last */
+    GHashTable *rsc_by_id;      /* borrowed id -> bl_srsc_t * */
+    GPtrArray *all_rscs;        /* owner of every bl_srsc_t */
+    GPtrArray *colocs;          /* owner of every bl_coloc_t */
+
+    GPtrArray *actions;         /* owner of every bl_action_t */
+    GPtrArray *edges;           /* owner of every bl_order_edge_t */
+    GPtrArray *assign_order;    /* top-level resources in the order they were assigned */
+};
+
+struct bl_sched_result {
+    GPtrArray *placement;       /* sorted unique lines (char *), each without '\n' */
+    GPtrArray *actions;
+    GString *scores;
+};
+
+/* ---------------------------------------------------------------- sched_main.c */
+/* Prepares S for a run on CIB (nothing unpacked yet); free with bl__sched_free(). */
+void bl__sched_init(bl_sched_t *s, const xmlDoc *cib, const bl_sched_options_t *options,
+                    char **err);
+void bl__sched_free(bl_sched_t *s);
+
+/* -------------------------------------------------------------- sched_output.c */
+/* True when ACTION takes effect (required, runnable, managed), pseudo or not. */
+bool bl__sched_action_happens(const bl_action_t *action);
+/* True when ACTION is part of the transition (happens and is not a pseudo-action). */
+bool bl__sched_action_executes(const bl_action_t *action);
+bl_sched_result_t *bl__sched_result_build(const bl_sched_t *s);
+
+/* -------------------------------------------------------------- sched_config.c */
+/* Lenient integer/score conversion as Pacemaker's char2score does (never fails). */
+int bl__sched_score(const char *text);
+bool bl__sched_true(const char *text);
+/* Adds nvpairs of every SET_NAME child of PARENT to TABLE (first value wins unless
+ * OVERWRITE); sets with a rule are evaluated for "now" and node-independent rules. */
+int bl__sched_nvpairs(bl_sched_t *s, const xmlNode *parent, const char *set_name,
+                      GHashTable *table, bool overwrite);
+int bl__sched_unpack_config(bl_sched_t *s);
+/* Fencing is scheduled only when enabled, possible (a device) and allowed (quorum). */
+bool bl__sched_can_fence(const bl_sched_t *s);
+
+/* --------------------------------------------------------------- sched_nodes.c */
+int bl__sched_unpack_nodes(bl_sched_t *s);
+void bl__sched_nodes_free(bl_sched_t *s);
+bl_snode_t *bl__sched_node_find(const bl_sched_t *s, const char *uname_or_id);
+/* True when NODE can host resources (online, clean, not standby/maintenance/shutdown). */
+bool bl__sched_node_available(const bl_snode_t *node);
+const char *bl__sched_node_attr(const bl_snode_t *node, const char *name);
+
+/* ----------------------------------------------------------- sched_resources.c */
+int bl__sched_unpack_resources(bl_sched_t *s);
+bl_srsc_t *bl__sched_rsc_new(bl_sched_t *s, const char *id, bl_rsc_kind_t kind);
+bl_srsc_t *bl__sched_rsc_find(const bl_sched_t *s, const char *id);
+void bl__sched_rsc_free(bl_srsc_t *rsc);
+/* The <op> configuring RSC's operation TASK with INTERVAL_MS, or NULL. */
+const xmlNode *bl__sched_op_config(const bl_srsc_t *rsc, const char *task,
+                                   uint64_t interval_ms);
+/* Option NAME of RSC's operation TASK with INTERVAL_MS (op attribute, its meta_attributes,
+ * then op_defaults), or NULL. */
+const char *bl__sched_op_meta(const bl_sched_t *s, const bl_srsc_t *rsc, const char *task,
+                              uint64_t interval_ms, const char *name);
+const char *bl__sched_role_name(bl_role_t role);
+bool bl__sched_role_parse(const char *text, bl_role_t *role);
+/* Adds SCORE to RSC's score on NODE (all nodes when NODE is NULL), allowing it. */
+void bl__sched_rsc_location(bl_srsc_t *rsc, const bl_snode_t *node, int score, int n_nodes);
+
+/* -------------------------------------------------------------- sched_status.c */
+int bl__sched_unpack_status(bl_sched_t *s);
+/* Effective fail count of RSC on NODE (expired failures excluded). */
+int bl__sched_failcount(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node);
+
+/* --------------------------------------------------------------- sched_rules.c */
+/*
+ * Evaluates the <rule> RULE for NODE (NULL: node attributes are undefined) at s->now.
+ * Sets *matched. Returns 0, or BL_EUNSUPPORTED/BL_EINVALID with s->err set.
+ */
+int bl__sched_rule_eval(const bl_sched_t *s, const xmlNode *rule, const bl_snode_t *node,
+                        bool *matched);
+
+/* ------------------------------------------------------------ sched_location.c */
+int bl__sched_unpack_locations(bl_sched_t *s);
+
+/* ---------------------------------------------------------- sched_colocation.c */
+int bl__sched_unpack_colocations(bl_sched_t *s);
+void bl__sched_coloc_add(bl_sched_t *s, const char *id, bl_srsc_t *dependent,
+                         bl_srsc_t *primary, int score);
+/* Applies COLOC to its dependent's scores once its primary is assigned. */
+void bl__sched_coloc_apply(bl_sched_t *s, const bl_coloc_t *coloc);
+/*
+ * Pacemaker's add_colocated_node_scores: merges RSC's node preferences (and those of
+ * resources colocated with it, recursively) into WORK scaled by FACTOR.
+ * THIS_WITH selects which colocation list is followed.
+ */
+void bl__sched_coloc_merge(bl_sched_t *s, bl_srsc_t *rsc, int *work, bool *work_allowed,
+                           const char *attr, double factor, bool this_with, bool initial);
+
+/* -------------------------------------------------------------- sched_assign.c */
+void bl__sched_assign_all(bl_sched_t *s);
+bl_snode_t *bl__sched_assign(bl_sched_t *s, bl_srsc_t *rsc);
+
+/* ------------------------------------------------------------- sched_actions.c */
+bl_action_t *bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task,
+                              bl_snode_t *node, bool optional);
+bl_action_t *bl__sched_action_find(const bl_srsc_t *rsc, bl_task_t task,
+                                   const bl_snode_t *node);
+void bl__sched_order(bl_sched_t *s, bl_action_t *first, bl_action_t *then, unsigned flags);
+void bl__sched_create_actions(bl_sched_t *s);
+void bl__sched_propagate(bl_sched_t *s);
+
+/* -------------------------------------------------------------- sched_digest.c */
+/* MD5 (hex, g_free) of RSC's parameters as Pacemaker digests them; ONLY limits them to a
+ * space-separated list of names. */
+char *bl__sched_params_digest(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_config,
+                              const char *only);
+/* 0 when the operation ran with today's definition, 1 when a reload suffices, 2 when a
+ * restart is needed. */
+int bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op);
+
+/* ------------------------------------------------------------ sched_ordering.c */
+int bl__sched_unpack_orderings(bl_sched_t *s);
+
+#endif /* BELAY_SCHED_PRIVATE_H */
