@@ -9,6 +9,7 @@
 
 #include "cli_agent.h"
 #include "cli_private.h"
+#include "cli_simulate.h"
 
 static int run_help(bl_cli_t *cli, int argc, char **argv);
 
@@ -64,6 +65,7 @@ typedef struct standalone_command {
 
 static const standalone_command_t standalone_commands[] = {
     {"agent", bl_cli_agent_main, "list, describe and run resource agents (see belay agent help)"},
+    {"simulate", bl_cli_simulate_main, "run the scheduler on a CIB file: placement and actions"},
     {NULL, NULL, NULL},
 };
 

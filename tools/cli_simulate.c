@@ -15,7 +15,7 @@
 #include <belay/cib.h>
 #include <belay/scheduler.h>
 
-int bl_cli_simulate_main(int argc, char **argv);
+#include "cli_simulate.h"
 
 enum { SHOW_PLACEMENT = 1, SHOW_ACTIONS = 2, SHOW_SCORES = 4 };
 
@@ -27,7 +27,7 @@ usage(FILE *out)
 
 /* Stops and starts of one resource, from the normalized action lines. */
 typedef struct rsc_moves {
-    GPtrArray *stops;   /* borrowed node names */
+    GPtrArray *stops; /* borrowed node names */
     GPtrArray *starts;
 } rsc_moves_t;
 
@@ -68,8 +68,8 @@ static void
 print_summary(const char *actions)
 {
     g_auto(GStrv) lines = g_strsplit(actions, "\n", -1);
-    g_autoptr(GHashTable) by_rsc = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                                         rsc_moves_free);
+    g_autoptr(GHashTable) by_rsc =
+        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, rsc_moves_free);
     g_autoptr(GPtrArray) order = g_ptr_array_new();
     g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func((GDestroyNotify) g_strfreev);
 
@@ -111,12 +111,9 @@ static int
 parse_args(int argc, char **argv, unsigned *show, bl_sched_options_t *options)
 {
     static const struct option longopts[] = {
-        {"placement", no_argument, NULL, 'p'},
-        {"actions", no_argument, NULL, 'a'},
-        {"scores", no_argument, NULL, 's'},
-        {"time", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"placement", no_argument, NULL, 'p'}, {"actions", no_argument, NULL, 'a'},
+        {"scores", no_argument, NULL, 's'},    {"time", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
     };
     int opt;
 

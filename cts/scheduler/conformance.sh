@@ -5,7 +5,7 @@
 # then one line per failing case: "FAIL tierN/NAME: placement|actions|error|crash".
 # A case passes when both its placement and its actions match exactly.
 #
-# Environment: BELAY_SIMULATE (command, default "$top_builddir/tools/belay-simulate
+# Environment: BELAY_SIMULATE (command, default "$top_builddir/tools/belay
 # simulate"), SHARED_DIR (default ../shared next to the source tree), TIERS (default
 # "tier1 tier2 tier3"), CONFORMANCE_TIMEOUT (seconds per case, default 20).
 # Exit status: 0 (the counts are the result; see ratchet.sh for a pass/fail check).
@@ -14,7 +14,7 @@ set -u
 top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_srcdir=${top_srcdir:-$top_builddir}
 SHARED_DIR=${SHARED_DIR:-$top_srcdir/../shared}
-BELAY_SIMULATE=${BELAY_SIMULATE:-$top_builddir/tools/belay-simulate simulate}
+BELAY_SIMULATE=${BELAY_SIMULATE:-$top_builddir/tools/belay simulate}
 TIERS=${TIERS:-"tier1 tier2 tier3"}
 CONFORMANCE_TIMEOUT=${CONFORMANCE_TIMEOUT:-20}
 corpus=$SHARED_DIR/conformance/scheduler

@@ -4,7 +4,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top_builddir=${top_builddir:-$here/../..}
-simulate=${BELAY_SIMULATE:-$top_builddir/tools/belay-simulate simulate}
+simulate=${BELAY_SIMULATE:-$top_builddir/tools/belay simulate}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 

@@ -68,8 +68,8 @@ typedef struct bl_sched_options {
  * BL_EUNSUPPORTED (a feature Belay does not implement) or BL_EPARSE, with one sentence
  * in *err (caller frees), and *result untouched.
  */
-int bl_sched_run(const xmlDoc *cib, const bl_sched_options_t *options,
-                 bl_sched_result_t **result, char **err);
+int bl_sched_run(const xmlDoc *cib, const bl_sched_options_t *options, bl_sched_result_t **result,
+                 char **err);
 
 /* Frees RESULT (NULL is fine). */
 void bl_sched_result_free(bl_sched_result_t *result);

@@ -22,14 +22,13 @@ bl__sched_action_find(const bl_srsc_t *rsc, bl_task_t task, const bl_snode_t *no
 }
 
 static bool
-node_can_act(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node,
-             bl_task_t task)
+node_can_act(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node, bl_task_t task)
 {
     if (node == NULL || !node->online || node->unclean) {
         return false;
     }
-    if (task == BL_TASK_START && !s->have_quorum && s->no_quorum_policy == BL_NOQ_STOP &&
-        rsc->needs_quorum) {
+    if (task == BL_TASK_START && !s->have_quorum && s->no_quorum_policy == BL_NOQ_STOP
+        && rsc->needs_quorum) {
         return false;
     }
     return true;
@@ -39,13 +38,12 @@ node_can_act(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node,
 static bool
 frozen(const bl_sched_t *s, const bl_srsc_t *rsc, bl_task_t task)
 {
-    return task == BL_TASK_START && !s->have_quorum && s->no_quorum_policy == BL_NOQ_FREEZE &&
-           rsc->running_on->len == 0 && rsc->needs_quorum;
+    return task == BL_TASK_START && !s->have_quorum && s->no_quorum_policy == BL_NOQ_FREEZE
+           && rsc->running_on->len == 0 && rsc->needs_quorum;
 }
 
 bl_action_t *
-bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task, bl_snode_t *node,
-                 bool optional)
+bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task, bl_snode_t *node, bool optional)
 {
     bl_action_t *action = bl__sched_action_find(rsc, task, node);
 
@@ -60,8 +58,8 @@ bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task, bl_snode_t *node
         action->in = g_ptr_array_new();
         if (rsc->kind == BL_RSC_GROUP) {
             action->flags |= BL_ACT_PSEUDO | BL_ACT_RUNNABLE;
-        } else if (task == BL_TASK_STOP && node != NULL && node->unclean &&
-                   bl__sched_can_fence(s)) {
+        } else if (task == BL_TASK_STOP && node != NULL && node->unclean
+                   && bl__sched_can_fence(s)) {
             /* Fencing the node stops everything there: the stop is implied. */
             action->flags |= BL_ACT_PSEUDO | BL_ACT_RUNNABLE;
         } else if (node_can_act(s, rsc, node, task) && !frozen(s, rsc, task)) {
@@ -98,8 +96,8 @@ bl__sched_order(bl_sched_t *s, bl_action_t *first, bl_action_t *then, unsigned f
 static bool
 expected_node(const bl_srsc_t *rsc, const bl_snode_t *node)
 {
-    return rsc->multiple_active == BL_MULTI_STOP_UNEXPECTED && rsc->running_on->len > 1 &&
-           rsc->assigned == node && rsc->next_role >= BL_ROLE_STARTED;
+    return rsc->multiple_active == BL_MULTI_STOP_UNEXPECTED && rsc->running_on->len > 1
+           && rsc->assigned == node && rsc->next_role >= BL_ROLE_STARTED;
 }
 
 static void
@@ -124,21 +122,21 @@ stop_everywhere(bl_sched_t *s, bl_srsc_t *rsc, bool optional)
 static void
 primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
 {
-    bl_snode_t *current = rsc->running_on->len > 0 ? g_ptr_array_index(rsc->running_on, 0)
-                                                   : NULL;
+    bl_snode_t *current = rsc->running_on->len > 0 ? g_ptr_array_index(rsc->running_on, 0) : NULL;
     bool need_stop = false;
     bool moving = false;
 
     if (rsc->next_role == BL_ROLE_UNKNOWN) {
         rsc->next_role = rsc->assigned != NULL ? BL_ROLE_STARTED : BL_ROLE_STOPPED;
     }
-    if (current != NULL && rsc->assigned != NULL && current != rsc->assigned &&
-        rsc->next_role >= BL_ROLE_STARTED) {
+    if (current != NULL && rsc->assigned != NULL && current != rsc->assigned
+        && rsc->next_role >= BL_ROLE_STARTED) {
         moving = true;
         need_stop = true;
     }
-    if (rsc->running_on->len > 1 && (rsc->multiple_active == BL_MULTI_STOP_START ||
-                                     rsc->multiple_active == BL_MULTI_STOP_UNEXPECTED)) {
+    if (rsc->running_on->len > 1
+        && (rsc->multiple_active == BL_MULTI_STOP_START
+            || rsc->multiple_active == BL_MULTI_STOP_UNEXPECTED)) {
         need_stop = true;
     }
     if (!moving && rsc->failed) {
@@ -153,11 +151,10 @@ primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
     if (rsc->role > BL_ROLE_STOPPED) {
         stop_everywhere(s, rsc, !need_stop);
         if (rsc->role <= rsc->next_role && !rsc->blocked && rsc->assigned != NULL) {
-            bl_action_t *start = bl__sched_action(s, rsc, BL_TASK_START, rsc->assigned,
-                                                  !need_stop);
+            bl_action_t *start = bl__sched_action(s, rsc, BL_TASK_START, rsc->assigned, !need_stop);
 
             if (expected_node(rsc, rsc->assigned)) {
-                start->flags |= BL_ACT_PSEUDO;  /* it already runs there */
+                start->flags |= BL_ACT_PSEUDO; /* it already runs there */
             }
         }
     }
@@ -167,8 +164,8 @@ primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
     }
     if (rsc->next_role == BL_ROLE_STOPPED && rsc->role > BL_ROLE_STOPPED) {
         stop_everywhere(s, rsc, false);
-    } else if (rsc->next_role >= BL_ROLE_STARTED && rsc->role <= BL_ROLE_STOPPED &&
-               rsc->assigned != NULL) {
+    } else if (rsc->next_role >= BL_ROLE_STARTED && rsc->role <= BL_ROLE_STOPPED
+               && rsc->assigned != NULL) {
         bl__sched_action(s, rsc, BL_TASK_START, rsc->assigned, false);
     }
 }
@@ -237,8 +234,7 @@ group_internal_orders(bl_sched_t *s, bl_srsc_t *group)
                 bl_action_t *a = g_ptr_array_index(member->actions, j);
 
                 if (a->task == BL_TASK_START) {
-                    bl__sched_order(s, group_start, a,
-                                    BL_ORD_IMPLIES_THEN | BL_ORD_RUNNABLE_LEFT);
+                    bl__sched_order(s, group_start, a, BL_ORD_IMPLIES_THEN | BL_ORD_RUNNABLE_LEFT);
                 }
             }
         } else if (previous != NULL) {
@@ -247,8 +243,8 @@ group_internal_orders(bl_sched_t *s, bl_srsc_t *group)
             order_each(s, member, BL_TASK_STOP, previous, BL_TASK_STOP, BL_ORD_RESTART);
         }
         if (member->running_on->len > 0) {
-            if (ordered && previous != NULL && previous->running_on->len == 0 &&
-                last_active != NULL) {
+            if (ordered && previous != NULL && previous->running_on->len == 0
+                && last_active != NULL) {
                 order_each(s, member, BL_TASK_STOP, last_active, BL_TASK_STOP, 0);
             }
             last_active = member;
@@ -270,8 +266,8 @@ bl__sched_create_actions(bl_sched_t *s)
         bl_action_t *stop = g_ptr_array_index(s->actions, i);
 
         /* Everything on a node that shuts down must stop. */
-        if (stop->task == BL_TASK_STOP && stop->node != NULL && stop->node->shutdown &&
-            stop->node->online && stop->rsc->managed) {
+        if (stop->task == BL_TASK_STOP && stop->node != NULL && stop->node->shutdown
+            && stop->node->online && stop->rsc->managed) {
             stop->flags &= ~BL_ACT_OPTIONAL;
         }
     }
@@ -337,26 +333,27 @@ first_for_ordering(bl_action_t *first, const bl_action_t *then)
 {
     bl_task_t mapped;
 
-    if (first->rsc->kind != BL_RSC_GROUP || first->rsc == then->rsc ||
-        then->rsc->parent == first->rsc) {
+    if (first->rsc->kind != BL_RSC_GROUP || first->rsc == then->rsc
+        || then->rsc->parent == first->rsc) {
         return first;
     }
-    mapped = first->task == BL_TASK_START ? BL_TASK_RUNNING :
-             first->task == BL_TASK_STOP ? BL_TASK_STOPPED : first->task;
+    mapped = first->task == BL_TASK_START  ? BL_TASK_RUNNING
+             : first->task == BL_TASK_STOP ? BL_TASK_STOPPED
+                                           : first->task;
     return bl__sched_action_find(first->rsc, mapped, NULL);
 }
 
 typedef struct propagation {
     bl_sched_t *s;
     bool changed;
-    GPtrArray *blocked;     /* starts that just became unrunnable */
+    GPtrArray *blocked; /* starts that just became unrunnable */
 } propagation_t;
 
 static void
 make_required(propagation_t *p, bl_action_t *action)
 {
-    if ((action->flags & BL_ACT_OPTIONAL) && action->rsc->managed &&
-        action->rsc->kind == BL_RSC_PRIMITIVE) {
+    if ((action->flags & BL_ACT_OPTIONAL) && action->rsc->managed
+        && action->rsc->kind == BL_RSC_PRIMITIVE) {
         action->flags &= ~BL_ACT_OPTIONAL;
         p->changed = true;
     }
@@ -385,10 +382,10 @@ asymmetric(propagation_t *p, unsigned first_flags, bl_action_t *then)
     if (rsc->role <= BL_ROLE_STOPPED && then->task == BL_TASK_STOP) {
         return;
     }
-    if (rsc->role >= BL_ROLE_STARTED && then->task == BL_TASK_START &&
-        (then->flags & BL_ACT_OPTIONAL) && rsc->running_on->len == 1 &&
-        g_ptr_array_index(rsc->running_on, 0) == then->node) {
-        return;     /* already started where it should be: nothing to wait for */
+    if (rsc->role >= BL_ROLE_STARTED && then->task == BL_TASK_START
+        && (then->flags & BL_ACT_OPTIONAL) && rsc->running_on->len == 1
+        && g_ptr_array_index(rsc->running_on, 0) == then->node) {
+        return; /* already started where it should be: nothing to wait for */
     }
     make_unrunnable(p, then);
 }
@@ -396,9 +393,9 @@ asymmetric(propagation_t *p, unsigned first_flags, bl_action_t *then)
 static void
 restart(propagation_t *p, bl_action_t *first, bl_action_t *then, unsigned then_flags)
 {
-    bool reason = !(then_flags & BL_ACT_OPTIONAL) ||
-                  (!(then_flags & BL_ACT_RUNNABLE) && then->rsc->managed &&
-                   first->rsc == then->rsc);
+    bool reason =
+        !(then_flags & BL_ACT_OPTIONAL)
+        || (!(then_flags & BL_ACT_RUNNABLE) && then->rsc->managed && first->rsc == then->rsc);
 
     if (reason && ((first->flags & BL_ACT_RUNNABLE) || !(then_flags & BL_ACT_OPTIONAL))) {
         make_required(p, first);
@@ -426,13 +423,13 @@ apply_to_then(propagation_t *p, const bl_order_edge_t *edge, bl_action_t *first,
     if ((flags & BL_ORD_IMPLIES_FIRST) && !(flags_of(then) & BL_ACT_OPTIONAL)) {
         make_required(p, first);
     }
-    if ((flags & BL_ORD_RESTART) && first->rsc->kind == BL_RSC_PRIMITIVE &&
-        then->rsc->kind == BL_RSC_PRIMITIVE) {
+    if ((flags & BL_ORD_RESTART) && first->rsc->kind == BL_RSC_PRIMITIVE
+        && then->rsc->kind == BL_RSC_PRIMITIVE) {
         restart(p, first, then, then->flags);
     }
-    if ((flags & (BL_ORD_IMPLIES_THEN | BL_ORD_IMPLIES_FIRST | BL_ORD_RESTART)) &&
-        first->rsc->kind == BL_RSC_PRIMITIVE && first->rsc->blocked &&
-        !(first->flags & BL_ACT_RUNNABLE) && first->task == BL_TASK_STOP) {
+    if ((flags & (BL_ORD_IMPLIES_THEN | BL_ORD_IMPLIES_FIRST | BL_ORD_RESTART))
+        && first->rsc->kind == BL_RSC_PRIMITIVE && first->rsc->blocked
+        && !(first->flags & BL_ACT_RUNNABLE) && first->task == BL_TASK_STOP) {
         make_unrunnable(p, then);
     }
 }

@@ -53,8 +53,8 @@ compare_nodes(gconstpointer a, gconstpointer b, gpointer data)
 static void
 finalize(bl_srsc_t *rsc, bl_snode_t *chosen, bool force)
 {
-    if (!force && chosen != NULL &&
-        (rsc->scores[chosen->index] < 0 || !bl__sched_node_available(chosen))) {
+    if (!force && chosen != NULL
+        && (rsc->scores[chosen->index] < 0 || !bl__sched_node_available(chosen))) {
         chosen = NULL;
     }
     rsc->provisional = false;
@@ -83,9 +83,9 @@ choose_node(bl_sched_t *s, bl_srsc_t *rsc)
         chosen = g_ptr_array_index(nodes, 0);
     }
     /* Among equally good nodes, stay where we are. */
-    if (chosen != NULL && rsc->scores[chosen->index] > 0 && bl__sched_node_available(chosen) &&
-        rank.preferred != NULL && bl__sched_node_available(rank.preferred) &&
-        rsc->scores[rank.preferred->index] >= 0) {
+    if (chosen != NULL && rsc->scores[chosen->index] > 0 && bl__sched_node_available(chosen)
+        && rank.preferred != NULL && bl__sched_node_available(rank.preferred)
+        && rsc->scores[rank.preferred->index] >= 0) {
         for (guint i = 1; i < nodes->len; i++) {
             bl_snode_t *node = g_ptr_array_index(nodes, i);
 
@@ -110,15 +110,16 @@ apply_this_with(bl_sched_t *s, bl_srsc_t *rsc)
         g_autofree int *archive = NULL;
         bool can_run = false;
 
-        if (coloc->dependent_role >= BL_ROLE_PROMOTED ||
-            (coloc->score < 0 && coloc->score > -INF)) {
+        if (coloc->dependent_role >= BL_ROLE_PROMOTED
+            || (coloc->score < 0 && coloc->score > -INF)) {
             archive = g_memdup2(rsc->scores, size);
         }
         bl__sched_assign(s, coloc->primary);
         bl__sched_coloc_apply(s, coloc);
         for (int n = 0; n < s->n_nodes; n++) {
-            can_run = can_run || (rsc->allowed[n] && rsc->scores[n] >= 0 &&
-                                  bl__sched_node_available(s->nodes[n]));
+            can_run = can_run
+                      || (rsc->allowed[n] && rsc->scores[n] >= 0
+                          && bl__sched_node_available(s->nodes[n]));
         }
         if (archive != NULL && !can_run) {
             memcpy(rsc->scores, archive, size);
@@ -135,8 +136,8 @@ merge_with_this(bl_sched_t *s, bl_srsc_t *rsc)
         if (!coloc->influence && rsc->running_on->len > 0) {
             continue;
         }
-        bl__sched_coloc_merge(s, coloc->dependent, rsc->scores, rsc->allowed,
-                              coloc->node_attribute, coloc->score / (double) INF, false, false);
+        bl__sched_coloc_merge(s, coloc->dependent, rsc->scores, rsc->allowed, coloc->node_attribute,
+                              coloc->score / (double) INF, false, false);
     }
 }
 
@@ -153,15 +154,15 @@ assign_primitive(bl_sched_t *s, bl_srsc_t *rsc)
         return rsc->assigned;
     }
     if (rsc->assigning) {
-        return NULL;    /* colocation loop */
+        return NULL; /* colocation loop */
     }
     rsc->assigning = true;
     apply_this_with(s, rsc);
     merge_with_this(s, rsc);
     if (rsc->next_role == BL_ROLE_STOPPED) {
         bl__sched_rsc_location(rsc, NULL, -INF, s->n_nodes);
-    } else if (!s->have_quorum && s->no_quorum_policy == BL_NOQ_FREEZE &&
-               rsc->running_on->len == 0) {
+    } else if (!s->have_quorum && s->no_quorum_policy == BL_NOQ_FREEZE
+               && rsc->running_on->len == 0) {
         rsc->next_role = rsc->role;
     }
     rsc->pre_scores = g_memdup2(rsc->scores, sizeof(int) * (size_t) s->n_nodes);

@@ -84,8 +84,8 @@ unpack_colocation(bl_sched_t *s, const xmlNode *xml)
         return BL_EUNSUPPORTED;
     }
     /* Like Pacemaker: constraints naming unknown resources, or scoring 0, do nothing. */
-    if (dependent == NULL || primary == NULL || dependent->orphan || primary->orphan ||
-        score == 0) {
+    if (dependent == NULL || primary == NULL || dependent->orphan || primary->orphan
+        || score == 0) {
         return 0;
     }
     coloc = coloc_new(s, id, dependent, primary, score);
@@ -164,7 +164,7 @@ bl__sched_coloc_apply(bl_sched_t *s, const bl_coloc_t *coloc)
     if (primary->assigned != NULL) {
         value = bl__sched_node_attr(primary->assigned, attr);
     } else if (coloc->score < 0) {
-        return;    /* anti-colocation with something that is not running */
+        return; /* anti-colocation with something that is not running */
     }
     work = g_memdup2(dependent->scores, sizeof(int) * (size_t) s->n_nodes);
     for (int i = 0; i < s->n_nodes; i++) {
@@ -183,8 +183,7 @@ bl__sched_coloc_apply(bl_sched_t *s, const bl_coloc_t *coloc)
             work[i] = -INF;
         }
     }
-    if (coloc->score <= -INF || coloc->score >= INF ||
-        any_available(s, work, dependent->allowed)) {
+    if (coloc->score <= -INF || coloc->score >= INF || any_available(s, work, dependent->allowed)) {
         memcpy(dependent->scores, work, sizeof(int) * (size_t) s->n_nodes);
     }
 }
@@ -198,8 +197,8 @@ best_matching(const bl_sched_t *s, const bl_srsc_t *rsc, const char *attr, const
     for (int i = 0; i < s->n_nodes; i++) {
         const char *mine = bl__sched_node_attr(s->nodes[i], attr);
 
-        if (rsc->allowed[i] && rsc->scores[i] > best && bl__sched_node_available(s->nodes[i]) &&
-            value != NULL && mine != NULL && g_ascii_strcasecmp(value, mine) == 0) {
+        if (rsc->allowed[i] && rsc->scores[i] > best && bl__sched_node_available(s->nodes[i])
+            && value != NULL && mine != NULL && g_ascii_strcasecmp(value, mine) == 0) {
             best = rsc->scores[i];
         }
     }
@@ -220,7 +219,7 @@ add_matching(const bl_sched_t *s, int *work, const bool *work_allowed, const bl_
         }
         score = best_matching(s, rsc, attr, bl__sched_node_attr(s->nodes[i], attr));
         if (factor < 0 && score < 0) {
-            continue;   /* a double negative must not become a preference */
+            continue; /* a double negative must not become a preference */
         }
         weighted = factor * score;
         weight = (int) (weighted < 0 ? weighted - 0.5 : weighted + 0.5);
@@ -245,8 +244,8 @@ bl__sched_coloc_merge(bl_sched_t *s, bl_srsc_t *rsc, int *work, bool *work_allow
     if (rsc->kind == BL_RSC_GROUP && rsc->children->len > 0) {
         /* The first member already carries the other members' preferences through the
          * group's internal colocations. */
-        bl__sched_coloc_merge(s, g_ptr_array_index(rsc->children, 0), work, work_allowed,
-                              attr, factor, this_with, initial);
+        bl__sched_coloc_merge(s, g_ptr_array_index(rsc->children, 0), work, work_allowed, attr,
+                              factor, this_with, initial);
         return;
     }
     rsc->merging = true;

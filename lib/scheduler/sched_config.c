@@ -81,8 +81,8 @@ add_pairs(const xmlNode *set, GHashTable *table, bool overwrite)
 }
 
 int
-bl__sched_nvpairs(bl_sched_t *s, const xmlNode *parent, const char *set_name,
-                  GHashTable *table, bool overwrite)
+bl__sched_nvpairs(bl_sched_t *s, const xmlNode *parent, const char *set_name, GHashTable *table,
+                  bool overwrite)
 {
     if (parent == NULL) {
         return 0;
@@ -161,33 +161,32 @@ bl__sched_unpack_config(bl_sched_t *s)
 {
     xmlNode *root = xmlDocGetRootElement(s->cib);
     xmlNode *config = bl_xml_first_child(root, "configuration");
-    g_autoptr(GHashTable) options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                                          g_free);
+    g_autoptr(GHashTable) options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     const char *value;
     int rc;
 
-    rc = bl__sched_nvpairs(s, bl_xml_first_child(config, "crm_config"),
-                           "cluster_property_set", options, false);
+    rc = bl__sched_nvpairs(s, bl_xml_first_child(config, "crm_config"), "cluster_property_set",
+                           options, false);
     if (rc != 0) {
         return rc;
     }
     s->symmetric = bl__sched_true(option(options, "symmetric-cluster", "true"));
     s->stonith_enabled = bl__sched_true(option(options, "stonith-enabled", "true"));
     s->no_quorum_policy = parse_no_quorum(option(options, "no-quorum-policy", "stop"));
-    s->stop_orphan_resources = bl__sched_true(option(options, "stop-orphan-resources",
-                                                     "true"));
+    s->stop_orphan_resources = bl__sched_true(option(options, "stop-orphan-resources", "true"));
     s->maintenance_mode = bl__sched_true(option(options, "maintenance-mode", "false"));
     s->stop_all = bl__sched_true(option(options, "stop-all-resources", "false"));
     s->have_quorum = bl__sched_true(bl_xml_attr(root, "have-quorum"));
     s->startup_fencing = bl__sched_true(option(options, "startup-fencing", "true"));
     value = option(options, "stonith-action", "reboot");
-    s->fence_action = (strcasecmp(value, "off") == 0 || strcasecmp(value, "poweroff") == 0)
-                      ? "off" : "reboot";
-    if (strcasecmp(option(options, "node-health-strategy", "none"), "none") != 0 ||
-        bl__sched_true(option(options, "shutdown-lock", "false"))) {
+    s->fence_action =
+        (strcasecmp(value, "off") == 0 || strcasecmp(value, "poweroff") == 0) ? "off" : "reboot";
+    if (strcasecmp(option(options, "node-health-strategy", "none"), "none") != 0
+        || bl__sched_true(option(options, "shutdown-lock", "false"))) {
         bl_err_set(s->err, "cluster option %s is not supported yet",
                    bl__sched_true(option(options, "shutdown-lock", "false"))
-                       ? "shutdown-lock" : "node-health-strategy");
+                       ? "shutdown-lock"
+                       : "node-health-strategy");
         return BL_EUNSUPPORTED;
     }
     if (bl_xml_first_child(bl_xml_first_child(config, "tags"), NULL) != NULL) {
@@ -203,13 +202,13 @@ bl__sched_unpack_config(bl_sched_t *s)
     s->legacy_failcounts = feature_set_below(bl_xml_attr(root, "crm_feature_set"), 3, 0, 13);
 
     s->rsc_defaults = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    return bl__sched_nvpairs(s, bl_xml_first_child(config, "rsc_defaults"),
-                             "meta_attributes", s->rsc_defaults, false);
+    return bl__sched_nvpairs(s, bl_xml_first_child(config, "rsc_defaults"), "meta_attributes",
+                             s->rsc_defaults, false);
 }
 
 bool
 bl__sched_can_fence(const bl_sched_t *s)
 {
-    return s->stonith_enabled && s->have_stonith_resource &&
-           (s->have_quorum || s->no_quorum_policy == BL_NOQ_IGNORE);
+    return s->stonith_enabled && s->have_stonith_resource
+           && (s->have_quorum || s->no_quorum_policy == BL_NOQ_IGNORE);
 }

@@ -63,8 +63,7 @@ static char *
 digest_of(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_config, const char *only,
           const char *secure)
 {
-    g_autoptr(GHashTable) params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                                         g_free);
+    g_autoptr(GHashTable) params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     g_autoptr(GList) names = NULL;
     GString *text = g_string_new(" <parameters");
     char *digest;
@@ -78,8 +77,8 @@ digest_of(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_config, const c
     }
     names = g_list_sort(g_hash_table_get_keys(params), (GCompareFunc) strcmp);
     for (GList *iter = names; iter != NULL; iter = iter->next) {
-        if ((only != NULL && !listed(only, iter->data)) ||
-            (secure != NULL && secure_excluded(rsc, secure, iter->data))) {
+        if ((only != NULL && !listed(only, iter->data))
+            || (secure != NULL && secure_excluded(rsc, secure, iter->data))) {
             continue;
         }
         g_string_append_printf(text, " %s=\"", (const char *) iter->data);
@@ -108,9 +107,10 @@ bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *
     const char *secure = bl_xml_attr(op, "op-secure-digest");
     const char *task = bl_xml_attr(op, "operation");
     const char *interval = bl_xml_attr(op, "interval");
-    const xmlNode *config = task != NULL ? bl__sched_op_config(rsc, task, interval != NULL ?
-                                                               strtoull(interval, NULL, 10) : 0)
-                                         : NULL;
+    const xmlNode *config =
+        task != NULL
+            ? bl__sched_op_config(rsc, task, interval != NULL ? strtoull(interval, NULL, 10) : 0)
+            : NULL;
 
     if (restart != NULL) {
         const char *force = bl_xml_attr(op, "op-force-restart");

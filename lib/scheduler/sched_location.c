@@ -44,8 +44,8 @@ add_location(bl_sched_t *s, bl_srsc_t *rsc, const bl_snode_t *node, int score)
         bl__sched_rsc_location(g_ptr_array_index(rsc->children, i), node, full ? score : 0,
                                s->n_nodes);
     }
-    rsc->scores[node->index] = rsc->allowed[node->index] ?
-                               bl_score_add(rsc->scores[node->index], score) : score;
+    rsc->scores[node->index] =
+        rsc->allowed[node->index] ? bl_score_add(rsc->scores[node->index], score) : score;
     rsc->allowed[node->index] = true;
 }
 
@@ -77,8 +77,7 @@ apply_to(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *rsc)
     const char *role_text = bl_xml_attr(xml, "role");
     bl_role_t role = BL_ROLE_UNKNOWN;
 
-    if (role_text != NULL && bl__sched_role_parse(role_text, &role) &&
-        role != BL_ROLE_STARTED) {
+    if (role_text != NULL && bl__sched_role_parse(role_text, &role) && role != BL_ROLE_STARTED) {
         /* Role-specific preferences only concern promotable clones. */
         return 0;
     }
@@ -95,8 +94,8 @@ apply_to(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *rsc)
         const char *rule_role = bl_xml_attr(rule, "role");
         int rc;
 
-        if (rule_role != NULL && bl__sched_role_parse(rule_role, &role) &&
-            role != BL_ROLE_STARTED) {
+        if (rule_role != NULL && bl__sched_role_parse(rule_role, &role)
+            && role != BL_ROLE_STARTED) {
             continue;
         }
         rc = apply_rule(s, rsc, rule);
@@ -114,8 +113,8 @@ apply_pattern(bl_sched_t *s, const xmlNode *xml, const char *pattern)
     g_autoptr(GRegex) regex = g_regex_new(pattern, 0, 0, NULL);
 
     if (regex == NULL) {
-        bl_err_set(s->err, "rsc_location '%s': invalid rsc-pattern '%s'",
-                   bl_xml_attr(xml, "id"), pattern);
+        bl_err_set(s->err, "rsc_location '%s': invalid rsc-pattern '%s'", bl_xml_attr(xml, "id"),
+                   pattern);
         return BL_EINVALID;
     }
     for (guint i = 0; i < s->all_rscs->len; i++) {

@@ -70,8 +70,8 @@ apply_node_criteria(bl_sched_t *s)
                 bl__sched_rsc_location(rsc, node, rsc->stickiness, s->n_nodes);
             }
         }
-        for (int n = 0; rsc->migration_threshold > 0 && !rsc->failure_ignored &&
-                        n < s->n_nodes; n++) {
+        for (int n = 0; rsc->migration_threshold > 0 && !rsc->failure_ignored && n < s->n_nodes;
+             n++) {
             int count = bl__sched_failcount(s, rsc, s->nodes[n]);
 
             if (count > 0 && count >= rsc->migration_threshold) {
@@ -168,8 +168,10 @@ check_migrations(bl_sched_t *s)
             }
         }
         if (stops && starts) {
-            bl_err_set(s->err, "resource '%s' would migrate live (allow-migrate), which is not supported yet",
-                       rsc->id);
+            bl_err_set(
+                s->err,
+                "resource '%s' would migrate live (allow-migrate), which is not supported yet",
+                rsc->id);
             return BL_EUNSUPPORTED;
         }
     }

@@ -143,10 +143,10 @@ unpack_node_state(bl_sched_t *s, bl_snode_t *node, const xmlNode *state)
     const char *in_ccm = bl_xml_attr(state, "in_ccm");
     const char *crmd = bl_xml_attr(state, "crmd");
     const char *expected = bl_xml_attr(state, "expected");
-    bool in_cluster = bl__sched_true(in_ccm) || (in_ccm != NULL && in_ccm[0] >= '1' &&
-                                                  in_ccm[0] <= '9');
-    bool peer = crmd != NULL && (strcasecmp(crmd, "online") == 0 ||
-                                 (crmd[0] >= '1' && crmd[0] <= '9'));
+    bool in_cluster =
+        bl__sched_true(in_ccm) || (in_ccm != NULL && in_ccm[0] >= '1' && in_ccm[0] <= '9');
+    bool peer =
+        crmd != NULL && (strcasecmp(crmd, "online") == 0 || (crmd[0] >= '1' && crmd[0] <= '9'));
 
     node->has_state = true;
     node->expected_up = expected != NULL && strcmp(expected, "member") == 0;
@@ -267,8 +267,8 @@ bl__sched_node_find(const bl_sched_t *s, const char *uname_or_id)
 bool
 bl__sched_node_available(const bl_snode_t *node)
 {
-    return node != NULL && node->online && !node->unclean && !node->standby &&
-           !node->maintenance && !node->shutdown;
+    return node != NULL && node->online && !node->unclean && !node->standby && !node->maintenance
+           && !node->shutdown;
 }
 
 const char *

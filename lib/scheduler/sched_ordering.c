@@ -65,8 +65,7 @@ restart_type_flags(const bl_srsc_t *rsc, order_kind_t kind, unsigned flag)
 {
     const char *value = g_hash_table_lookup(rsc->meta, "restart-type");
 
-    return (kind == KIND_OPTIONAL && value != NULL && strcasecmp(value, "restart") == 0) ? flag
-                                                                                       : 0;
+    return (kind == KIND_OPTIONAL && value != NULL && strcasecmp(value, "restart") == 0) ? flag : 0;
 }
 
 static bool
@@ -143,12 +142,12 @@ unpack_order(bl_sched_t *s, const xmlNode *xml)
     }
     symmetric = kind != KIND_SERIALIZE && (symmetrical == NULL || bl__sched_true(symmetrical));
     order_resources(s, first, first_task, then, then_task,
-                    kind_flags(kind, first_task, symmetric ? 1 : 0) |
-                    restart_type_flags(then, kind, BL_ORD_IMPLIES_THEN));
+                    kind_flags(kind, first_task, symmetric ? 1 : 0)
+                        | restart_type_flags(then, kind, BL_ORD_IMPLIES_THEN));
     if (symmetric) {
         order_resources(s, then, invert(then_task), first, invert(first_task),
-                        kind_flags(kind, invert(then_task), 2) |
-                        restart_type_flags(first, kind, BL_ORD_IMPLIES_FIRST));
+                        kind_flags(kind, invert(then_task), 2)
+                            | restart_type_flags(first, kind, BL_ORD_IMPLIES_FIRST));
     }
     return 0;
 }

@@ -14,8 +14,8 @@ static const char *const task_names[] = {
 bool
 bl__sched_action_happens(const bl_action_t *action)
 {
-    return !(action->flags & BL_ACT_OPTIONAL) && (action->flags & BL_ACT_RUNNABLE) &&
-           action->node != NULL && action->rsc->managed;
+    return !(action->flags & BL_ACT_OPTIONAL) && (action->flags & BL_ACT_RUNNABLE)
+           && action->node != NULL && action->rsc->managed;
 }
 
 bool
@@ -23,8 +23,8 @@ bl__sched_action_executes(const bl_action_t *action)
 {
     bool listed = !(action->flags & BL_ACT_OPTIONAL) || (action->flags & BL_ACT_PRINT);
 
-    return listed && (action->flags & BL_ACT_RUNNABLE) && action->node != NULL &&
-           action->rsc->managed && !(action->flags & BL_ACT_PSEUDO);
+    return listed && (action->flags & BL_ACT_RUNNABLE) && action->node != NULL
+           && action->rsc->managed && !(action->flags & BL_ACT_PSEUDO);
 }
 
 static gint
@@ -134,8 +134,7 @@ fencing(const bl_sched_t *s, GPtrArray *lines)
 {
     for (int n = 0; bl__sched_can_fence(s) && n < s->n_nodes; n++) {
         if (s->nodes[n]->unclean) {
-            g_ptr_array_add(lines, bl_asprintf("fence %s %s", s->nodes[n]->uname,
-                                               s->fence_action));
+            g_ptr_array_add(lines, bl_asprintf("fence %s %s", s->nodes[n]->uname, s->fence_action));
         }
     }
 }
@@ -154,9 +153,9 @@ shutdowns(const bl_sched_t *s, GPtrArray *lines)
         for (guint i = 0; i < s->actions->len && runnable; i++) {
             const bl_action_t *action = g_ptr_array_index(s->actions, i);
 
-            if (action->node == node && action->task == BL_TASK_STOP &&
-                (action->rsc->managed || action->rsc->blocked) &&
-                !(action->flags & BL_ACT_RUNNABLE)) {
+            if (action->node == node && action->task == BL_TASK_STOP
+                && (action->rsc->managed || action->rsc->blocked)
+                && !(action->flags & BL_ACT_RUNNABLE)) {
                 runnable = false;
             }
         }

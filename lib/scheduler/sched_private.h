@@ -62,15 +62,15 @@ typedef struct bl_snode {
     int index;
     char *id;
     char *uname;
-    GHashTable *attrs;      /* name -> value (owned strings); includes #uname, #id, #is_dc */
+    GHashTable *attrs; /* name -> value (owned strings); includes #uname, #id, #is_dc */
     bool online;
     bool unclean;
     bool standby;
     bool maintenance;
     bool shutdown;
     bool expected_up;
-    bool has_state;         /* a node_state entry exists */
-    int assigned_count;     /* resources assigned so far (tie-break among equal scores) */
+    bool has_state;     /* a node_state entry exists */
+    int assigned_count; /* resources assigned so far (tie-break among equal scores) */
 } bl_snode_t;
 
 typedef enum bl_rsc_kind {
@@ -95,20 +95,20 @@ typedef struct bl_coloc {
 struct bl_srsc {
     char *id;
     bl_rsc_kind_t kind;
-    int config_index;           /* position in the configuration (stable sort key) */
-    bl_srsc_t *parent;          /* group, or NULL */
-    GPtrArray *children;        /* group members (bl_srsc_t *), NULL for primitives */
-    GHashTable *meta;           /* effective meta attributes: own, parent's, rsc_defaults */
+    int config_index;    /* position in the configuration (stable sort key) */
+    bl_srsc_t *parent;   /* group, or NULL */
+    GPtrArray *children; /* group members (bl_srsc_t *), NULL for primitives */
+    GHashTable *meta;    /* effective meta attributes: own, parent's, rsc_defaults */
     bool orphan;
-    const xmlNode *xml;         /* its definition (NULL for orphans) */
+    const xmlNode *xml; /* its definition (NULL for orphans) */
 
     int priority;
     int stickiness;
     int migration_threshold;
-    int failure_timeout;        /* seconds, 0 = never expire */
+    int failure_timeout; /* seconds, 0 = never expire */
     bool managed;
     bool critical;
-    bool needs_quorum;          /* requires != nothing: starts wait for quorum */
+    bool needs_quorum; /* requires != nothing: starts wait for quorum */
     bl_multiple_active_t multiple_active;
 
     /* From the status section. */
@@ -120,38 +120,38 @@ struct bl_srsc {
     GPtrArray *reload_on;       /* nodes where the definition changed: reload there */
     GPtrArray *fail_cleared_on; /* nodes where the last failure predates the definition */
     bool failed;
-    bool needs_stop;            /* failed and recovery means stop + start */
+    bool needs_stop; /* failed and recovery means stop + start */
     bool blocked;
     bool start_pending;
-    bool fail_stopped;          /* a failure with on-fail=stop */
-    bool failure_ignored;       /* a failure with on-fail=ignore: no migration-threshold */
+    bool fail_stopped;    /* a failure with on-fail=stop */
+    bool failure_ignored; /* a failure with on-fail=ignore: no migration-threshold */
 
     /* Assignment. */
-    int *scores;                /* [n_nodes] */
-    bool *allowed;              /* [n_nodes] */
-    int *pre_scores;            /* copy shown by --scores */
+    int *scores;     /* [n_nodes] */
+    bool *allowed;   /* [n_nodes] */
+    int *pre_scores; /* copy shown by --scores */
     bool provisional;
     bool assigning;
     bool merging;
     bl_snode_t *assigned;
-    GPtrArray *this_with;       /* bl_coloc_t * where this resource is the dependent */
-    GPtrArray *with_this;       /* bl_coloc_t * where this resource is the primary */
+    GPtrArray *this_with; /* bl_coloc_t * where this resource is the dependent */
+    GPtrArray *with_this; /* bl_coloc_t * where this resource is the primary */
 
     /* Transition. */
-    GPtrArray *actions;         /* bl_action_t * of this resource */
+    GPtrArray *actions; /* bl_action_t * of this resource */
 };
 
 typedef enum bl_action_flag {
     BL_ACT_OPTIONAL = 1 << 0,
     BL_ACT_RUNNABLE = 1 << 1,
     BL_ACT_PSEUDO = 1 << 2,
-    BL_ACT_PRINT = 1 << 3,      /* in the transition even when optional (a pending start) */
+    BL_ACT_PRINT = 1 << 3, /* in the transition even when optional (a pending start) */
 } bl_action_flag_t;
 
 typedef enum bl_task {
     BL_TASK_STOP = 0,
     BL_TASK_START,
-    BL_TASK_STOPPED,            /* group pseudo-actions */
+    BL_TASK_STOPPED, /* group pseudo-actions */
     BL_TASK_RUNNING,
 } bl_task_t;
 
@@ -159,20 +159,20 @@ typedef struct bl_action {
     int index;
     bl_srsc_t *rsc;
     bl_task_t task;
-    bl_snode_t *node;           /* NULL for group pseudo-actions */
+    bl_snode_t *node; /* NULL for group pseudo-actions */
     unsigned flags;
-    GPtrArray *out;             /* bl_order_edge_t * where this action is first */
-    GPtrArray *in;              /* bl_order_edge_t * where this action is then */
+    GPtrArray *out; /* bl_order_edge_t * where this action is first */
+    GPtrArray *in;  /* bl_order_edge_t * where this action is then */
 } bl_action_t;
 
 /* Ordering edge flags (a subset of Pacemaker's pe_ordering with the same meaning). */
 typedef enum bl_order_flag {
     BL_ORD_OPTIONAL = 0,
-    BL_ORD_IMPLIES_THEN = 1 << 0,   /* first required => then required */
-    BL_ORD_IMPLIES_FIRST = 1 << 1,  /* then required => first required */
-    BL_ORD_RUNNABLE_LEFT = 1 << 2,  /* first unrunnable => then unrunnable */
-    BL_ORD_RESTART = 1 << 3,        /* stop before start of the same resource */
-    BL_ORD_ASYMMETRIC = 1 << 4,     /* non-symmetrical mandatory: unrunnable first blocks */
+    BL_ORD_IMPLIES_THEN = 1 << 0,  /* first required => then required */
+    BL_ORD_IMPLIES_FIRST = 1 << 1, /* then required => first required */
+    BL_ORD_RUNNABLE_LEFT = 1 << 2, /* first unrunnable => then unrunnable */
+    BL_ORD_RESTART = 1 << 3,       /* stop before start of the same resource */
+    BL_ORD_ASYMMETRIC = 1 << 4,    /* non-symmetrical mandatory: unrunnable first blocks */
 } bl_order_flag_t;
 
 typedef struct bl_order_edge {
@@ -191,34 +191,34 @@ struct bl_sched {
     bool stonith_enabled;
     bool have_stonith_resource;
     bool startup_fencing;
-    const char *fence_action;   /* "reboot" or "off" (stonith-action) */
-    bool legacy_failcounts;     /* CIB feature set < 3.0.13: "fail-count-RSC" */
+    const char *fence_action; /* "reboot" or "off" (stonith-action) */
+    bool legacy_failcounts;   /* CIB feature set < 3.0.13: "fail-count-RSC" */
     bool have_quorum;
     bl_no_quorum_t no_quorum_policy;
     bool stop_orphan_resources;
     bool maintenance_mode;
     bool stop_all;
     const char *dc_uuid;
-    GHashTable *rsc_defaults;   /* name -> value */
+    GHashTable *rsc_defaults; /* name -> value */
 
     int n_nodes;
     bl_snode_t **nodes;
-    GHashTable *node_by_uname;  /* borrowed uname -> bl_snode_t * */
-    GHashTable *node_by_id;     /* borrowed id -> bl_snode_t * */
+    GHashTable *node_by_uname; /* borrowed uname -> bl_snode_t * */
+    GHashTable *node_by_id;    /* borrowed id -> bl_snode_t * */
 
-    GPtrArray *resources;       /* top-level resources (primitives and groups) */
-    GPtrArray *primitives;      /* every primitive, configuration order, orphans last */
-    GHashTable *rsc_by_id;      /* borrowed id -> bl_srsc_t * */
-    GPtrArray *all_rscs;        /* owner of every bl_srsc_t */
-    GPtrArray *colocs;          /* owner of every bl_coloc_t */
+    GPtrArray *resources;  /* top-level resources (primitives and groups) */
+    GPtrArray *primitives; /* every primitive, configuration order, orphans last */
+    GHashTable *rsc_by_id; /* borrowed id -> bl_srsc_t * */
+    GPtrArray *all_rscs;   /* owner of every bl_srsc_t */
+    GPtrArray *colocs;     /* owner of every bl_coloc_t */
 
-    GPtrArray *actions;         /* owner of every bl_action_t */
-    GPtrArray *edges;           /* owner of every bl_order_edge_t */
-    GPtrArray *assign_order;    /* top-level resources in the order they were assigned */
+    GPtrArray *actions;      /* owner of every bl_action_t */
+    GPtrArray *edges;        /* owner of every bl_order_edge_t */
+    GPtrArray *assign_order; /* top-level resources in the order they were assigned */
 };
 
 struct bl_sched_result {
-    GPtrArray *placement;       /* sorted unique lines (char *), each without '\n' */
+    GPtrArray *placement; /* sorted unique lines (char *), each without '\n' */
     GPtrArray *actions;
     GString *scores;
 };
@@ -242,8 +242,8 @@ int bl__sched_score(const char *text);
 bool bl__sched_true(const char *text);
 /* Adds nvpairs of every SET_NAME child of PARENT to TABLE (first value wins unless
  * OVERWRITE); sets with a rule are evaluated for "now" and node-independent rules. */
-int bl__sched_nvpairs(bl_sched_t *s, const xmlNode *parent, const char *set_name,
-                      GHashTable *table, bool overwrite);
+int bl__sched_nvpairs(bl_sched_t *s, const xmlNode *parent, const char *set_name, GHashTable *table,
+                      bool overwrite);
 int bl__sched_unpack_config(bl_sched_t *s);
 /* Fencing is scheduled only when enabled, possible (a device) and allowed (quorum). */
 bool bl__sched_can_fence(const bl_sched_t *s);
@@ -262,8 +262,7 @@ bl_srsc_t *bl__sched_rsc_new(bl_sched_t *s, const char *id, bl_rsc_kind_t kind);
 bl_srsc_t *bl__sched_rsc_find(const bl_sched_t *s, const char *id);
 void bl__sched_rsc_free(bl_srsc_t *rsc);
 /* The <op> configuring RSC's operation TASK with INTERVAL_MS, or NULL. */
-const xmlNode *bl__sched_op_config(const bl_srsc_t *rsc, const char *task,
-                                   uint64_t interval_ms);
+const xmlNode *bl__sched_op_config(const bl_srsc_t *rsc, const char *task, uint64_t interval_ms);
 /* Option NAME of RSC's operation TASK with INTERVAL_MS (op attribute, its meta_attributes,
  * then op_defaults), or NULL. */
 const char *bl__sched_op_meta(const bl_sched_t *s, const bl_srsc_t *rsc, const char *task,
@@ -291,8 +290,8 @@ int bl__sched_unpack_locations(bl_sched_t *s);
 
 /* ---------------------------------------------------------- sched_colocation.c */
 int bl__sched_unpack_colocations(bl_sched_t *s);
-void bl__sched_coloc_add(bl_sched_t *s, const char *id, bl_srsc_t *dependent,
-                         bl_srsc_t *primary, int score);
+void bl__sched_coloc_add(bl_sched_t *s, const char *id, bl_srsc_t *dependent, bl_srsc_t *primary,
+                         int score);
 /* Applies COLOC to its dependent's scores once its primary is assigned. */
 void bl__sched_coloc_apply(bl_sched_t *s, const bl_coloc_t *coloc);
 /*
@@ -308,10 +307,9 @@ void bl__sched_assign_all(bl_sched_t *s);
 bl_snode_t *bl__sched_assign(bl_sched_t *s, bl_srsc_t *rsc);
 
 /* ------------------------------------------------------------- sched_actions.c */
-bl_action_t *bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task,
-                              bl_snode_t *node, bool optional);
-bl_action_t *bl__sched_action_find(const bl_srsc_t *rsc, bl_task_t task,
-                                   const bl_snode_t *node);
+bl_action_t *bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task, bl_snode_t *node,
+                              bool optional);
+bl_action_t *bl__sched_action_find(const bl_srsc_t *rsc, bl_task_t task, const bl_snode_t *node);
 void bl__sched_order(bl_sched_t *s, bl_action_t *first, bl_action_t *then, unsigned flags);
 void bl__sched_create_actions(bl_sched_t *s);
 void bl__sched_propagate(bl_sched_t *s);

@@ -6,10 +6,8 @@
 #include "sched_private.h"
 
 static const char *const role_names[] = {
-    [BL_ROLE_UNKNOWN] = "Unknown",
-    [BL_ROLE_STOPPED] = "Stopped",
-    [BL_ROLE_STARTED] = "Started",
-    [BL_ROLE_UNPROMOTED] = "Unpromoted",
+    [BL_ROLE_UNKNOWN] = "Unknown",   [BL_ROLE_STOPPED] = "Stopped",
+    [BL_ROLE_STARTED] = "Started",   [BL_ROLE_UNPROMOTED] = "Unpromoted",
     [BL_ROLE_PROMOTED] = "Promoted",
 };
 
@@ -187,12 +185,11 @@ apply_meta(bl_sched_t *s, bl_srsc_t *rsc)
     rsc->needs_quorum = value == NULL || strcasecmp(value, "nothing") != 0;
     value = g_hash_table_lookup(rsc->meta, "critical");
     rsc->critical = value == NULL || bl__sched_true(value);
-    rsc->multiple_active = parse_multiple_active(g_hash_table_lookup(rsc->meta,
-                                                                     "multiple-active"));
+    rsc->multiple_active = parse_multiple_active(g_hash_table_lookup(rsc->meta, "multiple-active"));
     /* Only target-role=Stopped restricts a primitive; Started is the default and the
      * promoted roles only mean something inside a promotable clone. */
-    if (bl__sched_role_parse(g_hash_table_lookup(rsc->meta, "target-role"), &role) &&
-        role == BL_ROLE_STOPPED) {
+    if (bl__sched_role_parse(g_hash_table_lookup(rsc->meta, "target-role"), &role)
+        && role == BL_ROLE_STOPPED) {
         rsc->next_role = BL_ROLE_STOPPED;
     }
     if (s->symmetric) {
@@ -209,13 +206,13 @@ unpack_group(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *group)
          child = bl_xml_next(child, NULL)) {
         int rc;
 
-        if (bl_xml_is(child, "meta_attributes") || bl_xml_is(child, "instance_attributes") ||
-            bl_xml_is(child, "utilization")) {
+        if (bl_xml_is(child, "meta_attributes") || bl_xml_is(child, "instance_attributes")
+            || bl_xml_is(child, "utilization")) {
             continue;
         }
         if (!bl_xml_is(child, "primitive")) {
-            bl_err_set(s->err, "group '%s': member <%s> (line %ld) is not allowed",
-                       group->id, (const char *) child->name, bl_xml_line(child));
+            bl_err_set(s->err, "group '%s': member <%s> (line %ld) is not allowed", group->id,
+                       (const char *) child->name, bl_xml_line(child));
             return BL_EINVALID;
         }
         rc = unpack_one(s, child, group);
@@ -236,8 +233,8 @@ check_supported(bl_sched_t *s, const xmlNode *xml, const char *id)
         }
         return 0;
     }
-    if (bl_xml_is(xml, "clone") || bl_xml_is(xml, "master") || bl_xml_is(xml, "bundle") ||
-        bl_xml_is(xml, "template")) {
+    if (bl_xml_is(xml, "clone") || bl_xml_is(xml, "master") || bl_xml_is(xml, "bundle")
+        || bl_xml_is(xml, "template")) {
         bl_err_set(s->err, "%s '%s' (line %ld): %ss are not supported yet",
                    (const char *) xml->name, id, bl_xml_line(xml), (const char *) xml->name);
         return BL_EUNSUPPORTED;
@@ -258,14 +255,14 @@ check_primitive(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *rsc)
     if (class != NULL && strcmp(class, "stonith") == 0) {
         s->have_stonith_resource = true;
     }
-    if (class != NULL && strcmp(class, "ocf") == 0 && provider != NULL &&
-        strcmp(provider, "pacemaker") == 0 && type != NULL && strcmp(type, "remote") == 0) {
+    if (class != NULL && strcmp(class, "ocf") == 0 && provider != NULL
+        && strcmp(provider, "pacemaker") == 0 && type != NULL && strcmp(type, "remote") == 0) {
         bl_err_set(s->err, "primitive '%s': remote node connections are not supported yet",
                    rsc->id);
         return BL_EUNSUPPORTED;
     }
-    if (g_hash_table_lookup(rsc->meta, "container") != NULL ||
-        g_hash_table_lookup(rsc->meta, "remote-node") != NULL) {
+    if (g_hash_table_lookup(rsc->meta, "container") != NULL
+        || g_hash_table_lookup(rsc->meta, "remote-node") != NULL) {
         bl_err_set(s->err, "primitive '%s': containers and guest nodes are not supported yet",
                    rsc->id);
         return BL_EUNSUPPORTED;
@@ -373,8 +370,8 @@ bl__sched_op_config(const bl_srsc_t *rsc, const char *task, uint64_t interval_ms
 }
 
 const char *
-bl__sched_op_meta(const bl_sched_t *s, const bl_srsc_t *rsc, const char *task,
-                  uint64_t interval_ms, const char *name)
+bl__sched_op_meta(const bl_sched_t *s, const bl_srsc_t *rsc, const char *task, uint64_t interval_ms,
+                  const char *name)
 {
     xmlNode *ops = rsc->xml != NULL ? bl_xml_first_child(rsc->xml, "operations") : NULL;
     xmlNode *config;

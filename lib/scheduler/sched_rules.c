@@ -36,8 +36,8 @@ parse_offset(const char *p, int *offset)
         return -1;
     }
     sign = (*p == '-') ? -1 : 1;
-    if (sscanf(p + 1, "%2d:%2d", &hours, &minutes) < 1 &&
-        sscanf(p + 1, "%2d%2d", &hours, &minutes) < 1) {
+    if (sscanf(p + 1, "%2d:%2d", &hours, &minutes) < 1
+        && sscanf(p + 1, "%2d%2d", &hours, &minutes) < 1) {
         return -1;
     }
     *offset = sign * (hours * 3600 + minutes * 60);
@@ -60,16 +60,15 @@ bl_sched_date_parse(const char *text, int64_t *epoch, char **err)
             return 0;
         }
     }
-    if (text != NULL && sscanf(text, "%4d-%3d%n", &year, &day, &used) == 2 && used == 8 &&
-        (text[8] == '\0' || text[8] == 'T' || text[8] == ' ')) {
+    if (text != NULL && sscanf(text, "%4d-%3d%n", &year, &day, &used) == 2 && used == 8
+        && (text[8] == '\0' || text[8] == 'T' || text[8] == ' ')) {
         /* ISO 8601 ordinal date YYYY-DDD */
         if (day < 1 || day > 366) {
             goto bad;
         }
         month = 1;
-    } else if (text == NULL ||
-               sscanf(text, "%4d-%2d-%2d%n", &year, &month, &day, &used) < 3 || month < 1 ||
-               month > 12 || day < 1 || day > 31) {
+    } else if (text == NULL || sscanf(text, "%4d-%2d-%2d%n", &year, &month, &day, &used) < 3
+               || month < 1 || month > 12 || day < 1 || day > 31) {
         goto bad;
     }
     p = text + used;
@@ -90,8 +89,8 @@ bl_sched_date_parse(const char *text, int64_t *epoch, char **err)
     if (parse_offset(p, &offset) != 0 || hour > 24 || minute > 59 || second > 60) {
         goto bad;
     }
-    *epoch = days_from_civil(year, (unsigned) month, (unsigned) day) * 86400 + hour * 3600 +
-             minute * 60 + second - offset;
+    *epoch = days_from_civil(year, (unsigned) month, (unsigned) day) * 86400 + hour * 3600
+             + minute * 60 + second - offset;
     return 0;
 bad:
     bl_err_set(err, "invalid date '%s' (expected YYYY-MM-DD[ HH:MM[:SS]] or YYYY-MM-DDTHH:MM:SSZ)",
@@ -138,8 +137,8 @@ compare_typed(const char *left, const char *right, const char *type)
             }
             a += (*a == '.');
             b += (*b == '.');
-            if ((*a != '\0' && !isdigit((unsigned char) *a)) ||
-                (*b != '\0' && !isdigit((unsigned char) *b))) {
+            if ((*a != '\0' && !isdigit((unsigned char) *a))
+                || (*b != '\0' && !isdigit((unsigned char) *b))) {
                 break;
             }
         }
@@ -177,8 +176,8 @@ eval_attr_expr(const bl_sched_t *s, const xmlNode *expr, const bl_snode_t *node,
         return 0;
     }
     if (type == NULL) {
-        bool ordered = strcasecmp(op, "lt") == 0 || strcasecmp(op, "lte") == 0 ||
-                       strcasecmp(op, "gt") == 0 || strcasecmp(op, "gte") == 0;
+        bool ordered = strcasecmp(op, "lt") == 0 || strcasecmp(op, "lte") == 0
+                       || strcasecmp(op, "gt") == 0 || strcasecmp(op, "gte") == 0;
 
         type = ordered ? "number" : "string";
     }
@@ -198,8 +197,7 @@ eval_attr_expr(const bl_sched_t *s, const xmlNode *expr, const bl_snode_t *node,
     } else if (strcasecmp(op, "gte") == 0) {
         *matched = cmp >= 0;
     } else {
-        bl_err_set(s->err, "expression '%s': unknown operation '%s'", bl_xml_attr(expr, "id"),
-                   op);
+        bl_err_set(s->err, "expression '%s': unknown operation '%s'", bl_xml_attr(expr, "id"), op);
         return BL_EINVALID;
     }
     return 0;
@@ -232,13 +230,12 @@ eval_date_expr(const bl_sched_t *s, const xmlNode *expr, bool *matched)
         op = "in_range";
     }
     if (strcmp(op, "date_spec") == 0 || bl_xml_first_child(expr, "duration") != NULL) {
-        bl_err_set(s->err, "date_expression '%s': %s is not supported yet",
-                   bl_xml_attr(expr, "id"), strcmp(op, "date_spec") == 0 ? "date_spec" :
-                   "duration");
+        bl_err_set(s->err, "date_expression '%s': %s is not supported yet", bl_xml_attr(expr, "id"),
+                   strcmp(op, "date_spec") == 0 ? "date_spec" : "duration");
         return BL_EUNSUPPORTED;
     }
-    if (date_attr(s, expr, "start", &start, &has_start) != 0 ||
-        date_attr(s, expr, "end", &end, &has_end) != 0) {
+    if (date_attr(s, expr, "start", &start, &has_start) != 0
+        || date_attr(s, expr, "end", &end, &has_end) != 0) {
         return BL_EINVALID;
     }
     if (strcmp(op, "gt") == 0) {
@@ -248,8 +245,8 @@ eval_date_expr(const bl_sched_t *s, const xmlNode *expr, bool *matched)
     } else if (strcmp(op, "in_range") == 0) {
         *matched = (!has_start || s->now >= start) && (!has_end || s->now <= end);
     } else {
-        bl_err_set(s->err, "date_expression '%s': unknown operation '%s'",
-                   bl_xml_attr(expr, "id"), op);
+        bl_err_set(s->err, "date_expression '%s': unknown operation '%s'", bl_xml_attr(expr, "id"),
+                   op);
         return BL_EINVALID;
     }
     return 0;
@@ -273,8 +270,7 @@ eval_child(const bl_sched_t *s, const xmlNode *child, const bl_snode_t *node, bo
 }
 
 int
-bl__sched_rule_eval(const bl_sched_t *s, const xmlNode *rule, const bl_snode_t *node,
-                    bool *matched)
+bl__sched_rule_eval(const bl_sched_t *s, const xmlNode *rule, const bl_snode_t *node, bool *matched)
 {
     const char *op = bl_xml_attr(rule, "boolean-op");
     bool is_or = op != NULL && strcasecmp(op, "or") == 0;

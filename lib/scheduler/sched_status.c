@@ -49,8 +49,8 @@ typedef struct history {
     bl_snode_t *node;
     bl_on_fail_t on_fail;
     const op_entry_t *last_failure;
-    const char *unsupported;    /* set when the history needs what is not implemented */
-    bool expired;               /* the operation being replayed is an expired failure */
+    const char *unsupported; /* set when the history needs what is not implemented */
+    bool expired;            /* the operation being replayed is an expired failure */
 } history_t;
 
 static int
@@ -136,7 +136,7 @@ on_fail_for(const history_t *h, const op_entry_t *op)
         bl_on_fail_t value;
     } names[] = {
         {"ignore", BL_FAIL_IGNORE}, {"demote", BL_FAIL_DEMOTE}, {"restart", BL_FAIL_RESTART},
-        {"block", BL_FAIL_BLOCK}, {"stop", BL_FAIL_STOP}, {"standby", BL_FAIL_STANDBY},
+        {"block", BL_FAIL_BLOCK},   {"stop", BL_FAIL_STOP},     {"standby", BL_FAIL_STANDBY},
         {"fence", BL_FAIL_FENCE},
     };
     const char *value = bl__sched_op_meta(h->s, h->rsc, op->task, op->interval_ms, "on-fail");
@@ -164,8 +164,8 @@ update_state(history_t *h, const op_entry_t *op, int rc)
     if (rc == OCF_NOT_RUNNING) {
         clear = true;
     } else if (strcmp(task, "monitor") == 0) {
-        if (h->last_failure != NULL && op->interval_ms == h->last_failure->interval_ms &&
-            strcmp(h->last_failure->task, "monitor") == 0) {
+        if (h->last_failure != NULL && op->interval_ms == h->last_failure->interval_ms
+            && strcmp(h->last_failure->task, "monitor") == 0) {
             clear = true;
         }
         if (h->rsc->role < BL_ROLE_STARTED) {
@@ -215,8 +215,9 @@ record_failure(history_t *h, const op_entry_t *op, int rc)
     } else if (strcmp(op->task, "promote") == 0) {
         h->rsc->role = BL_ROLE_PROMOTED;
     } else if (strcmp(op->task, "demote") == 0) {
-        h->rsc->role = (on_fail == BL_FAIL_BLOCK) ? BL_ROLE_PROMOTED :
-                       (rc == OCF_NOT_RUNNING) ? BL_ROLE_STOPPED : BL_ROLE_UNPROMOTED;
+        h->rsc->role = (on_fail == BL_FAIL_BLOCK) ? BL_ROLE_PROMOTED
+                       : (rc == OCF_NOT_RUNNING)  ? BL_ROLE_STOPPED
+                                                  : BL_ROLE_UNPROMOTED;
     }
     if (is_probe(op) && rc == OCF_NOT_INSTALLED) {
         h->rsc->role = BL_ROLE_STOPPED;
@@ -237,11 +238,12 @@ remap(history_t *h, const op_entry_t *op, int *rc)
     bool probe = is_probe(op);
 
     if (strcmp(op->task, "monitor") == 0) {
-        *rc = (*rc == OCF_DEGRADED) ? OCF_OK :
-              (*rc == OCF_DEGRADED_PROMOTED) ? OCF_RUNNING_PROMOTED : *rc;
+        *rc = (*rc == OCF_DEGRADED)            ? OCF_OK
+              : (*rc == OCF_DEGRADED_PROMOTED) ? OCF_RUNNING_PROMOTED
+                                               : *rc;
     }
-    if (probe && (*rc == OCF_NOT_INSTALLED || *rc == OCF_INVALID_PARAM ||
-                  status == EXEC_NOT_INSTALLED)) {
+    if (probe
+        && (*rc == OCF_NOT_INSTALLED || *rc == OCF_INVALID_PARAM || status == EXEC_NOT_INSTALLED)) {
         /* The agent cannot run here: not running, and never to be started here (unless
          * the failure has expired). */
         if (!h->expired) {
@@ -307,8 +309,8 @@ failure_expired(const history_t *h, const op_entry_t *op)
         return false;
     }
     when = strtoll(changed, NULL, 10);
-    return when > 0 && when + h->rsc->failure_timeout <= h->s->now &&
-           bl__sched_failcount(h->s, h->rsc, h->node) == 0;
+    return when > 0 && when + h->rsc->failure_timeout <= h->s->now
+           && bl__sched_failcount(h->s, h->rsc, h->node) == 0;
 }
 
 /*
@@ -320,9 +322,9 @@ stale_failure(history_t *h, const op_entry_t *op)
 {
     const char *id = bl_xml_attr(op->xml, "id");
 
-    if (id == NULL || !g_str_has_suffix(id, "_last_failure_0") ||
-        bl_xml_attr(op->xml, "op-digest") == NULL || h->rsc->orphan ||
-        (strcmp(op->task, "start") != 0 && strcmp(op->task, "monitor") != 0)) {
+    if (id == NULL || !g_str_has_suffix(id, "_last_failure_0")
+        || bl_xml_attr(op->xml, "op-digest") == NULL || h->rsc->orphan
+        || (strcmp(op->task, "start") != 0 && strcmp(op->task, "monitor") != 0)) {
         return;
     }
     if (bl__sched_definition_change(h->s, h->rsc, op->xml) != 0) {
@@ -337,8 +339,7 @@ replay_op(history_t *h, const op_entry_t *op)
     int status;
     bool expired;
 
-    if (op->task == NULL || strcmp(op->task, "notify") == 0 ||
-        strcmp(op->task, "meta-data") == 0) {
+    if (op->task == NULL || strcmp(op->task, "notify") == 0 || strcmp(op->task, "meta-data") == 0) {
         return;
     }
     if (strcmp(op->task, "migrate_to") == 0 || strcmp(op->task, "migrate_from") == 0) {
@@ -422,10 +423,10 @@ settle(history_t *h)
     bool active = rsc->role != BL_ROLE_STOPPED && rsc->role != BL_ROLE_UNKNOWN;
 
     if (active && h->node->maintenance) {
-        rsc->managed = false;   /* nothing is done to resources on a node in maintenance */
+        rsc->managed = false; /* nothing is done to resources on a node in maintenance */
     }
     if (active && !h->node->online && !h->node->maintenance && rsc->managed) {
-        h->node->unclean = true;    /* it must be fenced before the resource can move */
+        h->node->unclean = true; /* it must be fenced before the resource can move */
     }
     if (h->node->unclean) {
         on_fail = BL_FAIL_IGNORE;
@@ -496,8 +497,8 @@ active_since(const GArray *ops)
             stop = (int) i;
         } else if (strcmp(op->task, "start") == 0 || strcmp(op->task, "migrate_from") == 0) {
             start = (int) i;
-        } else if (implied_monitor <= stop && strcmp(op->task, "monitor") == 0 &&
-                   (op->rc == OCF_OK || op->rc == OCF_RUNNING_PROMOTED)) {
+        } else if (implied_monitor <= stop && strcmp(op->task, "monitor") == 0
+                   && (op->rc == OCF_OK || op->rc == OCF_RUNNING_PROMOTED)) {
             implied_monitor = (int) i;
         }
     }
@@ -521,10 +522,9 @@ check_definition(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node, const GArray *
         const op_entry_t *op = &g_array_index(ops, op_entry_t, i);
         int found;
 
-        if (op->interval_ms != 0 || (strcmp(op->task, "start") != 0 &&
-                                     strcmp(op->task, "monitor") != 0 &&
-                                     strcmp(op->task, "promote") != 0 &&
-                                     strcmp(op->task, "migrate_from") != 0)) {
+        if (op->interval_ms != 0
+            || (strcmp(op->task, "start") != 0 && strcmp(op->task, "monitor") != 0
+                && strcmp(op->task, "promote") != 0 && strcmp(op->task, "migrate_from") != 0)) {
             continue;
         }
         found = bl__sched_definition_change(s, rsc, op->xml);
@@ -590,8 +590,8 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
         g_ptr_array_add(h.rsc->pending_on, node);
     }
     if (h.unsupported != NULL) {
-        bl_err_set(s->err, "resource '%s' on node '%s': %s is not supported yet", id,
-                   node->uname, h.unsupported);
+        bl_err_set(s->err, "resource '%s' on node '%s': %s is not supported yet", id, node->uname,
+                   h.unsupported);
         return BL_EUNSUPPORTED;
     }
     settle(&h);
@@ -639,8 +639,7 @@ bl__sched_unpack_status(bl_sched_t *s)
             if (node == NULL) {
                 node = bl__sched_node_find(s, bl_xml_attr(state, "uname"));
             }
-            if (node == NULL || (pass == 0) != node->online ||
-                (pass == 1 && !s->stonith_enabled)) {
+            if (node == NULL || (pass == 0) != node->online || (pass == 1 && !s->stonith_enabled)) {
                 continue;
             }
             rc = unpack_node_history(s, node, state);
@@ -680,8 +679,8 @@ failure_attr_matches(const char *name, const char *prefix, const bl_srsc_t *rsc,
         return *rest == '\0';
     }
     underscore = strrchr(rest, '_');
-    if (*rest != '#' || rest[1] == '\0' || underscore == NULL || underscore <= rest + 1 ||
-        underscore[1] == '\0') {
+    if (*rest != '#' || rest[1] == '\0' || underscore == NULL || underscore <= rest + 1
+        || underscore[1] == '\0') {
         return false;
     }
     for (const char *p = underscore + 1; *p != '\0'; p++) {
@@ -726,8 +725,8 @@ bl__sched_failcount(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t 
         }
     }
     count = raw_failcount(s, rsc, node, &last_failure);
-    if (count > 0 && rsc->failure_timeout > 0 && last_failure > 0 &&
-        s->now >= last_failure + rsc->failure_timeout) {
+    if (count > 0 && rsc->failure_timeout > 0 && last_failure > 0
+        && s->now >= last_failure + rsc->failure_timeout) {
         return 0;
     }
     return count;

@@ -65,7 +65,8 @@ eval(fixture_t *f, const char *uname, const char *rule_text)
 
     assert_int_equal(bl_xml_parse(rule_text, strlen(rule_text), "rule", &doc, NULL), 0);
     assert_int_equal(bl__sched_rule_eval(&f->s, xmlDocGetRootElement(doc),
-                                         bl__sched_node_find(&f->s, uname), &matched), 0);
+                                         bl__sched_node_find(&f->s, uname), &matched),
+                     0);
     xmlFreeDoc(doc);
     return matched;
 }
@@ -79,8 +80,9 @@ test_builtin_attributes(void **state)
 
     assert_true(eval(f, "alpha", rule));
     assert_false(eval(f, "beta", rule));
-    assert_true(eval(f, "beta", "<rule id='r'><expression id='e' attribute='#id' "
-                                "operation='eq' value='n2'/></rule>"));
+    assert_true(eval(f, "beta",
+                     "<rule id='r'><expression id='e' attribute='#id' "
+                     "operation='eq' value='n2'/></rule>"));
 }
 
 static void
@@ -89,24 +91,31 @@ test_numeric_versus_string_comparison(void **state)
     fixture_t *f = *state;
 
     /* As numbers 128 > 64; as strings "128" < "64". */
-    assert_true(eval(f, "beta", "<rule id='r'><expression id='e' attribute='ram' "
-                                "operation='gt' value='64' type='integer'/></rule>"));
-    assert_false(eval(f, "beta", "<rule id='r'><expression id='e' attribute='ram' "
-                                 "operation='gt' value='64' type='string'/></rule>"));
+    assert_true(eval(f, "beta",
+                     "<rule id='r'><expression id='e' attribute='ram' "
+                     "operation='gt' value='64' type='integer'/></rule>"));
+    assert_false(eval(f, "beta",
+                      "<rule id='r'><expression id='e' attribute='ram' "
+                      "operation='gt' value='64' type='string'/></rule>"));
     /* type=integer reads the leading integer, as Pacemaker does: 2.10.1 is 2 */
-    assert_true(eval(f, "alpha", "<rule id='r'><expression id='e' attribute='ver' "
-                                 "operation='eq' value='2.9' type='integer'/></rule>"));
-    assert_false(eval(f, "alpha", "<rule id='r'><expression id='e' attribute='ver' "
-                                  "operation='eq' value='2.9' type='number'/></rule>"));
+    assert_true(eval(f, "alpha",
+                     "<rule id='r'><expression id='e' attribute='ver' "
+                     "operation='eq' value='2.9' type='integer'/></rule>"));
+    assert_false(eval(f, "alpha",
+                      "<rule id='r'><expression id='e' attribute='ver' "
+                      "operation='eq' value='2.9' type='number'/></rule>"));
     /* lt/gt default to numbers */
-    assert_true(eval(f, "beta", "<rule id='r'><expression id='e' attribute='ram' "
-                                "operation='gte' value='100'/></rule>"));
+    assert_true(eval(f, "beta",
+                     "<rule id='r'><expression id='e' attribute='ram' "
+                     "operation='gte' value='100'/></rule>"));
     /* versions compare field by field: 2.10.1 > 2.9 */
-    assert_true(eval(f, "alpha", "<rule id='r'><expression id='e' attribute='ver' "
-                                 "operation='gt' value='2.9' type='version'/></rule>"));
+    assert_true(eval(f, "alpha",
+                     "<rule id='r'><expression id='e' attribute='ver' "
+                     "operation='gt' value='2.9' type='version'/></rule>"));
     /* strings compare without case */
-    assert_true(eval(f, "alpha", "<rule id='r'><expression id='e' attribute='site' "
-                                 "operation='eq' value='paris'/></rule>"));
+    assert_true(eval(f, "alpha",
+                     "<rule id='r'><expression id='e' attribute='site' "
+                     "operation='eq' value='paris'/></rule>"));
 }
 
 static void
@@ -114,15 +123,19 @@ test_defined_and_missing_attributes(void **state)
 {
     fixture_t *f = *state;
 
-    assert_true(eval(f, "alpha", "<rule id='r'><expression id='e' attribute='site' "
-                                 "operation='defined'/></rule>"));
-    assert_true(eval(f, "beta", "<rule id='r'><expression id='e' attribute='site' "
-                                "operation='not_defined'/></rule>"));
+    assert_true(eval(f, "alpha",
+                     "<rule id='r'><expression id='e' attribute='site' "
+                     "operation='defined'/></rule>"));
+    assert_true(eval(f, "beta",
+                     "<rule id='r'><expression id='e' attribute='site' "
+                     "operation='not_defined'/></rule>"));
     /* a missing attribute is "not equal" to anything, and never less or greater */
-    assert_true(eval(f, "beta", "<rule id='r'><expression id='e' attribute='site' "
-                                "operation='ne' value='Paris'/></rule>"));
-    assert_false(eval(f, "beta", "<rule id='r'><expression id='e' attribute='site' "
-                                 "operation='lt' value='Z'/></rule>"));
+    assert_true(eval(f, "beta",
+                     "<rule id='r'><expression id='e' attribute='site' "
+                     "operation='ne' value='Paris'/></rule>"));
+    assert_false(eval(f, "beta",
+                      "<rule id='r'><expression id='e' attribute='site' "
+                      "operation='lt' value='Z'/></rule>"));
 }
 
 static void
@@ -151,14 +164,18 @@ test_date_expressions(void **state)
 {
     fixture_t *f = *state;
 
-    assert_true(eval(f, "alpha", "<rule id='r'><date_expression id='d' operation='in_range' "
-                                 "start='2023-11-01' end='2023-11-30'/></rule>"));
-    assert_false(eval(f, "alpha", "<rule id='r'><date_expression id='d' operation='in_range' "
-                                  "start='2023-12-01'/></rule>"));
-    assert_true(eval(f, "alpha", "<rule id='r'><date_expression id='d' operation='gt' "
-                                 "start='2023-11-14T22:13:19Z'/></rule>"));
-    assert_false(eval(f, "alpha", "<rule id='r'><date_expression id='d' operation='lt' "
-                                  "end='2023-11-14T22:13:20Z'/></rule>"));
+    assert_true(eval(f, "alpha",
+                     "<rule id='r'><date_expression id='d' operation='in_range' "
+                     "start='2023-11-01' end='2023-11-30'/></rule>"));
+    assert_false(eval(f, "alpha",
+                      "<rule id='r'><date_expression id='d' operation='in_range' "
+                      "start='2023-12-01'/></rule>"));
+    assert_true(eval(f, "alpha",
+                     "<rule id='r'><date_expression id='d' operation='gt' "
+                     "start='2023-11-14T22:13:19Z'/></rule>"));
+    assert_false(eval(f, "alpha",
+                      "<rule id='r'><date_expression id='d' operation='lt' "
+                      "end='2023-11-14T22:13:20Z'/></rule>"));
 }
 
 static void

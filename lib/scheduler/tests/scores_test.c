@@ -160,8 +160,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_location_saturates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_location_reaches_members, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge_scales_and_rounds, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_merge_refuses_double_negative_and_rolls_back,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_merge_refuses_double_negative_and_rolls_back, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_assignment_tie_breaks, setup, teardown),
     };
 
