@@ -276,7 +276,9 @@ cib_new(bl_cli_t *cli, int argc, char **argv)
         return BL_EUSAGE;
     }
     if (cli->file == NULL) {
-        bl_err_set(&cli->err, "cib new: needs --file PATH or BELAY_CIB_FILE (the cluster's CIB already exists)");
+        bl_err_set(
+            &cli->err,
+            "cib new: needs --file PATH or BELAY_CIB_FILE (the cluster's CIB already exists)");
         return BL_EUSAGE;
     }
     rc = lock_cib(cli);
@@ -394,7 +396,8 @@ cib_version(bl_cli_t *cli, int argc, char **argv)
     int rc;
 
     if (argc != 1) {
-        bl_err_set(&cli->err, "cib version: unexpected argument '%s' (usage: cib version)", argv[1]);
+        bl_err_set(&cli->err, "cib version: unexpected argument '%s' (usage: cib version)",
+                   argv[1]);
         return BL_EUSAGE;
     }
     if (cli->file != NULL) {

@@ -68,8 +68,7 @@ on_quorum(bl_quorum_t *quorum, const bl_quorum_view_t *view, void *user_data)
 
     (void) quorum;
     if (view->quorate != based->quorate) {
-        bl_notice("partition is %s (%" PRIu32 " of %" PRIu32 " expected votes, %" PRIu32
-                  " needed)",
+        bl_notice("partition is %s (%" PRIu32 " of %" PRIu32 " expected votes, %" PRIu32 " needed)",
                   view->quorate ? "quorate" : "NOT quorate", view->total_votes,
                   view->expected_votes, view->quorum);
     }
@@ -100,9 +99,8 @@ connect_corosync(based_t *based)
         .changed = on_quorum,
         .disconnected = on_quorum_gone,
     };
-    int cpg_rc = based->cpg == NULL
-                     ? bl_cpg_join(CPG_GROUP, &cpg_callbacks, based, &based->cpg)
-                     : bl_cpg_reconnect(based->cpg);
+    int cpg_rc = based->cpg == NULL ? bl_cpg_join(CPG_GROUP, &cpg_callbacks, based, &based->cpg)
+                                    : bl_cpg_reconnect(based->cpg);
     int quorum_rc = based->quorum == NULL
                         ? bl_quorum_connect(&quorum_callbacks, based, &based->quorum)
                         : bl_quorum_reconnect(based->quorum);

@@ -19,11 +19,11 @@ typedef struct based_ipc based_ipc_t;
 /* The daemon: one per process. */
 typedef struct based {
     bl_cib_replica_t *replica;
-    bl_cpg_t *cpg;         /* NULL until the first join succeeds */
-    bl_quorum_t *quorum;   /* NULL until the first connect succeeds */
-    bool quorate;          /* as votequorum last said; false while disconnected */
-    uint64_t next_seq;     /* numbers this process's writes on CPG */
-    GHashTable *pending;   /* seq -> qb_ipcs_connection_t *, writes not yet delivered */
+    bl_cpg_t *cpg;       /* NULL until the first join succeeds */
+    bl_quorum_t *quorum; /* NULL until the first connect succeeds */
+    bool quorate;        /* as votequorum last said; false while disconnected */
+    uint64_t next_seq;   /* numbers this process's writes on CPG */
+    GHashTable *pending; /* seq -> qb_ipcs_connection_t *, writes not yet delivered */
     based_ipc_t *ipc;
     guint reconnect_timer; /* retries corosync while a connection is down */
 } based_t;

@@ -117,8 +117,8 @@ exchange(bl_cib_client_t *client, int32_t id, const char *text, xmlDoc **reply, 
         return -EMSGSIZE;
     }
     header.size = (int32_t) (sizeof(header) + len);
-    got = qb_ipcc_sendv_recv(client->conn, iov, 2, client->buffer, BL_CIB_MAX_MSG,
-                             REPLY_TIMEOUT_MS);
+    got =
+        qb_ipcc_sendv_recv(client->conn, iov, 2, client->buffer, BL_CIB_MAX_MSG, REPLY_TIMEOUT_MS);
     if (got < 0) {
         bl_err_set(err, "belay-based: %s", g_strerror((int) -got));
         return (int) got;
