@@ -146,6 +146,13 @@ live_load(bl_cli_t *cli)
     bl_cib_client_t *client = NULL;
     int rc = bl_cib_client_connect(NULL, &client, &cli->err);
 
+    if (rc != 0) {
+        char *why = cli->err;
+
+        cli->err = NULL;
+        bl_err_set(&cli->err, "%s (or work on a CIB file: --file PATH or BELAY_CIB_FILE)", why);
+        free(why);
+    }
     if (rc == 0) {
         rc = bl_cib_client_query(client, NULL, &cli->doc, &cli->err);
     }
