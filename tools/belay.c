@@ -1,4 +1,5 @@
 /* belay: the command line of Belay (crmsh's grammar), here on a CIB file. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,8 +300,12 @@ main(int argc, char **argv)
     xmlInitParser();
     cli.out = g_string_new(NULL);
     rc = run(&cli, argc, argv);
-    if (rc == BL_EVERSION && cli.file == NULL && opts_script_is_rerunnable(argc, argv)) {
-        /* Live mode: another write moved the CIB since we fetched it; once more on the new one. */
+    if ((rc == BL_EVERSION || rc == -EAGAIN) && cli.file == NULL
+        && opts_script_is_rerunnable(argc, argv)) {
+        /*
+         * Live mode: another write moved the CIB since we fetched it, or the members were
+         * comparing CIBs; once more on the CIB as it is now.
+         */
         bl__cli_free(&cli);
         cli = (bl_cli_t){.lock_fd = -1, .out = g_string_new(NULL)};
         rc = run(&cli, argc, argv);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # belay-based on three corosync nodes (cts/cluster/lab.sh): a write on node1 is visible
 # on node3; writes issued at once from all three nodes leave every node with the same
-# CIB version; node3 cut off refuses configuration writes while node1 and node2 go on.
+# CIB version; node3 cut off refuses configuration writes while node1 and node2 go on,
+# and takes their CIB when healed; a daemon restarted with an older or a damaged CIB
+# adopts the cluster's.
 # Needs root; skipped otherwise.
 set -u
 
@@ -62,7 +64,7 @@ same_version() {
 }
 has_resource() { on "$1" "$BELAY" cib show --section resources 2>/dev/null | grep -q "id=\"$2\""; }
 
-echo "1..8"
+echo "1..15"
 if ! lab up 3 2>"$LAB.up.log"; then
     sed 's/^/# /' "$LAB.up.log"; rm -f "$LAB.up.log"
     echo "Bail out! the lab did not come up"
@@ -112,4 +114,26 @@ else
     check "node3 cut off refuses configuration writes, saying it has no quorum" grep -q "quorum" "$LAB/out"
 fi
 check "while node1 and node2 go on writing" on node1 "$BELAY" configure primitive majority ocf:heartbeat:Dummy
+lab heal node3
+check "healed, node3 takes the majority's CIB" wait_for has_resource node3 majority
+check "and all three report the same version again" wait_for same_version
+check "node3's log says whose CIB it took" grep -q "CIB sync: took the CIB .* from node [12] " "$LAB/node3/log/based.log"
+
+# node2's daemon stops; the others write on; it comes back with an older CIB.
+lab signal node2 based TERM
+wait_for sh -c "! pgrep -F '$LAB/node2/pids/based' >/dev/null 2>&1"
+on node1 "$BELAY" configure primitive while-away ocf:heartbeat:Dummy
+lab spawn node2 based env BELAY_LOG_FILE="$LAB/node2/log/based.log" "$BASED"
+check "a daemon restarted with an older CIB adopts the cluster's" wait_for has_resource node2 while-away
+check "and never pushes its older CIB on the others" wait_for same_version
+
+# node2 again, now with its cib.xml damaged while it was down.
+lab signal node2 based TERM
+wait_for sh -c "! pgrep -F '$LAB/node2/pids/based' >/dev/null 2>&1"
+printf 'damage' >>"$LAB/node2/var-lib-belay/cib.xml"
+on node1 "$BELAY" configure primitive while-damaged ocf:heartbeat:Dummy
+lab spawn node2 based env BELAY_LOG_FILE="$LAB/node2/log/based.log" "$BASED"
+check "a daemon started with a damaged cib.xml refuses it and adopts the cluster's" \
+    wait_for has_resource node2 while-damaged
+check "its log says the file was refused" grep -q "refused the damaged" "$LAB/node2/log/based.log"
 exit $((failed > 0))

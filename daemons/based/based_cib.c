@@ -13,6 +13,9 @@
 
 #include "based_private.h"
 
+static const char syncing_text[] =
+    "the members are comparing their CIBs after a membership change; try again";
+
 static void
 reply(qb_ipcs_connection_t *c, int rc, const char *message, const xmlDoc *doc,
       const xmlNode *content)
@@ -55,7 +58,7 @@ multicast(based_t *based, qb_ipcs_connection_t *c, const xmlDoc *diff, char **er
 {
     char *diff_text = bl_xml_format(xmlDocGetRootElement(diff));
     uint64_t seq = ++based->next_seq;
-    char *msg = bl_asprintf("%" PRIu64 "\n%s", seq, diff_text);
+    char *msg = bl_asprintf("%c %" PRIu64 "\n%s", BASED_MSG_WRITE, seq, diff_text);
     int rc = bl_cpg_send(based->cpg, msg, strlen(msg) + 1);
 
     if (rc == 0) {
@@ -80,6 +83,10 @@ handle_write(based_t *based, qb_ipcs_connection_t *c, const char *body, bool rep
     if (rc == 0 && (based->cpg == NULL || !bl_cpg_connected(based->cpg))) {
         bl_err_set(&err, "not connected to corosync; writes are refused until it is back");
         rc = -ENOTCONN;
+    }
+    if (rc == 0 && based->syncing) {
+        bl_err_set(&err, "%s", syncing_text);
+        rc = -EAGAIN;
     }
     if (rc == 0) {
         rc = bl_cib_replica_prepare(based->replica, payload, replace, based->quorate, &diff,
@@ -161,26 +168,32 @@ apply(based_t *based, const char *text, size_t len, char **err)
     return rc;
 }
 
-void
-based_cib_deliver(bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const void *msg, size_t len,
-                  void *user_data)
+/* A write delivered in agreed order: applied here as on every other member. */
+static void
+deliver_write(based_t *based, bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const char *text,
+              size_t len)
 {
-    based_t *based = user_data;
-    const char *text = msg;
     const char *newline = memchr(text, '\n', len);
-    uint64_t seq = newline != NULL ? g_ascii_strtoull(text, NULL, 10) : 0;
+    uint64_t seq = g_ascii_strtoull(text + 2, NULL, 10);
     char *err = NULL;
-    int rc;
+    int rc = -EAGAIN;
     qb_ipcs_connection_t *c;
 
-    if (newline == NULL || len < 2 || text[len - 1] != '\0') {
+    if (newline == NULL) {
         bl_warn("ignored a malformed write of %zu bytes from node %" PRIu32, len, nodeid);
         return;
     }
-    rc = apply(based, newline + 1, len - 1 - (size_t) (newline + 1 - text), &err);
+    if (based->syncing) {
+        /* Every member is in the same state here, so every member refuses it alike. */
+        bl_info("write %" PRIu64 " from node %" PRIu32 " refused: CIB sync in progress", seq,
+                nodeid);
+        err = bl_strdup(syncing_text);
+    } else {
+        rc = apply(based, newline + 1, len - 1 - (size_t) (newline + 1 - text), &err);
+    }
     if (rc == BL_EVERSION) {
         bl_info("write %" PRIu64 " from node %" PRIu32 " lost a race: %s", seq, nodeid, err);
-    } else if (rc != 0) {
+    } else if (rc != 0 && rc != -EAGAIN) {
         bl_err("write %" PRIu64 " from node %" PRIu32 " failed: %s", seq, nodeid, err);
     }
     if (nodeid == bl_cpg_local_nodeid(cpg) && pid == (uint32_t) getpid()) {
@@ -191,4 +204,20 @@ based_cib_deliver(bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const void *msg,
         }
     }
     free(err);
+}
+
+void
+based_cib_deliver(bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const void *msg, size_t len,
+                  void *user_data)
+{
+    based_t *based = user_data;
+    const char *text = msg;
+
+    if (len < 2 || text[len - 1] != '\0') {
+        bl_warn("ignored a malformed message of %zu bytes from node %" PRIu32, len, nodeid);
+    } else if (text[0] == BASED_MSG_WRITE) {
+        deliver_write(based, cpg, nodeid, pid, text, len);
+    } else {
+        based_sync_deliver(based, nodeid, pid, text, len);
+    }
 }

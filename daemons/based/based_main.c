@@ -34,9 +34,9 @@ static void
 on_membership(bl_cpg_t *cpg, const bl_cpg_membership_t *change, void *user_data)
 {
     (void) cpg;
-    (void) user_data;
     bl_notice("CIB group membership: %zu member(s), %zu joined, %zu left", change->n_members,
               change->n_joined, change->n_left);
+    based_sync_membership(user_data, change);
 }
 
 static gboolean reconnect(gpointer data);
@@ -165,6 +165,7 @@ stop(based_t *based)
     bl_cpg_free(&based->cpg);
     bl_quorum_free(&based->quorum);
     g_hash_table_destroy(based->pending);
+    based_sync_free(based);
     bl_cib_replica_free(based->replica);
 }
 

@@ -26,7 +26,25 @@ typedef struct based {
     GHashTable *pending; /* seq -> qb_ipcs_connection_t *, writes not yet delivered */
     based_ipc_t *ipc;
     guint reconnect_timer; /* retries corosync while a connection is down */
+    /* Membership sync (based_sync.c): the newest CIB among the members wins. */
+    bool syncing;       /* from a membership change until the members agree */
+    GArray *round;      /* based_peer_t: the members the current round waits for */
+    GHashTable *offers; /* based_peer_key() -> based_offer_t *, this round's offers */
+    uint64_t winner;    /* based_peer_key() of the member whose CIB everyone takes */
 } based_t;
+
+/* A process in the CIB group. */
+typedef struct based_peer {
+    uint32_t nodeid;
+    uint32_t pid;
+} based_peer_t;
+
+/* What a member holds: its CIB's version and the digest of the whole document. */
+typedef struct based_offer {
+    based_peer_t from;
+    bl_cib_version_t version;
+    char digest[BL_DIGEST_HEXLEN + 1];
+} based_offer_t;
 
 /* ---------------------------------------------------------------- based_ipc.c */
 
@@ -60,5 +78,29 @@ void based_cib_deliver(bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const void 
 
 /* Answers every write in flight with RC (corosync went away: their fate is unknown). */
 void based_cib_fail_pending(based_t *based, int rc, const char *why);
+
+/* ---------------------------------------------------------------- based_sync.c */
+
+/*
+ * Messages on CPG, told apart by their first byte:
+ *   "W SEQ\n" + <cib-diff>   a write (based_cib.c)
+ *   "O A E N DIGEST\n"      an offer: the sender's CIB version and whole-CIB digest
+ *   "S\n" + <cib>           the winner's whole CIB, which every member takes
+ */
+#define BASED_MSG_WRITE 'W'
+#define BASED_MSG_OFFER 'O'
+#define BASED_MSG_SYNC 'S'
+
+/*
+ * A membership change: when processes joined (or a round was still open) every member
+ * offers its version, and all wait for the offers of all members before writes resume.
+ */
+void based_sync_membership(based_t *based, const bl_cpg_membership_t *change);
+
+/* An offer or a whole CIB delivered from process PID on node NODEID. */
+void based_sync_deliver(based_t *based, uint32_t nodeid, uint32_t pid, const char *msg, size_t len);
+
+/* Frees the sync state. */
+void based_sync_free(based_t *based);
 
 #endif /* BELAY_BASED_PRIVATE_H */

@@ -212,6 +212,13 @@ int bl_cib_replica_prepare(const bl_cib_replica_t *replica, const xmlDoc *payloa
  */
 int bl_cib_replica_apply(bl_cib_replica_t *replica, const xmlDoc *diff, char **err);
 
+/*
+ * Replaces the CIB with a copy of DOC, whole (a peer's newer CIB after a membership
+ * change), and writes it to disk. The in-memory CIB is replaced even when the write
+ * fails (-errno), as for bl_cib_replica_apply().
+ */
+int bl_cib_replica_take(bl_cib_replica_t *replica, const xmlDoc *doc, char **err);
+
 /* ---------------------------------------------------------------- client */
 
 /* IPC service of belay-based: $BELAY_CIB_IPC when set, else "belay-based". */

@@ -185,3 +185,11 @@ bl_cib_replica_apply(bl_cib_replica_t *replica, const xmlDoc *diff, char **err)
     }
     return bl_cib_store_write(replica->dir, replica->doc, replica->keep, err);
 }
+
+int
+bl_cib_replica_take(bl_cib_replica_t *replica, const xmlDoc *doc, char **err)
+{
+    xmlFreeDoc(replica->doc);
+    replica->doc = xmlCopyDoc((xmlDoc *) doc, 1);
+    return bl_cib_store_write(replica->dir, replica->doc, replica->keep, err);
+}
