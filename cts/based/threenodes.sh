@@ -64,7 +64,7 @@ same_version() {
 }
 has_resource() { on "$1" "$BELAY" cib show --section resources 2>/dev/null | grep -q "id=\"$2\""; }
 
-echo "1..15"
+echo "1..17"
 if ! lab up 3 2>"$LAB.up.log"; then
     sed 's/^/# /' "$LAB.up.log"; rm -f "$LAB.up.log"
     echo "Bail out! the lab did not come up"
@@ -105,6 +105,34 @@ for id in $(cat "$LAB"/node?.acked); do
     echo "$resources" | grep -q "id=\"$id\"" || missing=$((missing + 1))
 done
 check "every acknowledged write ($acked) is in node3's CIB" test "$missing" = 0 -a "$acked" -gt 0
+
+# A write storm from all three nodes through the client API; node3's daemon is killed
+# (-9) in the middle and respawned. Every write a writer saw acknowledged must end up
+# on every node.
+WRITER="$top_builddir/cts/based/bl-cib-writer"
+STORM=${BELAY_BASED_STORM:-200}
+for node in node1 node2 node3; do
+    (on "$node" "$WRITER" "$STORM" "$node-s" >"$LAB/$node.storm" 2>"$LAB/$node.storm.err") &
+done
+sleep 1
+lab signal node3 based KILL
+sleep 0.5
+lab spawn node3 based env BELAY_LOG_FILE="$LAB/node3/log/based.log" "$BASED"
+wait
+grep -h '^#' "$LAB"/node?.storm | sed 's/^# /# storm writer: /'
+storm_acked() { grep -h '^acked ' "$LAB"/node?.storm | cut -d' ' -f2; }
+echo "# storm: $(storm_acked | wc -l) of $((3 * STORM)) writes acknowledged (node3's writer loses its daemon)"
+all_everywhere() {
+    local node res id
+    for node in node1 node2 node3; do
+        res=$(on "$node" "$BELAY" cib show --section resources 2>/dev/null) || return 1
+        for id in $(storm_acked); do
+            echo "$res" | grep -q "id=\"$id\"" || { echo "# $id missing on $node"; return 1; }
+        done
+    done
+}
+check "storm with kill -9 of node3's daemon: all three nodes converge" wait_for same_version
+check "and every acknowledged write is on every node" all_everywhere
 
 lab cut node3
 wait_for sh -c "grep -q 'partition is NOT quorate' '$LAB/node3/log/based.log'"
