@@ -2,7 +2,8 @@
  * bl-cib-writer: issues N configuration writes to the local belay-based, one at a time,
  * through the client API as `belay` does (fetch, edit, diff, send). Prints one line
  * "acked ID" per acknowledged write (a test checks every one survives) and, last, a
- * "# N writes acknowledged in S s: W/s" comment.
+ * "# N writes acknowledged in S s: W/s" comment. Stops at the first write that fails
+ * for good (after retries of lost races).
  *
  * usage: bl-cib-writer N PREFIX
  */
@@ -97,12 +98,15 @@ main(int argc, char **argv)
     for (long i = 0; i < n; i++) {
         char *id = bl_asprintf("%s-%ld", argv[2], i);
 
-        if (write_one(client, id) == 0) {
-            printf("acked %s\n", id);
-            fflush(stdout);
-            acked++;
-        }
+        int rc = write_one(client, id);
+
         free(id);
+        if (rc != 0) {
+            break; /* the daemon refused for good or is gone: stop, acked so far is logged */
+        }
+        printf("acked %s-%ld\n", argv[2], i);
+        fflush(stdout);
+        acked++;
     }
     seconds = (double) (g_get_monotonic_time() - start) / 1e6;
     printf("# %ld writes acknowledged in %.2f s: %.0f/s\n", acked, seconds, acked / seconds);
