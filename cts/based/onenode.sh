@@ -114,7 +114,7 @@ wait_quorate() {
     return 1
 }
 
-echo "1..17"
+echo "1..20"
 start_corosync
 check "belay-based starts, loads an empty CIB and joins CPG" start_based
 check "the single node is quorate" wait_quorate
@@ -172,6 +172,22 @@ check "a damaged cib.xml is refused and the log names the archive used" \
 check "the archive holds the previous write" sh -c "'$BELAY' cib version | grep -q '^0 20 0 '"
 check "writes go on after the recovery" "$BELAY" configure primitive after ocf:heartbeat:Dummy
 check "and are persisted as an intact cib.xml again" grep -q 'id="after"' "$BELAY_STATE_DIR/cib.xml"
+
+# Access: members of haclient may use the CIB, other users are refused outright.
+if getent group haclient >/dev/null && getent passwd hacluster >/dev/null && command -v setpriv >/dev/null; then
+    check "a member of haclient (hacluster) may read the CIB" \
+        sh -c "setpriv --reuid=hacluster --regid=haclient --init-groups '$BELAY' cib version >/dev/null"
+    check "and write it" setpriv --reuid=hacluster --regid=haclient --init-groups \
+        "$BELAY" configure primitive by-hacluster ocf:heartbeat:Dummy
+else
+    ok "# SKIP no user hacluster in group haclient on this machine"
+    ok "# SKIP no user hacluster in group haclient on this machine"
+fi
+if setpriv --reuid=nobody --regid=nogroup --clear-groups "$BELAY" cib version >"$work/out" 2>&1; then
+    not_ok "a user outside haclient (nobody) is refused"
+else
+    check "a user outside haclient (nobody) is refused" grep -qi "belay-based.*permission denied" "$work/out"
+fi
 
 # SIGTERM: a clean stop (under ASan a leak or memory error makes the exit status non-zero).
 kill -TERM "$based_pid"

@@ -3,6 +3,8 @@
  * based_cib.c; a write's response is sent later, once the write is delivered and on disk.
  */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -137,17 +139,45 @@ on_msg(qb_ipcs_connection_t *c, void *data, size_t size)
     return 0;
 }
 
+/* True when UID (primary group GID) is a member of the group haclient. */
+static bool
+in_admin_group(uid_t uid, gid_t gid)
+{
+    const struct group *group = getgrnam(BASED_ADMIN_GROUP);
+    const struct passwd *user;
+    gid_t groups[256];
+    int n = G_N_ELEMENTS(groups);
+
+    if (group == NULL) {
+        return false;
+    }
+    if (gid == group->gr_gid) {
+        return true;
+    }
+    user = getpwuid(uid);
+    if (user == NULL || getgrouplist(user->pw_name, user->pw_gid, groups, &n) < 0) {
+        return false;
+    }
+    for (int i = 0; i < n; i++) {
+        if (groups[i] == group->gr_gid) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /*
- * Root and the daemon's own user only, for now: the CIB holds secrets (passwords in
- * resource parameters) and every write changes the whole cluster.
+ * Root, the daemon's own user and members of haclient may read and write the CIB; every
+ * other user is refused outright, reads included: the CIB holds secrets (passwords in
+ * resource parameters).
  */
 static int32_t
 on_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t gid)
 {
     (void) c;
-    (void) gid;
-    if (uid != 0 && uid != geteuid()) {
-        bl_warn("client: refused connection of uid %u (only root may use the CIB)", (unsigned) uid);
+    if (uid != 0 && uid != geteuid() && !in_admin_group(uid, gid)) {
+        bl_warn("client: refused connection of uid %u (not root and not in group %s)",
+                (unsigned) uid, BASED_ADMIN_GROUP);
         return -EACCES;
     }
     return 0;

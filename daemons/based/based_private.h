@@ -11,6 +11,9 @@
 #include <belay/cib.h>
 #include <belay/cluster.h>
 
+/* Besides root, members of this group may use the CIB (Pacemaker's name for it). */
+#define BASED_ADMIN_GROUP "haclient"
+
 /* Archives of previous CIBs kept in the state directory. */
 #define BASED_KEEP_ARCHIVES 20
 
