@@ -114,7 +114,7 @@ wait_quorate() {
     return 1
 }
 
-echo "1..20"
+echo "1..21"
 start_corosync
 check "belay-based starts, loads an empty CIB and joins CPG" start_based
 check "the single node is quorate" wait_quorate
@@ -172,6 +172,17 @@ check "a damaged cib.xml is refused and the log names the archive used" \
 check "the archive holds the previous write" sh -c "'$BELAY' cib version | grep -q '^0 20 0 '"
 check "writes go on after the recovery" "$BELAY" configure primitive after ocf:heartbeat:Dummy
 check "and are persisted as an intact cib.xml again" grep -q 'id="after"' "$BELAY_STATE_DIR/cib.xml"
+
+# Change notifications: a subscriber sees each write's diff, in order.
+"$top_builddir/cts/based/bl-cib-watch" 3 >"$work/watch" 2>&1 &
+watch_pid=$!
+i=0
+while [ $i -lt 100 ] && ! grep -q subscribed "$work/watch"; do sleep 0.1; i=$((i + 1)); done
+for id in w1 w2 w3; do "$BELAY" configure primitive $id ocf:heartbeat:Dummy; done
+wait $watch_pid
+v=$("$BELAY" cib version | cut -d' ' -f2)
+check "a subscriber gets the three writes' diffs in order" \
+    test "$(grep ^diff "$work/watch" | tr '\n' ' ')" = "diff 0.$((v - 3)).0 0.$((v - 2)).0 diff 0.$((v - 2)).0 0.$((v - 1)).0 diff 0.$((v - 1)).0 0.$v.0 "
 
 # Access: members of haclient may use the CIB, other users are refused outright.
 if getent group haclient >/dev/null && getent passwd hacluster >/dev/null && command -v setpriv >/dev/null; then

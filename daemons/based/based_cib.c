@@ -116,6 +116,10 @@ based_cib_request(qb_ipcs_connection_t *c, int32_t id, const char *body, void *u
     case BL_CIB_MSG_VERSION:
         reply(c, 0, NULL, bl_cib_replica_doc(based->replica), NULL);
         break;
+    case BL_CIB_MSG_SUBSCRIBE:
+        g_hash_table_add(based->subscribers, c);
+        reply(c, 0, NULL, bl_cib_replica_doc(based->replica), NULL);
+        break;
     case BL_CIB_MSG_PATCH:
     case BL_CIB_MSG_REPLACE:
         handle_write(based, c, body, id == BL_CIB_MSG_REPLACE);
@@ -138,6 +142,19 @@ based_cib_client_closed(qb_ipcs_connection_t *c, void *user_data)
         if (value == c) {
             g_hash_table_iter_remove(&iter);
         }
+    }
+    g_hash_table_remove(based->subscribers, c);
+}
+
+void
+based_cib_notify(based_t *based, const char *text)
+{
+    GHashTableIter iter;
+    gpointer c;
+
+    g_hash_table_iter_init(&iter, based->subscribers);
+    while (g_hash_table_iter_next(&iter, &c, NULL)) {
+        based_ipc_event(c, text);
     }
 }
 
@@ -190,6 +207,10 @@ deliver_write(based_t *based, bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, cons
         err = bl_strdup(syncing_text);
     } else {
         rc = apply(based, newline + 1, len - 1 - (size_t) (newline + 1 - text), &err);
+        /* A -errno (not a BL_E* refusal) is a disk error after the change was made. */
+        if (rc == 0 || rc > BL_EPARSE) {
+            based_cib_notify(based, newline + 1);
+        }
     }
     if (rc == BL_EVERSION) {
         bl_info("write %" PRIu64 " from node %" PRIu32 " lost a race: %s", seq, nodeid, err);

@@ -119,6 +119,22 @@ based_ipc_reply(qb_ipcs_connection_t *c, const char *text)
     }
 }
 
+void
+based_ipc_event(qb_ipcs_connection_t *c, const char *text)
+{
+    struct qb_ipc_response_header header = {0};
+    size_t len = strlen(text) + 1;
+    struct iovec iov[2] = {{&header, sizeof(header)}, {(void *) text, len}};
+    ssize_t sent;
+
+    header.size = (int32_t) (sizeof(header) + len);
+    sent = qb_ipcs_event_sendv(c, iov, 2);
+    if (sent < 0) {
+        bl_warn("client: cannot send a change notification of %zu bytes: %s", len,
+                g_strerror((int) -sent));
+    }
+}
+
 static int32_t
 on_msg(qb_ipcs_connection_t *c, void *data, size_t size)
 {

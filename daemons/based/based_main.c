@@ -165,6 +165,7 @@ stop(based_t *based)
     bl_cpg_free(&based->cpg);
     bl_quorum_free(&based->quorum);
     g_hash_table_destroy(based->pending);
+    g_hash_table_destroy(based->subscribers);
     based_sync_free(based);
     bl_cib_replica_free(based->replica);
 }
@@ -189,6 +190,7 @@ main(int argc, char **argv)
     xmlInitParser();
     loop = g_main_loop_new(NULL, FALSE);
     based.pending = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    based.subscribers = g_hash_table_new(g_direct_hash, g_direct_equal);
     if (open_replica(&based, dir) != 0) {
         rc = EXIT_FAILURE;
         goto done;

@@ -30,10 +30,11 @@ typedef struct based {
     based_ipc_t *ipc;
     guint reconnect_timer; /* retries corosync while a connection is down */
     /* Membership sync (based_sync.c): the newest CIB among the members wins. */
-    bool syncing;       /* from a membership change until the members agree */
-    GArray *round;      /* based_peer_t: the members the current round waits for */
-    GHashTable *offers; /* based_peer_key() -> based_offer_t *, this round's offers */
-    uint64_t winner;    /* based_peer_key() of the member whose CIB everyone takes */
+    bool syncing;            /* from a membership change until the members agree */
+    GArray *round;           /* based_peer_t: the members the current round waits for */
+    GHashTable *offers;      /* based_peer_key() -> based_offer_t *, this round's offers */
+    uint64_t winner;         /* based_peer_key() of the member whose CIB everyone takes */
+    GHashTable *subscribers; /* qb_ipcs_connection_t * set: they get every change */
 } based_t;
 
 /* A process in the CIB group. */
@@ -65,6 +66,9 @@ based_ipc_t *based_ipc_start(const char *name, based_request_fn on_request,
 /* Sends TEXT (a <cib-reply>) as the response to C's request. */
 void based_ipc_reply(qb_ipcs_connection_t *c, const char *text);
 
+/* Sends TEXT to C as an event (a change notification). */
+void based_ipc_event(qb_ipcs_connection_t *c, const char *text);
+
 void based_ipc_stop(based_ipc_t *ipc);
 
 /* ---------------------------------------------------------------- based_cib.c */
@@ -74,6 +78,9 @@ void based_cib_request(qb_ipcs_connection_t *c, int32_t id, const char *body, vo
 
 /* Forgets a departed client's writes still in flight (they still happen). */
 void based_cib_client_closed(qb_ipcs_connection_t *c, void *user_data);
+
+/* Sends TEXT, a change, to every subscriber. */
+void based_cib_notify(based_t *based, const char *text);
 
 /* A write multicast by process PID on node NODEID, in agreed order. */
 void based_cib_deliver(bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const void *msg, size_t len,

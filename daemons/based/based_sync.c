@@ -157,6 +157,20 @@ on_offer(based_t *based, uint32_t nodeid, uint32_t pid, const char *msg)
 }
 
 static void
+notify_replaced(based_t *based, const char *from, const char *to)
+{
+    xmlNode *event = xmlNewNode(NULL, (const xmlChar *) "cib-replaced");
+    char *text;
+
+    bl_xml_set_attr(event, "source", from);
+    bl_xml_set_attr(event, "target", to);
+    text = bl_xml_format(event);
+    based_cib_notify(based, text);
+    free(text);
+    xmlFreeNode(event);
+}
+
+static void
 on_sync(based_t *based, uint32_t nodeid, const char *text, size_t len)
 {
     xmlDoc *doc = NULL;
@@ -178,6 +192,7 @@ on_sync(based_t *based, uint32_t nodeid, const char *text, size_t len)
         to = bl_cib_version_format(&theirs);
         bl_notice("CIB sync: took the CIB %s from node %" PRIu32 " (ours was %s)", to, nodeid,
                   from);
+        notify_replaced(based, from, to);
         free(from);
         free(to);
     }

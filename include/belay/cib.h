@@ -230,10 +230,11 @@ const char *bl_cib_ipc_name(void);
 
 /* Request ids (the IPC header's id); bodies and replies are XML text. */
 enum bl_cib_msg {
-    BL_CIB_MSG_QUERY = 1,   /* body <cib-query section="NAME"/>; reply holds the section */
-    BL_CIB_MSG_VERSION = 2, /* body <cib-version/>; reply carries the version and digest */
-    BL_CIB_MSG_PATCH = 3,   /* body a <cib-diff>; reply after it is applied and on disk */
-    BL_CIB_MSG_REPLACE = 4, /* body a whole <cib>; likewise */
+    BL_CIB_MSG_QUERY = 1,     /* body <cib-query section="NAME"/>; reply holds the section */
+    BL_CIB_MSG_VERSION = 2,   /* body <cib-version/>; reply carries the version and digest */
+    BL_CIB_MSG_PATCH = 3,     /* body a <cib-diff>; reply after it is applied and on disk */
+    BL_CIB_MSG_REPLACE = 4,   /* body a whole <cib>; likewise */
+    BL_CIB_MSG_SUBSCRIBE = 5, /* body <cib-subscribe/>; then an event per change */
 };
 
 /*
@@ -264,5 +265,22 @@ int bl_cib_client_version(bl_cib_client_t *client, bl_cib_version_t *version,
  */
 int bl_cib_client_patch(bl_cib_client_t *client, const xmlDoc *diff, char **err);
 int bl_cib_client_replace(bl_cib_client_t *client, const xmlDoc *cib, char **err);
+
+/*
+ * Asks for change notifications on this connection: from now on every change applied to
+ * the daemon's CIB comes as an event, in order — the <cib-diff> of a write, or
+ * <cib-replaced source="V" target="V"/> when the CIB was taken whole from a peer after
+ * a membership change (re-query it then).
+ */
+int bl_cib_client_subscribe(bl_cib_client_t *client, char **err);
+
+/*
+ * Waits at most TIMEOUT_MS (-1: forever) for the next event; returns 0 and *event (free
+ * with xmlFreeDoc()), -ETIMEDOUT, or -ENOTCONN when the daemon went away.
+ */
+int bl_cib_client_event(bl_cib_client_t *client, int timeout_ms, xmlDoc **event, char **err);
+
+/* The descriptor that becomes readable when an event waits (for a main loop). */
+int bl_cib_client_fd(bl_cib_client_t *client);
 
 #endif /* BELAY_CIB_H */

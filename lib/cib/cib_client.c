@@ -243,3 +243,42 @@ bl_cib_client_replace(bl_cib_client_t *client, const xmlDoc *cib, char **err)
 {
     return write_request(client, BL_CIB_MSG_REPLACE, cib, err);
 }
+
+int
+bl_cib_client_subscribe(bl_cib_client_t *client, char **err)
+{
+    xmlDoc *reply = NULL;
+    int rc = exchange(client, BL_CIB_MSG_SUBSCRIBE, "<cib-subscribe/>", &reply, err);
+
+    xmlFreeDoc(reply);
+    return rc;
+}
+
+int
+bl_cib_client_event(bl_cib_client_t *client, int timeout_ms, xmlDoc **event, char **err)
+{
+    const char *body = client->buffer + sizeof(struct qb_ipc_response_header);
+    ssize_t got = qb_ipcc_event_recv(client->conn, client->buffer, BL_CIB_MAX_MSG, timeout_ms);
+
+    if (got == -ETIMEDOUT || got == -EAGAIN) {
+        return -ETIMEDOUT;
+    }
+    if (got < 0) {
+        bl_err_set(err, "belay-based: %s", g_strerror((int) -got));
+        return (int) got;
+    }
+    if ((size_t) got <= sizeof(struct qb_ipc_response_header) || client->buffer[got - 1] != '\0') {
+        bl_err_set(err, "belay-based: malformed event of %zd bytes", got);
+        return BL_EPARSE;
+    }
+    return bl_xml_parse(body, strlen(body), "belay-based event", event, err);
+}
+
+int
+bl_cib_client_fd(bl_cib_client_t *client)
+{
+    int32_t fd = -1;
+
+    qb_ipcc_fd_get(client->conn, &fd);
+    return fd;
+}
