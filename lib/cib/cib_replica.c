@@ -168,7 +168,10 @@ bl_cib_replica_prepare(const bl_cib_replica_t *replica, const xmlDoc *payload, b
             rc = -EPERM;
         }
     }
-    if (rc == 0) {
+    /* A client's diff is known to apply and give NEXT: pass it on as it is. */
+    if (rc == 0 && !replace) {
+        *diff = xmlCopyDoc((xmlDoc *) payload, 1);
+    } else if (rc == 0) {
         rc = bl_cib_diff(replica->doc, next, diff, err);
     }
     xmlFreeDoc(next);
