@@ -57,7 +57,9 @@ on_cpg_gone(bl_cpg_t *cpg, int rc, void *user_data)
     (void) cpg;
     bl_err("lost the connection to corosync (CPG): %s; writes are refused until it is back",
            bl_strerror(rc));
-    based_cib_fail_pending(based, -ENOTCONN, "corosync went away before the write was delivered");
+    based_cib_fail_pending(
+        based, -ENOTCONN,
+        "corosync went away before the write came back; it may or may not have been applied");
     schedule_reconnect(based);
 }
 
