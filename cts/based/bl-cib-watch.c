@@ -1,14 +1,17 @@
 /*
  * bl-cib-watch: subscribes to belay-based's change notifications and prints one line per
- * change — "diff SOURCE TARGET" for a write, "replaced SOURCE TARGET" for a CIB taken
- * from a peer — until N changes have come or none came for 10 s. Prints "subscribed"
- * first, so that a test knows when to start writing.
+ * change — "diff SOURCE TARGET TIME" for a write, "replaced SOURCE TARGET TIME" for a CIB
+ * taken from a peer, TIME in CLOCK_MONOTONIC microseconds (for propagation latency) — until N
+ * changes have come or none came for 10 s. Prints "subscribed" first, so that a test knows when to
+ * start writing.
  *
  * usage: bl-cib-watch N
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include <glib.h>
 
 #include <belay/cib.h>
 
@@ -19,11 +22,14 @@ print_event(const xmlDoc *event)
 {
     const xmlNode *root = xmlDocGetRootElement(event);
     const xmlNode *version = bl_xml_first_child(root, "version");
+    gint64 now = g_get_monotonic_time();
 
     if (bl_xml_is(root, "cib-diff") && version != NULL) {
-        printf("diff %s %s\n", bl_xml_attr(version, "source"), bl_xml_attr(version, "target"));
+        printf("diff %s %s %" G_GINT64_FORMAT "\n", bl_xml_attr(version, "source"),
+               bl_xml_attr(version, "target"), now);
     } else if (bl_xml_is(root, "cib-replaced")) {
-        printf("replaced %s %s\n", bl_xml_attr(root, "source"), bl_xml_attr(root, "target"));
+        printf("replaced %s %s %" G_GINT64_FORMAT "\n", bl_xml_attr(root, "source"),
+               bl_xml_attr(root, "target"), now);
     } else {
         printf("unknown %s\n", (const char *) root->name);
     }

@@ -1,7 +1,8 @@
 /*
  * bl-cib-writer: issues N configuration writes to the local belay-based, one at a time,
  * through the client API as `belay` does (fetch, edit, diff, send). Prints one line
- * "acked ID" per acknowledged write (a test checks every one survives) and, last, a
+ * "acked ID SENT ACKED" per acknowledged write (CLOCK_MONOTONIC microseconds) (a test checks every
+ * one survives) and, last, a
  * "# N writes acknowledged in S s: W/s" comment. Stops at the first write that fails
  * for good (after retries of lost races).
  *
@@ -98,13 +99,15 @@ main(int argc, char **argv)
     for (long i = 0; i < n; i++) {
         char *id = bl_asprintf("%s-%ld", argv[2], i);
 
+        gint64 sent = g_get_monotonic_time();
         int rc = write_one(client, id);
 
         free(id);
         if (rc != 0) {
             break; /* the daemon refused for good or is gone: stop, acked so far is logged */
         }
-        printf("acked %s-%ld\n", argv[2], i);
+        printf("acked %s-%ld %" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n", argv[2], i, sent,
+               g_get_monotonic_time());
         fflush(stdout);
         acked++;
     }

@@ -182,7 +182,7 @@ for id in w1 w2 w3; do "$BELAY" configure primitive $id ocf:heartbeat:Dummy; don
 wait $watch_pid
 v=$("$BELAY" cib version | cut -d' ' -f2)
 check "a subscriber gets the three writes' diffs in order" \
-    test "$(grep ^diff "$work/watch" | tr '\n' ' ')" = "diff 0.$((v - 3)).0 0.$((v - 2)).0 diff 0.$((v - 2)).0 0.$((v - 1)).0 diff 0.$((v - 1)).0 0.$v.0 "
+    test "$(grep ^diff "$work/watch" | cut -d' ' -f1-3 | tr '\n' ' ')" = "diff 0.$((v - 3)).0 0.$((v - 2)).0 diff 0.$((v - 2)).0 0.$((v - 1)).0 diff 0.$((v - 1)).0 0.$v.0 "
 
 # Access: members of haclient may use the CIB, other users are refused outright.
 if getent group haclient >/dev/null && getent passwd hacluster >/dev/null && command -v setpriv >/dev/null; then
