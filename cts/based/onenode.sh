@@ -114,10 +114,11 @@ wait_quorate() {
     return 1
 }
 
-echo "1..21"
+echo "1..22"
 start_corosync
 check "belay-based starts, loads an empty CIB and joins CPG" start_based
 check "the single node is quorate" wait_quorate
+check "its pid is in BELAY_RUN_DIR/belay-based.pid" test "$(cat "$BELAY_RUN_DIR/belay-based.pid" 2>/dev/null)" = "$based_pid"
 v0=$("$BELAY" cib version)
 check "cib version prints admin_epoch epoch num_updates digest" \
     sh -c "echo '$v0' | grep -Eq '^0 0 0 [0-9a-f]{64}$'"
@@ -205,6 +206,6 @@ kill -TERM "$based_pid"
 wait "$based_pid"
 rc=$?
 based_pid=
-check "SIGTERM stops belay-based cleanly (exit 0, no sanitizer report)" \
-    sh -c "test $rc = 0 && ! grep -q Sanitizer '$work/based.out'"
+check "SIGTERM stops belay-based cleanly (exit 0, no sanitizer report, pid file gone)" \
+    sh -c "test $rc = 0 && ! grep -q Sanitizer '$work/based.out' && ! test -e '$BELAY_RUN_DIR/belay-based.pid'"
 exit $failed

@@ -2,7 +2,8 @@
  * belay-based: the CIB daemon. Holds the CIB of $BELAY_STATE_DIR (default
  * /var/lib/belay), serves it over libqb IPC ($BELAY_CIB_IPC, default "belay-based") and
  * replicates every write over the CPG group "belay-cib". Runs in the foreground until
- * SIGTERM or SIGINT; logs to $BELAY_LOG_FILE or syslog.
+ * SIGTERM or SIGINT, with its pid in $BELAY_RUN_DIR/belay-based.pid (default /run/belay);
+ * logs to $BELAY_LOG_FILE or syslog.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib-unix.h>
 
@@ -20,6 +22,7 @@
 
 #define CPG_GROUP "belay-cib"
 #define STATE_DIR_DEFAULT "/var/lib/belay"
+#define RUN_DIR_DEFAULT "/run/belay"
 #define RECONNECT_MS 1000
 
 static const char *
@@ -155,6 +158,25 @@ open_replica(based_t *based, const char *dir)
     return rc;
 }
 
+/* The pid file lets belayd and scripts find the daemon; NULL when it cannot be written. */
+static char *
+write_pid_file(void)
+{
+    const char *dir = env_or("BELAY_RUN_DIR", RUN_DIR_DEFAULT);
+    char *path = bl_asprintf("%s/belay-based.pid", dir);
+    char *text = bl_asprintf("%ld\n", (long) getpid());
+    char *err = NULL;
+
+    if (g_mkdir_with_parents(dir, 0755) != 0
+        || bl_file_write_atomic(path, text, strlen(text), &err) != 0) {
+        bl_warn("cannot write the pid file %s: %s", path, err != NULL ? err : g_strerror(errno));
+        bl_free(&path);
+    }
+    free(err);
+    free(text);
+    return path;
+}
+
 static void
 stop(based_t *based)
 {
@@ -179,6 +201,7 @@ main(int argc, char **argv)
     based_t based = {0};
     GMainLoop *loop;
     char *err = NULL;
+    char *pid_file = NULL;
     int rc = EXIT_SUCCESS;
 
     if (argc > 1) {
@@ -208,12 +231,17 @@ main(int argc, char **argv)
         bl_warn("corosync is not reachable yet; retrying every second, writes refused meanwhile");
         schedule_reconnect(&based);
     }
+    pid_file = write_pid_file();
     g_unix_signal_add(SIGTERM, on_signal, loop);
     g_unix_signal_add(SIGINT, on_signal, loop);
     bl_notice("serving the CIB of %s on IPC '%s'", dir, bl_cib_ipc_name());
     g_main_loop_run(loop);
     bl_notice("stopping");
 done:
+    if (pid_file != NULL) {
+        unlink(pid_file);
+        free(pid_file);
+    }
     stop(&based);
     free(err);
     g_main_loop_unref(loop);
