@@ -1,4 +1,5 @@
 /* belay: the command line of Belay (crmsh's grammar), here on a CIB file. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,12 +44,13 @@ static const bl_cli_command_t commands[] = {
      "  maintenance|ready NODE [reboot|forever]   maintenance on/off\n"
      "  attribute NODE set|delete|show NAME [VALUE]   permanent node attributes\n"
      "  status-attr NODE set|delete|show NAME [VALUE] transient node attributes (status)\n"},
-    {"cib", bl__cli_cib_run, "create, print or verify the CIB file",
-     "usage: belay cib new [--force] | show [--section NAME] | verify\n"
+    {"cib", bl__cli_cib_run, "create, print, verify the CIB or print its version",
+     "usage: belay cib new [--force] | show [--section NAME] | verify | version\n"
      "  new       write an empty, valid CIB (refuses to overwrite without --force)\n"
      "  show      print the CIB, or one section: configuration, crm_config, nodes,\n"
      "            resources, constraints, rsc_defaults, op_defaults, status\n"
-     "  verify    validate the CIB and say what is wrong\n"},
+     "  verify    validate the CIB and say what is wrong\n"
+     "  version   print 'admin_epoch epoch num_updates digest' on one line\n"},
     {"help", run_help, "print help about a command", "usage: belay help [COMMAND]\n"},
     {NULL, NULL, NULL, NULL},
 };
@@ -74,7 +76,8 @@ static const char main_usage[] =
     "       belay [--file PATH] -f SCRIPT|-\n"
     "\n"
     "Options:\n"
-    "  --file PATH, -F PATH  work on the CIB file PATH (default: $BELAY_CIB_FILE)\n"
+    "  --file PATH, -F PATH  work on the CIB file PATH (default: $BELAY_CIB_FILE; without\n"
+    "                        either, on the cluster's CIB through the local belay-based)\n"
     "  -f SCRIPT|-           run crm commands from SCRIPT or stdin (crm -f): 'configure'\n"
     "                        enters the configure level, 'up'/'end' leave it, 'commit'\n"
     "                        commits; the whole script is written at once, or not at all\n"
@@ -251,6 +254,18 @@ run(bl_cli_t *cli, int argc, char **argv)
     return rc != 0 ? rc : bl__cli_cib_finish(cli);
 }
 
+/* A script read from stdin cannot be read twice; everything else can run again. */
+static bool
+opts_script_is_rerunnable(int argc, char **argv)
+{
+    for (int i = 1; i + 1 < argc; i++) {
+        if (strcmp(argv[i], "-f") == 0 && strcmp(argv[i + 1], "-") == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* The standalone command named by the first non-option word, or NULL. */
 static const standalone_command_t *
 find_standalone(int argc, char **argv, int *index)
@@ -287,6 +302,16 @@ main(int argc, char **argv)
     xmlInitParser();
     cli.out = g_string_new(NULL);
     rc = run(&cli, argc, argv);
+    if ((rc == BL_EVERSION || rc == -EAGAIN) && cli.file == NULL
+        && opts_script_is_rerunnable(argc, argv)) {
+        /*
+         * Live mode: another write moved the CIB since we fetched it, or the members were
+         * comparing CIBs; once more on the CIB as it is now.
+         */
+        bl__cli_free(&cli);
+        cli = (bl_cli_t){.lock_fd = -1, .out = g_string_new(NULL)};
+        rc = run(&cli, argc, argv);
+    }
     fwrite(cli.out->str, 1, cli.out->len, stdout);
     fflush(stdout);
     if (rc != 0) {

@@ -1,6 +1,7 @@
 /* The write path every command shares, and `belay cib new|show|verify`. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,82 @@ bl__cli_cib_section_ensure(xmlDoc *doc, const char *name)
     return section;
 }
 
+/*
+ * Where the CIB comes from and goes back to: a file (--file / BELAY_CIB_FILE), or the
+ * local belay-based (live mode), which gets the change as a diff against the version
+ * fetched, so that a write racing another one is refused rather than lost.
+ */
+typedef struct cib_backend {
+    int (*load)(bl_cli_t *cli);
+    int (*save)(bl_cli_t *cli);
+} cib_backend_t;
+
+static int
+file_load(bl_cli_t *cli)
+{
+    int rc = lock_cib(cli);
+
+    return rc != 0 ? rc : bl_cib_load(cli->file, &cli->doc, &cli->err);
+}
+
+static int
+file_save(bl_cli_t *cli)
+{
+    return bl_cib_save(cli->file, cli->doc, &cli->err);
+}
+
+static int
+live_load(bl_cli_t *cli)
+{
+    bl_cib_client_t *client = NULL;
+    int rc = bl_cib_client_connect(NULL, &client, &cli->err);
+
+    if (rc != 0) {
+        char *why = cli->err;
+
+        cli->err = NULL;
+        bl_err_set(&cli->err, "%s (or work on a CIB file: --file PATH or BELAY_CIB_FILE)", why);
+        free(why);
+    }
+    if (rc == 0) {
+        rc = bl_cib_client_query(client, NULL, &cli->doc, &cli->err);
+    }
+    bl_cib_client_free(client);
+    return rc;
+}
+
+static int
+live_save(bl_cli_t *cli)
+{
+    bl_cib_client_t *client = NULL;
+    xmlDoc *base = NULL;
+    xmlDoc *diff = NULL;
+    int rc = bl_xml_parse(cli->loaded, strlen(cli->loaded), "CIB as fetched", &base, &cli->err);
+
+    if (rc == 0) {
+        rc = bl_cib_diff(base, cli->doc, &diff, &cli->err);
+    }
+    if (rc == 0) {
+        rc = bl_cib_client_connect(NULL, &client, &cli->err);
+    }
+    if (rc == 0) {
+        rc = bl_cib_client_patch(client, diff, &cli->err);
+    }
+    bl_cib_client_free(client);
+    xmlFreeDoc(diff);
+    xmlFreeDoc(base);
+    return rc;
+}
+
+static const cib_backend_t file_backend = {file_load, file_save};
+static const cib_backend_t live_backend = {live_load, live_save};
+
+static const cib_backend_t *
+backend(const bl_cli_t *cli)
+{
+    return cli->file != NULL ? &file_backend : &live_backend;
+}
+
 int
 bl__cli_cib_load(bl_cli_t *cli)
 {
@@ -123,16 +200,7 @@ bl__cli_cib_load(bl_cli_t *cli)
     if (cli->doc != NULL) {
         return 0;
     }
-    if (cli->file == NULL) {
-        bl_err_set(
-            &cli->err,
-            "no CIB file given and the live cluster mode is not built yet; use --file PATH or set BELAY_CIB_FILE");
-        return BL_EUSAGE;
-    }
-    rc = lock_cib(cli);
-    if (rc == 0) {
-        rc = bl_cib_load(cli->file, &cli->doc, &cli->err);
-    }
+    rc = backend(cli)->load(cli);
     if (rc != 0) {
         return rc;
     }
@@ -178,7 +246,7 @@ bl__cli_cib_finish(bl_cli_t *cli)
     if (rc != 0 || cli->doc == NULL || strcmp(cli->checkpoint, cli->loaded) == 0) {
         return rc;
     }
-    return bl_cib_save(cli->file, cli->doc, &cli->err);
+    return backend(cli)->save(cli);
 }
 
 void
@@ -215,7 +283,10 @@ cib_new(bl_cli_t *cli, int argc, char **argv)
         return BL_EUSAGE;
     }
     if (cli->file == NULL) {
-        return bl__cli_cib_load(cli);
+        bl_err_set(
+            &cli->err,
+            "cib new: needs --file PATH or BELAY_CIB_FILE (the cluster's CIB already exists)");
+        return BL_EUSAGE;
     }
     rc = lock_cib(cli);
     if (rc != 0) {
@@ -322,14 +393,50 @@ cib_verify(bl_cli_t *cli, int argc, char **argv)
     return rc;
 }
 
+/* `cib version`: "admin_epoch epoch num_updates digest", one line for scripts. */
+static int
+cib_version(bl_cli_t *cli, int argc, char **argv)
+{
+    bl_cib_version_t version = {0};
+    char digest[BL_DIGEST_HEXLEN + 1];
+    bl_cib_client_t *client = NULL;
+    int rc;
+
+    if (argc != 1) {
+        bl_err_set(&cli->err, "cib version: unexpected argument '%s' (usage: cib version)",
+                   argv[1]);
+        return BL_EUSAGE;
+    }
+    if (cli->file != NULL) {
+        rc = bl__cli_cib_load(cli);
+        if (rc == 0) {
+            rc = bl_cib_version_get(cli->doc, &version, &cli->err);
+        }
+        if (rc == 0) {
+            bl_cib_digest(cli->doc, digest);
+        }
+    } else {
+        rc = bl_cib_client_connect(NULL, &client, &cli->err);
+        if (rc == 0) {
+            rc = bl_cib_client_version(client, &version, digest, &cli->err);
+        }
+        bl_cib_client_free(client);
+    }
+    if (rc == 0) {
+        g_string_append_printf(cli->out, "%" PRId64 " %" PRId64 " %" PRId64 " %s\n",
+                               version.admin_epoch, version.epoch, version.num_updates, digest);
+    }
+    return rc;
+}
+
 int
 bl__cli_cib_run(bl_cli_t *cli, int argc, char **argv)
 {
-    static const char *const verbs[] = {"new", "show", "verify", NULL};
+    static const char *const verbs[] = {"new", "show", "verify", "version", NULL};
     char *hint;
 
     if (argc < 2) {
-        bl_err_set(&cli->err, "cib: missing command (new, show or verify)");
+        bl_err_set(&cli->err, "cib: missing command (new, show, verify or version)");
         return BL_EUSAGE;
     }
     if (strcmp(argv[1], "new") == 0) {
@@ -340,6 +447,9 @@ bl__cli_cib_run(bl_cli_t *cli, int argc, char **argv)
     }
     if (strcmp(argv[1], "verify") == 0) {
         return cib_verify(cli, argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "version") == 0) {
+        return cib_version(cli, argc - 1, argv + 1);
     }
     hint = bl__cli_did_you_mean(argv[1], verbs);
     bl_err_set(&cli->err, "cib: unknown command '%s'%s", argv[1], hint);

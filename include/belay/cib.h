@@ -167,4 +167,120 @@ int bl_cib_store_read(const char *dir, xmlDoc **doc, char **err);
  */
 int bl_cib_store_read_archive(const char *dir, xmlDoc **doc, char **path, char **err);
 
+/* --------------------------------------------------------------- replica */
+
+/*
+ * The CIB as belay-based holds it: the document of a state directory and the rules a
+ * write passes before it is multicast (prepare) and when it is delivered (apply). Every
+ * node applies the same diffs in corosync's delivery order, so a diff prepared against
+ * a version another write has since replaced fails on every node alike (BL_EVERSION).
+ */
+typedef struct bl_cib_replica bl_cib_replica_t;
+
+/*
+ * Opens the CIB in state directory DIR (which must exist), keeping KEEP archives. A
+ * damaged cib.xml is refused and the newest intact archive used instead; with neither,
+ * a new empty CIB. *note gets one sentence for the log saying what was loaded
+ * (caller frees). Returns 0 and *replica, or an error when DIR holds files but none
+ * is usable.
+ */
+int bl_cib_replica_open(const char *dir, unsigned keep, bl_cib_replica_t **replica, char **note,
+                        char **err);
+
+/* Frees REPLICA (NULL is fine). */
+void bl_cib_replica_free(bl_cib_replica_t *replica);
+
+/* The current CIB (borrowed, valid until the next apply). */
+const xmlDoc *bl_cib_replica_doc(const bl_cib_replica_t *replica);
+
+/*
+ * Checks a client's write and returns the diff to multicast in *diff. PAYLOAD is a
+ * <cib-diff> against the current CIB, or (REPLACE) a whole new CIB whose version must
+ * be newer than the current one. Refused: a diff against another version
+ * (BL_EVERSION), a result that does not validate, one that does not raise the version,
+ * and a change to the configuration section while QUORATE is false (-EPERM).
+ * *configuration tells whether the configuration changes.
+ */
+int bl_cib_replica_prepare(const bl_cib_replica_t *replica, const xmlDoc *payload, bool replace,
+                           bool quorate, xmlDoc **diff, bool *configuration, char **err);
+
+/*
+ * Applies a delivered DIFF and writes the result to the state directory. A diff that
+ * does not apply leaves the CIB unchanged (the bl_cib_patch() error). When the write to
+ * disk fails the CIB in memory keeps the change (the other nodes have it) and the
+ * -errno is returned, so that the write is not acknowledged as durable.
+ */
+int bl_cib_replica_apply(bl_cib_replica_t *replica, const xmlDoc *diff, char **err);
+
+/*
+ * Replaces the CIB with a copy of DOC, whole (a peer's newer CIB after a membership
+ * change), and writes it to disk. The in-memory CIB is replaced even when the write
+ * fails (-errno), as for bl_cib_replica_apply().
+ */
+int bl_cib_replica_take(bl_cib_replica_t *replica, const xmlDoc *doc, char **err);
+
+/* ---------------------------------------------------------------- client */
+
+/* IPC service of belay-based: $BELAY_CIB_IPC when set, else "belay-based". */
+#define BL_CIB_IPC_NAME "belay-based"
+const char *bl_cib_ipc_name(void);
+
+/* Largest request or reply on that IPC. */
+#define BL_CIB_MAX_MSG (4 * 1024 * 1024)
+
+/* Request ids (the IPC header's id); bodies and replies are XML text. */
+enum bl_cib_msg {
+    BL_CIB_MSG_QUERY = 1,     /* body <cib-query section="NAME"/>; reply holds the section */
+    BL_CIB_MSG_VERSION = 2,   /* body <cib-version/>; reply carries the version and digest */
+    BL_CIB_MSG_PATCH = 3,     /* body a <cib-diff>; reply after it is applied and on disk */
+    BL_CIB_MSG_REPLACE = 4,   /* body a whole <cib>; likewise */
+    BL_CIB_MSG_SUBSCRIBE = 5, /* body <cib-subscribe/>; then an event per change */
+};
+
+/*
+ * A reply: <cib-reply rc="RC" message="..." admin_epoch= epoch= num_updates= digest=>
+ * holding CONTENT (may be NULL) and the version of DOC (may be NULL). Caller frees.
+ */
+char *bl_cib_reply_format(int rc, const char *message, const xmlDoc *doc, const xmlNode *content);
+
+typedef struct bl_cib_client bl_cib_client_t;
+
+/* Connects to belay-based (NAME NULL: bl_cib_ipc_name()). Returns 0 or -errno. */
+int bl_cib_client_connect(const char *name, bl_cib_client_t **client, char **err);
+
+/* Disconnects and frees CLIENT (NULL is fine). */
+void bl_cib_client_free(bl_cib_client_t *client);
+
+/* The whole CIB (SECTION NULL) or one section as a new document. */
+int bl_cib_client_query(bl_cib_client_t *client, const char *section, xmlDoc **doc, char **err);
+
+/* The daemon's CIB version and configuration digest. */
+int bl_cib_client_version(bl_cib_client_t *client, bl_cib_version_t *version,
+                          char digest[BL_DIGEST_HEXLEN + 1], char **err);
+
+/*
+ * Sends a write: DIFF from bl_cib_diff() against the daemon's current version, or a
+ * whole new CIB (bl_cib_client_replace()). Returns once it is applied and on disk on
+ * this node, or with the daemon's refusal (its rc and sentence).
+ */
+int bl_cib_client_patch(bl_cib_client_t *client, const xmlDoc *diff, char **err);
+int bl_cib_client_replace(bl_cib_client_t *client, const xmlDoc *cib, char **err);
+
+/*
+ * Asks for change notifications on this connection: from now on every change applied to
+ * the daemon's CIB comes as an event, in order — the <cib-diff> of a write, or
+ * <cib-replaced source="V" target="V"/> when the CIB was taken whole from a peer after
+ * a membership change (re-query it then).
+ */
+int bl_cib_client_subscribe(bl_cib_client_t *client, char **err);
+
+/*
+ * Waits at most TIMEOUT_MS (-1: forever) for the next event; returns 0 and *event (free
+ * with xmlFreeDoc()), -ETIMEDOUT, or -ENOTCONN when the daemon went away.
+ */
+int bl_cib_client_event(bl_cib_client_t *client, int timeout_ms, xmlDoc **event, char **err);
+
+/* The descriptor that becomes readable when an event waits (for a main loop). */
+int bl_cib_client_fd(bl_cib_client_t *client);
+
 #endif /* BELAY_CIB_H */

@@ -39,8 +39,8 @@ fails_cleanly "cib verify on a bad version counter" "$WORK/badversion.xml" "epoc
     "$BELAY" --file "$WORK/badversion.xml" cib verify
 
 # --- where the CIB comes from
-out=$("$BELAY" cib show 2>&1 > /dev/null); rc=$?
-equals "no --file and no BELAY_CIB_FILE: usage error mentioning --file" "2 1" \
+out=$(BELAY_CIB_IPC=belay-based-absent-$$ "$BELAY" cib show 2>&1 > /dev/null); rc=$?
+equals "no --file, no BELAY_CIB_FILE and no belay-based: I/O error mentioning --file" "5 1" \
     "$rc $(echo "$out" | grep -c -- '--file')"
 equals "BELAY_CIB_FILE is the same as --file" "0.11.16" \
     "$(BELAY_CIB_FILE="$F" "$BELAY" cib show | xmllint --xpath 'concat(/cib/@admin_epoch,".",/cib/@epoch,".",/cib/@num_updates)' -)"

@@ -1,0 +1,244 @@
+/*
+ * belay-based's CIB: queries answered from the local replica; writes checked, multicast
+ * on CPG and applied on delivery — on the writer's node too — then persisted, and only
+ * then acknowledged to the client.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <belay/common.h>
+
+#include "based_private.h"
+
+static const char syncing_text[] =
+    "the members are comparing their CIBs after a membership change; try again";
+
+static void
+reply(qb_ipcs_connection_t *c, int rc, const char *message, const xmlDoc *doc,
+      const xmlNode *content)
+{
+    char *text = bl_cib_reply_format(rc, message, doc, content);
+
+    based_ipc_reply(c, text);
+    free(text);
+}
+
+static void
+handle_query(based_t *based, qb_ipcs_connection_t *c, const char *body)
+{
+    const xmlDoc *doc = bl_cib_replica_doc(based->replica);
+    xmlDoc *query = NULL;
+    char *err = NULL;
+    const char *name;
+    const xmlNode *content;
+
+    if (bl_xml_parse(body, strlen(body), "query", &query, &err) != 0) {
+        reply(c, BL_EPARSE, err, NULL, NULL);
+        free(err);
+        return;
+    }
+    name = bl_xml_attr(xmlDocGetRootElement(query), "section");
+    content = name != NULL ? bl_cib_section(doc, name) : xmlDocGetRootElement(doc);
+    if (content == NULL) {
+        err = bl_asprintf("the CIB has no %s section", name);
+        reply(c, BL_ENOTFOUND, err, doc, NULL);
+        free(err);
+    } else {
+        reply(c, 0, NULL, doc, content);
+    }
+    xmlFreeDoc(query);
+}
+
+/* Multicasts DIFF, numbered so that its delivery here finds the client to answer. */
+static int
+multicast(based_t *based, qb_ipcs_connection_t *c, const xmlDoc *diff, char **err)
+{
+    char *diff_text = bl_xml_format(xmlDocGetRootElement(diff));
+    uint64_t seq = ++based->next_seq;
+    char *msg = bl_asprintf("%c %" PRIu64 "\n%s", BASED_MSG_WRITE, seq, diff_text);
+    int rc = bl_cpg_send(based->cpg, msg, strlen(msg) + 1);
+
+    if (rc == 0) {
+        g_hash_table_insert(based->pending, g_memdup2(&seq, sizeof(seq)), c);
+    } else {
+        bl_err_set(err, "cannot multicast the write: %s", bl_strerror(rc));
+    }
+    free(msg);
+    free(diff_text);
+    return rc;
+}
+
+static void
+handle_write(based_t *based, qb_ipcs_connection_t *c, const char *body, bool replace)
+{
+    xmlDoc *payload = NULL;
+    xmlDoc *diff = NULL;
+    char *err = NULL;
+    bool configuration = false;
+    int rc = bl_xml_parse(body, strlen(body), replace ? "new CIB" : "diff", &payload, &err);
+
+    if (rc == 0 && (based->cpg == NULL || !bl_cpg_connected(based->cpg))) {
+        bl_err_set(&err, "not connected to corosync; writes are refused until it is back");
+        rc = -ENOTCONN;
+    }
+    if (rc == 0 && based->syncing) {
+        bl_err_set(&err, "%s", syncing_text);
+        rc = -EAGAIN;
+    }
+    if (rc == 0) {
+        rc = bl_cib_replica_prepare(based->replica, payload, replace, based->quorate, &diff,
+                                    &configuration, &err);
+    }
+    if (rc == 0) {
+        rc = multicast(based, c, diff, &err);
+    }
+    if (rc != 0) {
+        bl_notice("write refused: %s", err != NULL ? err : bl_strerror(rc));
+        reply(c, rc, err, bl_cib_replica_doc(based->replica), NULL);
+    }
+    free(err);
+    xmlFreeDoc(diff);
+    xmlFreeDoc(payload);
+}
+
+void
+based_cib_request(qb_ipcs_connection_t *c, int32_t id, const char *body, void *user_data)
+{
+    based_t *based = user_data;
+
+    switch (id) {
+    case BL_CIB_MSG_QUERY:
+        handle_query(based, c, body);
+        break;
+    case BL_CIB_MSG_VERSION:
+        reply(c, 0, NULL, bl_cib_replica_doc(based->replica), NULL);
+        break;
+    case BL_CIB_MSG_SUBSCRIBE:
+        g_hash_table_add(based->subscribers, c);
+        reply(c, 0, NULL, bl_cib_replica_doc(based->replica), NULL);
+        break;
+    case BL_CIB_MSG_PATCH:
+    case BL_CIB_MSG_REPLACE:
+        handle_write(based, c, body, id == BL_CIB_MSG_REPLACE);
+        break;
+    default:
+        reply(c, BL_EPARSE, "unknown request id", NULL, NULL);
+        break;
+    }
+}
+
+void
+based_cib_client_closed(qb_ipcs_connection_t *c, void *user_data)
+{
+    based_t *based = user_data;
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init(&iter, based->pending);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        if (value == c) {
+            g_hash_table_iter_remove(&iter);
+        }
+    }
+    g_hash_table_remove(based->subscribers, c);
+}
+
+void
+based_cib_notify(based_t *based, const char *text)
+{
+    GHashTableIter iter;
+    gpointer c;
+
+    g_hash_table_iter_init(&iter, based->subscribers);
+    while (g_hash_table_iter_next(&iter, &c, NULL)) {
+        based_ipc_event(c, text);
+    }
+}
+
+void
+based_cib_fail_pending(based_t *based, int rc, const char *why)
+{
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init(&iter, based->pending);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        reply(value, rc, why, NULL, NULL);
+        g_hash_table_iter_remove(&iter);
+    }
+}
+
+/* Applies one delivered write; returns its rc with the reason in *err. */
+static int
+apply(based_t *based, const char *text, size_t len, char **err)
+{
+    xmlDoc *diff = NULL;
+    int rc = bl_xml_parse(text, len, "delivered write", &diff, err);
+
+    if (rc == 0) {
+        rc = bl_cib_replica_apply(based->replica, diff, err);
+    }
+    xmlFreeDoc(diff);
+    return rc;
+}
+
+/* A write delivered in agreed order: applied here as on every other member. */
+static void
+deliver_write(based_t *based, bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const char *text,
+              size_t len)
+{
+    const char *newline = memchr(text, '\n', len);
+    uint64_t seq = g_ascii_strtoull(text + 2, NULL, 10);
+    char *err = NULL;
+    int rc = -EAGAIN;
+    qb_ipcs_connection_t *c;
+
+    if (newline == NULL) {
+        bl_warn("ignored a malformed write of %zu bytes from node %" PRIu32, len, nodeid);
+        return;
+    }
+    if (based->syncing) {
+        /* Every member is in the same state here, so every member refuses it alike. */
+        bl_info("write %" PRIu64 " from node %" PRIu32 " refused: CIB sync in progress", seq,
+                nodeid);
+        err = bl_strdup(syncing_text);
+    } else {
+        rc = apply(based, newline + 1, len - 1 - (size_t) (newline + 1 - text), &err);
+        /* A -errno (not a BL_E* refusal) is a disk error after the change was made. */
+        if (rc == 0 || rc > BL_EPARSE) {
+            based_cib_notify(based, newline + 1);
+        }
+    }
+    if (rc == BL_EVERSION) {
+        bl_info("write %" PRIu64 " from node %" PRIu32 " lost a race: %s", seq, nodeid, err);
+    } else if (rc != 0 && rc != -EAGAIN) {
+        bl_err("write %" PRIu64 " from node %" PRIu32 " failed: %s", seq, nodeid, err);
+    }
+    if (nodeid == bl_cpg_local_nodeid(cpg) && pid == (uint32_t) getpid()) {
+        c = g_hash_table_lookup(based->pending, &seq);
+        if (c != NULL) {
+            reply(c, rc, err, bl_cib_replica_doc(based->replica), NULL);
+            g_hash_table_remove(based->pending, &seq);
+        }
+    }
+    free(err);
+}
+
+void
+based_cib_deliver(bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const void *msg, size_t len,
+                  void *user_data)
+{
+    based_t *based = user_data;
+    const char *text = msg;
+
+    if (len < 2 || text[len - 1] != '\0') {
+        bl_warn("ignored a malformed message of %zu bytes from node %" PRIu32, len, nodeid);
+    } else if (text[0] == BASED_MSG_WRITE) {
+        deliver_write(based, cpg, nodeid, pid, text, len);
+    } else {
+        based_sync_deliver(based, nodeid, pid, text, len);
+    }
+}

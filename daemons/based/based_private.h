@@ -1,0 +1,116 @@
+/* belay-based: glue between libqb IPC, corosync (lib/cluster) and the CIB replica. */
+#ifndef BELAY_BASED_PRIVATE_H
+#define BELAY_BASED_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+#include <qb/qbipcs.h>
+
+#include <belay/cib.h>
+#include <belay/cluster.h>
+
+/* Besides root, members of this group may use the CIB (Pacemaker's name for it). */
+#define BASED_ADMIN_GROUP "haclient"
+
+/* Archives of previous CIBs kept in the state directory. */
+#define BASED_KEEP_ARCHIVES 20
+
+typedef struct based_ipc based_ipc_t;
+
+/* The daemon: one per process. */
+typedef struct based {
+    bl_cib_replica_t *replica;
+    bl_cpg_t *cpg;       /* NULL until the first join succeeds */
+    bl_quorum_t *quorum; /* NULL until the first connect succeeds */
+    bool quorate;        /* as votequorum last said; false while disconnected */
+    uint64_t next_seq;   /* numbers this process's writes on CPG */
+    GHashTable *pending; /* seq -> qb_ipcs_connection_t *, writes not yet delivered */
+    based_ipc_t *ipc;
+    guint reconnect_timer; /* retries corosync while a connection is down */
+    /* Membership sync (based_sync.c): the newest CIB among the members wins. */
+    bool syncing;            /* from a membership change until the members agree */
+    GArray *round;           /* based_peer_t: the members the current round waits for */
+    GHashTable *offers;      /* based_peer_key() -> based_offer_t *, this round's offers */
+    uint64_t winner;         /* based_peer_key() of the member whose CIB everyone takes */
+    GHashTable *subscribers; /* qb_ipcs_connection_t * set: they get every change */
+} based_t;
+
+/* A process in the CIB group. */
+typedef struct based_peer {
+    uint32_t nodeid;
+    uint32_t pid;
+} based_peer_t;
+
+/* What a member holds: its CIB's version and the digest of the whole document. */
+typedef struct based_offer {
+    based_peer_t from;
+    bl_cib_version_t version;
+    char digest[BL_DIGEST_HEXLEN + 1];
+} based_offer_t;
+
+/* ---------------------------------------------------------------- based_ipc.c */
+
+/* A request: message id ID with NUL-terminated XML BODY from connection C. */
+typedef void (*based_request_fn)(qb_ipcs_connection_t *c, int32_t id, const char *body,
+                                 void *user_data);
+
+/* A client went away. */
+typedef void (*based_closed_fn)(qb_ipcs_connection_t *c, void *user_data);
+
+/* Serves IPC NAME on the default main context. Returns NULL with a message in *err. */
+based_ipc_t *based_ipc_start(const char *name, based_request_fn on_request,
+                             based_closed_fn on_closed, void *user_data, char **err);
+
+/* Sends TEXT (a <cib-reply>) as the response to C's request. */
+void based_ipc_reply(qb_ipcs_connection_t *c, const char *text);
+
+/* Sends TEXT to C as an event (a change notification). */
+void based_ipc_event(qb_ipcs_connection_t *c, const char *text);
+
+void based_ipc_stop(based_ipc_t *ipc);
+
+/* ---------------------------------------------------------------- based_cib.c */
+
+/* Handles one client request (see enum bl_cib_msg). */
+void based_cib_request(qb_ipcs_connection_t *c, int32_t id, const char *body, void *user_data);
+
+/* Forgets a departed client's writes still in flight (they still happen). */
+void based_cib_client_closed(qb_ipcs_connection_t *c, void *user_data);
+
+/* Sends TEXT, a change, to every subscriber. */
+void based_cib_notify(based_t *based, const char *text);
+
+/* A write multicast by process PID on node NODEID, in agreed order. */
+void based_cib_deliver(bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const void *msg, size_t len,
+                       void *user_data);
+
+/* Answers every write in flight with RC (corosync went away: their fate is unknown). */
+void based_cib_fail_pending(based_t *based, int rc, const char *why);
+
+/* ---------------------------------------------------------------- based_sync.c */
+
+/*
+ * Messages on CPG, told apart by their first byte:
+ *   "W SEQ\n" + <cib-diff>   a write (based_cib.c)
+ *   "O A E N DIGEST\n"      an offer: the sender's CIB version and whole-CIB digest
+ *   "S\n" + <cib>           the winner's whole CIB, which every member takes
+ */
+#define BASED_MSG_WRITE 'W'
+#define BASED_MSG_OFFER 'O'
+#define BASED_MSG_SYNC 'S'
+
+/*
+ * A membership change: when processes joined (or a round was still open) every member
+ * offers its version, and all wait for the offers of all members before writes resume.
+ */
+void based_sync_membership(based_t *based, const bl_cpg_membership_t *change);
+
+/* An offer or a whole CIB delivered from process PID on node NODEID. */
+void based_sync_deliver(based_t *based, uint32_t nodeid, uint32_t pid, const char *msg, size_t len);
+
+/* Frees the sync state. */
+void based_sync_free(based_t *based);
+
+#endif /* BELAY_BASED_PRIVATE_H */

@@ -1,0 +1,284 @@
+/* Client of belay-based over libqb IPC, and the reply format both sides share. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include <qb/qbipcc.h>
+
+#include <glib.h>
+
+#include <belay/cib.h>
+
+/* Long enough for a write on a busy cluster (it waits for delivery and fsync). */
+#define REPLY_TIMEOUT_MS 60000
+
+struct bl_cib_client {
+    qb_ipcc_connection_t *conn;
+    char *buffer; /* BL_CIB_MAX_MSG bytes for replies */
+};
+
+const char *
+bl_cib_ipc_name(void)
+{
+    const char *name = getenv("BELAY_CIB_IPC");
+
+    return name != NULL && *name != '\0' ? name : BL_CIB_IPC_NAME;
+}
+
+char *
+bl_cib_reply_format(int rc, const char *message, const xmlDoc *doc, const xmlNode *content)
+{
+    xmlNode *reply = xmlNewNode(NULL, (const xmlChar *) "cib-reply");
+    char *rc_text = bl_asprintf("%d", rc);
+    char *text;
+
+    bl_xml_set_attr(reply, "rc", rc_text);
+    bl_xml_set_attr(reply, "message", message);
+    if (doc != NULL) {
+        bl_cib_version_t version = {0};
+        char digest[BL_DIGEST_HEXLEN + 1];
+        char *number;
+
+        bl_cib_version_get(doc, &version, NULL);
+        number = bl_asprintf("%" PRId64, version.admin_epoch);
+        bl_xml_set_attr(reply, "admin_epoch", number);
+        free(number);
+        number = bl_asprintf("%" PRId64, version.epoch);
+        bl_xml_set_attr(reply, "epoch", number);
+        free(number);
+        number = bl_asprintf("%" PRId64, version.num_updates);
+        bl_xml_set_attr(reply, "num_updates", number);
+        free(number);
+        bl_cib_digest(doc, digest);
+        bl_xml_set_attr(reply, "digest", digest);
+    }
+    if (content != NULL) {
+        xmlAddChild(reply, xmlCopyNode((xmlNode *) content, 1));
+    }
+    text = bl_xml_format(reply);
+    xmlFreeNode(reply);
+    free(rc_text);
+    return text;
+}
+
+int
+bl_cib_client_connect(const char *name, bl_cib_client_t **client, char **err)
+{
+    qb_ipcc_connection_t *conn;
+    bl_cib_client_t *c;
+
+    name = name != NULL ? name : bl_cib_ipc_name();
+    conn = qb_ipcc_connect(name, BL_CIB_MAX_MSG);
+    if (conn == NULL) {
+        int rc = errno != 0 ? -errno : -ENOTCONN;
+
+        bl_err_set(err, "cannot connect to belay-based (IPC '%s'): %s; is it running?", name,
+                   g_strerror(-rc));
+        return rc;
+    }
+    c = g_new0(bl_cib_client_t, 1);
+    c->conn = conn;
+    c->buffer = bl_malloc(BL_CIB_MAX_MSG);
+    *client = c;
+    return 0;
+}
+
+void
+bl_cib_client_free(bl_cib_client_t *client)
+{
+    if (client == NULL) {
+        return;
+    }
+    qb_ipcc_disconnect(client->conn);
+    free(client->buffer);
+    g_free(client);
+}
+
+/*
+ * Sends request ID with body TEXT and parses the <cib-reply> into *reply. A refusal
+ * comes back as the daemon's rc with its sentence in *err.
+ */
+static int
+exchange(bl_cib_client_t *client, int32_t id, const char *text, xmlDoc **reply, char **err)
+{
+    struct qb_ipc_request_header header = {.id = id};
+    size_t len = strlen(text) + 1;
+    struct iovec iov[2] = {{&header, sizeof(header)}, {(void *) text, len}};
+    const char *body = client->buffer + sizeof(struct qb_ipc_response_header);
+    const xmlNode *root;
+    const char *rc_text;
+    ssize_t got;
+    int rc;
+
+    if (len + sizeof(header) > BL_CIB_MAX_MSG) {
+        bl_err_set(err, "belay-based: request of %zu bytes is too large", len);
+        return -EMSGSIZE;
+    }
+    header.size = (int32_t) (sizeof(header) + len);
+    got =
+        qb_ipcc_sendv_recv(client->conn, iov, 2, client->buffer, BL_CIB_MAX_MSG, REPLY_TIMEOUT_MS);
+    if (got < 0) {
+        bl_err_set(err, "belay-based: %s", g_strerror((int) -got));
+        return (int) got;
+    }
+    if ((size_t) got <= sizeof(struct qb_ipc_response_header) || client->buffer[got - 1] != '\0') {
+        bl_err_set(err, "belay-based: malformed reply of %zd bytes", got);
+        return BL_EPARSE;
+    }
+    rc = bl_xml_parse(body, strlen(body), "belay-based reply", reply, err);
+    if (rc != 0) {
+        return rc;
+    }
+    root = xmlDocGetRootElement(*reply);
+    rc_text = bl_xml_attr(root, "rc");
+    rc = rc_text != NULL ? atoi(rc_text) : BL_EPARSE;
+    if (rc != 0) {
+        const char *message = bl_xml_attr(root, "message");
+
+        bl_err_set(err, "%s", message != NULL ? message : bl_strerror(rc));
+        xmlFreeDoc(*reply);
+        *reply = NULL;
+    }
+    return rc;
+}
+
+static char *
+doc_text(const xmlDoc *doc)
+{
+    return bl_xml_format(xmlDocGetRootElement(doc));
+}
+
+int
+bl_cib_client_query(bl_cib_client_t *client, const char *section, xmlDoc **doc, char **err)
+{
+    xmlNode *query = xmlNewNode(NULL, (const xmlChar *) "cib-query");
+    char *text;
+    xmlDoc *reply = NULL;
+    xmlNode *content;
+    int rc;
+
+    bl_xml_set_attr(query, "section", section);
+    text = bl_xml_format(query);
+    xmlFreeNode(query);
+    rc = exchange(client, BL_CIB_MSG_QUERY, text, &reply, err);
+    free(text);
+    if (rc != 0) {
+        return rc;
+    }
+    content = bl_xml_first_child(xmlDocGetRootElement(reply), NULL);
+    if (content == NULL) {
+        bl_err_set(err, "belay-based: the reply holds no %s", section != NULL ? section : "CIB");
+        xmlFreeDoc(reply);
+        return BL_EPARSE;
+    }
+    /* A copy, not the node itself: the reply's strings live in its parser dictionary. */
+    *doc = xmlNewDoc((const xmlChar *) "1.0");
+    xmlDocSetRootElement(*doc, xmlDocCopyNode(content, *doc, 1));
+    xmlFreeDoc(reply);
+    return 0;
+}
+
+static int
+parse_count(const xmlNode *node, const char *name, int64_t *value)
+{
+    const char *text = bl_xml_attr(node, name);
+    char *end = NULL;
+
+    if (text == NULL) {
+        return BL_EPARSE;
+    }
+    *value = strtoll(text, &end, 10);
+    return *end == '\0' && end != text ? 0 : BL_EPARSE;
+}
+
+int
+bl_cib_client_version(bl_cib_client_t *client, bl_cib_version_t *version,
+                      char digest[BL_DIGEST_HEXLEN + 1], char **err)
+{
+    xmlDoc *reply = NULL;
+    const xmlNode *root;
+    const char *text;
+    int rc = exchange(client, BL_CIB_MSG_VERSION, "<cib-version/>", &reply, err);
+
+    if (rc != 0) {
+        return rc;
+    }
+    root = xmlDocGetRootElement(reply);
+    text = bl_xml_attr(root, "digest");
+    rc = parse_count(root, "admin_epoch", &version->admin_epoch);
+    rc = rc != 0 ? rc : parse_count(root, "epoch", &version->epoch);
+    rc = rc != 0 ? rc : parse_count(root, "num_updates", &version->num_updates);
+    if (rc != 0 || text == NULL || strlen(text) != BL_DIGEST_HEXLEN) {
+        bl_err_set(err, "belay-based: the version reply is malformed");
+        rc = BL_EPARSE;
+    } else {
+        memcpy(digest, text, BL_DIGEST_HEXLEN + 1);
+    }
+    xmlFreeDoc(reply);
+    return rc;
+}
+
+static int
+write_request(bl_cib_client_t *client, int32_t id, const xmlDoc *doc, char **err)
+{
+    char *text = doc_text(doc);
+    xmlDoc *reply = NULL;
+    int rc = exchange(client, id, text, &reply, err);
+
+    free(text);
+    xmlFreeDoc(reply);
+    return rc;
+}
+
+int
+bl_cib_client_patch(bl_cib_client_t *client, const xmlDoc *diff, char **err)
+{
+    return write_request(client, BL_CIB_MSG_PATCH, diff, err);
+}
+
+int
+bl_cib_client_replace(bl_cib_client_t *client, const xmlDoc *cib, char **err)
+{
+    return write_request(client, BL_CIB_MSG_REPLACE, cib, err);
+}
+
+int
+bl_cib_client_subscribe(bl_cib_client_t *client, char **err)
+{
+    xmlDoc *reply = NULL;
+    int rc = exchange(client, BL_CIB_MSG_SUBSCRIBE, "<cib-subscribe/>", &reply, err);
+
+    xmlFreeDoc(reply);
+    return rc;
+}
+
+int
+bl_cib_client_event(bl_cib_client_t *client, int timeout_ms, xmlDoc **event, char **err)
+{
+    const char *body = client->buffer + sizeof(struct qb_ipc_response_header);
+    ssize_t got = qb_ipcc_event_recv(client->conn, client->buffer, BL_CIB_MAX_MSG, timeout_ms);
+
+    if (got == -ETIMEDOUT || got == -EAGAIN) {
+        return -ETIMEDOUT;
+    }
+    if (got < 0) {
+        bl_err_set(err, "belay-based: %s", g_strerror((int) -got));
+        return (int) got;
+    }
+    if ((size_t) got <= sizeof(struct qb_ipc_response_header) || client->buffer[got - 1] != '\0') {
+        bl_err_set(err, "belay-based: malformed event of %zd bytes", got);
+        return BL_EPARSE;
+    }
+    return bl_xml_parse(body, strlen(body), "belay-based event", event, err);
+}
+
+int
+bl_cib_client_fd(bl_cib_client_t *client)
+{
+    int32_t fd = -1;
+
+    qb_ipcc_fd_get(client->conn, &fd);
+    return fd;
+}

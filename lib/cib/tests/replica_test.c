@@ -1,0 +1,315 @@
+/*
+ * The CIB replica of belay-based: what a write must pass before it is multicast (version,
+ * validity, quorum for configuration changes), applying delivered diffs in order with
+ * each one persisted, and loading a state directory (empty, intact, damaged).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include <belay/cib.h>
+
+static char *
+make_dir(void)
+{
+    GError *error = NULL;
+    gchar *dir = g_dir_make_tmp("belay-replica-XXXXXX", &error);
+    char *copy;
+
+    assert_non_null(dir);
+    copy = bl_strdup(dir);
+    g_free(dir);
+    return copy;
+}
+
+static void
+remove_dir(char *dir)
+{
+    GDir *handle = g_dir_open(dir, 0, NULL);
+    const char *name;
+
+    while (handle != NULL && (name = g_dir_read_name(handle)) != NULL) {
+        char *path = g_build_filename(dir, name, NULL);
+
+        g_unlink(path);
+        g_free(path);
+    }
+    if (handle != NULL) {
+        g_dir_close(handle);
+    }
+    assert_int_equal(g_rmdir(dir), 0);
+    free(dir);
+}
+
+static bl_cib_replica_t *
+open_replica(const char *dir, char **note)
+{
+    bl_cib_replica_t *replica = NULL;
+    char *err = NULL;
+
+    assert_int_equal(bl_cib_replica_open(dir, 5, &replica, note, &err), 0);
+    assert_null(err);
+    return replica;
+}
+
+/* A copy of BASE with element XML added under section SECTION and the version bumped. */
+static xmlDoc *
+edited(const xmlDoc *base, const char *section, const char *xml, bool configuration)
+{
+    xmlDoc *doc = xmlCopyDoc((xmlDoc *) base, 1);
+    xmlDoc *fragment = NULL;
+    char *err = NULL;
+
+    assert_int_equal(bl_xml_parse(xml, strlen(xml), "fragment", &fragment, &err), 0);
+    xmlAddChild(bl_cib_section(doc, section),
+                xmlDocCopyNode(xmlDocGetRootElement(fragment), doc, 1));
+    xmlFreeDoc(fragment);
+    bl_cib_version_bump(doc, configuration);
+    return doc;
+}
+
+static xmlDoc *
+diff_of(const xmlDoc *old_doc, const xmlDoc *new_doc)
+{
+    xmlDoc *diff = NULL;
+    char *err = NULL;
+
+    assert_int_equal(bl_cib_diff(old_doc, new_doc, &diff, &err), 0);
+    return diff;
+}
+
+static const char primitive[] =
+    "<primitive id=\"p1\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>";
+
+/* prepare, then apply what prepare returned; returns prepare's rc. */
+static int
+write_doc(bl_cib_replica_t *replica, const xmlDoc *next, bool quorate, char **err)
+{
+    xmlDoc *payload = diff_of(bl_cib_replica_doc(replica), next);
+    xmlDoc *diff = NULL;
+    bool configuration = false;
+    int rc = bl_cib_replica_prepare(replica, payload, false, quorate, &diff, &configuration, err);
+
+    if (rc == 0) {
+        assert_int_equal(bl_cib_replica_apply(replica, diff, err), 0);
+    }
+    xmlFreeDoc(diff);
+    xmlFreeDoc(payload);
+    return rc;
+}
+
+static void
+test_empty_dir_then_persisted_write(void **state)
+{
+    char *dir = make_dir();
+    char *note = NULL;
+    char *err = NULL;
+    bl_cib_replica_t *replica = open_replica(dir, &note);
+    xmlDoc *next = edited(bl_cib_replica_doc(replica), "resources", primitive, true);
+    bl_cib_replica_t *again;
+
+    (void) state;
+    assert_non_null(strstr(note, "starting with an empty one"));
+    bl_free(&note);
+    assert_int_equal(write_doc(replica, next, true, &err), 0);
+    assert_true(bl_cib_equal(bl_cib_replica_doc(replica), next));
+    /* what a restart finds is what was acknowledged */
+    again = open_replica(dir, &note);
+    assert_non_null(strstr(note, "loaded"));
+    assert_true(bl_cib_equal(bl_cib_replica_doc(again), next));
+    bl_free(&note);
+    bl_cib_replica_free(again);
+    bl_cib_replica_free(replica);
+    xmlFreeDoc(next);
+    remove_dir(dir);
+}
+
+/* Two writes prepared against the same version: the second one delivered is refused. */
+static void
+test_stale_diff_refused(void **state)
+{
+    char *dir = make_dir();
+    char *note = NULL;
+    char *err = NULL;
+    bl_cib_replica_t *replica = open_replica(dir, &note);
+    xmlDoc *base = xmlCopyDoc((xmlDoc *) bl_cib_replica_doc(replica), 1);
+    xmlDoc *first = edited(base, "resources", primitive, true);
+    xmlDoc *second =
+        edited(base, "resources",
+               "<primitive id=\"p2\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>", true);
+    xmlDoc *first_diff = diff_of(base, first);
+    xmlDoc *second_diff = diff_of(base, second);
+
+    (void) state;
+    assert_int_equal(bl_cib_replica_apply(replica, first_diff, &err), 0);
+    assert_int_equal(bl_cib_replica_apply(replica, second_diff, &err), BL_EVERSION);
+    assert_non_null(err);
+    bl_free(&err);
+    assert_true(bl_cib_equal(bl_cib_replica_doc(replica), first));
+    /* and a client's diff against the old version is refused before it is multicast */
+    assert_int_equal(write_doc(replica, second, true, &err), BL_EVERSION);
+    bl_free(&err);
+    assert_true(bl_cib_equal(bl_cib_replica_doc(replica), first));
+    xmlFreeDoc(first_diff);
+    xmlFreeDoc(second_diff);
+    xmlFreeDoc(first);
+    xmlFreeDoc(second);
+    xmlFreeDoc(base);
+    free(note);
+    bl_cib_replica_free(replica);
+    remove_dir(dir);
+}
+
+static void
+test_invalid_and_unbumped_refused(void **state)
+{
+    char *dir = make_dir();
+    char *note = NULL;
+    char *err = NULL;
+    bl_cib_replica_t *replica = open_replica(dir, &note);
+    xmlDoc *before = xmlCopyDoc((xmlDoc *) bl_cib_replica_doc(replica), 1);
+    xmlDoc *invalid = edited(before, "constraints",
+                             "<rsc_colocation id=\"c\" rsc=\"nosuch\" with-rsc=\"other\" "
+                             "score=\"INFINITY\"/>",
+                             true);
+    xmlDoc *unbumped = edited(before, "resources", primitive, true);
+
+    (void) state;
+    assert_int_equal(write_doc(replica, invalid, true, &err), BL_EINVALID);
+    assert_non_null(strstr(err, "nosuch"));
+    bl_free(&err);
+    bl_cib_version_set(unbumped, &(bl_cib_version_t){0, 0, 0});
+    assert_int_equal(write_doc(replica, unbumped, true, &err), BL_EVERSION);
+    assert_non_null(strstr(err, "not newer"));
+    bl_free(&err);
+    assert_true(bl_cib_equal(bl_cib_replica_doc(replica), before));
+    xmlFreeDoc(invalid);
+    xmlFreeDoc(unbumped);
+    xmlFreeDoc(before);
+    free(note);
+    bl_cib_replica_free(replica);
+    remove_dir(dir);
+}
+
+/* Without quorum the configuration is frozen; the status section is not. */
+static void
+test_quorum_guards_configuration_only(void **state)
+{
+    char *dir = make_dir();
+    char *note = NULL;
+    char *err = NULL;
+    bl_cib_replica_t *replica = open_replica(dir, &note);
+    xmlDoc *config = edited(bl_cib_replica_doc(replica), "resources", primitive, true);
+    xmlDoc *status =
+        edited(bl_cib_replica_doc(replica), "status", "<node_state id=\"1\" uname=\"n1\"/>", false);
+    xmlDoc *payload = diff_of(bl_cib_replica_doc(replica), status);
+    xmlDoc *diff = NULL;
+    bool configuration = true;
+
+    (void) state;
+    assert_int_equal(write_doc(replica, config, false, &err), -EPERM);
+    assert_non_null(strstr(err, "quorum"));
+    bl_free(&err);
+    assert_int_equal(
+        bl_cib_replica_prepare(replica, payload, false, false, &diff, &configuration, &err), 0);
+    assert_false(configuration);
+    assert_int_equal(bl_cib_replica_apply(replica, diff, &err), 0);
+    assert_true(bl_cib_equal(bl_cib_replica_doc(replica), status));
+    xmlFreeDoc(diff);
+    xmlFreeDoc(payload);
+    xmlFreeDoc(config);
+    xmlFreeDoc(status);
+    free(note);
+    bl_cib_replica_free(replica);
+    remove_dir(dir);
+}
+
+static void
+test_replace_must_be_newer(void **state)
+{
+    char *dir = make_dir();
+    char *note = NULL;
+    char *err = NULL;
+    bl_cib_replica_t *replica = open_replica(dir, &note);
+    xmlDoc *next = edited(bl_cib_replica_doc(replica), "resources", primitive, true);
+    xmlDoc *diff = NULL;
+    bool configuration = false;
+
+    (void) state;
+    assert_int_equal(bl_cib_replica_prepare(replica, next, true, true, &diff, &configuration, &err),
+                     0);
+    assert_true(configuration);
+    assert_int_equal(bl_cib_replica_apply(replica, diff, &err), 0);
+    xmlFreeDoc(diff);
+    diff = NULL;
+    /* the same document again is not newer than what is there now */
+    assert_int_equal(bl_cib_replica_prepare(replica, next, true, true, &diff, &configuration, &err),
+                     BL_EVERSION);
+    assert_null(diff);
+    bl_free(&err);
+    xmlFreeDoc(next);
+    free(note);
+    bl_cib_replica_free(replica);
+    remove_dir(dir);
+}
+
+/* A damaged cib.xml is refused and the newest intact archive taken, saying which. */
+static void
+test_damaged_file_falls_back_to_archive(void **state)
+{
+    char *dir = make_dir();
+    char *note = NULL;
+    char *err = NULL;
+    bl_cib_replica_t *replica = open_replica(dir, &note);
+    xmlDoc *first = edited(bl_cib_replica_doc(replica), "resources", primitive, true);
+    xmlDoc *second;
+    char *path = g_build_filename(dir, "cib.xml", NULL);
+    FILE *f;
+
+    (void) state;
+    assert_int_equal(write_doc(replica, first, true, &err), 0);
+    second =
+        edited(first, "resources",
+               "<primitive id=\"p2\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>", true);
+    assert_int_equal(write_doc(replica, second, true, &err), 0);
+    bl_cib_replica_free(replica);
+    bl_free(&note);
+    f = fopen(path, "a");
+    assert_non_null(f);
+    fputs("<!-- tampered -->", f);
+    fclose(f);
+    replica = open_replica(dir, &note);
+    assert_non_null(strstr(note, "refused the damaged"));
+    assert_non_null(strstr(note, "loaded the archive"));
+    assert_true(bl_cib_equal(bl_cib_replica_doc(replica), first));
+    g_free(path);
+    free(note);
+    xmlFreeDoc(first);
+    xmlFreeDoc(second);
+    bl_cib_replica_free(replica);
+    remove_dir(dir);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_empty_dir_then_persisted_write),
+        cmocka_unit_test(test_stale_diff_refused),
+        cmocka_unit_test(test_invalid_and_unbumped_refused),
+        cmocka_unit_test(test_quorum_guards_configuration_only),
+        cmocka_unit_test(test_replace_must_be_newer),
+        cmocka_unit_test(test_damaged_file_falls_back_to_archive),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
