@@ -10,7 +10,7 @@ if ! command -v etcd >/dev/null 2>&1 || ! command -v etcdctl >/dev/null 2>&1; th
     tap_done
 fi
 # Ports from our pid, so parallel runs on one machine do not meet.
-BASE=$((21000 + ($$ % 400) * 10))
+BASE=$((20000 + ($$ % 1000) * 20))
 CLUSTER=""
 for i in 1 2 3; do
     CLUSTER="${CLUSTER:+$CLUSTER,}m$i=http://127.0.0.1:$((BASE + i))"
@@ -32,7 +32,7 @@ member() {
     agent_cli run ocf:belay:etcd "$action" --resource "etcd-$m" --timeout 60s \
         --param name="$m" --param data_dir="$TEST_DIR/$m.data" \
         --param peer_urls="http://127.0.0.1:$((BASE + i))" \
-        --param client_urls="http://127.0.0.1:$((BASE + 100 + i))" \
+        --param client_urls="http://127.0.0.1:$((BASE + 10 + i))" \
         --param initial_cluster="$CLUSTER" --param pid_file="$TEST_DIR/$m.pid" \
         --param log_file="$TEST_DIR/$m.log" "$@"
 }
@@ -56,8 +56,8 @@ done
 for m in m1 m2 m3; do
     check "$m becomes healthy (monitor 0)" monitor_until $m 0
 done
-check "a value written through m1" sh -c "etcdctl --endpoints=http://127.0.0.1:$((BASE + 101)) put belay-key hello >/dev/null"
-OUT=$(etcdctl --endpoints=http://127.0.0.1:$((BASE + 103)) get --print-value-only belay-key 2>&1)
+check "a value written through m1" sh -c "etcdctl --endpoints=http://127.0.0.1:$((BASE + 11)) put belay-key hello >/dev/null"
+OUT=$(etcdctl --endpoints=http://127.0.0.1:$((BASE + 13)) get --print-value-only belay-key 2>&1)
 check "is read back through m3" test "$OUT" = "hello"
 expect_rc "start of a running member is 0" 0 member m1 start
 expect_rc "stop m2" 0 member m2 stop
@@ -87,7 +87,7 @@ expect_rc "a second member on m1's ports fails to start" 1 \
     agent_cli run ocf:belay:etcd start --resource etcd-clash --timeout 30s \
         --param name=m2 --param data_dir="$TEST_DIR/clash.data" \
         --param peer_urls="http://127.0.0.1:$((BASE + 1))" \
-        --param client_urls="http://127.0.0.1:$((BASE + 101))" \
+        --param client_urls="http://127.0.0.1:$((BASE + 11))" \
         --param initial_cluster="$CLUSTER" --param pid_file="$TEST_DIR/clash.pid" \
         --param log_file="$TEST_DIR/clash.log"
 contains "saying etcd exited" "exit reason: etcd exited during start"
