@@ -90,7 +90,7 @@ static const char exit_codes[] =
     "Exit codes:\n"
     "  0  success\n"
     "  1  error not listed below\n"
-    "  2  usage error (unknown command, missing argument, no CIB file given)\n"
+    "  2  usage error (unknown command, missing argument)\n"
     "  3  a named resource, node, attribute or object does not exist\n"
     "  4  invalid input or resulting CIB (syntax, schema, dangling reference, duplicate id)\n"
     "  5  the CIB file cannot be read or written\n"
