@@ -93,7 +93,7 @@ static const char exit_codes[] =
     "  2  usage error (unknown command, missing argument)\n"
     "  3  a named resource, node, attribute or object does not exist\n"
     "  4  invalid input or resulting CIB (syntax, schema, dangling reference, duplicate id)\n"
-    "  5  the CIB file cannot be read or written\n"
+    "  5  the CIB (file or belay-based) cannot be read or written\n"
     "On any error the CIB file is left unchanged and one line on stderr says why.\n";
 
 const bl_cli_command_t *
