@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "belay/common.h"
+
 /* Ids are generated (r<N>, g<N>, node<N>), so they never need XML escaping. */
 #define ID_MAX 32
 
@@ -75,12 +77,8 @@ build_tops(struct gen *g)
     int i = 0;
     int groups = 0;
 
-    g->tops = calloc((size_t) g->prims, sizeof(*g->tops));
-    g->stopped = calloc((size_t) g->prims, sizeof(*g->stopped));
-    if (g->tops == NULL || g->stopped == NULL) {
-        perror("bl-gen-cib");
-        exit(1);
-    }
+    g->tops = bl_calloc((size_t) g->prims + 1, sizeof(*g->tops));
+    g->stopped = bl_calloc((size_t) g->prims + 1, sizeof(*g->stopped));
     while (i < g->prims) {
         struct top *t = &g->tops[g->ntops++];
         int left = g->prims - i;
@@ -243,12 +241,8 @@ print_start_op(int r, int call_id)
 static void
 print_status(struct gen *g)
 {
-    int *where = calloc((size_t) g->prims + 1, sizeof(*where));
+    int *where = bl_calloc((size_t) g->prims + 1, sizeof(*where));
 
-    if (where == NULL) {
-        perror("bl-gen-cib");
-        exit(1);
-    }
     for (int r = 0; r < g->prims; r++) {
         where[r] = g->running ? 1 + rng_below(g, g->nodes) : 0;
     }
@@ -267,7 +261,7 @@ print_status(struct gen *g)
         printf("        </lrm_resources>\n      </lrm>\n    </node_state>\n");
     }
     printf("  </status>\n");
-    free(where);
+    bl_free(&where);
 }
 
 static void
@@ -361,8 +355,8 @@ main(int argc, char **argv)
     print_configuration(&g);
     print_status(&g);
     printf("</cib>\n");
-    free(g.tops);
-    free(g.stopped);
+    bl_free(&g.tops);
+    bl_free(&g.stopped);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         perror("bl-gen-cib: writing the CIB");
         return 1;
