@@ -20,8 +20,8 @@
 
 /* A top-level resource: a primitive outside any group, or a group of 2-4 primitives. */
 struct top {
-    int first;          /* index of its first primitive */
-    int count;          /* primitives in it (1 for a lone primitive) */
+    int first; /* index of its first primitive */
+    int count; /* primitives in it (1 for a lone primitive) */
     bool group;
     int group_no;
 };
@@ -33,7 +33,7 @@ struct gen {
     bool running;
     struct top *tops;
     int ntops;
-    bool *stopped;      /* per primitive: target-role=Stopped */
+    bool *stopped; /* per primitive: target-role=Stopped */
 };
 
 static uint64_t
@@ -101,12 +101,13 @@ build_tops(struct gen *g)
 static void
 print_primitive(const struct gen *g, int r, const char *indent)
 {
-    printf("%s<primitive id=\"r%d\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">\n",
-           indent, r);
+    printf("%s<primitive id=\"r%d\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">\n", indent,
+           r);
     if (g->stopped[r]) {
         printf("%s  <meta_attributes id=\"r%d-meta\">\n", indent, r);
-        printf("%s    <nvpair id=\"r%d-meta-target-role\" name=\"target-role\" value=\"Stopped\"/>\n",
-               indent, r);
+        printf(
+            "%s    <nvpair id=\"r%d-meta-target-role\" name=\"target-role\" value=\"Stopped\"/>\n",
+            indent, r);
         printf("%s  </meta_attributes>\n", indent);
     }
     printf("%s  <operations>\n", indent);
@@ -138,13 +139,13 @@ print_resources(const struct gen *g)
 static void
 print_locations(struct gen *g)
 {
-    static const char *const scores[] = { "100", "200", "500", "-500", "INFINITY", "-INFINITY" };
+    static const char *const scores[] = {"100", "200", "500", "-500", "INFINITY", "-INFINITY"};
     char id[ID_MAX];
 
     for (int c = 0; c < g->prims / 10; c++) {
         top_id(&g->tops[rng_below(g, g->ntops)], id);
-        printf("      <rsc_location id=\"loc%d\" rsc=\"%s\" node=\"node%d\" score=\"%s\"/>\n",
-               c, id, 1 + rng_below(g, g->nodes), scores[rng_below(g, 6)]);
+        printf("      <rsc_location id=\"loc%d\" rsc=\"%s\" node=\"node%d\" score=\"%s\"/>\n", c,
+               id, 1 + rng_below(g, g->nodes), scores[rng_below(g, 6)]);
     }
 }
 
@@ -173,18 +174,18 @@ pick_pair(struct gen *g, char a[ID_MAX], char b[ID_MAX])
 static void
 print_colocations_orders(struct gen *g)
 {
-    static const char *const scores[] = { "INFINITY", "500", "-500", "-INFINITY" };
-    static const char *const kinds[] = { "Mandatory", "Optional" };
+    static const char *const scores[] = {"INFINITY", "500", "-500", "-INFINITY"};
+    static const char *const kinds[] = {"Mandatory", "Optional"};
     char a[ID_MAX];
     char b[ID_MAX];
 
     for (int c = 0; c < g->prims / 20 && pick_pair(g, a, b); c++) {
-        printf("      <rsc_colocation id=\"col%d\" rsc=\"%s\" with-rsc=\"%s\" score=\"%s\"/>\n",
-               c, b, a, scores[rng_below(g, 4)]);
+        printf("      <rsc_colocation id=\"col%d\" rsc=\"%s\" with-rsc=\"%s\" score=\"%s\"/>\n", c,
+               b, a, scores[rng_below(g, 4)]);
     }
     for (int c = 0; c < g->prims / 20 && pick_pair(g, a, b); c++) {
-        printf("      <rsc_order id=\"ord%d\" first=\"%s\" then=\"%s\" kind=\"%s\"/>\n",
-               c, a, b, kinds[rng_below(g, 2)]);
+        printf("      <rsc_order id=\"ord%d\" first=\"%s\" then=\"%s\" kind=\"%s\"/>\n", c, a, b,
+               kinds[rng_below(g, 2)]);
     }
 }
 
@@ -195,7 +196,8 @@ print_configuration(struct gen *g)
     printf("    <crm_config>\n");
     printf("      <cluster_property_set id=\"cib-bootstrap-options\">\n");
     /* No fencing device exists: with fencing on, nothing would be started. */
-    printf("        <nvpair id=\"opt-stonith-enabled\" name=\"stonith-enabled\" value=\"false\"/>\n");
+    printf(
+        "        <nvpair id=\"opt-stonith-enabled\" name=\"stonith-enabled\" value=\"false\"/>\n");
     printf("      </cluster_property_set>\n");
     printf("    </crm_config>\n");
     printf("    <nodes>\n");
@@ -210,8 +212,10 @@ print_configuration(struct gen *g)
     printf("    </constraints>\n");
     printf("    <rsc_defaults>\n");
     printf("      <meta_attributes id=\"rsc-options\">\n");
-    printf("        <nvpair id=\"rsc-options-stickiness\" name=\"resource-stickiness\" value=\"100\"/>\n");
-    printf("        <nvpair id=\"rsc-options-migration-threshold\" name=\"migration-threshold\" value=\"3\"/>\n");
+    printf(
+        "        <nvpair id=\"rsc-options-stickiness\" name=\"resource-stickiness\" value=\"100\"/>\n");
+    printf(
+        "        <nvpair id=\"rsc-options-migration-threshold\" name=\"migration-threshold\" value=\"3\"/>\n");
     printf("      </meta_attributes>\n");
     printf("    </rsc_defaults>\n");
     printf("  </configuration>\n");
@@ -226,14 +230,16 @@ print_configuration(struct gen *g)
 static void
 print_start_op(int r, int call_id)
 {
-    printf("          <lrm_resource id=\"r%d\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">\n",
-           r);
-    printf("            <lrm_rsc_op id=\"r%d_last_0\" operation_key=\"r%d_start_0\" operation=\"start\""
-           " crm-debug-origin=\"do_update_resource\" crm_feature_set=\"3.16.1\""
-           " transition-key=\"%d:1:0:" UUID "\" transition-magic=\"0:0;%d:1:0:" UUID "\""
-           " call-id=\"%d\" rc-code=\"0\" op-status=\"0\" interval=\"0\" op-digest=\"" DIGEST "\""
-           " last-rc-change=\"1700000000\" exec-time=\"10\" queue-time=\"0\"/>\n",
-           r, r, r + 1, r + 1, call_id);
+    printf(
+        "          <lrm_resource id=\"r%d\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">\n",
+        r);
+    printf(
+        "            <lrm_rsc_op id=\"r%d_last_0\" operation_key=\"r%d_start_0\" operation=\"start\""
+        " crm-debug-origin=\"do_update_resource\" crm_feature_set=\"3.16.1\""
+        " transition-key=\"%d:1:0:" UUID "\" transition-magic=\"0:0;%d:1:0:" UUID "\""
+        " call-id=\"%d\" rc-code=\"0\" op-status=\"0\" interval=\"0\" op-digest=\"" DIGEST "\""
+        " last-rc-change=\"1700000000\" exec-time=\"10\" queue-time=\"0\"/>\n",
+        r, r, r + 1, r + 1, call_id);
     printf("          </lrm_resource>\n");
 }
 
@@ -251,7 +257,8 @@ print_status(struct gen *g)
         int call_id = 1;
 
         printf("    <node_state id=\"%d\" uname=\"node%d\" in_ccm=\"true\" crmd=\"online\""
-               " crm-debug-origin=\"do_update_resource\" join=\"member\" expected=\"member\">\n", n, n);
+               " crm-debug-origin=\"do_update_resource\" join=\"member\" expected=\"member\">\n",
+               n, n);
         printf("      <lrm id=\"%d\">\n        <lrm_resources>\n", n);
         for (int r = 0; r < g->prims; r++) {
             if (where[r] == n) {
@@ -267,8 +274,11 @@ print_status(struct gen *g)
 static void
 usage(FILE *out)
 {
-    fprintf(out, "Usage: bl-gen-cib [--seed S] [--nodes N] [--resources M] [--state stopped|running]\n");
-    fprintf(out, "Print a benchmark CIB: M ocf:pacemaker:Dummy primitives (default 100) on N nodes (default 16).\n");
+    fprintf(out,
+            "Usage: bl-gen-cib [--seed S] [--nodes N] [--resources M] [--state stopped|running]\n");
+    fprintf(
+        out,
+        "Print a benchmark CIB: M ocf:pacemaker:Dummy primitives (default 100) on N nodes (default 16).\n");
 }
 
 static bool
@@ -285,12 +295,12 @@ static int
 parse_args(int argc, char **argv, struct gen *g)
 {
     static const struct option opts[] = {
-        { "seed", required_argument, NULL, 's' },
-        { "nodes", required_argument, NULL, 'n' },
-        { "resources", required_argument, NULL, 'r' },
-        { "state", required_argument, NULL, 't' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+        {"seed", required_argument, NULL, 's'},
+        {"nodes", required_argument, NULL, 'n'},
+        {"resources", required_argument, NULL, 'r'},
+        {"state", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     long value = 0;
     int c;
@@ -306,21 +316,25 @@ parse_args(int argc, char **argv, struct gen *g)
             break;
         case 'n':
             if (!parse_count(optarg, 1000, &value) || value < 1) {
-                fprintf(stderr, "bl-gen-cib: --nodes '%s' is not an integer from 1 to 1000\n", optarg);
+                fprintf(stderr, "bl-gen-cib: --nodes '%s' is not an integer from 1 to 1000\n",
+                        optarg);
                 return 2;
             }
             g->nodes = (int) value;
             break;
         case 'r':
             if (!parse_count(optarg, 10000000, &value)) {
-                fprintf(stderr, "bl-gen-cib: --resources '%s' is not an integer from 0 to 10000000\n", optarg);
+                fprintf(stderr,
+                        "bl-gen-cib: --resources '%s' is not an integer from 0 to 10000000\n",
+                        optarg);
                 return 2;
             }
             g->prims = (int) value;
             break;
         case 't':
             if (strcmp(optarg, "running") != 0 && strcmp(optarg, "stopped") != 0) {
-                fprintf(stderr, "bl-gen-cib: --state '%s' is neither 'stopped' nor 'running'\n", optarg);
+                fprintf(stderr, "bl-gen-cib: --state '%s' is neither 'stopped' nor 'running'\n",
+                        optarg);
                 return 2;
             }
             g->running = strcmp(optarg, "running") == 0;
@@ -343,7 +357,7 @@ parse_args(int argc, char **argv, struct gen *g)
 int
 main(int argc, char **argv)
 {
-    struct gen g = { .rng = 1, .nodes = 16, .prims = 100 };
+    struct gen g = {.rng = 1, .nodes = 16, .prims = 100};
     int rc = parse_args(argc, argv, &g);
 
     if (rc != 0) {
