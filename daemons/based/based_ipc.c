@@ -10,7 +10,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include <glib-unix.h>
 #include <qb/qbipcs.h>
 
 #include <belay/common.h>
@@ -19,90 +18,12 @@
 
 struct based_ipc {
     qb_ipcs_service_t *service;
-    GHashTable *sources; /* fd -> GSource *, libqb's descriptors */
     based_request_fn on_request;
     based_closed_fn on_closed;
     void *user_data;
 };
 
-/* One libqb descriptor watched by the main loop. */
-typedef struct watch {
-    void *data;
-    qb_ipcs_dispatch_fn_t fn;
-} watch_t;
-
-typedef struct job {
-    void *data;
-    qb_loop_job_dispatch_fn fn;
-} job_t;
-
 static based_ipc_t *current; /* libqb's poll handlers carry no user pointer */
-
-static gboolean
-on_fd(gint fd, GIOCondition cond, gpointer data)
-{
-    watch_t *w = data;
-
-    return w->fn(fd, (int32_t) cond, w->data) < 0 ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
-}
-
-static int32_t
-dispatch_add(enum qb_loop_priority prio, int32_t fd, int32_t events, void *data,
-             qb_ipcs_dispatch_fn_t fn)
-{
-    GSource *source = g_unix_fd_source_new(fd, (GIOCondition) events);
-    watch_t *w = g_new0(watch_t, 1);
-
-    (void) prio;
-    w->data = data;
-    w->fn = fn;
-    g_source_set_callback(source, G_SOURCE_FUNC(on_fd), w, g_free);
-    g_source_attach(source, NULL);
-    g_hash_table_replace(current->sources, GINT_TO_POINTER(fd), source);
-    return 0;
-}
-
-static int32_t
-dispatch_del(int32_t fd)
-{
-    return g_hash_table_remove(current->sources, GINT_TO_POINTER(fd)) ? 0 : -ENOENT;
-}
-
-static int32_t
-dispatch_mod(enum qb_loop_priority prio, int32_t fd, int32_t events, void *data,
-             qb_ipcs_dispatch_fn_t fn)
-{
-    dispatch_del(fd);
-    return dispatch_add(prio, fd, events, data, fn);
-}
-
-static gboolean
-on_job(gpointer data)
-{
-    job_t *job = data;
-
-    job->fn(job->data);
-    return G_SOURCE_REMOVE;
-}
-
-static int32_t
-job_add(enum qb_loop_priority prio, void *data, qb_loop_job_dispatch_fn fn)
-{
-    job_t *job = g_new0(job_t, 1);
-
-    (void) prio;
-    job->data = data;
-    job->fn = fn;
-    g_idle_add_full(G_PRIORITY_DEFAULT_IDLE, on_job, job, g_free);
-    return 0;
-}
-
-static void
-drop_source(gpointer data)
-{
-    g_source_destroy(data);
-    g_source_unref(data);
-}
 
 void
 based_ipc_reply(qb_ipcs_connection_t *c, const char *text)
@@ -215,22 +136,15 @@ based_ipc_start(const char *name, based_request_fn on_request, based_closed_fn c
         .msg_process = on_msg,
         .connection_closed = on_closed,
     };
-    static struct qb_ipcs_poll_handlers poll = {
-        .job_add = job_add,
-        .dispatch_add = dispatch_add,
-        .dispatch_mod = dispatch_mod,
-        .dispatch_del = dispatch_del,
-    };
     based_ipc_t *ipc = g_new0(based_ipc_t, 1);
     int rc;
 
     ipc->on_request = on_request;
     ipc->on_closed = closed;
     ipc->user_data = user_data;
-    ipc->sources = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, drop_source);
     current = ipc;
     ipc->service = qb_ipcs_create(name, 0, QB_IPC_NATIVE, &handlers);
-    qb_ipcs_poll_handlers_set(ipc->service, &poll);
+    bl_ipc_loop_attach(ipc->service, NULL);
     qb_ipcs_enforce_buffer_size(ipc->service, BL_CIB_MAX_MSG);
     rc = qb_ipcs_run(ipc->service);
     if (rc < 0) {
@@ -245,7 +159,7 @@ void
 based_ipc_stop(based_ipc_t *ipc)
 {
     qb_ipcs_destroy(ipc->service);
-    g_hash_table_destroy(ipc->sources);
+    bl_ipc_loop_detach();
     g_free(ipc);
     current = NULL;
 }

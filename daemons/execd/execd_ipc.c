@@ -8,7 +8,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include <glib-unix.h>
 #include <qb/qbipcs.h>
 
 #include <belay/common.h>
@@ -20,93 +19,10 @@ struct execd {
     bl_exec_t *exec;
     char *ocf_root;
     qb_ipcs_service_t *service;
-    GHashTable *owners;  /* call id -> qb_ipcs_connection_t *, calls still active */
-    GHashTable *sources; /* fd -> GSource *, libqb's descriptors */
+    GHashTable *owners; /* call id -> qb_ipcs_connection_t *, calls still active */
 };
 
-/* One libqb descriptor watched by the main loop. */
-typedef struct watch {
-    int fd;
-    void *data;
-    qb_ipcs_dispatch_fn_t fn;
-} watch_t;
-
 static execd_t *current; /* libqb's poll handlers carry no user pointer */
-
-static gboolean
-on_fd(gint fd, GIOCondition cond, gpointer data)
-{
-    watch_t *w = data;
-
-    return w->fn(fd, (int32_t) cond, w->data) < 0 ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
-}
-
-static int32_t
-dispatch_add(enum qb_loop_priority prio, int32_t fd, int32_t events, void *data,
-             qb_ipcs_dispatch_fn_t fn)
-{
-    GSource *source = g_unix_fd_source_new(fd, (GIOCondition) events);
-    watch_t *w = g_new0(watch_t, 1);
-
-    (void) prio;
-    w->fd = fd;
-    w->data = data;
-    w->fn = fn;
-    g_source_set_callback(source, G_SOURCE_FUNC(on_fd), w, g_free);
-    g_source_attach(source, current->ctx);
-    g_hash_table_replace(current->sources, GINT_TO_POINTER(fd), source);
-    return 0;
-}
-
-static int32_t
-dispatch_del(int32_t fd)
-{
-    return g_hash_table_remove(current->sources, GINT_TO_POINTER(fd)) ? 0 : -ENOENT;
-}
-
-static int32_t
-dispatch_mod(enum qb_loop_priority prio, int32_t fd, int32_t events, void *data,
-             qb_ipcs_dispatch_fn_t fn)
-{
-    dispatch_del(fd);
-    return dispatch_add(prio, fd, events, data, fn);
-}
-
-typedef struct job {
-    void *data;
-    qb_loop_job_dispatch_fn fn;
-} job_t;
-
-static gboolean
-on_job(gpointer data)
-{
-    job_t *job = data;
-
-    job->fn(job->data);
-    return G_SOURCE_REMOVE;
-}
-
-static int32_t
-job_add(enum qb_loop_priority prio, void *data, qb_loop_job_dispatch_fn fn)
-{
-    GSource *source = g_idle_source_new();
-    job_t *job = g_new0(job_t, 1);
-
-    (void) prio;
-    job->data = data;
-    job->fn = fn;
-    g_source_set_callback(source, on_job, job, g_free);
-    g_source_attach(source, current->ctx);
-    g_source_unref(source);
-    return 0;
-}
-
-static void
-drop_source(gpointer data)
-{
-    g_source_destroy(data);
-    g_source_unref(data);
-}
 
 static void
 send_message(qb_ipcs_connection_t *c, bool event, const char *text)
@@ -320,12 +236,6 @@ execd_ipc_start(GMainContext *ctx, const char *name, bl_exec_t *exec, const char
         .msg_process = on_msg,
         .connection_closed = on_closed,
     };
-    static struct qb_ipcs_poll_handlers poll = {
-        .job_add = job_add,
-        .dispatch_add = dispatch_add,
-        .dispatch_mod = dispatch_mod,
-        .dispatch_del = dispatch_del,
-    };
     execd_t *execd = g_new0(execd_t, 1);
     int rc;
 
@@ -333,10 +243,9 @@ execd_ipc_start(GMainContext *ctx, const char *name, bl_exec_t *exec, const char
     execd->exec = exec;
     execd->ocf_root = g_strdup(ocf_root);
     execd->owners = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-    execd->sources = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, drop_source);
     current = execd;
     execd->service = qb_ipcs_create(name, 0, QB_IPC_NATIVE, &handlers);
-    qb_ipcs_poll_handlers_set(execd->service, &poll);
+    bl_ipc_loop_attach(execd->service, execd->ctx);
     qb_ipcs_enforce_buffer_size(execd->service, BL_EXECD_MAX_MSG);
     rc = qb_ipcs_run(execd->service);
     if (rc < 0) {
@@ -351,7 +260,7 @@ void
 execd_ipc_stop(execd_t *execd)
 {
     qb_ipcs_destroy(execd->service);
-    g_hash_table_destroy(execd->sources);
+    bl_ipc_loop_detach();
     g_hash_table_destroy(execd->owners);
     g_free(execd->ocf_root);
     g_free(execd);

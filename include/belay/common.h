@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #include <libxml/tree.h>
+#include <glib.h>
+#include <qb/qbipcs.h>
 #include <qb/qblog.h>
 
 /* ------------------------------------------------------------------ errors */
@@ -170,6 +172,16 @@ int bl_xml_parse(const char *text, size_t len, const char *name, xmlDoc **doc, c
 
 /* Reads and parses a file as bl_xml_parse() does; -errno if it cannot be read. */
 int bl_xml_parse_file(const char *path, xmlDoc **doc, char **err);
+
+/* ------------------------------------------------------------- IPC loop */
+
+/*
+ * Drives the libqb IPC service SERVICE from the glib main context CTX (NULL = the
+ * default one): call before qb_ipcs_run(). Call bl_ipc_loop_detach() after
+ * qb_ipcs_destroy(), once per attach.
+ */
+void bl_ipc_loop_attach(qb_ipcs_service_t *service, GMainContext *ctx);
+void bl_ipc_loop_detach(void);
 
 /* ---------------------------------------------------------------- files */
 
