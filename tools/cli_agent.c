@@ -15,7 +15,8 @@
 static const char usage_text[] =
     "usage: belay agent list [PROVIDER]\n"
     "       belay agent info ocf:PROVIDER:TYPE\n"
-    "       belay agent run ocf:PROVIDER:TYPE ACTION [--param NAME=VALUE]... [--meta NAME=VALUE]... [--timeout DURATION] [--resource ID]\n";
+    "       belay agent run ocf:PROVIDER:TYPE ACTION [--param NAME=VALUE]... [--meta NAME=VALUE]... [--timeout DURATION] [--resource ID] [--execd]\n"
+    "  --execd: run it through the node's belay-execd (IPC $BELAY_EXECD_IPC), with the daemon's OCF_ROOT\n";
 
 static int
 usage(const char *problem)
@@ -140,7 +141,7 @@ parse_option(bl_exec_request_t *req, const char *opt, const char *value, char **
 }
 
 static int
-build_request(int argc, char **argv, bl_exec_request_t **req, char **err)
+build_request(int argc, char **argv, bl_exec_request_t **req, bool *via_execd, char **err)
 {
     const char *type = strrchr(argv[1], ':');
     int rc = bl_exec_request_new(type != NULL && type[1] != '\0' ? type + 1 : argv[1], argv[1],
@@ -151,7 +152,10 @@ build_request(int argc, char **argv, bl_exec_request_t **req, char **err)
     }
     (*req)->ocf_root = g_strdup(ocf_root());
     for (int i = 3; rc == 0 && i < argc; i += 2) {
-        if (i + 1 >= argc) {
+        if (strcmp(argv[i], "--execd") == 0) {
+            *via_execd = true;
+            i--;
+        } else if (i + 1 >= argc) {
             bl_err_set(err, "option '%s' needs a value", argv[i]);
             rc = BL_EUSAGE;
         } else {
@@ -165,23 +169,55 @@ build_request(int argc, char **argv, bl_exec_request_t **req, char **err)
     return rc;
 }
 
+/* Submits REQ to belay-execd and waits for its final result. */
+static int
+run_via_execd(const bl_exec_request_t *req, bl_exec_result_t *res, char **err)
+{
+    bl_exec_client_t *client = NULL;
+    bl_exec_event_t event = {0};
+    uint64_t call_id = 0;
+    int rc = bl_exec_client_connect(NULL, &client, err);
+
+    if (rc == 0) {
+        rc = bl_exec_client_run(client, req, &call_id, err);
+    }
+    while (rc == 0) {
+        rc = bl_exec_client_next(client, -1, &event, err);
+        if (rc == 0 && event.call_id == call_id && event.final) {
+            *res = event.result;
+            break;
+        }
+        bl_exec_result_clear(&event.result);
+    }
+    bl_exec_client_free(client);
+    return rc;
+}
+
 static int
 cmd_run(int argc, char **argv)
 {
     bl_exec_request_t *req = NULL;
     bl_exec_result_t res = {0};
+    bool via_execd = false;
     char *err = NULL;
     int code;
 
     if (argc < 3) {
         return usage("run needs an agent and an action");
     }
-    if (build_request(argc, argv, &req, &err) != 0) {
+    if (build_request(argc, argv, &req, &via_execd, &err) != 0) {
         fprintf(stderr, "belay agent run: %s\n", err);
         free(err);
         return EXIT_USAGE;
     }
-    bl_exec_run_sync(req, NULL, &res);
+    if (!via_execd) {
+        bl_exec_run_sync(req, NULL, &res);
+    } else if (run_via_execd(req, &res, &err) != 0) {
+        fprintf(stderr, "belay agent run: %s\n", err);
+        free(err);
+        bl_exec_request_free(req);
+        return EXIT_FAILURE;
+    }
     print_result(req, &res);
     if (res.status == BL_EXEC_ERROR) {
         fprintf(stderr, "belay agent run: %s\n", res.message);

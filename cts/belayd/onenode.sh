@@ -1,0 +1,248 @@
+#!/bin/sh
+# belayd on one node: a private corosync (own network and mount namespace, private /run
+# and /dev/shm), belayd starting belay-based then belay-execd from a private config, the
+# live CLI through them; kill -9 of each daemon (respawned, no acknowledged write lost),
+# SIGTERM (reverse order, nothing left), a bad config (nothing started) and a daemon in a
+# crash loop (belayd gives up and says so). Needs root; skipped otherwise.
+#
+# Re-executes itself inside `unshare -n -m`; the test body runs there.
+set -u
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+BELAY=${BELAY:-$top_builddir/tools/belay}
+BELAYD=$top_builddir/daemons/belayd/belayd
+WAIT_TENTHS=${BELAYD_WAIT_TENTHS:-200}
+
+if [ "$(id -u)" != 0 ] || ! command -v corosync >/dev/null || ! command -v unshare >/dev/null; then
+    echo "1..0 # SKIP needs root, corosync and unshare"
+    exit 0
+fi
+if [ "${BL_BELAYD_INSIDE:-}" != 1 ]; then
+    BL_BELAYD_INSIDE=1 BELAY="$BELAY" top_builddir="$top_builddir" top_srcdir="$top_srcdir" \
+        exec unshare -n -m --propagation private sh "$0" "$@"
+fi
+
+mount -t tmpfs belay-test /run || exit 1
+mount -t tmpfs belay-test /dev/shm || exit 1
+ip link set lo up
+
+work=$(mktemp -d /tmp/bl-belayd-test-XXXXXX)
+export BELAY_STATE_DIR=$work/state BELAY_RUN_DIR=$work/run BELAY_LOG_FILE=$work/belayd.log
+export BELAY_CONFIG=$work/belay.conf
+unset BELAY_CIB_FILE BELAY_CIB_IPC BELAY_EXECD_IPC
+log=$BELAY_LOG_FILE
+corosync_pid=
+belayd_pid=
+seen_pids=""
+n=0
+failed=0
+
+cleanup() {
+    [ -n "$belayd_pid" ] && kill -9 "$belayd_pid" 2>/dev/null
+    for p in $seen_pids; do kill -9 "$p" 2>/dev/null; done
+    [ -n "$corosync_pid" ] && kill -9 "$corosync_pid" 2>/dev/null
+    wait 2>/dev/null
+    [ "$failed" = 0 ] && rm -rf "$work"
+}
+trap cleanup EXIT
+
+ok() {
+    n=$((n + 1))
+    echo "ok $n - $1"
+}
+not_ok() {
+    n=$((n + 1))
+    failed=1
+    echo "not ok $n - $1"
+    [ -f "$log" ] && sed 's/^/# log: /' "$log" | tail -25
+}
+check() { # check DESCRIPTION COMMAND...
+    desc=$1
+    shift
+    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+# Waits until COMMAND succeeds (WAIT_TENTHS tenths of a second at most).
+wait_for() {
+    i=0
+    while [ $i -lt "$WAIT_TENTHS" ]; do
+        "$@" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+dead() { ! alive "$1"; }
+pid_of() { cat "$BELAY_RUN_DIR/$1.pid" 2>/dev/null; }
+# pid of DAEMON from the pid file, once it is a new one (not OLD)
+new_pid() { # DAEMON OLD
+    p=$(pid_of "$1")
+    [ -n "$p" ] && [ "$p" != "$2" ] && alive "$p"
+}
+logged() { grep -q -- "$1" "$log" 2>/dev/null; }
+line_of() { grep -n -- "$1" "$log" | head -1 | cut -d: -f1; }
+
+# The daemons run from a directory of their own, so the crash-loop case can swap one.
+mkdir -p "$work/sbin" "$work/ocf/resource.d" "$work/conf-state"
+ln -s "$top_builddir/daemons/based/belay-based" "$work/sbin/belay-based"
+ln -s "$top_builddir/daemons/execd/belay-execd" "$work/sbin/belay-execd"
+ln -s "$(cd "$top_srcdir/agents/ocf/belay" && pwd)" "$work/ocf/resource.d/belay"
+write_conf() { # DAEMON_DIR RESPAWN_MAX
+    cat >"$BELAY_CONFIG" <<CONF
+# belayd test configuration
+daemon_dir = $1
+ocf_root = $work/ocf
+# overridden by BELAY_STATE_DIR: nothing may land here
+state_dir = $work/conf-state
+respawn_max = $2
+respawn_window = 60s
+respawn_delay = 200ms
+respawn_delay_max = 1s
+start_timeout = 20s
+stop_timeout = 5s
+CONF
+}
+
+cat >"$work/corosync.conf" <<CONF
+totem {
+  version: 2
+  cluster_name: belaytest
+  transport: knet
+  crypto_cipher: none
+  crypto_hash: none
+}
+nodelist {
+  node {
+    name: solo
+    nodeid: 1
+    ring0_addr: 127.0.0.1
+  }
+}
+quorum {
+  provider: corosync_votequorum
+}
+system {
+  state_dir: $work
+}
+logging {
+  to_logfile: yes
+  logfile: $work/corosync.log
+  to_syslog: no
+  to_stderr: no
+}
+CONF
+
+echo "1..25"
+
+# A bad configuration: one line naming file, line and key; nothing started.
+write_conf "$work/sbin" 5
+printf 'respawn_maxx = 3\n' >>"$BELAY_CONFIG"
+"$BELAYD" >"$work/bad.out" 2>&1
+rc=$?
+check "a misspelt key is refused (exit 78) with one line naming file, line and key" \
+    sh -c "test $rc = 78 && test \$(wc -l <'$work/bad.out') = 1 && grep -q \"^belayd: $BELAY_CONFIG: line 12: unknown key 'respawn_maxx' (did you mean 'respawn_max'?)\$\" '$work/bad.out'"
+write_conf "$work/sbin" 5
+printf 'stop_timeout = 5s\n' >>"$BELAY_CONFIG"
+sed -i 's/^respawn_delay = 200ms/respawn_delay = fast/' "$BELAY_CONFIG"
+"$BELAYD" >"$work/bad.out" 2>&1
+rc=$?
+check "a bad value is refused naming its line and key" \
+    sh -c "test $rc = 78 && grep -q \"line 8: respawn_delay: 'fast' is not a positive duration\" '$work/bad.out'"
+check "and nothing was started (no pid file, no log, no CIB IPC)" \
+    sh -c "! test -e '$BELAY_RUN_DIR/belayd.pid' && ! test -e '$log' && ! '$BELAY' cib version >/dev/null 2>&1"
+"$BELAYD" --config "$work/nonexistent.conf" >"$work/bad.out" 2>&1
+rc=$?
+check "a --config file that does not exist is an error" \
+    sh -c "test $rc = 78 && grep -q 'nonexistent.conf' '$work/bad.out'"
+
+corosync -f -c "$work/corosync.conf" >"$work/corosync.out" 2>&1 &
+corosync_pid=$!
+write_conf "$work/sbin" 5
+"$BELAYD" >>"$work/belayd.out" 2>&1 &
+belayd_pid=$!
+check "belayd starts belay-based and belay-execd; both become ready" \
+    wait_for logged "all daemons are ready"
+check "belay-execd was started only after belay-based was ready" \
+    test "$(line_of 'belay-based: ready')" -lt "$(line_of 'belay-execd: started')"
+check "belayd's pid is in BELAY_RUN_DIR/belayd.pid" test "$(pid_of belayd)" = "$belayd_pid"
+based1=$(pid_of belay-based)
+seen_pids="$based1"
+check "belay cib version works through the belay-based it started" \
+    sh -c "'$BELAY' cib version | grep -Eq '^0 0 0 [0-9a-f]{64}$'"
+"$BELAYD" >"$work/second.out" 2>&1
+rc=$?
+check "a second belayd refuses to start and names the running one" \
+    sh -c "test $rc = 1 && grep -q 'already running (pid $belayd_pid' '$work/second.out' && kill -0 $belayd_pid"
+
+wait_for logged "partition is quorate"
+acked=0
+i=0
+while [ $i -lt 20 ]; do
+    "$BELAY" configure primitive d$i ocf:heartbeat:Dummy >/dev/null 2>&1 && acked=$((acked + 1))
+    i=$((i + 1))
+done
+check "20 writes are acknowledged" test "$acked" = 20
+check "they are in BELAY_STATE_DIR, which overrides the config's state_dir" \
+    sh -c "grep -q 'id=\"d19\"' '$BELAY_STATE_DIR/cib.xml' && ! test -e '$work/conf-state/cib.xml'"
+v_before=$("$BELAY" cib version)
+
+kill -9 "$based1"
+check "kill -9 belay-based: belayd logs it and respawns it (new pid)" \
+    wait_for sh -c "grep -q 'belay-based: pid $based1 killed by signal 9' '$log' && grep -q 'belay-based: respawned' '$log'"
+wait_for new_pid belay-based "$based1"
+based2=$(pid_of belay-based)
+seen_pids="$seen_pids $based2"
+check "the respawned belay-based serves the same CIB version" \
+    wait_for sh -c "test \"\$('$BELAY' cib version 2>/dev/null)\" = '$v_before'"
+missing=0
+resources=$("$BELAY" cib show --section resources)
+i=0
+while [ $i -lt 20 ]; do
+    echo "$resources" | grep -q "id=\"d$i\"" || missing=$((missing + 1))
+    i=$((i + 1))
+done
+check "every acknowledged write is still there" test "$missing" = 0
+wait_for logged "belay-based.*connected to corosync\|connected to corosync"
+check "and it takes writes again" wait_for "$BELAY" configure primitive after-respawn ocf:heartbeat:Dummy
+
+execd1=$(pid_of belay-execd)
+[ -z "$execd1" ] && execd1=$(pgrep -P "$belayd_pid" -f belay-execd | head -1)
+seen_pids="$seen_pids $execd1"
+check "belay agent run --execd works through the started belay-execd" \
+    sh -c "'$BELAY' agent run ocf:belay:Dummy start --param state='$work/dummy.state' --execd >'$work/agent.out'"
+kill -9 "$execd1"
+check "kill -9 belay-execd: belayd logs it and respawns it" \
+    wait_for sh -c "grep -q 'belay-execd: pid $execd1 killed by signal 9' '$log' && grep -q 'belay-execd: respawned' '$log'"
+check "belay agent run --execd works through the respawned belay-execd" \
+    wait_for sh -c "'$BELAY' agent run ocf:belay:Dummy monitor --param state='$work/dummy.state' --execd >'$work/agent.out' 2>&1"
+check "and sees the state the first one left (monitor: running)" grep -q "rc=0 (running)" "$work/agent.out"
+for p in $(pgrep -P "$belayd_pid"); do seen_pids="$seen_pids $p"; done
+
+kill -TERM "$belayd_pid"
+wait "$belayd_pid"
+rc=$?
+belayd_pid=
+check "SIGTERM: belayd exits 0 (no sanitizer report)" \
+    sh -c "test $rc = 0 && ! grep -q Sanitizer '$work/belayd.out'"
+check "it stopped belay-execd before belay-based" \
+    test "$(line_of 'belay-execd: stopped')" -lt "$(line_of 'belay-based: stopped')"
+stray=""
+for p in $seen_pids; do alive "$p" && stray="$stray $p"; done
+check "no daemon of any generation is left running, no pid file left" \
+    sh -c "test -z '$stray' && ! test -e '$BELAY_RUN_DIR/belayd.pid' && ! '$BELAY' cib version >/dev/null 2>&1"
+
+# A belay-based that exits at once: respawned respawn_max times, then belayd gives up.
+mkdir -p "$work/broken"
+printf '#!/bin/sh\necho "belay-based (broken for the test) exits at once" >&2\nexit 3\n' >"$work/broken/belay-based"
+chmod +x "$work/broken/belay-based"
+ln -s "$top_builddir/daemons/execd/belay-execd" "$work/broken/belay-execd"
+write_conf "$work/broken" 2
+: >"$log"
+"$BELAYD" >"$work/crashloop.out" 2>&1
+rc=$?
+check "a daemon in a crash loop: belayd gives up and exits 1" test "$rc" = 1
+check "the log says it gave up, how often it exited and within what; belay-execd never started" \
+    sh -c "grep -q 'belay-based: gave up: it exited 3 times within 60 s (respawn_max = 2)' '$log' && ! grep -q 'belay-execd: started' '$log'"
+check "each exit was logged with its status, then respawned after a growing delay" \
+    sh -c "test \$(grep -c 'belay-based: pid [0-9]* exited with status 3' '$log') = 3 && grep -q 'respawning in 200 ms (exit 1 of 2' '$log' && grep -q 'respawning in 400 ms (exit 2 of 2' '$log'"
+exit $failed
