@@ -1,7 +1,8 @@
 /*
  * belay-execd end to end: a private daemon (its own IPC name and OCF_ROOT) runs real
  * agents for clients, reports recurring results on change, cancels on request and on
- * disconnect, survives flooding, hanging and crashing agents, and exits cleanly.
+ * disconnect, survives flooding, hanging and crashing agents, bounds its queue and what a
+ * slow client may leave unread, reaps what agents leave behind, and exits cleanly.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -57,13 +59,23 @@ setup(void **state)
     const char *builddir = getenv("top_builddir") != NULL ? getenv("top_builddir") : ".";
     g_autofree char *daemon = g_build_filename(builddir, "daemons/execd/belay-execd", NULL);
     g_autofree char *log = NULL;
-    char *argv[] = {daemon, "--ipc", NULL, "--ocf-root", NULL, "--max-parallel", "4", NULL};
+    char *argv[] = {daemon,          "--ipc", NULL, "--ocf-root", NULL, "--max-parallel", "4",
+                    "--max-queued",  "64",    "--max-client-events", "32", NULL};
     gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
     GError *error = NULL;
     int fd;
 
     (void) state;
     make_root();
+    /* ASan keeps freed memory in quarantine; without it the daemon's RSS follows its live
+     * memory, which the bounds tests measure. */
+    {
+        const char *asan = getenv("ASAN_OPTIONS");
+        g_autofree char *opts = g_strdup_printf("%s%squarantine_size_mb=0", asan ? asan : "",
+                                                asan && *asan ? ":" : "");
+
+        g_setenv("ASAN_OPTIONS", opts, TRUE);
+    }
     ipc_name = g_strdup_printf("belay-execd-test-%d", (int) getpid());
     argv[2] = ipc_name;
     argv[4] = ocf_root;
@@ -450,6 +462,250 @@ test_refuses_other_users(void **state)
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+static gboolean
+pid_file_ready(const char *path, pid_t *pid)
+{
+    g_autofree char *text = NULL;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL)) {
+        return FALSE;
+    }
+    *pid = (pid_t) atol(text);
+    return *pid > 0;
+}
+
+/* Waits (10 s at most) for the pid in PATH. */
+static pid_t
+wait_pid_file(const char *path)
+{
+    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    pid_t pid = 0;
+
+    while (!pid_file_ready(path, &pid)) {
+        assert_true(g_get_monotonic_time() < deadline);
+        g_usleep(10000);
+    }
+    return pid;
+}
+
+/* Field 3 (state) and 4 (ppid) of /proc/PID/stat; false when PID does not exist. */
+static bool
+proc_stat(pid_t pid, char *state, pid_t *ppid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int) pid);
+    g_autofree char *text = NULL;
+    const char *p;
+    int parent = 0;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL)) {
+        return false;
+    }
+    p = strrchr(text, ')');
+    assert_non_null(p);
+    assert_int_equal(sscanf(p + 2, "%c %d", state, &parent), 2);
+    *ppid = (pid_t) parent;
+    return true;
+}
+
+/* PID is gone entirely (exited and reaped, not a zombie) within 5 s. */
+static bool
+reaped_in_time(pid_t pid)
+{
+    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    char state;
+    pid_t ppid;
+
+    while (proc_stat(pid, &state, &ppid)) {
+        if (g_get_monotonic_time() > deadline) {
+            return false;
+        }
+        g_usleep(20000);
+    }
+    return true;
+}
+
+static unsigned
+daemon_zombies(void)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/task/%d/children", (int) daemon_pid,
+                                            (int) daemon_pid);
+    g_autofree char *text = NULL;
+    unsigned zombies = 0;
+
+    assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    for (char *p = text, *end = NULL; *p != '\0'; p = end) {
+        long pid = strtol(p, &end, 10);
+        char state = 0;
+        pid_t ppid;
+
+        if (end == p) {
+            break;
+        }
+        if (proc_stat((pid_t) pid, &state, &ppid) && state == 'Z') {
+            zombies++;
+        }
+    }
+    return zombies;
+}
+
+/* An agent's orphan becomes the daemon's child (subreaper) and is reaped, never a zombie. */
+static void
+test_orphans_reaped(void **state)
+{
+    g_autofree char *pidfile = g_build_filename(work, "orphan.pid", NULL);
+    bl_exec_request_t *req = request("orphan", "ocf:test:doublefork", "start");
+    bl_exec_event_t event = {0};
+    pid_t sleeper;
+    pid_t ppid = 0;
+    char st = 0;
+
+    (void) state;
+    /* 1: the agent hangs and times out; its group, the orphan included, is killed. */
+    param(req, "pidfile", pidfile);
+    param(req, "hang", "1");
+    req->timeout_ms = 1000;
+    submit(client, req);
+    sleeper = wait_pid_file(pidfile);
+    assert_true(proc_stat(sleeper, &st, &ppid));
+    assert_int_equal(ppid, daemon_pid);
+    next_event(client, &event);
+    assert_int_equal(event.result.status, BL_EXEC_TIMEOUT);
+    bl_exec_result_clear(&event.result);
+    assert_true(reaped_in_time(sleeper));
+    /* 2: the agent exits at once, leaving its orphan running (as a daemon it started);
+     * when that one dies later, the daemon reaps it too. */
+    unlink(pidfile);
+    req = request("orphan", "ocf:test:doublefork", "start");
+    param(req, "pidfile", pidfile);
+    submit(client, req);
+    next_event(client, &event);
+    assert_int_equal(event.result.status, BL_EXEC_DONE);
+    assert_int_equal(event.result.rc, 0);
+    bl_exec_result_clear(&event.result);
+    sleeper = wait_pid_file(pidfile);
+    assert_true(proc_stat(sleeper, &st, &ppid));
+    assert_int_equal(ppid, daemon_pid);
+    assert_true(st != 'Z');
+    kill(sleeper, SIGKILL);
+    assert_true(reaped_in_time(sleeper));
+    assert_int_equal(daemon_zombies(), 0);
+}
+
+/* Submissions beyond --max-queued are refused with a clear error; the queue drains. */
+static void
+test_queue_bound(void **state)
+{
+    g_autofree char *pidfile = g_build_filename(work, "hold.pid", NULL);
+    g_autofree char *state_file = g_build_filename(work, "q.state", NULL);
+    bl_exec_request_t *hold = request("q", "ocf:test:sleeper", "start");
+    bl_exec_request_t *req;
+    uint64_t hold_id;
+    uint64_t id = 0;
+    char *err = NULL;
+    unsigned cancelled = 0;
+    unsigned monitors = 0;
+
+    (void) state;
+    param(hold, "pidfile", pidfile);
+    hold_id = submit(client, hold);
+    wait_pid_file(pidfile); /* running, so no longer queued */
+    for (int i = 0; i < 64; i++) {
+        req = request("q", "ocf:belay:Dummy", "monitor");
+        param(req, "state", state_file);
+        submit(client, req);
+    }
+    req = request("q", "ocf:belay:Dummy", "monitor");
+    param(req, "state", state_file);
+    assert_int_equal(bl_exec_client_run(client, req, &id, &err), -ENOBUFS);
+    assert_non_null(strstr(err, "executor queue full: 64 calls already wait to start (max_queued 64)"));
+    bl_free(&err);
+    assert_int_equal(bl_exec_client_cancel(client, hold_id, &err), 0);
+    for (int n = 0; n < 65; n++) {
+        bl_exec_event_t event = {0};
+
+        next_event(client, &event);
+        assert_true(event.final);
+        if (event.call_id == hold_id) {
+            assert_int_equal(event.result.status, BL_EXEC_CANCELLED);
+            cancelled++;
+        } else {
+            assert_int_equal(event.result.rc, 7);
+            monitors++;
+        }
+        bl_exec_result_clear(&event.result);
+    }
+    assert_int_equal(cancelled, 1);
+    assert_int_equal(monitors, 64);
+    /* Drained: accepted again. */
+    assert_int_equal(run_rc("monitor", state_file), 7);
+    bl_exec_request_free(req);
+}
+
+static bool
+log_has(const char *needle)
+{
+    g_autofree char *path = g_build_filename(work, "execd.log", NULL);
+    g_autofree char *text = NULL;
+
+    return g_file_get_contents(path, &text, NULL, NULL) && strstr(text, needle) != NULL;
+}
+
+/* Submits flood calls on SLOW until a submission fails for another reason than a full queue. */
+static unsigned
+submit_until_refused(bl_exec_client_t *slow)
+{
+    unsigned accepted = 0;
+
+    for (int i = 0; i < 1000; i++) {
+        g_autofree char *rsc = g_strdup_printf("slow%d", i);
+        bl_exec_request_t *req = request(rsc, "ocf:test:flood", "start");
+        uint64_t id = 0;
+        char *err = NULL;
+        int rc;
+
+        param(req, "bytes", "200000");
+        while ((rc = bl_exec_client_run(slow, req, &id, &err)) == -ENOBUFS) {
+            bl_free(&err);
+            g_usleep(20000);
+        }
+        bl_free(&err);
+        bl_exec_request_free(req);
+        if (rc != 0) {
+            break;
+        }
+        accepted++;
+    }
+    return accepted;
+}
+
+/*
+ * A client that never reads its results is evicted (disconnected, its calls cancelled)
+ * before the daemon grows with them; the others go on being served.
+ */
+static void
+test_slow_client_evicted(void **state)
+{
+    g_autofree char *needle = g_strdup_printf("client pid %d: evicted: 33 results unread",
+                                              (int) getpid());
+    g_autofree char *state_file = g_build_filename(work, "after-slow.state", NULL);
+    bl_exec_client_t *slow = NULL;
+    long before = daemon_rss_kib();
+    unsigned accepted;
+
+    (void) state;
+    assert_int_equal(bl_exec_client_connect(ipc_name, &slow, NULL), 0);
+    /* Each result carries 64 KiB of output: the 1 MiB ring takes ~15, the queue 32 more;
+     * without the bound the daemon would hold all 1,000. */
+    accepted = submit_until_refused(slow);
+    assert_true(accepted < 1000);
+    assert_true(log_has(needle));
+    bl_exec_client_free(slow);
+    print_message("# slow client: %u calls accepted before eviction; daemon RSS grew %ld KiB\n",
+                  accepted, daemon_rss_kib() - before);
+    assert_true(daemon_rss_kib() - before < 16 * 1024);
+    assert_int_equal(run_rc("monitor", state_file), 7);
+}
+
 int
 main(void)
 {
@@ -461,6 +717,9 @@ main(void)
         cmocka_unit_test(test_survives_hostile_agents),
         cmocka_unit_test(test_worst_case_output),
         cmocka_unit_test(test_refuses_other_users),
+        cmocka_unit_test(test_orphans_reaped),
+        cmocka_unit_test(test_queue_bound),
+        cmocka_unit_test(test_slow_client_evicted),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

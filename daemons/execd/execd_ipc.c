@@ -2,6 +2,11 @@
  * belay-execd's IPC: a libqb service driven by the glib main loop. Each connection owns
  * the calls it submitted; results go back to it as events, and its calls are cancelled
  * when it disconnects (a controller that reconnects submits its monitors again).
+ *
+ * Events wait in a per-client queue while the client's ring buffer is full. A client that
+ * stops reading would make that queue, and the daemon, grow without end, so past
+ * max_client_events (or MAX_CLIENT_BYTES) unread results the client is evicted: it is
+ * disconnected and its calls cancelled, as when it goes away by itself.
  */
 #include <errno.h>
 #include <string.h>
@@ -14,17 +19,31 @@
 
 #include "execd_private.h"
 
+/* Bytes of unread events a client may hold in the daemon, whatever their number. */
+#define MAX_CLIENT_BYTES (32 * 1024 * 1024)
+#define RETRY_MS 50
+
 struct execd {
     GMainContext *ctx;
     bl_exec_t *exec;
     char *ocf_root;
+    unsigned max_client_events;
     qb_ipcs_service_t *service;
     GHashTable *owners; /* call id -> qb_ipcs_connection_t *, calls still active */
 };
 
+/* One connection's events that libqb could not take yet (its ring buffer was full). */
+typedef struct client {
+    qb_ipcs_connection_t *c;
+    GQueue events; /* of char *, XML text, oldest first */
+    size_t bytes;
+    GSource *retry;
+    bool evicted;
+} client_t;
+
 static execd_t *current; /* libqb's poll handlers carry no user pointer */
 
-static void
+static ssize_t
 send_message(qb_ipcs_connection_t *c, bool event, const char *text)
 {
     struct qb_ipc_response_header header = {0};
@@ -34,9 +53,116 @@ send_message(qb_ipcs_connection_t *c, bool event, const char *text)
 
     header.size = (int32_t) (sizeof(header) + len);
     sent = event ? qb_ipcs_event_sendv(c, iov, 2) : qb_ipcs_response_sendv(c, iov, 2);
-    if (sent < 0) {
+    if (sent < 0 && !(event && sent == -EAGAIN)) {
         bl_warn("client: cannot send %s of %zu bytes: %s", event ? "event" : "reply", len,
                 g_strerror((int) -sent));
+    }
+    return sent;
+}
+
+static pid_t
+client_pid(qb_ipcs_connection_t *c)
+{
+    struct qb_ipcs_connection_stats stats = {0};
+
+    qb_ipcs_connection_stats_get(c, &stats, QB_FALSE);
+    return stats.client_pid;
+}
+
+static void
+drop_retry(client_t *client)
+{
+    if (client->retry != NULL) {
+        g_source_destroy(client->retry);
+        g_source_unref(client->retry);
+        client->retry = NULL;
+    }
+}
+
+static void
+client_clear(client_t *client)
+{
+    drop_retry(client);
+    g_queue_clear_full(&client->events, g_free);
+    client->bytes = 0;
+}
+
+static gboolean on_retry(gpointer data);
+
+/* Sends queued events until libqb's buffer is full; retries later when it is. */
+static void
+flush(client_t *client)
+{
+    char *text;
+
+    while ((text = g_queue_peek_head(&client->events)) != NULL) {
+        if (send_message(client->c, true, text) == -EAGAIN) {
+            break;
+        }
+        client->bytes -= strlen(text);
+        g_free(g_queue_pop_head(&client->events));
+    }
+    if (!g_queue_is_empty(&client->events) && client->retry == NULL) {
+        client->retry = g_timeout_source_new(RETRY_MS);
+        g_source_set_callback(client->retry, on_retry, client, NULL);
+        g_source_attach(client->retry, current->ctx);
+    }
+}
+
+static gboolean
+on_retry(gpointer data)
+{
+    client_t *client = data;
+
+    g_source_unref(client->retry);
+    client->retry = NULL;
+    flush(client);
+    return G_SOURCE_REMOVE;
+}
+
+/* Disconnecting from inside a send would pull the connection from under the caller. */
+static gboolean
+on_evict(gpointer data)
+{
+    qb_ipcs_connection_t *c = data;
+
+    qb_ipcs_disconnect(c);
+    qb_ipcs_connection_unref(c);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+evict(client_t *client)
+{
+    GSource *idle = g_idle_source_new();
+
+    bl_warn("client pid %d: evicted: %u results unread (%zu bytes; at most %u results or %d bytes wait for a client); its calls are cancelled",
+            (int) client_pid(client->c), g_queue_get_length(&client->events), client->bytes,
+            current->max_client_events, MAX_CLIENT_BYTES);
+    client->evicted = true;
+    client_clear(client);
+    qb_ipcs_connection_ref(client->c);
+    g_source_set_callback(idle, on_evict, client->c, NULL);
+    g_source_attach(idle, current->ctx);
+    g_source_unref(idle);
+}
+
+/* Queues event TEXT (taken) for C, sends what it can, evicts a client that does not read. */
+static void
+queue_event(qb_ipcs_connection_t *c, char *text)
+{
+    client_t *client = qb_ipcs_context_get(c);
+
+    if (client == NULL || client->evicted) {
+        g_free(text);
+        return;
+    }
+    client->bytes += strlen(text);
+    g_queue_push_tail(&client->events, text);
+    flush(client);
+    if (g_queue_get_length(&client->events) > current->max_client_events
+        || client->bytes > MAX_CLIENT_BYTES) {
+        evict(client);
     }
 }
 
@@ -57,7 +183,7 @@ static void
 send_event(qb_ipcs_connection_t *c, uint64_t call_id, const bl_exec_result_t *res, bool final)
 {
     bl_exec_event_t event = {.call_id = call_id, .final = final, .result = *res};
-    g_autofree char *text = bl_exec_result_to_text(&event);
+    char *text = bl_exec_result_to_text(&event);
 
     if (strlen(text) + sizeof(struct qb_ipc_response_header) >= BL_EXECD_MAX_MSG) {
         g_free(text);
@@ -66,7 +192,7 @@ send_event(qb_ipcs_connection_t *c, uint64_t call_id, const bl_exec_result_t *re
         event.result.message = "output too large for IPC; dropped";
         text = bl_exec_result_to_text(&event);
     }
-    send_message(c, true, text);
+    queue_event(c, text);
 }
 
 static void
@@ -111,10 +237,16 @@ handle_run(execd_t *execd, qb_ipcs_connection_t *c, const char *body)
         return;
     }
     req->ocf_root = g_strdup(execd->ocf_root);
-    bl_info("%s: %s queued (ocf:%s:%s, interval %" G_GUINT64_FORMAT " ms)", req->rsc_id,
+    bl_info("%s: %s submitted (ocf:%s:%s, interval %" G_GUINT64_FORMAT " ms)", req->rsc_id,
             req->action, req->provider, req->type, req->interval_ms);
     /* The executor never calls back from inside submit, so the owner is known in time. */
-    bl_exec_submit(execd->exec, req, on_done, execd, &call_id);
+    rc = bl_exec_submit(execd->exec, req, on_done, execd, &call_id, &err);
+    if (rc != 0) {
+        bl_warn("client pid %d: request refused: %s", (int) client_pid(c), err);
+        reply(c, rc, 0, err);
+        free(err);
+        return;
+    }
     g_hash_table_insert(execd->owners, g_memdup2(&call_id, sizeof(call_id)), c);
     reply(c, 0, call_id, NULL);
 }
@@ -202,14 +334,41 @@ on_accept(qb_ipcs_connection_t *c, uid_t uid, gid_t gid)
     return 0;
 }
 
+static void
+on_created(qb_ipcs_connection_t *c)
+{
+    client_t *client = g_new0(client_t, 1);
+
+    client->c = c;
+    g_queue_init(&client->events);
+    qb_ipcs_context_set(c, client);
+}
+
+static void
+on_destroyed(qb_ipcs_connection_t *c)
+{
+    client_t *client = qb_ipcs_context_get(c);
+
+    if (client != NULL) {
+        client_clear(client);
+        g_free(client);
+        qb_ipcs_context_set(c, NULL);
+    }
+}
+
 static int32_t
 on_closed(qb_ipcs_connection_t *c)
 {
+    client_t *client = qb_ipcs_context_get(c);
     GHashTableIter iter;
     gpointer key;
     gpointer value;
     GArray *calls = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 
+    if (client != NULL) {
+        client_clear(client);
+        client->evicted = true; /* nothing more is queued for it */
+    }
     g_hash_table_iter_init(&iter, current->owners);
     while (g_hash_table_iter_next(&iter, &key, &value)) {
         if (value == c) {
@@ -228,28 +387,31 @@ on_closed(qb_ipcs_connection_t *c)
 }
 
 execd_t *
-execd_ipc_start(GMainContext *ctx, const char *name, bl_exec_t *exec, const char *ocf_root,
-                char **err)
+execd_ipc_start(GMainContext *ctx, const execd_ipc_options_t *opts, bl_exec_t *exec, char **err)
 {
     static struct qb_ipcs_service_handlers handlers = {
         .connection_accept = on_accept,
+        .connection_created = on_created,
         .msg_process = on_msg,
         .connection_closed = on_closed,
+        .connection_destroyed = on_destroyed,
     };
     execd_t *execd = g_new0(execd_t, 1);
     int rc;
 
     execd->ctx = ctx;
     execd->exec = exec;
-    execd->ocf_root = g_strdup(ocf_root);
+    execd->ocf_root = g_strdup(opts->ocf_root);
+    execd->max_client_events =
+        opts->max_client_events > 0 ? opts->max_client_events : EXECD_MAX_CLIENT_EVENTS;
     execd->owners = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     current = execd;
-    execd->service = qb_ipcs_create(name, 0, QB_IPC_NATIVE, &handlers);
+    execd->service = qb_ipcs_create(opts->name, 0, QB_IPC_NATIVE, &handlers);
     bl_ipc_loop_attach(execd->service, execd->ctx);
     qb_ipcs_enforce_buffer_size(execd->service, BL_EXECD_MAX_MSG);
     rc = qb_ipcs_run(execd->service);
     if (rc < 0) {
-        bl_err_set(err, "cannot serve IPC '%s': %s", name, g_strerror(-rc));
+        bl_err_set(err, "cannot serve IPC '%s': %s", opts->name, g_strerror(-rc));
         execd_ipc_stop(execd);
         return NULL;
     }

@@ -142,6 +142,8 @@ typedef struct bl_exec_options {
     size_t output_limit;          /* bytes kept of each stream (head + tail); 0: 64 KiB */
     const char *const *extra_env; /* NULL-terminated "NAME=value" added to every agent's
                                    * environment (HA_RSCTMP for tests...), or NULL */
+    unsigned max_queued;          /* submissions waiting to start; more are refused; 0: 1000 */
+    unsigned max_calls;           /* active calls (recurring ones included); 0: 10000 */
 } bl_exec_options_t;
 
 /*
@@ -166,9 +168,20 @@ void bl_exec_free(bl_exec_t *exec);
  * *call_id. It starts once fewer than max_parallel actions run and no other action of
  * the same resource runs. With interval_ms > 0 it repeats every interval after each
  * completion until cancelled; DONE is called on the first result and on changes.
+ * Returns 0, or -ENOBUFS with a message in *err (REQ freed, DONE never called) when
+ * max_queued calls already wait to start or max_calls are active. A recurring call
+ * coming back for its next run is never refused: it was admitted once.
  */
-void bl_exec_submit(bl_exec_t *exec, bl_exec_request_t *req, bl_exec_done_fn done, void *user_data,
-                    uint64_t *call_id);
+int bl_exec_submit(bl_exec_t *exec, bl_exec_request_t *req, bl_exec_done_fn done, void *user_data,
+                   uint64_t *call_id, char **err);
+
+/*
+ * Reaps the calling process's exited children that are not agents of EXEC: in a daemon
+ * that made itself a child subreaper (prctl PR_SET_CHILD_SUBREAPER), orphans of agents
+ * (double-forked helpers, daemons an agent started) become its children and would stay
+ * zombies. Never blocks. Returns how many were reaped.
+ */
+unsigned bl_exec_reap_orphans(const bl_exec_t *exec);
 
 /*
  * Cancels CALL_ID: a queued or waiting call ends at once with BL_EXEC_CANCELLED; a

@@ -2,7 +2,10 @@
  * The executor: a queue of calls run with bounded concurrency, at most one action per
  * resource at a time, recurring monitors repeated at their interval, cancellation.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <belay/common.h>
 
@@ -11,6 +14,8 @@
 #define DEFAULT_PARALLEL 4
 #define DEFAULT_GRACE_MS 5000
 #define DEFAULT_OUTPUT_LIMIT (64 * 1024)
+#define DEFAULT_MAX_QUEUED 1000
+#define DEFAULT_MAX_CALLS 10000
 
 typedef struct call {
     bl_exec_t *exec;
@@ -29,6 +34,8 @@ typedef struct call {
 struct bl_exec {
     GMainContext *ctx;
     unsigned max_parallel;
+    unsigned max_queued;
+    unsigned max_calls;
     uint64_t kill_grace_ms;
     size_t output_limit;
     char **extra_env;
@@ -86,6 +93,8 @@ bl_exec_new(GMainContext *ctx, const bl_exec_options_t *opts)
     opts = opts != NULL ? opts : &none;
     exec->ctx = ctx != NULL ? g_main_context_ref(ctx) : g_main_context_ref_thread_default();
     exec->max_parallel = opts->max_parallel > 0 ? opts->max_parallel : DEFAULT_PARALLEL;
+    exec->max_queued = opts->max_queued > 0 ? opts->max_queued : DEFAULT_MAX_QUEUED;
+    exec->max_calls = opts->max_calls > 0 ? opts->max_calls : DEFAULT_MAX_CALLS;
     exec->kill_grace_ms = opts->kill_grace_ms > 0 ? opts->kill_grace_ms : DEFAULT_GRACE_MS;
     exec->output_limit = opts->output_limit > 0 ? opts->output_limit : DEFAULT_OUTPUT_LIMIT;
     exec->extra_env = g_strdupv((char **) opts->extra_env);
@@ -276,15 +285,102 @@ submit(bl_exec_t *exec, bl_exec_request_t *req, bl_exec_done_fn done, void *user
     return call;
 }
 
-void
-bl_exec_submit(bl_exec_t *exec, bl_exec_request_t *req, bl_exec_done_fn done, void *user_data,
-               uint64_t *call_id)
+/* A daemon's memory must not grow with what clients throw at it: admission is bounded. */
+static int
+admit(const bl_exec_t *exec, char **err)
 {
-    call_t *call = submit(exec, req, done, user_data);
+    if (g_queue_get_length((GQueue *) &exec->pending) >= exec->max_queued) {
+        bl_err_set(err, "executor queue full: %u calls already wait to start (max_queued %u); try again later",
+                   g_queue_get_length((GQueue *) &exec->pending), exec->max_queued);
+        return -ENOBUFS;
+    }
+    if (g_hash_table_size(exec->calls) >= exec->max_calls) {
+        bl_err_set(err, "too many active calls: %u (max_calls %u); cancel some or try again later",
+                   g_hash_table_size(exec->calls), exec->max_calls);
+        return -ENOBUFS;
+    }
+    return 0;
+}
 
+int
+bl_exec_submit(bl_exec_t *exec, bl_exec_request_t *req, bl_exec_done_fn done, void *user_data,
+               uint64_t *call_id, char **err)
+{
+    call_t *call;
+    int rc = admit(exec, err);
+
+    if (rc != 0) {
+        bl_exec_request_free(req);
+        return rc;
+    }
+    call = submit(exec, req, done, user_data);
     if (call_id != NULL) {
         *call_id = call->id;
     }
+    return 0;
+}
+
+static bool
+is_agent(const bl_exec_t *exec, pid_t pid)
+{
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init(&iter, exec->busy);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        const call_t *call = value;
+
+        if (call->child != NULL && bl__child_pid(call->child) == pid) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Reaps the exited children listed in the "children" file PATH that are not agents. */
+static unsigned
+reap_listed(const bl_exec_t *exec, const char *path)
+{
+    g_autofree char *text = NULL;
+    unsigned reaped = 0;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL)) {
+        return 0;
+    }
+    for (char *p = text; *p != '\0';) {
+        char *end = NULL;
+        long pid = strtol(p, &end, 10);
+
+        if (end == p) {
+            break;
+        }
+        p = end;
+        /* An agent is the executor's to reap (its exit status is the result). */
+        if (pid > 0 && !is_agent(exec, (pid_t) pid) && waitpid((pid_t) pid, NULL, WNOHANG) > 0) {
+            reaped++;
+        }
+    }
+    return reaped;
+}
+
+unsigned
+bl_exec_reap_orphans(const bl_exec_t *exec)
+{
+    GDir *dir = g_dir_open("/proc/self/task", 0, NULL);
+    const char *tid;
+    unsigned reaped = 0;
+
+    if (dir == NULL) {
+        return 0;
+    }
+    /* Orphans are handed to one thread of the subreaper: look at every thread's list. */
+    while ((tid = g_dir_read_name(dir)) != NULL) {
+        g_autofree char *path = g_strdup_printf("/proc/self/task/%s/children", tid);
+
+        reaped += reap_listed(exec, path);
+    }
+    g_dir_close(dir);
+    return reaped;
 }
 
 int

@@ -94,7 +94,8 @@ static double
 run_queued(const char *root, const char *state, int n, int resources, unsigned parallel)
 {
     GMainContext *ctx = g_main_context_new();
-    bl_exec_options_t opts = {.max_parallel = parallel};
+    /* Every call is submitted up front: the queue must hold them all. */
+    bl_exec_options_t opts = {.max_parallel = parallel, .max_queued = (unsigned) n, .max_calls = (unsigned) n};
     bl_exec_t *exec = bl_exec_new(ctx, &opts);
     int left = n;
     gint64 start = g_get_monotonic_time();
@@ -102,7 +103,7 @@ run_queued(const char *root, const char *state, int n, int resources, unsigned p
     for (int i = 0; i < n; i++) {
         g_autofree char *rsc = g_strdup_printf("d%d", i % resources);
 
-        bl_exec_submit(exec, monitor_request(root, rsc, state), count_done, &left, NULL);
+        bl_exec_submit(exec, monitor_request(root, rsc, state), count_done, &left, NULL, NULL);
     }
     while (left > 0) {
         g_main_context_iteration(ctx, TRUE);

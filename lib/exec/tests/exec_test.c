@@ -737,7 +737,7 @@ submit_counter(bl_exec_t *exec, const char *rsc, const char *log, collected_t *c
 
     param(req, "log", log);
     param(req, "pause", "0.2");
-    bl_exec_submit(exec, req, collect, c, NULL);
+    assert_int_equal(bl_exec_submit(exec, req, collect, c, NULL, NULL), 0);
 }
 
 static void
@@ -836,7 +836,7 @@ test_recurring_reports_changes(void **state)
     param(req, "log", log);
     param(req, "rcfile", rcfile);
     req->interval_ms = 30;
-    bl_exec_submit(exec, req, collect, &c, &id);
+    assert_int_equal(bl_exec_submit(exec, req, collect, &c, &id, NULL), 0);
     assert_int_equal(bl_exec_last_result(exec, id, &last), BL_ENOTFOUND);
     spin_until(ctx, NULL, log, 5);
     assert_int_equal(c.reports, 1);
@@ -875,7 +875,7 @@ submit_sleeper(bl_exec_t *exec, const char *pidfile, collected_t *c)
     uint64_t id = 0;
 
     param(req, "pidfile", pidfile);
-    bl_exec_submit(exec, req, collect, c, &id);
+    assert_int_equal(bl_exec_submit(exec, req, collect, c, &id, NULL), 0);
     return id;
 }
 
