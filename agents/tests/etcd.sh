@@ -9,8 +9,28 @@ if ! command -v etcd >/dev/null 2>&1 || ! command -v etcdctl >/dev/null 2>&1; th
     skip "etcd not installed (Debian packages etcd-server, etcd-client)"
     tap_done
 fi
-# Ports from our pid, so parallel runs on one machine do not meet.
-BASE=$((20000 + ($$ % 1000) * 20))
+# A block of 20 loopback ports, BASE..BASE+19, that nothing uses, below the ephemeral
+# range (so outgoing connections do not take them meanwhile) and held for the test's life
+# by a lock on /tmp/belay-ports-BASE.lock on fd 9: the kernel drops the lock when we exit,
+# even killed, and a concurrent run that draws the same block skips it.
+pick_ports() {
+    tries=0
+    while [ $tries -lt 100 ]; do
+        tries=$((tries + 1))
+        BASE=$((20000 + ($(od -An -N2 -tu2 /dev/urandom) % 600) * 20))
+        exec 9>"/tmp/belay-ports-$BASE.lock"
+        if flock -n 9 && [ -z "$(ss -Htan "( sport >= :$BASE and sport <= :$((BASE + 19)) )")" ]; then
+            return 0
+        fi
+        exec 9>&-
+    done
+    return 1
+}
+if ! command -v flock >/dev/null 2>&1 || ! command -v ss >/dev/null 2>&1 || ! pick_ports; then
+    skip "no free block of loopback ports (or flock/ss missing)"
+    tap_done
+fi
+echo "# etcd ports $BASE..$((BASE + 19))"
 CLUSTER=""
 for i in 1 2 3; do
     CLUSTER="${CLUSTER:+$CLUSTER,}m$i=http://127.0.0.1:$((BASE + i))"
