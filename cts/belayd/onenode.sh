@@ -132,7 +132,7 @@ logging {
 }
 CONF
 
-echo "1..25"
+echo "1..28"
 
 # A bad configuration: one line naming file, line and key; nothing started.
 write_conf "$work/sbin" 5
@@ -245,4 +245,48 @@ check "the log says it gave up, how often it exited and within what; belay-execd
     sh -c "grep -q 'belay-based: gave up: it exited 3 times within 60 s (respawn_max = 2)' '$log' && ! grep -q 'belay-execd: started' '$log'"
 check "each exit was logged with its status, then respawned after a growing delay" \
     sh -c "test \$(grep -c 'belay-based: pid [0-9]* exited with status 3' '$log') = 3 && grep -q 'respawning in 200 ms (exit 1 of 2' '$log' && grep -q 'respawning in 400 ms (exit 2 of 2' '$log'"
+
+# A belay-execd that ignores SIGTERM (a wrapper around the real one): SIGKILL after
+# stop_timeout, to its whole process group, so the real one goes too.
+mkdir -p "$work/stubborn"
+ln -s "$top_builddir/daemons/based/belay-based" "$work/stubborn/belay-based"
+cat >"$work/stubborn/belay-execd" <<SCRIPT
+#!/bin/sh
+trap '' TERM
+"$top_builddir/daemons/execd/belay-execd" "\$@" &
+echo \$! >"$work/real-execd.pid"
+wait
+SCRIPT
+chmod +x "$work/stubborn/belay-execd"
+write_conf "$work/stubborn" 2
+sed -i 's/^stop_timeout = 5s/stop_timeout = 1s/' "$BELAY_CONFIG"
+: >"$log"
+"$BELAYD" >>"$work/belayd.out" 2>&1 &
+belayd_pid=$!
+wait_for logged "all daemons are ready"
+real_execd=$(cat "$work/real-execd.pid" 2>/dev/null)
+kill -TERM "$belayd_pid"
+wait "$belayd_pid"
+rc=$?
+belayd_pid=
+check "a daemon that ignores SIGTERM gets SIGKILL after stop_timeout, and belayd says so" \
+    sh -c "test $rc = 0 && grep -q 'belay-execd: pid [0-9]* still runs 1000 ms after SIGTERM; sending SIGKILL' '$log'"
+# gone, or a zombie its new parent (init) has yet to reap
+gone() { ! test -e "/proc/$1" || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+group_gone() { [ -n "$real_execd" ] && wait_for gone "$real_execd" && logged 'belay-based: stopped'; }
+check "its whole process group went (the real belay-execd too), then belay-based stopped" \
+    group_gone
+
+# A belay-based that never serves its IPC: stopped after start_timeout and counted as an
+# exit; with respawn_max 0 belayd gives up at once.
+mkdir -p "$work/mute"
+printf '#!/bin/sh\nexec sleep 300\n' >"$work/mute/belay-based"
+chmod +x "$work/mute/belay-based"
+write_conf "$work/mute" 0
+sed -i 's/^start_timeout = 20s/start_timeout = 1s/' "$BELAY_CONFIG"
+: >"$log"
+"$BELAYD" >>"$work/belayd.out" 2>&1
+rc=$?
+check "a daemon whose IPC never answers is stopped after start_timeout, then belayd gives up" \
+    sh -c "test $rc = 1 && grep -q 'belay-based: not ready after 1000 ms (IPC .belay-based. refuses connections); stopping it' '$log' && grep -q 'belay-based: gave up: it exited 1 times' '$log'"
 exit $failed

@@ -196,7 +196,8 @@ on_kill_grace(gpointer data)
     proc->timer = 0;
     bl_warn("%s: pid %d still runs %" PRIu64 " ms after SIGTERM; sending SIGKILL", proc->name,
             (int) proc->pid, proc->belayd->conf->stop_timeout_ms);
-    kill(proc->pid, SIGKILL);
+    /* To its whole process group: a helper it forked must not outlive it. */
+    kill(-proc->pid, SIGKILL);
     return G_SOURCE_REMOVE;
 }
 
