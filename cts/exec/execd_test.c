@@ -59,8 +59,8 @@ setup(void **state)
     const char *builddir = getenv("top_builddir") != NULL ? getenv("top_builddir") : ".";
     g_autofree char *daemon = g_build_filename(builddir, "daemons/execd/belay-execd", NULL);
     g_autofree char *log = NULL;
-    char *argv[] = {daemon,          "--ipc", NULL, "--ocf-root", NULL, "--max-parallel", "4",
-                    "--max-queued",  "64",    "--max-client-events", "32", NULL};
+    char *argv[] = {daemon, "--ipc",        NULL, "--ocf-root",          NULL, "--max-parallel",
+                    "4",    "--max-queued", "64", "--max-client-events", "32", NULL};
     gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
     GError *error = NULL;
     int fd;
@@ -71,8 +71,8 @@ setup(void **state)
      * memory, which the bounds tests measure. */
     {
         const char *asan = getenv("ASAN_OPTIONS");
-        g_autofree char *opts = g_strdup_printf("%s%squarantine_size_mb=0", asan ? asan : "",
-                                                asan && *asan ? ":" : "");
+        g_autofree char *opts =
+            g_strdup_printf("%s%squarantine_size_mb=0", asan ? asan : "", asan && *asan ? ":" : "");
 
         g_setenv("ASAN_OPTIONS", opts, TRUE);
     }
@@ -527,8 +527,8 @@ reaped_in_time(pid_t pid)
 static unsigned
 daemon_zombies(void)
 {
-    g_autofree char *path = g_strdup_printf("/proc/%d/task/%d/children", (int) daemon_pid,
-                                            (int) daemon_pid);
+    g_autofree char *path =
+        g_strdup_printf("/proc/%d/task/%d/children", (int) daemon_pid, (int) daemon_pid);
     g_autofree char *text = NULL;
     unsigned zombies = 0;
 
@@ -617,7 +617,8 @@ test_queue_bound(void **state)
     req = request("q", "ocf:belay:Dummy", "monitor");
     param(req, "state", state_file);
     assert_int_equal(bl_exec_client_run(client, req, &id, &err), -ENOBUFS);
-    assert_non_null(strstr(err, "executor queue full: 64 calls already wait to start (max_queued 64)"));
+    assert_non_null(
+        strstr(err, "executor queue full: 64 calls already wait to start (max_queued 64)"));
     bl_free(&err);
     assert_int_equal(bl_exec_client_cancel(client, hold_id, &err), 0);
     for (int n = 0; n < 65; n++) {
@@ -685,8 +686,8 @@ submit_until_refused(bl_exec_client_t *slow)
 static void
 test_slow_client_evicted(void **state)
 {
-    g_autofree char *needle = g_strdup_printf("client pid %d: evicted: 33 results unread",
-                                              (int) getpid());
+    g_autofree char *needle =
+        g_strdup_printf("client pid %d: evicted: 33 results unread", (int) getpid());
     g_autofree char *state_file = g_build_filename(work, "after-slow.state", NULL);
     bl_exec_client_t *slow = NULL;
     long before = daemon_rss_kib();

@@ -30,7 +30,8 @@
 static const char usage_text[] =
     "usage: belayd [--config FILE]\n"
     "Starts and watches belay-based and belay-execd; SIGTERM stops them.\n"
-    "FILE defaults to $BELAY_CONFIG or " BELAYD_CONFIG_DEFAULT "; BELAY_STATE_DIR, BELAY_RUN_DIR and BELAY_LOG_FILE override its keys.\n";
+    "FILE defaults to $BELAY_CONFIG or " BELAYD_CONFIG_DEFAULT
+    "; BELAY_STATE_DIR, BELAY_RUN_DIR and BELAY_LOG_FILE override its keys.\n";
 
 /* Sets *config; returns -1 to go on, else the exit code. */
 static int

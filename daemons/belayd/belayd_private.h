@@ -12,17 +12,17 @@
 
 /* What /etc/belay/belay.conf can set (see belayd_conf.c for the keys). */
 typedef struct belayd_conf {
-    char *state_dir;  /* BELAY_STATE_DIR of the daemons */
-    char *run_dir;    /* BELAY_RUN_DIR: pid files */
-    char *log_file;   /* BELAY_LOG_FILE; "" = syslog */
-    char *daemon_dir; /* where belay-based and belay-execd are */
-    char *ocf_root;   /* belay-execd's --ocf-root */
-    unsigned respawn_max;          /* exits tolerated within respawn_window */
+    char *state_dir;      /* BELAY_STATE_DIR of the daemons */
+    char *run_dir;        /* BELAY_RUN_DIR: pid files */
+    char *log_file;       /* BELAY_LOG_FILE; "" = syslog */
+    char *daemon_dir;     /* where belay-based and belay-execd are */
+    char *ocf_root;       /* belay-execd's --ocf-root */
+    unsigned respawn_max; /* exits tolerated within respawn_window */
     uint64_t respawn_window_ms;
-    uint64_t respawn_delay_ms;     /* first respawn delay; doubles per recent exit */
+    uint64_t respawn_delay_ms; /* first respawn delay; doubles per recent exit */
     uint64_t respawn_delay_max_ms;
-    uint64_t start_timeout_ms;     /* until the daemon's IPC accepts a connection */
-    uint64_t stop_timeout_ms;      /* SIGTERM -> SIGKILL */
+    uint64_t start_timeout_ms; /* until the daemon's IPC accepts a connection */
+    uint64_t stop_timeout_ms;  /* SIGTERM -> SIGKILL */
 } belayd_conf_t;
 
 /* Fills CONF with the built-in defaults (DAEMON_DIR is the install's sbindir). */

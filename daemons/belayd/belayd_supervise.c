@@ -319,8 +319,9 @@ respawn_or_give_up(proc_t *proc)
     g_array_append_val(proc->exits, now);
     exits = recent_exits(proc, now);
     if (exits > conf->respawn_max) {
-        bl_err("%s: gave up: it exited %u times within %" PRIu64 " s (respawn_max = %u); stopping the other daemons",
-                proc->name, exits, conf->respawn_window_ms / 1000, conf->respawn_max);
+        bl_err("%s: gave up: it exited %u times within %" PRIu64
+               " s (respawn_max = %u); stopping the other daemons",
+               proc->name, exits, conf->respawn_window_ms / 1000, conf->respawn_max);
         proc->state = ST_FAILED;
         proc->belayd->exit_code = 1;
         belayd_stop(proc->belayd);

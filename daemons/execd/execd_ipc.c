@@ -136,9 +136,10 @@ evict(client_t *client)
 {
     GSource *idle = g_idle_source_new();
 
-    bl_warn("client pid %d: evicted: %u results unread (%zu bytes; at most %u results or %d bytes wait for a client); its calls are cancelled",
-            (int) client_pid(client->c), g_queue_get_length(&client->events), client->bytes,
-            current->max_client_events, MAX_CLIENT_BYTES);
+    bl_warn(
+        "client pid %d: evicted: %u results unread (%zu bytes; at most %u results or %d bytes wait for a client); its calls are cancelled",
+        (int) client_pid(client->c), g_queue_get_length(&client->events), client->bytes,
+        current->max_client_events, MAX_CLIENT_BYTES);
     client->evicted = true;
     client_clear(client);
     qb_ipcs_connection_ref(client->c);

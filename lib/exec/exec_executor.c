@@ -290,8 +290,10 @@ static int
 admit(const bl_exec_t *exec, char **err)
 {
     if (g_queue_get_length((GQueue *) &exec->pending) >= exec->max_queued) {
-        bl_err_set(err, "executor queue full: %u calls already wait to start (max_queued %u); try again later",
-                   g_queue_get_length((GQueue *) &exec->pending), exec->max_queued);
+        bl_err_set(
+            err,
+            "executor queue full: %u calls already wait to start (max_queued %u); try again later",
+            g_queue_get_length((GQueue *) &exec->pending), exec->max_queued);
         return -ENOBUFS;
     }
     if (g_hash_table_size(exec->calls) >= exec->max_calls) {

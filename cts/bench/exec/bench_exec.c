@@ -95,7 +95,8 @@ run_queued(const char *root, const char *state, int n, int resources, unsigned p
 {
     GMainContext *ctx = g_main_context_new();
     /* Every call is submitted up front: the queue must hold them all. */
-    bl_exec_options_t opts = {.max_parallel = parallel, .max_queued = (unsigned) n, .max_calls = (unsigned) n};
+    bl_exec_options_t opts = {
+        .max_parallel = parallel, .max_queued = (unsigned) n, .max_calls = (unsigned) n};
     bl_exec_t *exec = bl_exec_new(ctx, &opts);
     int left = n;
     gint64 start = g_get_monotonic_time();

@@ -72,8 +72,9 @@ static void
 test_errors_name_file_line_and_key(void **state)
 {
     (void) state;
-    refused("state_dir = /a\nrespawn_maxx = 3\n",
-            "/etc/belay/belay.conf: line 2: unknown key 'respawn_maxx' (did you mean 'respawn_max'?)");
+    refused(
+        "state_dir = /a\nrespawn_maxx = 3\n",
+        "/etc/belay/belay.conf: line 2: unknown key 'respawn_maxx' (did you mean 'respawn_max'?)");
     refused("colour = blue\n", "/etc/belay/belay.conf: line 1: unknown key 'colour'");
     refused("\n\nrespawn_max = lots\n",
             "/etc/belay/belay.conf: line 3: respawn_max: 'lots' is not a number from 0 to 1000");
@@ -81,14 +82,17 @@ test_errors_name_file_line_and_key(void **state)
             "/etc/belay/belay.conf: line 1: respawn_max: '-1' is not a number from 0 to 1000");
     refused("respawn_max = 1001\n",
             "/etc/belay/belay.conf: line 1: respawn_max: '1001' is not a number from 0 to 1000");
-    refused("stop_timeout = soon\n",
-            "/etc/belay/belay.conf: line 1: stop_timeout: 'soon' is not a positive duration (such as 500ms, 10s, 2min)");
-    refused("stop_timeout = 0\n",
-            "/etc/belay/belay.conf: line 1: stop_timeout: '0' is not a positive duration (such as 500ms, 10s, 2min)");
+    refused(
+        "stop_timeout = soon\n",
+        "/etc/belay/belay.conf: line 1: stop_timeout: 'soon' is not a positive duration (such as 500ms, 10s, 2min)");
+    refused(
+        "stop_timeout = 0\n",
+        "/etc/belay/belay.conf: line 1: stop_timeout: '0' is not a positive duration (such as 500ms, 10s, 2min)");
     refused("state_dir = var/lib\n",
             "/etc/belay/belay.conf: line 1: state_dir: 'var/lib' is not an absolute path");
-    refused("log_file = belay.log\n",
-            "/etc/belay/belay.conf: line 1: log_file: 'belay.log' is not an absolute path (leave it empty to log to syslog)");
+    refused(
+        "log_file = belay.log\n",
+        "/etc/belay/belay.conf: line 1: log_file: 'belay.log' is not an absolute path (leave it empty to log to syslog)");
     refused("run_dir /run/x\n",
             "/etc/belay/belay.conf: line 1: expected 'key = value', got 'run_dir /run/x'");
     refused("run_dir = /a\n# again\nrun_dir = /b\n",
