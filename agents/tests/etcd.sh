@@ -17,7 +17,7 @@ pick_ports() {
     tries=0
     while [ $tries -lt 100 ]; do
         tries=$((tries + 1))
-        BASE=$((20000 + ($(od -An -N2 -tu2 /dev/urandom) % 600) * 20))
+        BASE=$((10000 + ($(od -An -N2 -tu2 /dev/urandom) % 500) * 20))
         exec 9>"/tmp/belay-ports-$BASE.lock"
         if flock -n 9 && [ -z "$(ss -Htan "( sport >= :$BASE and sport <= :$((BASE + 19)) )")" ]; then
             return 0
