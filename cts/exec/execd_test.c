@@ -651,6 +651,52 @@ log_has(const char *needle)
     return g_file_get_contents(path, &text, NULL, NULL) && strstr(text, needle) != NULL;
 }
 
+/* A client that reads late still gets every result, in full, even those its ring could
+ * not hold when they came: they waited in the daemon. */
+static void
+test_late_reader_gets_everything(void **state)
+{
+    bl_exec_client_t *late = NULL;
+    gint64 deadline = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+    bool seen[24] = {false};
+    uint64_t ids[24];
+    bool all_ran = false;
+
+    (void) state;
+    assert_int_equal(bl_exec_client_connect(ipc_name, &late, NULL), 0);
+    for (int i = 0; i < 24; i++) {
+        g_autofree char *rsc = g_strdup_printf("late%d", i);
+        bl_exec_request_t *req = request(rsc, "ocf:test:flood", "start");
+
+        param(req, "bytes", "200000");
+        ids[i] = submit(late, req);
+    }
+    while (!all_ran) {
+        assert_true(g_get_monotonic_time() < deadline);
+        g_usleep(50000);
+        all_ran = true;
+        for (int i = 0; i < 24 && all_ran; i++) {
+            g_autofree char *line = g_strdup_printf("late%d: start returned 0", i);
+
+            all_ran = log_has(line);
+        }
+    }
+    for (int n = 0; n < 24; n++) {
+        bl_exec_event_t event = {0};
+
+        next_event(late, &event);
+        for (int i = 0; i < 24; i++) {
+            seen[i] = seen[i] || event.call_id == ids[i];
+        }
+        assert_true(g_str_has_suffix(event.result.out, "THE-END-OF-STDOUT\n"));
+        bl_exec_result_clear(&event.result);
+    }
+    for (int i = 0; i < 24; i++) {
+        assert_true(seen[i]);
+    }
+    bl_exec_client_free(late);
+}
+
 /* Submits flood calls on SLOW until a submission fails for another reason than a full queue. */
 static unsigned
 submit_until_refused(bl_exec_client_t *slow)
@@ -720,6 +766,7 @@ main(void)
         cmocka_unit_test(test_refuses_other_users),
         cmocka_unit_test(test_orphans_reaped),
         cmocka_unit_test(test_queue_bound),
+        cmocka_unit_test(test_late_reader_gets_everything),
         cmocka_unit_test(test_slow_client_evicted),
     };
 
