@@ -39,6 +39,11 @@ stop_all() {
     for i in 1 2 3; do
         member m$i stop >/dev/null 2>&1
     done
+    if [ "$TAP_FAILED" = 1 ]; then
+        for f in "$TEST_DIR"/*.log; do
+            [ -f "$f" ] && tail -5 "$f" | sed "s|^|# $(basename "$f"): |"
+        done
+    fi
     rm -rf "$TEST_DIR"
 }
 trap stop_all EXIT
