@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -937,6 +938,86 @@ test_free_kills_running(void **state)
     g_main_context_unref(ctx);
 }
 
+/* Admission is bounded: queued submissions, then active calls; a refusal frees the request. */
+static void
+test_admission_bounds(void **state)
+{
+    g_autofree char *log = work_path("admission.log");
+    GMainContext *ctx = g_main_context_new();
+    bl_exec_options_t opts = {.max_queued = 2, .max_calls = 3};
+    bl_exec_t *exec = bl_exec_new(ctx, &opts);
+    collected_t c[3] = {0};
+    bl_exec_request_t *req;
+    char *err = NULL;
+
+    (void) state;
+    submit_counter(exec, "a1", log, &c[0]);
+    submit_counter(exec, "a2", log, &c[1]);
+    /* Nothing started yet (no iteration): two wait, the queue is full. */
+    req = request("a3", "ocf:test:counter", "start");
+    assert_int_equal(bl_exec_submit(exec, req, collect, &c[2], NULL, &err), -ENOBUFS);
+    assert_string_equal(
+        err, "executor queue full: 2 calls already wait to start (max_queued 2); try again later");
+    bl_free(&err);
+    /* One pass of the loop starts both (an idle kick): no longer queued, still active. */
+    for (int i = 0; i < 5; i++) {
+        g_main_context_iteration(ctx, FALSE);
+    }
+    submit_counter(exec, "a3", log, &c[2]);
+    req = request("a4", "ocf:test:counter", "start");
+    assert_int_equal(bl_exec_submit(exec, req, collect, &c[2], NULL, &err), -ENOBUFS);
+    assert_string_equal(err,
+                        "too many active calls: 3 (max_calls 3); cancel some or try again later");
+    bl_free(&err);
+    wait_finals(ctx, c, 3);
+    assert_int_equal(bl_exec_active(exec), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(c[i].finals, 1);
+        bl_exec_result_clear(&c[i].last);
+    }
+    bl_exec_free(exec);
+    g_main_context_unref(ctx);
+}
+
+/*
+ * In a child subreaper, the orphan an agent leaves (a daemon it started) becomes our
+ * child; when it dies, bl_exec_reap_orphans() reaps it. Runs last: the subreaper flag
+ * stays with the test process.
+ */
+static void
+test_reap_orphans(void **state)
+{
+    g_autofree char *pidfile = work_path("orphan.pid");
+    g_autofree char *proc = NULL;
+    GMainContext *ctx = g_main_context_new();
+    bl_exec_t *exec = bl_exec_new(ctx, NULL);
+    bl_exec_request_t *req = request("orphan", "ocf:test:doublefork", "start");
+    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    collected_t c = {0};
+    unsigned reaped = 0;
+    pid_t orphan;
+
+    (void) state;
+    assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+    param(req, "pidfile", pidfile);
+    assert_int_equal(bl_exec_submit(exec, req, collect, &c, NULL, NULL), 0);
+    wait_finals(ctx, &c, 1);
+    assert_int_equal(c.last.rc, 0);
+    orphan = read_pid(pidfile);
+    proc = g_strdup_printf("/proc/%d", (int) orphan);
+    assert_int_equal(bl_exec_reap_orphans(exec), 0); /* alive: nothing to reap */
+    assert_int_equal(kill(orphan, SIGKILL), 0);
+    while (reaped == 0 && g_get_monotonic_time() < deadline) {
+        g_usleep(10000);
+        reaped = bl_exec_reap_orphans(exec);
+    }
+    assert_int_equal(reaped, 1);
+    assert_false(g_file_test(proc, G_FILE_TEST_EXISTS));
+    bl_exec_result_clear(&c.last);
+    bl_exec_free(exec);
+    g_main_context_unref(ctx);
+}
+
 int
 main(void)
 {
@@ -962,6 +1043,8 @@ main(void)
         cmocka_unit_test(test_recurring_reports_changes),
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_free_kills_running),
+        cmocka_unit_test(test_admission_bounds),
+        cmocka_unit_test(test_reap_orphans),
     };
 
     return cmocka_run_group_tests(tests, setup_root, teardown_root);
