@@ -91,9 +91,17 @@ lock_pid_file(const char *run_dir, char **path)
 }
 
 static gboolean
-on_signal(gpointer data)
+on_sigterm(gpointer data)
 {
-    bl_notice("received a stop signal; stopping the daemons in reverse order");
+    bl_notice("received SIGTERM; stopping the daemons in reverse order");
+    belayd_stop(data);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_sigint(gpointer data)
+{
+    bl_notice("received SIGINT; stopping the daemons in reverse order");
     belayd_stop(data);
     return G_SOURCE_CONTINUE;
 }
@@ -103,8 +111,8 @@ run(const belayd_conf_t *conf, const char *config)
 {
     GMainLoop *loop = g_main_loop_new(NULL, FALSE);
     belayd_t *belayd = belayd_new(conf, loop);
-    guint term = g_unix_signal_add(SIGTERM, on_signal, belayd);
-    guint intr = g_unix_signal_add(SIGINT, on_signal, belayd);
+    guint term = g_unix_signal_add(SIGTERM, on_sigterm, belayd);
+    guint intr = g_unix_signal_add(SIGINT, on_sigint, belayd);
     int rc;
 
     bl_notice("starting (config %s, state %s, run %s, daemons from %s)", config, conf->state_dir,
