@@ -13,6 +13,9 @@
 
 #include "based_private.h"
 
+/* How often a subscriber whose buffer was full is offered the resync notice. */
+#define RESYNC_RETRY_MS 100
+
 static const char syncing_text[] =
     "the members are comparing their CIBs after a membership change; try again";
 
@@ -59,7 +62,7 @@ multicast(based_t *based, qb_ipcs_connection_t *c, const xmlDoc *diff, char **er
     char *diff_text = bl_xml_format(xmlDocGetRootElement(diff));
     uint64_t seq = ++based->next_seq;
     char *msg = bl_asprintf("%c %" PRIu64 "\n%s", BASED_MSG_WRITE, seq, diff_text);
-    int rc = bl_cpg_send(based->cpg, msg, strlen(msg) + 1);
+    int rc = based_send(based, msg, strlen(msg) + 1);
 
     if (rc == 0) {
         g_hash_table_insert(based->pending, g_memdup2(&seq, sizeof(seq)), c);
@@ -117,7 +120,7 @@ based_cib_request(qb_ipcs_connection_t *c, int32_t id, const char *body, void *u
         reply(c, 0, NULL, bl_cib_replica_doc(based->replica), NULL);
         break;
     case BL_CIB_MSG_SUBSCRIBE:
-        g_hash_table_add(based->subscribers, c);
+        g_hash_table_insert(based->subscribers, c, GINT_TO_POINTER(0));
         reply(c, 0, NULL, bl_cib_replica_doc(based->replica), NULL);
         break;
     case BL_CIB_MSG_PATCH:
@@ -146,15 +149,63 @@ based_cib_client_closed(qb_ipcs_connection_t *c, void *user_data)
     g_hash_table_remove(based->subscribers, c);
 }
 
+static const char resync_text[] = "<cib-resync-needed reason=\"changes were dropped while this subscriber's buffer was full; query the CIB again\"/>";
+
+/* Tells an overflowed subscriber to re-read the CIB; true once that is sent. */
+static bool
+send_resync(qb_ipcs_connection_t *c)
+{
+    if (based_ipc_event(c, resync_text) != 0) {
+        return false;
+    }
+    bl_notice("subscriber: reads again; told it to query the CIB anew (changes were dropped)");
+    return true;
+}
+
+static gboolean
+retry_resync(gpointer data)
+{
+    based_t *based = data;
+    GHashTableIter iter;
+    gpointer c;
+    gpointer overflowed;
+    bool waiting = false;
+
+    g_hash_table_iter_init(&iter, based->subscribers);
+    while (g_hash_table_iter_next(&iter, &c, &overflowed)) {
+        if (GPOINTER_TO_INT(overflowed) && send_resync(c)) {
+            g_hash_table_iter_replace(&iter, GINT_TO_POINTER(0));
+        } else if (GPOINTER_TO_INT(overflowed)) {
+            waiting = true;
+        }
+    }
+    if (!waiting) {
+        based->resync_timer = 0;
+    }
+    return waiting ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
 void
 based_cib_notify(based_t *based, const char *text)
 {
     GHashTableIter iter;
     gpointer c;
+    gpointer overflowed;
 
     g_hash_table_iter_init(&iter, based->subscribers);
-    while (g_hash_table_iter_next(&iter, &c, NULL)) {
-        based_ipc_event(c, text);
+    while (g_hash_table_iter_next(&iter, &c, &overflowed)) {
+        if (GPOINTER_TO_INT(overflowed) && !send_resync(c)) {
+            continue;
+        }
+        if (based_ipc_event(c, text) == 0) {
+            g_hash_table_iter_replace(&iter, GINT_TO_POINTER(0));
+            continue;
+        }
+        bl_warn("subscriber: its buffer is full; changes are dropped until it reads, then it is told to query the CIB anew");
+        g_hash_table_iter_replace(&iter, GINT_TO_POINTER(1));
+        if (based->resync_timer == 0) {
+            based->resync_timer = g_timeout_add(RESYNC_RETRY_MS, retry_resync, based);
+        }
     }
 }
 
@@ -207,6 +258,9 @@ deliver_write(based_t *based, bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, cons
         err = bl_strdup(syncing_text);
     } else {
         rc = apply(based, newline + 1, len - 1 - (size_t) (newline + 1 - text), &err);
+        if (rc == 0 && !based->quorate) {
+            based_sync_set_minority(based, true);
+        }
         /* A -errno (not a BL_E* refusal) is a disk error after the change was made. */
         if (rc == 0 || rc > BL_EPARSE) {
             based_cib_notify(based, newline + 1);
@@ -227,13 +281,29 @@ deliver_write(based_t *based, bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, cons
     free(err);
 }
 
+int
+based_send(based_t *based, const char *msg, size_t len)
+{
+    return bl_cpg_send_large(based->cpg, msg, len);
+}
+
 void
 based_cib_deliver(bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const void *msg, size_t len,
                   void *user_data)
 {
     based_t *based = user_data;
-    const char *text = msg;
+    const void *whole = NULL;
+    const char *text;
+    int rc = bl_cpg_assembler_add(based->assembly, nodeid, pid, msg, len, &whole, &len);
 
+    if (rc == BL_EPARSE) {
+        bl_info("dropped a CIB message from node %" PRIu32 " begun before we joined", nodeid);
+        return;
+    }
+    if (rc != 1) {
+        return;
+    }
+    text = whole;
     if (len < 2 || text[len - 1] != '\0') {
         bl_warn("ignored a malformed message of %zu bytes from node %" PRIu32, len, nodeid);
     } else if (text[0] == BASED_MSG_WRITE) {
