@@ -43,6 +43,14 @@ int bl_cib_save(const char *path, const xmlDoc *doc, char **err);
 /* Section element of the CIB (e.g. "configuration", "resources", "status"), or NULL. */
 xmlNode *bl_cib_section(const xmlDoc *doc, const char *name);
 
+/*
+ * The elements XPath expression EXPR selects in DOC, copied in document order under
+ * the root <xpath-result> of a new *result (free with xmlFreeDoc()). Returns BL_EPARSE
+ * for an expression that does not compile, BL_EINVALID when it selects something other
+ * than elements (attributes, text, a number), BL_ENOTFOUND when it selects nothing.
+ */
+int bl_cib_xpath(const xmlDoc *doc, const char *expr, xmlDoc **result, char **err);
+
 /* ------------------------------------------------------------ validation */
 
 /*
@@ -230,7 +238,8 @@ const char *bl_cib_ipc_name(void);
 
 /* Request ids (the IPC header's id); bodies and replies are XML text. */
 enum bl_cib_msg {
-    BL_CIB_MSG_QUERY = 1,     /* body <cib-query section="NAME"/>; reply holds the section */
+    BL_CIB_MSG_QUERY = 1,     /* body <cib-query section="NAME"/> (reply holds the section)
+                               * or <cib-query xpath="EXPR"/> (reply holds <xpath-result>) */
     BL_CIB_MSG_VERSION = 2,   /* body <cib-version/>; reply carries the version and digest */
     BL_CIB_MSG_PATCH = 3,     /* body a <cib-diff>; reply after it is applied and on disk */
     BL_CIB_MSG_REPLACE = 4,   /* body a whole <cib>; likewise */
@@ -254,6 +263,12 @@ void bl_cib_client_free(bl_cib_client_t *client);
 /* The whole CIB (SECTION NULL) or one section as a new document. */
 int bl_cib_client_query(bl_cib_client_t *client, const char *section, xmlDoc **doc, char **err);
 
+/*
+ * The elements XPath expression EXPR selects in the daemon's CIB, as bl_cib_xpath():
+ * *result's root <xpath-result> holds them; BL_EPARSE, BL_EINVALID or BL_ENOTFOUND.
+ */
+int bl_cib_client_xpath(bl_cib_client_t *client, const char *expr, xmlDoc **result, char **err);
+
 /* The daemon's CIB version and configuration digest. */
 int bl_cib_client_version(bl_cib_client_t *client, bl_cib_version_t *version,
                           char digest[BL_DIGEST_HEXLEN + 1], char **err);
@@ -270,7 +285,8 @@ int bl_cib_client_replace(bl_cib_client_t *client, const xmlDoc *cib, char **err
  * Asks for change notifications on this connection: from now on every change applied to
  * the daemon's CIB comes as an event, in order — the <cib-diff> of a write, or
  * <cib-replaced source="V" target="V"/> when the CIB was taken whole from a peer after
- * a membership change (re-query it then).
+ * a membership change (re-query it then), or <cib-resync-needed reason="..."/> when
+ * this subscriber did not read for so long that changes had to be dropped (re-query it).
  */
 int bl_cib_client_subscribe(bl_cib_client_t *client, char **err);
 

@@ -150,18 +150,19 @@ doc_text(const xmlDoc *doc)
     return bl_xml_format(xmlDocGetRootElement(doc));
 }
 
-int
-bl_cib_client_query(bl_cib_client_t *client, const char *section, xmlDoc **doc, char **err)
+/* Sends <cib-query ATTR="VALUE"/> and returns the reply's content as a new document. */
+static int
+query(bl_cib_client_t *client, const char *attr, const char *value, xmlDoc **doc, char **err)
 {
-    xmlNode *query = xmlNewNode(NULL, (const xmlChar *) "cib-query");
+    xmlNode *request = xmlNewNode(NULL, (const xmlChar *) "cib-query");
     char *text;
     xmlDoc *reply = NULL;
     xmlNode *content;
     int rc;
 
-    bl_xml_set_attr(query, "section", section);
-    text = bl_xml_format(query);
-    xmlFreeNode(query);
+    bl_xml_set_attr(request, attr, value);
+    text = bl_xml_format(request);
+    xmlFreeNode(request);
     rc = exchange(client, BL_CIB_MSG_QUERY, text, &reply, err);
     free(text);
     if (rc != 0) {
@@ -169,7 +170,7 @@ bl_cib_client_query(bl_cib_client_t *client, const char *section, xmlDoc **doc, 
     }
     content = bl_xml_first_child(xmlDocGetRootElement(reply), NULL);
     if (content == NULL) {
-        bl_err_set(err, "belay-based: the reply holds no %s", section != NULL ? section : "CIB");
+        bl_err_set(err, "belay-based: the reply holds no %s", value != NULL ? value : "CIB");
         xmlFreeDoc(reply);
         return BL_EPARSE;
     }
@@ -178,6 +179,18 @@ bl_cib_client_query(bl_cib_client_t *client, const char *section, xmlDoc **doc, 
     xmlDocSetRootElement(*doc, xmlDocCopyNode(content, *doc, 1));
     xmlFreeDoc(reply);
     return 0;
+}
+
+int
+bl_cib_client_query(bl_cib_client_t *client, const char *section, xmlDoc **doc, char **err)
+{
+    return query(client, "section", section, doc, err);
+}
+
+int
+bl_cib_client_xpath(bl_cib_client_t *client, const char *expr, xmlDoc **result, char **err)
+{
+    return query(client, "xpath", expr, result, err);
 }
 
 static int
