@@ -13,8 +13,21 @@
 
 #include "based_private.h"
 
+/*
+ * A delivered write waiting for the group commit: applied in memory and journaled, its
+ * notification and acknowledgement go out once the journal is on disk.
+ */
+typedef struct based_done {
+    qb_ipcs_connection_t *c; /* the writer's client when it is ours, else NULL */
+    int rc;
+    char *err;
+    char *notify; /* the diff for the subscribers; NULL when nothing changed */
+} based_done_t;
+
 /* How often a subscriber whose buffer was full is offered the resync notice. */
 #define RESYNC_RETRY_MS 100
+/* cib.xml is rewritten from the journal once no write came for this long. */
+#define CHECKPOINT_IDLE_MS 1000
 
 static const char syncing_text[] =
     "the members are comparing their CIBs after a membership change; try again";
@@ -29,6 +42,19 @@ reply(qb_ipcs_connection_t *c, int rc, const char *message, const xmlDoc *doc,
     free(text);
 }
 
+/* <cib-query xpath="EXPR"/>: the selected elements, or why there are none. */
+static void
+query_xpath(qb_ipcs_connection_t *c, const xmlDoc *doc, const char *expr)
+{
+    xmlDoc *result = NULL;
+    char *err = NULL;
+    int rc = bl_cib_xpath(doc, expr, &result, &err);
+
+    reply(c, rc, err, doc, rc == 0 ? xmlDocGetRootElement(result) : NULL);
+    xmlFreeDoc(result);
+    free(err);
+}
+
 static void
 handle_query(based_t *based, qb_ipcs_connection_t *c, const char *body)
 {
@@ -41,6 +67,11 @@ handle_query(based_t *based, qb_ipcs_connection_t *c, const char *body)
     if (bl_xml_parse(body, strlen(body), "query", &query, &err) != 0) {
         reply(c, BL_EPARSE, err, NULL, NULL);
         free(err);
+        return;
+    }
+    if (bl_xml_attr(xmlDocGetRootElement(query), "xpath") != NULL) {
+        query_xpath(c, doc, bl_xml_attr(xmlDocGetRootElement(query), "xpath"));
+        xmlFreeDoc(query);
         return;
     }
     name = bl_xml_attr(xmlDocGetRootElement(query), "section");
@@ -147,6 +178,13 @@ based_cib_client_closed(qb_ipcs_connection_t *c, void *user_data)
         }
     }
     g_hash_table_remove(based->subscribers, c);
+    for (GList *item = based->done.head; item != NULL; item = item->next) {
+        based_done_t *done = item->data;
+
+        if (done->c == c) {
+            done->c = NULL;
+        }
+    }
 }
 
 static const char resync_text[] = "<cib-resync-needed reason=\"changes were dropped while this subscriber's buffer was full; query the CIB again\"/>";
@@ -222,7 +260,73 @@ based_cib_fail_pending(based_t *based, int rc, const char *why)
     }
 }
 
-/* Applies one delivered write; returns its rc with the reason in *err. */
+static void
+done_free(based_done_t *done)
+{
+    free(done->err);
+    free(done->notify);
+    g_free(done);
+}
+
+static gboolean
+checkpoint(gpointer data)
+{
+    based_t *based = data;
+    char *err = NULL;
+
+    based->checkpoint_timer = 0;
+    if (bl_cib_replica_checkpoint(based->replica, &err) != 0) {
+        bl_err("cannot write the CIB to disk: %s", err);
+    }
+    free(err);
+    return G_SOURCE_REMOVE;
+}
+
+void
+based_cib_flush(based_t *based)
+{
+    char *err = NULL;
+    int rc = bl_cib_replica_flush(based->replica, &err);
+    based_done_t *done;
+
+    if (based->flush_source != 0) {
+        g_source_remove(based->flush_source);
+        based->flush_source = 0;
+    }
+    if (rc != 0) {
+        bl_err("cannot write the journal to disk: %s", err);
+    }
+    while ((done = g_queue_pop_head(&based->done)) != NULL) {
+        if (done->notify != NULL) {
+            based_cib_notify(based, done->notify);
+        }
+        if (done->c != NULL) {
+            /* A write applied in memory but not on disk must not look durable. */
+            reply(done->c, done->rc == 0 ? rc : done->rc, done->rc == 0 && rc != 0 ? err : done->err,
+                  NULL, NULL);
+        }
+        done_free(done);
+    }
+    free(err);
+    /* cib.xml itself is rewritten once writes pause, not for each one. */
+    if (based->checkpoint_timer != 0) {
+        g_source_remove(based->checkpoint_timer);
+    }
+    based->checkpoint_timer =
+        bl_cib_replica_dirty(based->replica) ? g_timeout_add(CHECKPOINT_IDLE_MS, checkpoint, based) : 0;
+}
+
+static gboolean
+flush_now(gpointer data)
+{
+    based_t *based = data;
+
+    based->flush_source = 0;
+    based_cib_flush(based);
+    return G_SOURCE_REMOVE;
+}
+
+/* Applies one delivered write in memory and journals it; returns its rc, reason in *err. */
 static int
 apply(based_t *based, const char *text, size_t len, char **err)
 {
@@ -230,10 +334,26 @@ apply(based_t *based, const char *text, size_t len, char **err)
     int rc = bl_xml_parse(text, len, "delivered write", &diff, err);
 
     if (rc == 0) {
-        rc = bl_cib_replica_apply(based->replica, diff, err);
+        rc = bl_cib_replica_apply_deferred(based->replica, diff, text, len, err);
     }
     xmlFreeDoc(diff);
     return rc;
+}
+
+/* Queues a write's outcome for the next group commit, which runs once delivery pauses. */
+static void
+queue_done(based_t *based, qb_ipcs_connection_t *c, int rc, char *err, const char *notify)
+{
+    based_done_t *done = g_new0(based_done_t, 1);
+
+    done->c = c;
+    done->rc = rc;
+    done->err = err;
+    done->notify = notify != NULL ? bl_strdup(notify) : NULL;
+    g_queue_push_tail(&based->done, done);
+    if (based->flush_source == 0) {
+        based->flush_source = g_idle_add_full(G_PRIORITY_HIGH, flush_now, based, NULL);
+    }
 }
 
 /* A write delivered in agreed order: applied here as on every other member. */
@@ -245,7 +365,7 @@ deliver_write(based_t *based, bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, cons
     uint64_t seq = g_ascii_strtoull(text + 2, NULL, 10);
     char *err = NULL;
     int rc = -EAGAIN;
-    qb_ipcs_connection_t *c;
+    qb_ipcs_connection_t *c = NULL;
 
     if (newline == NULL) {
         bl_warn("ignored a malformed write of %zu bytes from node %" PRIu32, len, nodeid);
@@ -257,13 +377,9 @@ deliver_write(based_t *based, bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, cons
                 nodeid);
         err = bl_strdup(syncing_text);
     } else {
-        rc = apply(based, newline + 1, len - 1 - (size_t) (newline + 1 - text), &err);
+        rc = apply(based, newline + 1, len - 2 - (size_t) (newline - text), &err);
         if (rc == 0 && !based->quorate) {
             based_sync_set_minority(based, true);
-        }
-        /* A -errno (not a BL_E* refusal) is a disk error after the change was made. */
-        if (rc == 0 || rc > BL_EPARSE) {
-            based_cib_notify(based, newline + 1);
         }
     }
     if (rc == BL_EVERSION) {
@@ -273,12 +389,9 @@ deliver_write(based_t *based, bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, cons
     }
     if (nodeid == bl_cpg_local_nodeid(cpg) && pid == (uint32_t) getpid()) {
         c = g_hash_table_lookup(based->pending, &seq);
-        if (c != NULL) {
-            reply(c, rc, err, bl_cib_replica_doc(based->replica), NULL);
-            g_hash_table_remove(based->pending, &seq);
-        }
+        g_hash_table_remove(based->pending, &seq);
     }
-    free(err);
+    queue_done(based, c, rc, err, rc == 0 ? newline + 1 : NULL);
 }
 
 int

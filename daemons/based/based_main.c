@@ -191,6 +191,19 @@ stop(based_t *based)
     if (based->resync_timer != 0) {
         g_source_remove(based->resync_timer);
     }
+    if (based->replica != NULL) {
+        char *err = NULL;
+
+        /* A clean stop leaves cib.xml current and the journal empty. */
+        based_cib_flush(based);
+        if (bl_cib_replica_checkpoint(based->replica, &err) != 0) {
+            bl_err("cannot write the CIB to disk: %s", err);
+        }
+        free(err);
+    }
+    if (based->checkpoint_timer != 0) {
+        g_source_remove(based->checkpoint_timer);
+    }
     if (based->ipc != NULL) {
         based_ipc_stop(based->ipc);
     }

@@ -45,6 +45,9 @@ typedef struct based {
     bool minority;
     char *state_dir;
     bl_cpg_assembler_t *assembly; /* CPG messages arrive in chunks (bl_cpg_send_large) */
+    GQueue done;             /* based_done_t: delivered writes waiting for the group commit */
+    guint flush_source;      /* the group commit, run once the delivered messages are handled */
+    guint checkpoint_timer;  /* rewrites cib.xml once writes pause */
 } based_t;
 
 /* A process in the CIB group. */
@@ -103,6 +106,12 @@ int based_send(based_t *based, const char *msg, size_t len);
 /* A write multicast by process PID on node NODEID, in agreed order. */
 void based_cib_deliver(bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const void *msg, size_t len,
                        void *user_data);
+
+/*
+ * The group commit: flushes the journal once for every write delivered since the last
+ * flush, then notifies the subscribers and acknowledges the writers, in delivery order.
+ */
+void based_cib_flush(based_t *based);
 
 /* Answers every write in flight with RC (corosync went away: their fate is unknown). */
 void based_cib_fail_pending(based_t *based, int rc, const char *why);

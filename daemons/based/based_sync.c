@@ -66,6 +66,8 @@ based_sync_membership(based_t *based, const bl_cpg_membership_t *change)
         /* Members only left: the others applied the same writes in the same order. */
         return;
     }
+    /* Offers describe what is on disk: commit what was delivered before the change. */
+    based_cib_flush(based);
     based->syncing = true;
     based->winner = 0;
     if (based->round == NULL) {
@@ -243,6 +245,7 @@ on_sync(based_t *based, uint32_t nodeid, const char *text, size_t len)
     int rc;
 
     round_done(based, based->winner_minority);
+    based_cib_flush(based);
     bl_cib_version_get(bl_cib_replica_doc(based->replica), &ours, NULL);
     rc = bl_xml_parse(text, len, "CIB from a peer", &doc, &err);
     if (rc == 0 && !bl_cib_equal(doc, bl_cib_replica_doc(based->replica))) {

@@ -213,12 +213,35 @@ int bl_cib_replica_prepare(const bl_cib_replica_t *replica, const xmlDoc *payloa
                            bool quorate, xmlDoc **diff, bool *configuration, char **err);
 
 /*
- * Applies a delivered DIFF and writes the result to the state directory. A diff that
- * does not apply leaves the CIB unchanged (the bl_cib_patch() error). When the write to
- * disk fails the CIB in memory keeps the change (the other nodes have it) and the
- * -errno is returned, so that the write is not acknowledged as durable.
+ * Applies a delivered DIFF and writes it to disk (bl_cib_replica_apply_deferred() and
+ * bl_cib_replica_flush()). A diff that does not apply leaves the CIB unchanged (the
+ * bl_cib_patch() error). When the write to disk fails the CIB in memory keeps the change
+ * (the other nodes have it) and the -errno is returned, so that the write is not
+ * acknowledged as durable.
  */
 int bl_cib_replica_apply(bl_cib_replica_t *replica, const xmlDoc *diff, char **err);
+
+/*
+ * Persistence is a journal of diffs beside cib.xml ($DIR/cib.journal, see
+ * lib/cib/cib_journal.c): opening the replica replays it; a checkpoint writes cib.xml
+ * (archiving the previous one) and empties it.
+ *
+ * Applies DIFF in memory and adds it to the journal without flushing, so that several
+ * writes delivered together share one flush (group commit). TEXT (LEN bytes) is DIFF as
+ * delivered, or NULL to format it. Nothing may be acknowledged before the next
+ * bl_cib_replica_flush() returns 0.
+ */
+int bl_cib_replica_apply_deferred(bl_cib_replica_t *replica, const xmlDoc *diff, const char *text,
+                                  size_t len, char **err);
+
+/* Makes every write applied so far durable (one fdatasync); checkpoints a long journal. */
+int bl_cib_replica_flush(bl_cib_replica_t *replica, char **err);
+
+/* Writes the whole CIB to cib.xml and empties the journal (nothing to do when empty). */
+int bl_cib_replica_checkpoint(bl_cib_replica_t *replica, char **err);
+
+/* True when the journal holds writes not yet in cib.xml. */
+bool bl_cib_replica_dirty(const bl_cib_replica_t *replica);
 
 /*
  * Replaces the CIB with a copy of DOC, whole (a peer's newer CIB after a membership
