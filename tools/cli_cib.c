@@ -140,12 +140,16 @@ file_save(bl_cli_t *cli)
     return bl_cib_save(cli->file, cli->doc, &cli->err);
 }
 
+/* The connection to belay-based, opened once per run (setting one up maps its buffers). */
 static int
-live_load(bl_cli_t *cli)
+live_client(bl_cli_t *cli)
 {
-    bl_cib_client_t *client = NULL;
-    int rc = bl_cib_client_connect(NULL, &client, &cli->err);
+    int rc;
 
+    if (cli->client != NULL) {
+        return 0;
+    }
+    rc = bl_cib_client_connect(NULL, &cli->client, &cli->err);
     if (rc != 0) {
         char *why = cli->err;
 
@@ -153,17 +157,20 @@ live_load(bl_cli_t *cli)
         bl_err_set(&cli->err, "%s (or work on a CIB file: --file PATH or BELAY_CIB_FILE)", why);
         free(why);
     }
-    if (rc == 0) {
-        rc = bl_cib_client_query(client, NULL, &cli->doc, &cli->err);
-    }
-    bl_cib_client_free(client);
     return rc;
+}
+
+static int
+live_load(bl_cli_t *cli)
+{
+    int rc = live_client(cli);
+
+    return rc != 0 ? rc : bl_cib_client_query(cli->client, NULL, &cli->doc, &cli->err);
 }
 
 static int
 live_save(bl_cli_t *cli)
 {
-    bl_cib_client_t *client = NULL;
     xmlDoc *base = NULL;
     xmlDoc *diff = NULL;
     int rc = bl_xml_parse(cli->loaded, strlen(cli->loaded), "CIB as fetched", &base, &cli->err);
@@ -172,12 +179,11 @@ live_save(bl_cli_t *cli)
         rc = bl_cib_diff(base, cli->doc, &diff, &cli->err);
     }
     if (rc == 0) {
-        rc = bl_cib_client_connect(NULL, &client, &cli->err);
+        rc = live_client(cli);
     }
     if (rc == 0) {
-        rc = bl_cib_client_patch(client, diff, &cli->err);
+        rc = bl_cib_client_patch(cli->client, diff, &cli->err);
     }
-    bl_cib_client_free(client);
     xmlFreeDoc(diff);
     xmlFreeDoc(base);
     return rc;
@@ -263,6 +269,8 @@ bl__cli_free(bl_cli_t *cli)
         close(cli->lock_fd); /* releases the lock */
         cli->lock_fd = -1;
     }
+    bl_cib_client_free(cli->client);
+    cli->client = NULL;
     if (cli->out != NULL) {
         g_string_free(cli->out, TRUE);
         cli->out = NULL;
@@ -359,12 +367,11 @@ print_element(bl_cli_t *cli, const xmlNode *node)
 static int
 show_live_section(bl_cli_t *cli, const char *name)
 {
-    bl_cib_client_t *client = NULL;
     xmlDoc *section = NULL;
-    int rc = bl_cib_client_connect(NULL, &client, &cli->err);
+    int rc = live_client(cli);
 
     if (rc == 0) {
-        rc = bl_cib_client_query(client, strcmp(name, "cib") == 0 ? NULL : name, &section,
+        rc = bl_cib_client_query(cli->client, strcmp(name, "cib") == 0 ? NULL : name, &section,
                                  &cli->err);
     }
     if (rc == BL_ENOTFOUND) {
@@ -375,7 +382,6 @@ show_live_section(bl_cli_t *cli, const char *name)
         print_element(cli, xmlDocGetRootElement(section));
     }
     xmlFreeDoc(section);
-    bl_cib_client_free(client);
     return rc;
 }
 
@@ -408,19 +414,14 @@ cib_show(bl_cli_t *cli, int argc, char **argv)
 static int
 xpath_result(bl_cli_t *cli, const char *expr, xmlDoc **result)
 {
-    bl_cib_client_t *client = NULL;
     int rc;
 
     if (cli->file != NULL || cli->doc != NULL) {
         rc = bl__cli_cib_load(cli);
         return rc != 0 ? rc : bl_cib_xpath(cli->doc, expr, result, &cli->err);
     }
-    rc = bl_cib_client_connect(NULL, &client, &cli->err);
-    if (rc == 0) {
-        rc = bl_cib_client_xpath(client, expr, result, &cli->err);
-    }
-    bl_cib_client_free(client);
-    return rc;
+    rc = live_client(cli);
+    return rc != 0 ? rc : bl_cib_client_xpath(cli->client, expr, result, &cli->err);
 }
 
 /* `cib query --xpath EXPR`: each selected element as XML. */

@@ -15,13 +15,12 @@
 
 /*
  * A delivered write waiting for the group commit: applied in memory and journaled, its
- * notification and acknowledgement go out once the journal is on disk.
+ * acknowledgement goes out once the journal is on disk.
  */
 typedef struct based_done {
     qb_ipcs_connection_t *c; /* the writer's client when it is ours, else NULL */
     int rc;
     char *err;
-    char *notify; /* the diff for the subscribers; NULL when nothing changed */
 } based_done_t;
 
 /* How often a subscriber whose buffer was full is offered the resync notice. */
@@ -264,7 +263,6 @@ static void
 done_free(based_done_t *done)
 {
     free(done->err);
-    free(done->notify);
     g_free(done);
 }
 
@@ -297,9 +295,6 @@ based_cib_flush(based_t *based)
         bl_err("cannot write the journal to disk: %s", err);
     }
     while ((done = g_queue_pop_head(&based->done)) != NULL) {
-        if (done->notify != NULL) {
-            based_cib_notify(based, done->notify);
-        }
         if (done->c != NULL) {
             /* A write applied in memory but not on disk must not look durable. */
             reply(done->c, done->rc == 0 ? rc : done->rc, done->rc == 0 && rc != 0 ? err : done->err,
@@ -342,14 +337,13 @@ apply(based_t *based, const char *text, size_t len, char **err)
 
 /* Queues a write's outcome for the next group commit, which runs once delivery pauses. */
 static void
-queue_done(based_t *based, qb_ipcs_connection_t *c, int rc, char *err, const char *notify)
+queue_done(based_t *based, qb_ipcs_connection_t *c, int rc, char *err)
 {
     based_done_t *done = g_new0(based_done_t, 1);
 
     done->c = c;
     done->rc = rc;
     done->err = err;
-    done->notify = notify != NULL ? bl_strdup(notify) : NULL;
     g_queue_push_tail(&based->done, done);
     if (based->flush_source == 0) {
         based->flush_source = g_idle_add_full(G_PRIORITY_HIGH, flush_now, based, NULL);
@@ -381,6 +375,14 @@ deliver_write(based_t *based, bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, cons
         if (rc == 0 && !based->quorate) {
             based_sync_set_minority(based, true);
         }
+        /*
+         * Subscribers learn of a change as soon as it is applied: every member has it
+         * (virtual synchrony), and a node that crashes before its flush takes it back
+         * from the others. Only the writer's acknowledgement waits for the disk.
+         */
+        if (rc == 0) {
+            based_cib_notify(based, newline + 1);
+        }
     }
     if (rc == BL_EVERSION) {
         bl_info("write %" PRIu64 " from node %" PRIu32 " lost a race: %s", seq, nodeid, err);
@@ -391,7 +393,7 @@ deliver_write(based_t *based, bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, cons
         c = g_hash_table_lookup(based->pending, &seq);
         g_hash_table_remove(based->pending, &seq);
     }
-    queue_done(based, c, rc, err, rc == 0 ? newline + 1 : NULL);
+    queue_done(based, c, rc, err);
 }
 
 int

@@ -109,7 +109,7 @@ void based_cib_deliver(bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const void 
 
 /*
  * The group commit: flushes the journal once for every write delivered since the last
- * flush, then notifies the subscribers and acknowledges the writers, in delivery order.
+ * flush, then acknowledges their writers, in delivery order.
  */
 void based_cib_flush(based_t *based);
 
