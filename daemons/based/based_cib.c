@@ -31,11 +31,16 @@ typedef struct based_done {
 static const char syncing_text[] =
     "the members are comparing their CIBs after a membership change; try again";
 
+/* A reply; with BASED, it carries the current CIB's version and (kept) digest. */
 static void
-reply(qb_ipcs_connection_t *c, int rc, const char *message, const xmlDoc *doc,
+reply(qb_ipcs_connection_t *c, int rc, const char *message, based_t *based,
       const xmlNode *content)
 {
-    char *text = bl_cib_reply_format(rc, message, doc, content);
+    char *text = based == NULL ? bl_cib_reply_format(rc, message, NULL, content)
+                               : bl_cib_reply_format_digest(rc, message,
+                                                            bl_cib_replica_doc(based->replica),
+                                                            bl_cib_replica_digest(based->replica),
+                                                            content);
 
     based_ipc_reply(c, text);
     free(text);
@@ -43,13 +48,13 @@ reply(qb_ipcs_connection_t *c, int rc, const char *message, const xmlDoc *doc,
 
 /* <cib-query xpath="EXPR"/>: the selected elements, or why there are none. */
 static void
-query_xpath(qb_ipcs_connection_t *c, const xmlDoc *doc, const char *expr)
+query_xpath(based_t *based, qb_ipcs_connection_t *c, const char *expr)
 {
     xmlDoc *result = NULL;
     char *err = NULL;
-    int rc = bl_cib_xpath(doc, expr, &result, &err);
+    int rc = bl_cib_xpath(bl_cib_replica_doc(based->replica), expr, &result, &err);
 
-    reply(c, rc, err, doc, rc == 0 ? xmlDocGetRootElement(result) : NULL);
+    reply(c, rc, err, based, rc == 0 ? xmlDocGetRootElement(result) : NULL);
     xmlFreeDoc(result);
     free(err);
 }
@@ -69,7 +74,7 @@ handle_query(based_t *based, qb_ipcs_connection_t *c, const char *body)
         return;
     }
     if (bl_xml_attr(xmlDocGetRootElement(query), "xpath") != NULL) {
-        query_xpath(c, doc, bl_xml_attr(xmlDocGetRootElement(query), "xpath"));
+        query_xpath(based, c, bl_xml_attr(xmlDocGetRootElement(query), "xpath"));
         xmlFreeDoc(query);
         return;
     }
@@ -77,10 +82,10 @@ handle_query(based_t *based, qb_ipcs_connection_t *c, const char *body)
     content = name != NULL ? bl_cib_section(doc, name) : xmlDocGetRootElement(doc);
     if (content == NULL) {
         err = bl_asprintf("the CIB has no %s section", name);
-        reply(c, BL_ENOTFOUND, err, doc, NULL);
+        reply(c, BL_ENOTFOUND, err, based, NULL);
         free(err);
     } else {
-        reply(c, 0, NULL, doc, content);
+        reply(c, 0, NULL, based, content);
     }
     xmlFreeDoc(query);
 }
@@ -130,7 +135,7 @@ handle_write(based_t *based, qb_ipcs_connection_t *c, const char *body, bool rep
     }
     if (rc != 0) {
         bl_notice("write refused: %s", err != NULL ? err : bl_strerror(rc));
-        reply(c, rc, err, bl_cib_replica_doc(based->replica), NULL);
+        reply(c, rc, err, based, NULL);
     }
     free(err);
     xmlFreeDoc(diff);
@@ -147,11 +152,11 @@ based_cib_request(qb_ipcs_connection_t *c, int32_t id, const char *body, void *u
         handle_query(based, c, body);
         break;
     case BL_CIB_MSG_VERSION:
-        reply(c, 0, NULL, bl_cib_replica_doc(based->replica), NULL);
+        reply(c, 0, NULL, based, NULL);
         break;
     case BL_CIB_MSG_SUBSCRIBE:
         g_hash_table_insert(based->subscribers, c, GINT_TO_POINTER(0));
-        reply(c, 0, NULL, bl_cib_replica_doc(based->replica), NULL);
+        reply(c, 0, NULL, based, NULL);
         break;
     case BL_CIB_MSG_PATCH:
     case BL_CIB_MSG_REPLACE:

@@ -209,8 +209,11 @@ const xmlDoc *bl_cib_replica_doc(const bl_cib_replica_t *replica);
  * and a change to the configuration section while QUORATE is false (-EPERM).
  * *configuration tells whether the configuration changes.
  */
-int bl_cib_replica_prepare(const bl_cib_replica_t *replica, const xmlDoc *payload, bool replace,
+int bl_cib_replica_prepare(bl_cib_replica_t *replica, const xmlDoc *payload, bool replace,
                            bool quorate, xmlDoc **diff, bool *configuration, char **err);
+
+/* The configuration digest of the current CIB (bl_cib_digest(), kept between writes). */
+const char *bl_cib_replica_digest(bl_cib_replica_t *replica);
 
 /*
  * Applies a delivered DIFF and writes it to disk (bl_cib_replica_apply_deferred() and
@@ -274,6 +277,10 @@ enum bl_cib_msg {
  * holding CONTENT (may be NULL) and the version of DOC (may be NULL). Caller frees.
  */
 char *bl_cib_reply_format(int rc, const char *message, const xmlDoc *doc, const xmlNode *content);
+
+/* The same with DOC's configuration digest given (not computed again) when not NULL. */
+char *bl_cib_reply_format_digest(int rc, const char *message, const xmlDoc *doc,
+                                 const char *digest, const xmlNode *content);
 
 typedef struct bl_cib_client bl_cib_client_t;
 

@@ -30,6 +30,13 @@ bl_cib_ipc_name(void)
 char *
 bl_cib_reply_format(int rc, const char *message, const xmlDoc *doc, const xmlNode *content)
 {
+    return bl_cib_reply_format_digest(rc, message, doc, NULL, content);
+}
+
+char *
+bl_cib_reply_format_digest(int rc, const char *message, const xmlDoc *doc, const char *digest,
+                           const xmlNode *content)
+{
     xmlNode *reply = xmlNewNode(NULL, (const xmlChar *) "cib-reply");
     char *rc_text = bl_asprintf("%d", rc);
     char *text;
@@ -38,7 +45,7 @@ bl_cib_reply_format(int rc, const char *message, const xmlDoc *doc, const xmlNod
     bl_xml_set_attr(reply, "message", message);
     if (doc != NULL) {
         bl_cib_version_t version = {0};
-        char digest[BL_DIGEST_HEXLEN + 1];
+        char computed[BL_DIGEST_HEXLEN + 1];
         char *number;
 
         bl_cib_version_get(doc, &version, NULL);
@@ -51,7 +58,10 @@ bl_cib_reply_format(int rc, const char *message, const xmlDoc *doc, const xmlNod
         number = bl_asprintf("%" PRId64, version.num_updates);
         bl_xml_set_attr(reply, "num_updates", number);
         free(number);
-        bl_cib_digest(doc, digest);
+        if (digest == NULL) {
+            bl_cib_digest(doc, computed);
+            digest = computed;
+        }
         bl_xml_set_attr(reply, "digest", digest);
     }
     if (content != NULL) {

@@ -115,4 +115,17 @@ int bl__cib_journal_sync(bl__cib_journal_t *journal, char **err);
 /* Empties the journal (after a checkpoint wrote the whole CIB). */
 int bl__cib_journal_reset(bl__cib_journal_t *journal, char **err);
 
+/* ------------------------------------------------------- cib_diff.c */
+
+/*
+ * bl_cib_patch() without the configuration digest check at the end (versions are still
+ * checked): for a result that is verified by other means, e.g. a client's diff that the
+ * replica applies to a scratch copy before multicasting it, and that every node applies
+ * with bl_cib_patch() on delivery.
+ */
+int bl__cib_patch_unverified(xmlDoc *doc, const xmlDoc *diff, char **err);
+
+/* The configuration digest a diff records for its target (borrowed), or NULL. */
+const char *bl__cib_diff_digest(const xmlDoc *diff);
+
 #endif /* BELAY_CIB_PRIVATE_H */

@@ -20,6 +20,8 @@ struct bl_cib_replica {
     unsigned keep;
     xmlDoc *doc;
     bl__cib_journal_t *journal;
+    char digest[BL_DIGEST_HEXLEN + 1]; /* of doc's configuration, once known */
+    bool digest_known;
 };
 
 /* The damaged-file fallback: refuse cib.xml, take the newest intact archive. */
@@ -142,7 +144,8 @@ build_next(const bl_cib_replica_t *replica, const xmlDoc *payload, bool replace,
         return 0;
     }
     *next = xmlCopyDoc(replica->doc, 1);
-    rc = bl_cib_patch(*next, payload, err);
+    /* No digest here: every node checks it when the diff is delivered (bl_cib_patch()). */
+    rc = bl__cib_patch_unverified(*next, payload, err);
     if (rc != 0) {
         xmlFreeDoc(*next);
         *next = NULL;
@@ -175,19 +178,36 @@ check_newer(const xmlDoc *old_doc, const xmlDoc *next, char **err)
     return BL_EVERSION;
 }
 
-static bool
-configuration_changed(const xmlDoc *a, const xmlDoc *b)
+const char *
+bl_cib_replica_digest(bl_cib_replica_t *replica)
 {
-    char digest_a[BL_DIGEST_HEXLEN + 1];
-    char digest_b[BL_DIGEST_HEXLEN + 1];
+    if (!replica->digest_known) {
+        bl_cib_digest(replica->doc, replica->digest);
+        replica->digest_known = true;
+    }
+    return replica->digest;
+}
 
-    bl_cib_digest(a, digest_a);
-    bl_cib_digest(b, digest_b);
-    return strcmp(digest_a, digest_b) != 0;
+/*
+ * A client's diff records the digest of the configuration it produces; a diff that lies
+ * about it passes here but fails on delivery on every node (bl_cib_patch() checks it).
+ */
+static bool
+configuration_changed(bl_cib_replica_t *replica, const xmlDoc *payload, bool replace,
+                      const xmlDoc *next)
+{
+    char digest[BL_DIGEST_HEXLEN + 1];
+    const char *next_digest = replace ? NULL : bl__cib_diff_digest(payload);
+
+    if (next_digest == NULL) {
+        bl_cib_digest(next, digest);
+        next_digest = digest;
+    }
+    return strcmp(bl_cib_replica_digest(replica), next_digest) != 0;
 }
 
 int
-bl_cib_replica_prepare(const bl_cib_replica_t *replica, const xmlDoc *payload, bool replace,
+bl_cib_replica_prepare(bl_cib_replica_t *replica, const xmlDoc *payload, bool replace,
                        bool quorate, xmlDoc **diff, bool *configuration, char **err)
 {
     xmlDoc *next = NULL;
@@ -203,7 +223,7 @@ bl_cib_replica_prepare(const bl_cib_replica_t *replica, const xmlDoc *payload, b
         }
     }
     if (rc == 0) {
-        *configuration = configuration_changed(replica->doc, next);
+        *configuration = configuration_changed(replica, payload, replace, next);
         if (*configuration && !quorate) {
             bl_err_set(err, "configuration changes are refused while this partition has no quorum");
             rc = -EPERM;
@@ -229,6 +249,9 @@ bl_cib_replica_apply_deferred(bl_cib_replica_t *replica, const xmlDoc *diff, con
     if (rc != 0) {
         return rc;
     }
+    /* bl_cib_patch() checked that the result has the digest the diff records. */
+    memcpy(replica->digest, bl__cib_diff_digest(diff), BL_DIGEST_HEXLEN + 1);
+    replica->digest_known = true;
     if (text == NULL) {
         formatted = bl_xml_format(xmlDocGetRootElement(diff));
         text = formatted;
@@ -283,6 +306,7 @@ bl_cib_replica_take(bl_cib_replica_t *replica, const xmlDoc *doc, char **err)
 
     xmlFreeDoc(replica->doc);
     replica->doc = xmlCopyDoc((xmlDoc *) doc, 1);
+    replica->digest_known = false;
     rc = bl_cib_store_write(replica->dir, replica->doc, replica->keep, err);
     return rc != 0 ? rc : bl__cib_journal_reset(replica->journal, err);
 }

@@ -233,6 +233,23 @@ test_quorum_guards_configuration_only(void **state)
     assert_true(bl_cib_equal(bl_cib_replica_doc(replica), status));
     xmlFreeDoc(diff);
     xmlFreeDoc(payload);
+    /*
+     * A configuration change whose diff claims the old configuration digest (as if only
+     * the status changed) slips past the quorum check, but no node applies it.
+     */
+    xmlFreeDoc(config);
+    config = edited(bl_cib_replica_doc(replica), "resources", primitive, false);
+    payload = diff_of(bl_cib_replica_doc(replica), config);
+    bl_xml_set_attr(bl_xml_first_child(xmlDocGetRootElement(payload), "version"), "digest",
+                    bl_cib_replica_digest(replica));
+    assert_int_equal(
+        bl_cib_replica_prepare(replica, payload, false, false, &diff, &configuration, &err), 0);
+    assert_false(configuration);
+    assert_int_equal(bl_cib_replica_apply(replica, diff, &err), BL_EDIGEST);
+    bl_free(&err);
+    assert_true(bl_cib_equal(bl_cib_replica_doc(replica), status));
+    xmlFreeDoc(diff);
+    xmlFreeDoc(payload);
     xmlFreeDoc(config);
     xmlFreeDoc(status);
     free(note);
