@@ -142,6 +142,9 @@ write_one(bl_cib_client_t *client, const char *id)
         rc = write_once(client, id, &err);
         if (rc == -EAGAIN) {
             g_usleep(20000);
+        } else if (rc == BL_EVERSION) {
+            /* as the CLI does: a random pause that grows, so colliding writers drift apart */
+            g_usleep((gulong) g_random_int_range(0, 1000 << MIN(tries, 5)));
         }
     }
     if (rc != 0) {
