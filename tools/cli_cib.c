@@ -445,8 +445,8 @@ cib_query(bl_cli_t *cli, int argc, char **argv)
     if (rc != 0) {
         return rc;
     }
-    for (const xmlNode *node = bl_xml_first_child(xmlDocGetRootElement(result), NULL);
-         node != NULL; node = bl_xml_next(node, NULL)) {
+    for (const xmlNode *node = bl_xml_first_child(xmlDocGetRootElement(result), NULL); node != NULL;
+         node = bl_xml_next(node, NULL)) {
         print_element(cli, node);
     }
     xmlFreeDoc(result);

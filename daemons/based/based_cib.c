@@ -33,14 +33,12 @@ static const char syncing_text[] =
 
 /* A reply; with BASED, it carries the current CIB's version and (kept) digest. */
 static void
-reply(qb_ipcs_connection_t *c, int rc, const char *message, based_t *based,
-      const xmlNode *content)
+reply(qb_ipcs_connection_t *c, int rc, const char *message, based_t *based, const xmlNode *content)
 {
-    char *text = based == NULL ? bl_cib_reply_format(rc, message, NULL, content)
-                               : bl_cib_reply_format_digest(rc, message,
-                                                            bl_cib_replica_doc(based->replica),
-                                                            bl_cib_replica_digest(based->replica),
-                                                            content);
+    char *text = based == NULL
+                     ? bl_cib_reply_format(rc, message, NULL, content)
+                     : bl_cib_reply_format_digest(rc, message, bl_cib_replica_doc(based->replica),
+                                                  bl_cib_replica_digest(based->replica), content);
 
     based_ipc_reply(c, text);
     free(text);
@@ -191,7 +189,8 @@ based_cib_client_closed(qb_ipcs_connection_t *c, void *user_data)
     }
 }
 
-static const char resync_text[] = "<cib-resync-needed reason=\"changes were dropped while this subscriber's buffer was full; query the CIB again\"/>";
+static const char resync_text[] =
+    "<cib-resync-needed reason=\"changes were dropped while this subscriber's buffer was full; query the CIB again\"/>";
 
 /* Tells an overflowed subscriber to re-read the CIB; true once that is sent. */
 static bool
@@ -243,7 +242,8 @@ based_cib_notify(based_t *based, const char *text)
             g_hash_table_iter_replace(&iter, GINT_TO_POINTER(0));
             continue;
         }
-        bl_warn("subscriber: its buffer is full; changes are dropped until it reads, then it is told to query the CIB anew");
+        bl_warn(
+            "subscriber: its buffer is full; changes are dropped until it reads, then it is told to query the CIB anew");
         g_hash_table_iter_replace(&iter, GINT_TO_POINTER(1));
         if (based->resync_timer == 0) {
             based->resync_timer = g_timeout_add(RESYNC_RETRY_MS, retry_resync, based);
@@ -302,8 +302,8 @@ based_cib_flush(based_t *based)
     while ((done = g_queue_pop_head(&based->done)) != NULL) {
         if (done->c != NULL) {
             /* A write applied in memory but not on disk must not look durable. */
-            reply(done->c, done->rc == 0 ? rc : done->rc, done->rc == 0 && rc != 0 ? err : done->err,
-                  NULL, NULL);
+            reply(done->c, done->rc == 0 ? rc : done->rc,
+                  done->rc == 0 && rc != 0 ? err : done->err, NULL, NULL);
         }
         done_free(done);
     }
@@ -312,8 +312,9 @@ based_cib_flush(based_t *based)
     if (based->checkpoint_timer != 0) {
         g_source_remove(based->checkpoint_timer);
     }
-    based->checkpoint_timer =
-        bl_cib_replica_dirty(based->replica) ? g_timeout_add(CHECKPOINT_IDLE_MS, checkpoint, based) : 0;
+    based->checkpoint_timer = bl_cib_replica_dirty(based->replica)
+                                  ? g_timeout_add(CHECKPOINT_IDLE_MS, checkpoint, based)
+                                  : 0;
 }
 
 static gboolean

@@ -45,9 +45,9 @@ typedef struct based {
     bool minority;
     char *state_dir;
     bl_cpg_assembler_t *assembly; /* CPG messages arrive in chunks (bl_cpg_send_large) */
-    GQueue done;             /* based_done_t: delivered writes waiting for the group commit */
-    guint flush_source;      /* the group commit, run once the delivered messages are handled */
-    guint checkpoint_timer;  /* rewrites cib.xml once writes pause */
+    GQueue done;                  /* based_done_t: delivered writes waiting for the group commit */
+    guint flush_source;     /* the group commit, run once the delivered messages are handled */
+    guint checkpoint_timer; /* rewrites cib.xml once writes pause */
 } based_t;
 
 /* A process in the CIB group. */

@@ -279,8 +279,8 @@ enum bl_cib_msg {
 char *bl_cib_reply_format(int rc, const char *message, const xmlDoc *doc, const xmlNode *content);
 
 /* The same with DOC's configuration digest given (not computed again) when not NULL. */
-char *bl_cib_reply_format_digest(int rc, const char *message, const xmlDoc *doc,
-                                 const char *digest, const xmlNode *content);
+char *bl_cib_reply_format_digest(int rc, const char *message, const xmlDoc *doc, const char *digest,
+                                 const xmlNode *content);
 
 typedef struct bl_cib_client bl_cib_client_t;
 

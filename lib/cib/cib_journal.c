@@ -24,8 +24,8 @@
 struct bl__cib_journal {
     int fd;
     char *path;
-    GString *pending;  /* records appended since the last sync */
-    unsigned records;  /* records in the file and pending, since the last reset */
+    GString *pending; /* records appended since the last sync */
+    unsigned records; /* records in the file and pending, since the last reset */
 };
 
 int

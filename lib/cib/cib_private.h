@@ -100,8 +100,7 @@ int bl__cib_journal_open(const char *dir, bl__cib_journal_t **journal, char **er
 void bl__cib_journal_free(bl__cib_journal_t *journal);
 
 /* Applies the journal's records that follow DOC's version to DOC; *applied counts them. */
-int bl__cib_journal_replay(bl__cib_journal_t *journal, xmlDoc *doc, unsigned *applied,
-                           char **err);
+int bl__cib_journal_replay(bl__cib_journal_t *journal, xmlDoc *doc, unsigned *applied, char **err);
 
 /* Adds a record (LEN bytes of diff TEXT), written by the next sync. */
 void bl__cib_journal_append(bl__cib_journal_t *journal, const char *text, size_t len);

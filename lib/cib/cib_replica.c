@@ -207,8 +207,8 @@ configuration_changed(bl_cib_replica_t *replica, const xmlDoc *payload, bool rep
 }
 
 int
-bl_cib_replica_prepare(bl_cib_replica_t *replica, const xmlDoc *payload, bool replace,
-                       bool quorate, xmlDoc **diff, bool *configuration, char **err)
+bl_cib_replica_prepare(bl_cib_replica_t *replica, const xmlDoc *payload, bool replace, bool quorate,
+                       xmlDoc **diff, bool *configuration, char **err)
 {
     xmlDoc *next = NULL;
     int rc = build_next(replica, payload, replace, &next, err);

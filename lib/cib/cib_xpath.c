@@ -53,7 +53,8 @@ copy_matches(const xmlNodeSet *set, const char *expr, xmlNode *result, char **er
             node = xmlDocGetRootElement((xmlDoc *) node);
         }
         if (node == NULL || node->type != XML_ELEMENT_NODE) {
-            bl_err_set(err, "xpath '%s': selects %s, not an element (select the element that holds it)",
+            bl_err_set(err,
+                       "xpath '%s': selects %s, not an element (select the element that holds it)",
                        expr, node != NULL ? kind_name(node->type) : "nothing");
             return BL_EINVALID;
         }
@@ -88,7 +89,10 @@ bl_cib_xpath(const xmlDoc *doc, const char *expr, xmlDoc **result, char **err)
         return BL_EPARSE;
     }
     if (found->type != XPATH_NODESET) {
-        bl_err_set(err, "xpath '%s': gives a value, not elements (a path such as //primitive[@id='web'] selects elements)", expr);
+        bl_err_set(
+            err,
+            "xpath '%s': gives a value, not elements (a path such as //primitive[@id='web'] selects elements)",
+            expr);
         rc = BL_EINVALID;
         goto done;
     }

@@ -157,8 +157,8 @@ append(bl_cpg_assembler_t *assembler, uint64_t key, uint32_t index, uint32_t cou
 }
 
 int
-bl_cpg_assembler_add(bl_cpg_assembler_t *assembler, uint32_t nodeid, uint32_t pid,
-                     const void *msg, size_t len, const void **whole, size_t *whole_len)
+bl_cpg_assembler_add(bl_cpg_assembler_t *assembler, uint32_t nodeid, uint32_t pid, const void *msg,
+                     size_t len, const void **whole, size_t *whole_len)
 {
     const uint8_t *bytes = msg;
     uint32_t index;

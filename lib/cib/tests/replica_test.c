@@ -352,7 +352,9 @@ test_journal_group_commit_and_torn_record(void **state)
     char *err = NULL;
     bl_cib_replica_t *replica = open_replica(dir, &note);
     xmlDoc *first = edited(bl_cib_replica_doc(replica), "resources", primitive, true);
-    xmlDoc *second = edited(first, "resources", "<primitive id=\"p2\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>", true);
+    xmlDoc *second =
+        edited(first, "resources",
+               "<primitive id=\"p2\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>", true);
     xmlDoc *diff = NULL;
 
     (void) state;

@@ -40,8 +40,7 @@ test_selects_elements(void **state)
     assert_string_equal(bl_xml_attr(first, "id"), "db");
     assert_null(bl_xml_next(first, NULL));
     xmlFreeDoc(result);
-    assert_int_equal(bl_cib_xpath(doc, "/cib/configuration/resources/primitive", &result, &err),
-                     0);
+    assert_int_equal(bl_cib_xpath(doc, "/cib/configuration/resources/primitive", &result, &err), 0);
     assert_int_equal(xmlChildElementCount(xmlDocGetRootElement(result)), 2);
     xmlFreeDoc(result);
     xmlFreeDoc(doc);
