@@ -13,14 +13,12 @@
  * Writes delivered meanwhile are refused on every node alike (based_cib.c), so none is
  * applied to some copies and not others.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <errno.h>
-#include <fcntl.h>
 
 #include <belay/common.h>
 

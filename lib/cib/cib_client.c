@@ -27,6 +27,26 @@ bl_cib_ipc_name(void)
     return name != NULL && *name != '\0' ? name : BL_CIB_IPC_NAME;
 }
 
+/*
+ * TEXT, an empty <cib-reply .../>, with CONTENT inside: spliced as text rather than
+ * copied into the reply as a node, as the content is often the whole CIB.
+ */
+static char *
+with_content(char *text, const xmlNode *content)
+{
+    size_t len = strlen(text);
+    char *inner = bl_xml_format(content);
+    char *result;
+
+    /* bl_xml_format() ends an empty element with "/>" and a newline */
+    g_assert(len >= 3 && strcmp(text + len - 3, "/>\n") == 0);
+    text[len - 3] = '\0';
+    result = bl_asprintf("%s>\n%s</cib-reply>\n", text, inner);
+    free(inner);
+    free(text);
+    return result;
+}
+
 char *
 bl_cib_reply_format(int rc, const char *message, const xmlDoc *doc, const xmlNode *content)
 {
@@ -64,13 +84,10 @@ bl_cib_reply_format_digest(int rc, const char *message, const xmlDoc *doc, const
         }
         bl_xml_set_attr(reply, "digest", digest);
     }
-    if (content != NULL) {
-        xmlAddChild(reply, xmlCopyNode((xmlNode *) content, 1));
-    }
     text = bl_xml_format(reply);
     xmlFreeNode(reply);
     free(rc_text);
-    return text;
+    return content != NULL ? with_content(text, content) : text;
 }
 
 int
