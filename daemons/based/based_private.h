@@ -32,7 +32,7 @@ typedef struct based {
     /* Membership sync (based_sync.c): the newest CIB among the members wins. */
     bool syncing;            /* from a membership change until the members agree */
     GArray *round;           /* based_peer_t: the members the current round waits for */
-    GHashTable *offers;      /* based_peer_key() -> based_offer_t *, this round's offers */
+    GHashTable *offers;      /* peer key -> bl_cib_offer_t *, this round's offers */
     uint64_t winner;         /* based_peer_key() of the member whose CIB everyone takes */
     bool winner_minority;    /* the winner's offer carried the minority mark */
     GHashTable *subscribers; /* qb_ipcs_connection_t * -> GINT_TO_POINTER(overflowed) */
@@ -55,14 +55,6 @@ typedef struct based_peer {
     uint32_t nodeid;
     uint32_t pid;
 } based_peer_t;
-
-/* What a member holds: its CIB's version and the digest of the whole document. */
-typedef struct based_offer {
-    based_peer_t from;
-    bool minority; /* its CIB changed in a partition without quorum (see based_t) */
-    bl_cib_version_t version;
-    char digest[BL_DIGEST_HEXLEN + 1];
-} based_offer_t;
 
 /* ---------------------------------------------------------------- based_ipc.c */
 

@@ -2,13 +2,11 @@
  * Membership sync: when processes join the CIB group, every member multicasts an offer
  * (its CIB's version, whole-CIB digest and minority mark). Corosync delivers the offers
  * in the same order to all, so once every member's offer is in, all pick the same
- * winner by the same rule:
- *   1. a CIB that was never changed without quorum beats one that was (the minority
- *      mark): a cut-off node may write status and so raise num_updates past the
- *      majority's version, but the majority's CIB is the one the cluster acted on;
- *   2. then the higher version (admin_epoch, epoch, num_updates);
- *   3. then, for equal versions with different contents, the digest held by more
- *      members, then the lowest node id and pid among its holders.
+ * winner by the same rule (bl_cib_offer_pick() in lib/cib): a CIB that was never
+ * changed without quorum beats one that was (a cut-off node may write status and so
+ * raise num_updates past the majority's version, but the majority's CIB is the one the
+ * cluster acted on); then the higher version; then, for equal versions with different
+ * contents, the digest held by more members, then the lowest node id and pid.
  * If the offers differ, the winner multicasts its whole CIB and the others take it.
  * Writes delivered meanwhile are refused on every node alike (based_cib.c), so none is
  * applied to some copies and not others.
@@ -96,65 +94,22 @@ in_round(const based_t *based, uint32_t nodeid, uint32_t pid)
     return false;
 }
 
-/* Members of this round whose offer has DIGEST. */
-static unsigned
-holders(const based_t *based, const char *digest)
-{
-    GHashTableIter iter;
-    gpointer value;
-    unsigned n = 0;
-
-    g_hash_table_iter_init(&iter, based->offers);
-    while (g_hash_table_iter_next(&iter, NULL, &value)) {
-        n += strcmp(((const based_offer_t *) value)->digest, digest) == 0;
-    }
-    return n;
-}
-
-/* The sync rule (top of this file): true when A's CIB wins over B's. */
-static bool
-better(const based_t *based, const based_offer_t *a, const based_offer_t *b)
-{
-    int cmp;
-
-    if (a->minority != b->minority) {
-        return !a->minority;
-    }
-    cmp = bl_cib_version_compare(&a->version, &b->version);
-    if (cmp != 0) {
-        return cmp > 0;
-    }
-    if (strcmp(a->digest, b->digest) != 0) {
-        unsigned na = holders(based, a->digest);
-        unsigned nb = holders(based, b->digest);
-
-        if (na != nb) {
-            return na > nb;
-        }
-    }
-    return peer_key(a->from.nodeid, a->from.pid) < peer_key(b->from.nodeid, b->from.pid);
-}
-
-/* The winner of this round's offers; *all_same tells whether they all hold one CIB. */
-static const based_offer_t *
+/* The winner of this round's offers (bl_cib_offer_pick()); *all_same as there. */
+static bl_cib_offer_t
 best_offer(const based_t *based, bool *all_same)
 {
-    const based_offer_t *best = NULL;
+    GArray *all = g_array_new(FALSE, FALSE, sizeof(bl_cib_offer_t));
     GHashTableIter iter;
     gpointer value;
+    bl_cib_offer_t best;
 
-    *all_same = true;
     g_hash_table_iter_init(&iter, based->offers);
     while (g_hash_table_iter_next(&iter, NULL, &value)) {
-        const based_offer_t *offer = value;
-
-        if (best != NULL && strcmp(best->digest, offer->digest) != 0) {
-            *all_same = false;
-        }
-        if (best == NULL || better(based, offer, best)) {
-            best = offer;
-        }
+        g_array_append_val(all, *(const bl_cib_offer_t *) value);
     }
+    best = g_array_index(all, bl_cib_offer_t,
+                         bl_cib_offer_pick((const bl_cib_offer_t *) all->data, all->len, all_same));
+    g_array_free(all, TRUE);
     return best;
 }
 
@@ -171,18 +126,18 @@ static void
 decide(based_t *based)
 {
     bool all_same;
-    const based_offer_t *best = best_offer(based, &all_same);
+    bl_cib_offer_t best = best_offer(based, &all_same);
 
     if (all_same) {
-        round_done(based, best->minority);
+        round_done(based, best.minority);
         bl_info("all %u member(s) hold the same CIB", based->round->len);
         return;
     }
-    based->winner = peer_key(best->from.nodeid, best->from.pid);
-    based->winner_minority = best->minority;
+    based->winner = peer_key(best.nodeid, best.pid);
+    based->winner_minority = best.minority;
     bl_info("CIB sync: the members differ; node %" PRIu32 " holds the CIB to keep (%s)",
-            best->from.nodeid, best->minority ? "changed without quorum" : "quorate");
-    if (is_me(based, best->from.nodeid, best->from.pid)) {
+            best.nodeid, best.minority ? "changed without quorum" : "quorate");
+    if (is_me(based, best.nodeid, best.pid)) {
         char *text = bl_xml_format(xmlDocGetRootElement(bl_cib_replica_doc(based->replica)));
         char *msg = bl_asprintf("%c\n%s", BASED_MSG_SYNC, text);
         int rc = based_send(based, msg, strlen(msg) + 1);
@@ -198,10 +153,10 @@ decide(based_t *based)
 static void
 on_offer(based_t *based, uint32_t nodeid, uint32_t pid, const char *msg)
 {
-    based_offer_t *offer = g_new0(based_offer_t, 1);
+    bl_cib_offer_t *offer = g_new0(bl_cib_offer_t, 1);
 
-    offer->from.nodeid = nodeid;
-    offer->from.pid = pid;
+    offer->nodeid = nodeid;
+    offer->pid = pid;
     int minority = 0;
 
     if (sscanf(msg, "O %d %" SCNd64 " %" SCNd64 " %" SCNd64 " %64s", &minority,

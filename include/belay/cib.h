@@ -253,6 +253,26 @@ bool bl_cib_replica_dirty(const bl_cib_replica_t *replica);
  */
 int bl_cib_replica_take(bl_cib_replica_t *replica, const xmlDoc *doc, char **err);
 
+/* ------------------------------------------------------------ sync rule */
+
+/* What a member of the CIB group holds, as it offers it after a membership change. */
+typedef struct bl_cib_offer {
+    uint32_t nodeid;
+    uint32_t pid;
+    bool minority; /* its CIB was changed without quorum since a quorate partition agreed */
+    bl_cib_version_t version;
+    char digest[BL_DIGEST_HEXLEN + 1]; /* of the whole document */
+} bl_cib_offer_t;
+
+/*
+ * The offer whose CIB every member takes, as an index into OFFERS (N > 0): a CIB that
+ * is not a minority's beats one that is (a cut-off node's status writes may raise its
+ * version past the majority's); then the higher version; then, for equal versions with
+ * different contents, the digest held by more members; then the lowest node id and pid.
+ * *all_same tells whether all offers hold the same document (nothing to send).
+ */
+size_t bl_cib_offer_pick(const bl_cib_offer_t *offers, size_t n, bool *all_same);
+
 /* ---------------------------------------------------------------- client */
 
 /* IPC service of belay-based: $BELAY_CIB_IPC when set, else "belay-based". */
