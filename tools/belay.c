@@ -44,11 +44,13 @@ static const bl_cli_command_t commands[] = {
      "  maintenance|ready NODE [reboot|forever]   maintenance on/off\n"
      "  attribute NODE set|delete|show NAME [VALUE]   permanent node attributes\n"
      "  status-attr NODE set|delete|show NAME [VALUE] transient node attributes (status)\n"},
-    {"cib", bl__cli_cib_run, "create, print, verify the CIB or print its version",
-     "usage: belay cib new [--force] | show [--section NAME] | verify | version\n"
+    {"cib", bl__cli_cib_run, "create, print, query, verify the CIB or print its version",
+     "usage: belay cib new [--force] | show [--section NAME] | query --xpath EXPR | verify\n"
+     "                 | version\n"
      "  new       write an empty, valid CIB (refuses to overwrite without --force)\n"
      "  show      print the CIB, or one section: configuration, crm_config, nodes,\n"
      "            resources, constraints, rsc_defaults, op_defaults, status\n"
+     "  query     print each element the XPath expression selects (exit 3 when none)\n"
      "  verify    validate the CIB and say what is wrong\n"
      "  version   print 'admin_epoch epoch num_updates digest' on one line\n"},
     {"help", run_help, "print help about a command", "usage: belay help [COMMAND]\n"},
@@ -94,7 +96,9 @@ static const char exit_codes[] =
     "  3  a named resource, node, attribute or object does not exist\n"
     "  4  invalid input or resulting CIB (syntax, schema, dangling reference, duplicate id)\n"
     "  5  the CIB (file or belay-based) cannot be read or written\n"
-    "On any error the CIB file is left unchanged and one line on stderr says why.\n";
+    "On any error the CIB file is left unchanged and one line on stderr says why.\n"
+    "A live write that loses a race with another one is tried again on the new CIB for up\n"
+    "to $BELAY_CIB_RETRY_S seconds (default 60).\n";
 
 const bl_cli_command_t *
 bl__cli_command_find(const char *name)
@@ -287,6 +291,42 @@ find_standalone(int argc, char **argv, int *index)
     return NULL;
 }
 
+/* How long a live write that keeps losing races is tried again ($BELAY_CIB_RETRY_S). */
+#define LIVE_RETRY_S_DEFAULT 60
+#define LIVE_BACKOFF_FIRST_MS 5
+#define LIVE_BACKOFF_MAX_MS 500
+
+static gint64
+live_deadline(void)
+{
+    const char *text = getenv("BELAY_CIB_RETRY_S");
+    long seconds = text != NULL && *text != '\0' ? strtol(text, NULL, 10) : LIVE_RETRY_S_DEFAULT;
+
+    return g_get_monotonic_time() + (gint64) MAX(seconds, 0) * G_USEC_PER_SEC;
+}
+
+/*
+ * Live mode: another write moved the CIB since we fetched it (BL_EVERSION), or the
+ * members were comparing CIBs (-EAGAIN). Runs the whole command again on the CIB as it
+ * is now — fetch, re-apply, re-send — with a growing, jittered pause (so writers that
+ * collided do not collide again in step) until it goes through or the deadline passes.
+ */
+static int
+rerun_live(bl_cli_t *cli, int argc, char **argv, int rc)
+{
+    gint64 deadline = live_deadline();
+    guint pause_ms = LIVE_BACKOFF_FIRST_MS;
+
+    while ((rc == BL_EVERSION || rc == -EAGAIN) && g_get_monotonic_time() < deadline) {
+        g_usleep((gulong) g_random_int_range((gint32) pause_ms / 2, (gint32) pause_ms + 1) * 1000);
+        pause_ms = MIN(pause_ms * 2, LIVE_BACKOFF_MAX_MS);
+        bl__cli_free(cli);
+        *cli = (bl_cli_t){.lock_fd = -1, .out = g_string_new(NULL)};
+        rc = run(cli, argc, argv);
+    }
+    return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -302,15 +342,8 @@ main(int argc, char **argv)
     xmlInitParser();
     cli.out = g_string_new(NULL);
     rc = run(&cli, argc, argv);
-    if ((rc == BL_EVERSION || rc == -EAGAIN) && cli.file == NULL
-        && opts_script_is_rerunnable(argc, argv)) {
-        /*
-         * Live mode: another write moved the CIB since we fetched it, or the members were
-         * comparing CIBs; once more on the CIB as it is now.
-         */
-        bl__cli_free(&cli);
-        cli = (bl_cli_t){.lock_fd = -1, .out = g_string_new(NULL)};
-        rc = run(&cli, argc, argv);
+    if (cli.file == NULL && opts_script_is_rerunnable(argc, argv)) {
+        rc = rerun_live(&cli, argc, argv, rc);
     }
     fwrite(cli.out->str, 1, cli.out->len, stdout);
     fflush(stdout);

@@ -140,12 +140,16 @@ file_save(bl_cli_t *cli)
     return bl_cib_save(cli->file, cli->doc, &cli->err);
 }
 
+/* The connection to belay-based, opened once per run (setting one up maps its buffers). */
 static int
-live_load(bl_cli_t *cli)
+live_client(bl_cli_t *cli)
 {
-    bl_cib_client_t *client = NULL;
-    int rc = bl_cib_client_connect(NULL, &client, &cli->err);
+    int rc;
 
+    if (cli->client != NULL) {
+        return 0;
+    }
+    rc = bl_cib_client_connect(NULL, &cli->client, &cli->err);
     if (rc != 0) {
         char *why = cli->err;
 
@@ -153,17 +157,20 @@ live_load(bl_cli_t *cli)
         bl_err_set(&cli->err, "%s (or work on a CIB file: --file PATH or BELAY_CIB_FILE)", why);
         free(why);
     }
-    if (rc == 0) {
-        rc = bl_cib_client_query(client, NULL, &cli->doc, &cli->err);
-    }
-    bl_cib_client_free(client);
     return rc;
+}
+
+static int
+live_load(bl_cli_t *cli)
+{
+    int rc = live_client(cli);
+
+    return rc != 0 ? rc : bl_cib_client_query(cli->client, NULL, &cli->doc, &cli->err);
 }
 
 static int
 live_save(bl_cli_t *cli)
 {
-    bl_cib_client_t *client = NULL;
     xmlDoc *base = NULL;
     xmlDoc *diff = NULL;
     int rc = bl_xml_parse(cli->loaded, strlen(cli->loaded), "CIB as fetched", &base, &cli->err);
@@ -172,12 +179,11 @@ live_save(bl_cli_t *cli)
         rc = bl_cib_diff(base, cli->doc, &diff, &cli->err);
     }
     if (rc == 0) {
-        rc = bl_cib_client_connect(NULL, &client, &cli->err);
+        rc = live_client(cli);
     }
     if (rc == 0) {
-        rc = bl_cib_client_patch(client, diff, &cli->err);
+        rc = bl_cib_client_patch(cli->client, diff, &cli->err);
     }
-    bl_cib_client_free(client);
     xmlFreeDoc(diff);
     xmlFreeDoc(base);
     return rc;
@@ -263,6 +269,8 @@ bl__cli_free(bl_cli_t *cli)
         close(cli->lock_fd); /* releases the lock */
         cli->lock_fd = -1;
     }
+    bl_cib_client_free(cli->client);
+    cli->client = NULL;
     if (cli->out != NULL) {
         g_string_free(cli->out, TRUE);
         cli->out = NULL;
@@ -342,14 +350,51 @@ parse_section_option(bl_cli_t *cli, int argc, char **argv, const char **name)
     return 0;
 }
 
+/* Appends NODE as XML, ending in a newline. */
+static void
+print_element(bl_cli_t *cli, const xmlNode *node)
+{
+    char *text = bl_xml_format(node);
+
+    g_string_append(cli->out, text);
+    if (cli->out->len > 0 && cli->out->str[cli->out->len - 1] != '\n') {
+        g_string_append_c(cli->out, '\n');
+    }
+    free(text);
+}
+
+/* Live mode: only the section travels, not the whole CIB. */
+static int
+show_live_section(bl_cli_t *cli, const char *name)
+{
+    xmlDoc *section = NULL;
+    int rc = live_client(cli);
+
+    if (rc == 0) {
+        rc = bl_cib_client_query(cli->client, strcmp(name, "cib") == 0 ? NULL : name, &section,
+                                 &cli->err);
+    }
+    if (rc == BL_ENOTFOUND) {
+        bl_free(&cli->err);
+        bl_err_set(&cli->err, "cib show: the CIB has no %s section", name);
+    }
+    if (rc == 0) {
+        print_element(cli, xmlDocGetRootElement(section));
+    }
+    xmlFreeDoc(section);
+    return rc;
+}
+
 static int
 cib_show(bl_cli_t *cli, int argc, char **argv)
 {
     const char *name;
     xmlNode *section;
-    char *text;
     int rc = parse_section_option(cli, argc, argv, &name);
 
+    if (rc == 0 && cli->file == NULL && cli->doc == NULL) {
+        return show_live_section(cli, name);
+    }
     if (rc == 0) {
         rc = bl__cli_cib_load(cli);
     }
@@ -361,12 +406,50 @@ cib_show(bl_cli_t *cli, int argc, char **argv)
         bl_err_set(&cli->err, "cib show: the CIB has no %s section", name);
         return BL_ENOTFOUND;
     }
-    text = bl_xml_format(section);
-    g_string_append(cli->out, text);
-    if (cli->out->len > 0 && cli->out->str[cli->out->len - 1] != '\n') {
-        g_string_append_c(cli->out, '\n');
+    print_element(cli, section);
+    return 0;
+}
+
+/* The elements EXPR selects: from the daemon in live mode, else from the file. */
+static int
+xpath_result(bl_cli_t *cli, const char *expr, xmlDoc **result)
+{
+    int rc;
+
+    if (cli->file != NULL || cli->doc != NULL) {
+        rc = bl__cli_cib_load(cli);
+        return rc != 0 ? rc : bl_cib_xpath(cli->doc, expr, result, &cli->err);
     }
-    free(text);
+    rc = live_client(cli);
+    return rc != 0 ? rc : bl_cib_client_xpath(cli->client, expr, result, &cli->err);
+}
+
+/* `cib query --xpath EXPR`: each selected element as XML. */
+static int
+cib_query(bl_cli_t *cli, int argc, char **argv)
+{
+    const char *expr = NULL;
+    xmlDoc *result = NULL;
+    int rc;
+
+    if (argc == 3 && strcmp(argv[1], "--xpath") == 0) {
+        expr = argv[2];
+    } else if (argc == 2 && strncmp(argv[1], "--xpath=", 8) == 0) {
+        expr = argv[1] + 8;
+    }
+    if (expr == NULL || *expr == '\0') {
+        bl_err_set(&cli->err, "cib query: expected --xpath EXPR (usage: cib query --xpath EXPR)");
+        return BL_EUSAGE;
+    }
+    rc = xpath_result(cli, expr, &result);
+    if (rc != 0) {
+        return rc;
+    }
+    for (const xmlNode *node = bl_xml_first_child(xmlDocGetRootElement(result), NULL); node != NULL;
+         node = bl_xml_next(node, NULL)) {
+        print_element(cli, node);
+    }
+    xmlFreeDoc(result);
     return 0;
 }
 
@@ -432,11 +515,11 @@ cib_version(bl_cli_t *cli, int argc, char **argv)
 int
 bl__cli_cib_run(bl_cli_t *cli, int argc, char **argv)
 {
-    static const char *const verbs[] = {"new", "show", "verify", "version", NULL};
+    static const char *const verbs[] = {"new", "show", "query", "verify", "version", NULL};
     char *hint;
 
     if (argc < 2) {
-        bl_err_set(&cli->err, "cib: missing command (new, show, verify or version)");
+        bl_err_set(&cli->err, "cib: missing command (new, show, query, verify or version)");
         return BL_EUSAGE;
     }
     if (strcmp(argv[1], "new") == 0) {
@@ -444,6 +527,9 @@ bl__cli_cib_run(bl_cli_t *cli, int argc, char **argv)
     }
     if (strcmp(argv[1], "show") == 0) {
         return cib_show(cli, argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "query") == 0) {
+        return cib_query(cli, argc - 1, argv + 1);
     }
     if (strcmp(argv[1], "verify") == 0) {
         return cib_verify(cli, argc - 1, argv + 1);

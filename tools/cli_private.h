@@ -33,6 +33,7 @@ typedef struct bl_cli {
     GString *out;                                 /* what goes to stdout */
     char *err;                                    /* the one error sentence (see bl_err_set()) */
     int lock_fd; /* the CIB's directory, locked while this run uses the file; -1 before */
+    struct bl_cib_client *client; /* live mode: the connection to belay-based, kept for the write */
 } bl_cli_t;
 
 /* A command: NAME ARGS… with argv[0] = NAME. Returns 0 or a -errno / BL_E* code. */

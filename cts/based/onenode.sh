@@ -114,7 +114,7 @@ wait_quorate() {
     return 1
 }
 
-echo "1..22"
+echo "1..34"
 start_corosync
 check "belay-based starts, loads an empty CIB and joins CPG" start_based
 check "the single node is quorate" wait_quorate
@@ -126,7 +126,15 @@ check "cib version prints admin_epoch epoch num_updates digest" \
 check "a live configure write is acknowledged" "$BELAY" configure primitive web \
     ocf:heartbeat:apache params configfile=/etc/apache2/apache2.conf
 check "the write is in the daemon's CIB" sh -c "'$BELAY' cib show --section resources | grep -q 'id=\"web\"'"
-check "and on disk in the state directory" grep -q 'id="web"' "$BELAY_STATE_DIR/cib.xml"
+check "and on disk in the state directory's journal before the acknowledgement" \
+    sh -c "grep -q 'id=\"web\"' '$BELAY_STATE_DIR/cib.journal' || grep -q 'id=\"web\"' '$BELAY_STATE_DIR/cib.xml'"
+in_cib_xml() { grep -q "id=\"$1\"" "$BELAY_STATE_DIR/cib.xml" 2>/dev/null; }
+wait_until() {
+    i=0
+    while [ $i -lt 100 ]; do "$@" && return 0; sleep 0.1; i=$((i + 1)); done
+    return 1
+}
+check "and in cib.xml once writes pause" wait_until in_cib_xml web
 v1=$("$BELAY" cib version)
 check "the write bumped the epoch" sh -c "echo '$v1' | grep -q '^0 1 0 '"
 
@@ -169,10 +177,12 @@ based_pid=
 printf 'garbage' >>"$BELAY_STATE_DIR/cib.xml"
 start_based
 check "a damaged cib.xml is refused and the log names the archive used" \
-    grep -q "refused the damaged $BELAY_STATE_DIR/cib.xml: .*; loaded the archive .*/cib-20.xml instead" "$BELAY_LOG_FILE"
-check "the archive holds the previous write" sh -c "'$BELAY' cib version | grep -q '^0 20 0 '"
+    grep -q "refused the damaged $BELAY_STATE_DIR/cib.xml: .*; loaded the archive .*/cib-[0-9]*.xml instead" "$BELAY_LOG_FILE"
+archive=$(grep -o "loaded the archive [^ ]*" "$BELAY_LOG_FILE" | tail -1 | cut -d' ' -f4)
+check "the daemon serves the archive's CIB ($(basename "$archive"))" \
+    sh -c "'$BELAY' cib version | grep -q \"^0 $(grep -o ' epoch="[0-9]*"' "$archive" | head -1 | tr -dc 0-9) 0 \""
 check "writes go on after the recovery" "$BELAY" configure primitive after ocf:heartbeat:Dummy
-check "and are persisted as an intact cib.xml again" grep -q 'id="after"' "$BELAY_STATE_DIR/cib.xml"
+check "and are persisted as an intact cib.xml again" wait_until in_cib_xml after
 
 # Change notifications: a subscriber sees each write's diff, in order.
 "$top_builddir/cts/based/bl-cib-watch" 3 >"$work/watch" 2>&1 &
@@ -184,6 +194,43 @@ wait $watch_pid
 v=$("$BELAY" cib version | cut -d' ' -f2)
 check "a subscriber gets the three writes' diffs in order" \
     test "$(grep ^diff "$work/watch" | cut -d' ' -f1-3 | tr '\n' ' ')" = "diff 0.$((v - 3)).0 0.$((v - 2)).0 diff 0.$((v - 2)).0 0.$((v - 1)).0 diff 0.$((v - 1)).0 0.$v.0 "
+
+# XPath queries through the daemon: matches, no match (exit 3), a bad expression (exit 4).
+out=$("$BELAY" cib query --xpath "//primitive[@id='web']")
+check "cib query --xpath prints the matching element" \
+    sh -c "echo '$out' | grep -q '<primitive id=\"web\" class=\"ocf\" provider=\"heartbeat\" type=\"apache\"'"
+check "and only it" test "$(echo "$out" | grep -c '<primitive')" = 1
+check "an expression matching several elements prints each" \
+    test "$("$BELAY" cib query --xpath '//primitive[starts-with(@id, "w")]' | grep -c '<primitive')" = 4
+"$BELAY" cib query --xpath "//primitive[@id='nope']" >"$work/out" 2>&1
+check "no match: exit status 3 and a message" sh -c "test $? = 3 && grep -q 'no element matches' '$work/out'"
+"$BELAY" cib query --xpath "//primitive[@id=" >"$work/out" 2>&1
+check "a bad expression: exit status 4 and a message naming it" \
+    sh -c "test $? = 4 && grep -q \"xpath '//primitive\\[@id=': invalid expression\" '$work/out'"
+check "cib show --section fetches one section from the daemon" \
+    sh -c "'$BELAY' cib show --section crm_config | head -1 | grep -q '^<crm_config'"
+
+# A subscriber that stops reading: its buffer fills, changes are dropped, and once it
+# reads again it is told to re-read the CIB before any later change — never a silent gap.
+rm -f "$work/go"
+BL_WATCH_QUIET_MS=3000 "$top_builddir/cts/based/bl-cib-watch" 1000 "$work/go" >"$work/slow" 2>&1 &
+watch_pid=$!
+i=0
+while [ $i -lt 100 ] && ! grep -q subscribed "$work/slow"; do sleep 0.1; i=$((i + 1)); done
+BL_WRITER_PAD=200000 "$top_builddir/cts/based/bl-cib-writer" 40 pad >"$work/padded" 2>&1
+check "40 writes of 200 kB diffs are acknowledged while a subscriber does not read" \
+    grep -q "^# 40 writes acknowledged" "$work/padded"
+check "the daemon says the subscriber's buffer is full" grep -q "subscriber: its buffer is full" "$BELAY_LOG_FILE"
+touch "$work/go"
+i=0
+while [ $i -lt 100 ] && ! grep -q resync "$work/slow"; do sleep 0.1; i=$((i + 1)); done
+"$BELAY" configure primitive after-resync ocf:heartbeat:Dummy
+wait $watch_pid
+last=$("$BELAY" cib version | cut -d' ' -f1-3 | tr ' ' '.')
+check "once it reads again it gets 'resync needed'" grep -q "^resync" "$work/slow"
+check "the diffs before it follow each other without a gap" sh -c "sed -n '/^diff/p;/^resync/q' '$work/slow' | awk 'NR > 1 && \$2 != prev { exit 1 } { prev = \$3 }'"
+check "and the next change comes after it, as a diff" \
+    sh -c "sed -n '/^resync/,\$p' '$work/slow' | grep -q '^diff .* $last '"
 
 # Access: members of haclient may use the CIB, other users are refused outright.
 if getent group haclient >/dev/null && getent passwd hacluster >/dev/null && command -v setpriv >/dev/null; then

@@ -40,7 +40,7 @@ based_ipc_reply(qb_ipcs_connection_t *c, const char *text)
     }
 }
 
-void
+int
 based_ipc_event(qb_ipcs_connection_t *c, const char *text)
 {
     struct qb_ipc_response_header header = {0};
@@ -50,10 +50,15 @@ based_ipc_event(qb_ipcs_connection_t *c, const char *text)
 
     header.size = (int32_t) (sizeof(header) + len);
     sent = qb_ipcs_event_sendv(c, iov, 2);
+    if (sent == -EAGAIN || sent == -ENOBUFS || sent == -EMSGSIZE) {
+        return -EAGAIN;
+    }
     if (sent < 0) {
         bl_warn("client: cannot send a change notification of %zu bytes: %s", len,
                 g_strerror((int) -sent));
+        return (int) sent;
     }
+    return 0;
 }
 
 static int32_t

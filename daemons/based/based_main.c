@@ -36,9 +36,14 @@ env_or(const char *name, const char *fallback)
 static void
 on_membership(bl_cpg_t *cpg, const bl_cpg_membership_t *change, void *user_data)
 {
+    based_t *based = user_data;
+
     (void) cpg;
     bl_notice("CIB group membership: %zu member(s), %zu joined, %zu left", change->n_members,
               change->n_joined, change->n_left);
+    for (size_t i = 0; i < change->n_left; i++) {
+        bl_cpg_assembler_forget(based->assembly, change->left[i].nodeid, change->left[i].pid);
+    }
     based_sync_membership(user_data, change);
 }
 
@@ -183,6 +188,22 @@ stop(based_t *based)
     if (based->reconnect_timer != 0) {
         g_source_remove(based->reconnect_timer);
     }
+    if (based->resync_timer != 0) {
+        g_source_remove(based->resync_timer);
+    }
+    if (based->replica != NULL) {
+        char *err = NULL;
+
+        /* A clean stop leaves cib.xml current and the journal empty. */
+        based_cib_flush(based);
+        if (bl_cib_replica_checkpoint(based->replica, &err) != 0) {
+            bl_err("cannot write the CIB to disk: %s", err);
+        }
+        free(err);
+    }
+    if (based->checkpoint_timer != 0) {
+        g_source_remove(based->checkpoint_timer);
+    }
     if (based->ipc != NULL) {
         based_ipc_stop(based->ipc);
     }
@@ -191,7 +212,9 @@ stop(based_t *based)
     g_hash_table_destroy(based->pending);
     g_hash_table_destroy(based->subscribers);
     based_sync_free(based);
+    bl_cpg_assembler_free(based->assembly);
     bl_cib_replica_free(based->replica);
+    free(based->state_dir);
 }
 
 int
@@ -216,10 +239,13 @@ main(int argc, char **argv)
     loop = g_main_loop_new(NULL, FALSE);
     based.pending = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     based.subscribers = g_hash_table_new(g_direct_hash, g_direct_equal);
+    based.assembly = bl_cpg_assembler_new();
+    based.state_dir = bl_strdup(dir);
     if (open_replica(&based, dir) != 0) {
         rc = EXIT_FAILURE;
         goto done;
     }
+    based_sync_load_minority(&based);
     based.ipc = based_ipc_start(bl_cib_ipc_name(), based_cib_request, based_cib_client_closed,
                                 &based, &err);
     if (based.ipc == NULL) {

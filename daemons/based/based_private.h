@@ -32,9 +32,22 @@ typedef struct based {
     /* Membership sync (based_sync.c): the newest CIB among the members wins. */
     bool syncing;            /* from a membership change until the members agree */
     GArray *round;           /* based_peer_t: the members the current round waits for */
-    GHashTable *offers;      /* based_peer_key() -> based_offer_t *, this round's offers */
+    GHashTable *offers;      /* peer key -> bl_cib_offer_t *, this round's offers */
     uint64_t winner;         /* based_peer_key() of the member whose CIB everyone takes */
-    GHashTable *subscribers; /* qb_ipcs_connection_t * set: they get every change */
+    bool winner_minority;    /* the winner's offer carried the minority mark */
+    GHashTable *subscribers; /* qb_ipcs_connection_t * -> GINT_TO_POINTER(overflowed) */
+    guint resync_timer;      /* retries "resync needed" events to overflowed subscribers */
+    /*
+     * True when this CIB was changed while the partition had no quorum and no quorate
+     * partition has agreed on it since: such a CIB loses a sync to one that was not,
+     * whatever the versions say. Kept on disk ($state_dir/cib.minority) across restarts.
+     */
+    bool minority;
+    char *state_dir;
+    bl_cpg_assembler_t *assembly; /* CPG messages arrive in chunks (bl_cpg_send_large) */
+    GQueue done;                  /* based_done_t: delivered writes waiting for the group commit */
+    guint flush_source;     /* the group commit, run once the delivered messages are handled */
+    guint checkpoint_timer; /* rewrites cib.xml once writes pause */
 } based_t;
 
 /* A process in the CIB group. */
@@ -42,13 +55,6 @@ typedef struct based_peer {
     uint32_t nodeid;
     uint32_t pid;
 } based_peer_t;
-
-/* What a member holds: its CIB's version and the digest of the whole document. */
-typedef struct based_offer {
-    based_peer_t from;
-    bl_cib_version_t version;
-    char digest[BL_DIGEST_HEXLEN + 1];
-} based_offer_t;
 
 /* ---------------------------------------------------------------- based_ipc.c */
 
@@ -66,8 +72,8 @@ based_ipc_t *based_ipc_start(const char *name, based_request_fn on_request,
 /* Sends TEXT (a <cib-reply>) as the response to C's request. */
 void based_ipc_reply(qb_ipcs_connection_t *c, const char *text);
 
-/* Sends TEXT to C as an event (a change notification). */
-void based_ipc_event(qb_ipcs_connection_t *c, const char *text);
+/* Sends TEXT to C as an event (a change notification). 0, or -EAGAIN when C's buffer is full. */
+int based_ipc_event(qb_ipcs_connection_t *c, const char *text);
 
 void based_ipc_stop(based_ipc_t *ipc);
 
@@ -79,12 +85,25 @@ void based_cib_request(qb_ipcs_connection_t *c, int32_t id, const char *body, vo
 /* Forgets a departed client's writes still in flight (they still happen). */
 void based_cib_client_closed(qb_ipcs_connection_t *c, void *user_data);
 
-/* Sends TEXT, a change, to every subscriber. */
+/*
+ * Sends TEXT, a change, to every subscriber. A subscriber whose buffer is full misses
+ * this and the following changes until it reads; it is then sent <cib-resync-needed/>
+ * before anything else, so it never sees a gap without being told.
+ */
 void based_cib_notify(based_t *based, const char *text);
+
+/* Multicasts MSG (any size: chunked) to the CIB group. Returns as bl_cpg_send(). */
+int based_send(based_t *based, const char *msg, size_t len);
 
 /* A write multicast by process PID on node NODEID, in agreed order. */
 void based_cib_deliver(bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const void *msg, size_t len,
                        void *user_data);
+
+/*
+ * The group commit: flushes the journal once for every write delivered since the last
+ * flush, then acknowledges their writers, in delivery order.
+ */
+void based_cib_flush(based_t *based);
 
 /* Answers every write in flight with RC (corosync went away: their fate is unknown). */
 void based_cib_fail_pending(based_t *based, int rc, const char *why);
@@ -94,7 +113,8 @@ void based_cib_fail_pending(based_t *based, int rc, const char *why);
 /*
  * Messages on CPG, told apart by their first byte:
  *   "W SEQ\n" + <cib-diff>   a write (based_cib.c)
- *   "O A E N DIGEST\n"      an offer: the sender's CIB version and whole-CIB digest
+ *   "O M A E N DIGEST\n"    an offer: M 1 when the sender's CIB is a minority's (see
+ *                           based_t.minority), its version and whole-CIB digest
  *   "S\n" + <cib>           the winner's whole CIB, which every member takes
  */
 #define BASED_MSG_WRITE 'W'
@@ -112,5 +132,11 @@ void based_sync_deliver(based_t *based, uint32_t nodeid, uint32_t pid, const cha
 
 /* Frees the sync state. */
 void based_sync_free(based_t *based);
+
+/* Loads the minority mark of the state directory (at start). */
+void based_sync_load_minority(based_t *based);
+
+/* Sets or clears the minority mark, on disk too. */
+void based_sync_set_minority(based_t *based, bool minority);
 
 #endif /* BELAY_BASED_PRIVATE_H */

@@ -43,6 +43,14 @@ int bl_cib_save(const char *path, const xmlDoc *doc, char **err);
 /* Section element of the CIB (e.g. "configuration", "resources", "status"), or NULL. */
 xmlNode *bl_cib_section(const xmlDoc *doc, const char *name);
 
+/*
+ * The elements XPath expression EXPR selects in DOC, copied in document order under
+ * the root <xpath-result> of a new *result (free with xmlFreeDoc()). Returns BL_EPARSE
+ * for an expression that does not compile, BL_EINVALID when it selects something other
+ * than elements (attributes, text, a number), BL_ENOTFOUND when it selects nothing.
+ */
+int bl_cib_xpath(const xmlDoc *doc, const char *expr, xmlDoc **result, char **err);
+
 /* ------------------------------------------------------------ validation */
 
 /*
@@ -201,16 +209,42 @@ const xmlDoc *bl_cib_replica_doc(const bl_cib_replica_t *replica);
  * and a change to the configuration section while QUORATE is false (-EPERM).
  * *configuration tells whether the configuration changes.
  */
-int bl_cib_replica_prepare(const bl_cib_replica_t *replica, const xmlDoc *payload, bool replace,
+int bl_cib_replica_prepare(bl_cib_replica_t *replica, const xmlDoc *payload, bool replace,
                            bool quorate, xmlDoc **diff, bool *configuration, char **err);
 
+/* The configuration digest of the current CIB (bl_cib_digest(), kept between writes). */
+const char *bl_cib_replica_digest(bl_cib_replica_t *replica);
+
 /*
- * Applies a delivered DIFF and writes the result to the state directory. A diff that
- * does not apply leaves the CIB unchanged (the bl_cib_patch() error). When the write to
- * disk fails the CIB in memory keeps the change (the other nodes have it) and the
- * -errno is returned, so that the write is not acknowledged as durable.
+ * Applies a delivered DIFF and writes it to disk (bl_cib_replica_apply_deferred() and
+ * bl_cib_replica_flush()). A diff that does not apply leaves the CIB unchanged (the
+ * bl_cib_patch() error). When the write to disk fails the CIB in memory keeps the change
+ * (the other nodes have it) and the -errno is returned, so that the write is not
+ * acknowledged as durable.
  */
 int bl_cib_replica_apply(bl_cib_replica_t *replica, const xmlDoc *diff, char **err);
+
+/*
+ * Persistence is a journal of diffs beside cib.xml ($DIR/cib.journal, see
+ * lib/cib/cib_journal.c): opening the replica replays it; a checkpoint writes cib.xml
+ * (archiving the previous one) and empties it.
+ *
+ * Applies DIFF in memory and adds it to the journal without flushing, so that several
+ * writes delivered together share one flush (group commit). TEXT (LEN bytes) is DIFF as
+ * delivered, or NULL to format it. Nothing may be acknowledged before the next
+ * bl_cib_replica_flush() returns 0.
+ */
+int bl_cib_replica_apply_deferred(bl_cib_replica_t *replica, const xmlDoc *diff, const char *text,
+                                  size_t len, char **err);
+
+/* Makes every write applied so far durable (one fdatasync); checkpoints a long journal. */
+int bl_cib_replica_flush(bl_cib_replica_t *replica, char **err);
+
+/* Writes the whole CIB to cib.xml and empties the journal (nothing to do when empty). */
+int bl_cib_replica_checkpoint(bl_cib_replica_t *replica, char **err);
+
+/* True when the journal holds writes not yet in cib.xml. */
+bool bl_cib_replica_dirty(const bl_cib_replica_t *replica);
 
 /*
  * Replaces the CIB with a copy of DOC, whole (a peer's newer CIB after a membership
@@ -218,6 +252,26 @@ int bl_cib_replica_apply(bl_cib_replica_t *replica, const xmlDoc *diff, char **e
  * fails (-errno), as for bl_cib_replica_apply().
  */
 int bl_cib_replica_take(bl_cib_replica_t *replica, const xmlDoc *doc, char **err);
+
+/* ------------------------------------------------------------ sync rule */
+
+/* What a member of the CIB group holds, as it offers it after a membership change. */
+typedef struct bl_cib_offer {
+    uint32_t nodeid;
+    uint32_t pid;
+    bool minority; /* its CIB was changed without quorum since a quorate partition agreed */
+    bl_cib_version_t version;
+    char digest[BL_DIGEST_HEXLEN + 1]; /* of the whole document */
+} bl_cib_offer_t;
+
+/*
+ * The offer whose CIB every member takes, as an index into OFFERS (N > 0): a CIB that
+ * is not a minority's beats one that is (a cut-off node's status writes may raise its
+ * version past the majority's); then the higher version; then, for equal versions with
+ * different contents, the digest held by more members; then the lowest node id and pid.
+ * *all_same tells whether all offers hold the same document (nothing to send).
+ */
+size_t bl_cib_offer_pick(const bl_cib_offer_t *offers, size_t n, bool *all_same);
 
 /* ---------------------------------------------------------------- client */
 
@@ -230,7 +284,8 @@ const char *bl_cib_ipc_name(void);
 
 /* Request ids (the IPC header's id); bodies and replies are XML text. */
 enum bl_cib_msg {
-    BL_CIB_MSG_QUERY = 1,     /* body <cib-query section="NAME"/>; reply holds the section */
+    BL_CIB_MSG_QUERY = 1,     /* body <cib-query section="NAME"/> (reply holds the section)
+                               * or <cib-query xpath="EXPR"/> (reply holds <xpath-result>) */
     BL_CIB_MSG_VERSION = 2,   /* body <cib-version/>; reply carries the version and digest */
     BL_CIB_MSG_PATCH = 3,     /* body a <cib-diff>; reply after it is applied and on disk */
     BL_CIB_MSG_REPLACE = 4,   /* body a whole <cib>; likewise */
@@ -243,6 +298,10 @@ enum bl_cib_msg {
  */
 char *bl_cib_reply_format(int rc, const char *message, const xmlDoc *doc, const xmlNode *content);
 
+/* The same with DOC's configuration digest given (not computed again) when not NULL. */
+char *bl_cib_reply_format_digest(int rc, const char *message, const xmlDoc *doc, const char *digest,
+                                 const xmlNode *content);
+
 typedef struct bl_cib_client bl_cib_client_t;
 
 /* Connects to belay-based (NAME NULL: bl_cib_ipc_name()). Returns 0 or -errno. */
@@ -253,6 +312,12 @@ void bl_cib_client_free(bl_cib_client_t *client);
 
 /* The whole CIB (SECTION NULL) or one section as a new document. */
 int bl_cib_client_query(bl_cib_client_t *client, const char *section, xmlDoc **doc, char **err);
+
+/*
+ * The elements XPath expression EXPR selects in the daemon's CIB, as bl_cib_xpath():
+ * *result's root <xpath-result> holds them; BL_EPARSE, BL_EINVALID or BL_ENOTFOUND.
+ */
+int bl_cib_client_xpath(bl_cib_client_t *client, const char *expr, xmlDoc **result, char **err);
 
 /* The daemon's CIB version and configuration digest. */
 int bl_cib_client_version(bl_cib_client_t *client, bl_cib_version_t *version,
@@ -270,7 +335,8 @@ int bl_cib_client_replace(bl_cib_client_t *client, const xmlDoc *cib, char **err
  * Asks for change notifications on this connection: from now on every change applied to
  * the daemon's CIB comes as an event, in order — the <cib-diff> of a write, or
  * <cib-replaced source="V" target="V"/> when the CIB was taken whole from a peer after
- * a membership change (re-query it then).
+ * a membership change (re-query it then), or <cib-resync-needed reason="..."/> when
+ * this subscriber did not read for so long that changes had to be dropped (re-query it).
  */
 int bl_cib_client_subscribe(bl_cib_client_t *client, char **err);
 

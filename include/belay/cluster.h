@@ -147,6 +147,42 @@ void bl_cpg_free(bl_cpg_t **cpg);
 /* Largest message bl_cpg_send() accepts. */
 #define BL_CPG_MAX_MSG (1024 * 1024)
 
+/* ------------------------------------------------------ large CPG messages */
+
+/* Largest message bl_cpg_send_large() accepts. */
+#define BL_CPG_MAX_LARGE_MSG (256 * 1024 * 1024)
+
+/*
+ * Multicasts LEN bytes (any size up to BL_CPG_MAX_LARGE_MSG) as one or more chunks of
+ * at most BL_CPG_MAX_MSG bytes, in order, through bl_cpg_send(). Every member puts
+ * them together with a bl_cpg_assembler_t; a group must use either this or
+ * bl_cpg_send(), not both. Returns as bl_cpg_send(); on an error after the first chunk
+ * the members drop the incomplete message.
+ */
+int bl_cpg_send_large(bl_cpg_t *cpg, const void *data, size_t len);
+
+/* Reassembles the messages of bl_cpg_send_large() from delivered chunks. */
+typedef struct bl_cpg_assembler bl_cpg_assembler_t;
+
+bl_cpg_assembler_t *bl_cpg_assembler_new(void);
+
+/* Frees ASSEMBLER (NULL is fine). */
+void bl_cpg_assembler_free(bl_cpg_assembler_t *assembler);
+
+/*
+ * Adds a chunk MSG of LEN bytes delivered from process PID on node NODEID. Returns 1
+ * when it completes a message: *whole and *whole_len then describe it, valid until the
+ * next call (and within MSG's lifetime for a single-chunk message); 0 when more chunks
+ * are needed; BL_EPARSE for a malformed chunk or one that does not follow the sender's
+ * previous chunk (a member that joined in the middle of a message), whose partial
+ * message is dropped.
+ */
+int bl_cpg_assembler_add(bl_cpg_assembler_t *assembler, uint32_t nodeid, uint32_t pid,
+                         const void *msg, size_t len, const void **whole, size_t *whole_len);
+
+/* Drops the partial message of a process that left the group. */
+void bl_cpg_assembler_forget(bl_cpg_assembler_t *assembler, uint32_t nodeid, uint32_t pid);
+
 /* ------------------------------------------------------------------ quorum */
 
 /* One node as votequorum sees it. */

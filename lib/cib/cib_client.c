@@ -27,8 +27,35 @@ bl_cib_ipc_name(void)
     return name != NULL && *name != '\0' ? name : BL_CIB_IPC_NAME;
 }
 
+/*
+ * TEXT, an empty <cib-reply .../>, with CONTENT inside: spliced as text rather than
+ * copied into the reply as a node, as the content is often the whole CIB.
+ */
+static char *
+with_content(char *text, const xmlNode *content)
+{
+    size_t len = strlen(text);
+    char *inner = bl_xml_format(content);
+    char *result;
+
+    /* bl_xml_format() ends an empty element with "/>" and a newline */
+    g_assert(len >= 3 && strcmp(text + len - 3, "/>\n") == 0);
+    text[len - 3] = '\0';
+    result = bl_asprintf("%s>\n%s</cib-reply>\n", text, inner);
+    free(inner);
+    free(text);
+    return result;
+}
+
 char *
 bl_cib_reply_format(int rc, const char *message, const xmlDoc *doc, const xmlNode *content)
+{
+    return bl_cib_reply_format_digest(rc, message, doc, NULL, content);
+}
+
+char *
+bl_cib_reply_format_digest(int rc, const char *message, const xmlDoc *doc, const char *digest,
+                           const xmlNode *content)
 {
     xmlNode *reply = xmlNewNode(NULL, (const xmlChar *) "cib-reply");
     char *rc_text = bl_asprintf("%d", rc);
@@ -38,7 +65,7 @@ bl_cib_reply_format(int rc, const char *message, const xmlDoc *doc, const xmlNod
     bl_xml_set_attr(reply, "message", message);
     if (doc != NULL) {
         bl_cib_version_t version = {0};
-        char digest[BL_DIGEST_HEXLEN + 1];
+        char computed[BL_DIGEST_HEXLEN + 1];
         char *number;
 
         bl_cib_version_get(doc, &version, NULL);
@@ -51,16 +78,16 @@ bl_cib_reply_format(int rc, const char *message, const xmlDoc *doc, const xmlNod
         number = bl_asprintf("%" PRId64, version.num_updates);
         bl_xml_set_attr(reply, "num_updates", number);
         free(number);
-        bl_cib_digest(doc, digest);
+        if (digest == NULL) {
+            bl_cib_digest(doc, computed);
+            digest = computed;
+        }
         bl_xml_set_attr(reply, "digest", digest);
-    }
-    if (content != NULL) {
-        xmlAddChild(reply, xmlCopyNode((xmlNode *) content, 1));
     }
     text = bl_xml_format(reply);
     xmlFreeNode(reply);
     free(rc_text);
-    return text;
+    return content != NULL ? with_content(text, content) : text;
 }
 
 int
@@ -150,18 +177,19 @@ doc_text(const xmlDoc *doc)
     return bl_xml_format(xmlDocGetRootElement(doc));
 }
 
-int
-bl_cib_client_query(bl_cib_client_t *client, const char *section, xmlDoc **doc, char **err)
+/* Sends <cib-query ATTR="VALUE"/> and returns the reply's content as a new document. */
+static int
+query(bl_cib_client_t *client, const char *attr, const char *value, xmlDoc **doc, char **err)
 {
-    xmlNode *query = xmlNewNode(NULL, (const xmlChar *) "cib-query");
+    xmlNode *request = xmlNewNode(NULL, (const xmlChar *) "cib-query");
     char *text;
     xmlDoc *reply = NULL;
     xmlNode *content;
     int rc;
 
-    bl_xml_set_attr(query, "section", section);
-    text = bl_xml_format(query);
-    xmlFreeNode(query);
+    bl_xml_set_attr(request, attr, value);
+    text = bl_xml_format(request);
+    xmlFreeNode(request);
     rc = exchange(client, BL_CIB_MSG_QUERY, text, &reply, err);
     free(text);
     if (rc != 0) {
@@ -169,7 +197,7 @@ bl_cib_client_query(bl_cib_client_t *client, const char *section, xmlDoc **doc, 
     }
     content = bl_xml_first_child(xmlDocGetRootElement(reply), NULL);
     if (content == NULL) {
-        bl_err_set(err, "belay-based: the reply holds no %s", section != NULL ? section : "CIB");
+        bl_err_set(err, "belay-based: the reply holds no %s", value != NULL ? value : "CIB");
         xmlFreeDoc(reply);
         return BL_EPARSE;
     }
@@ -178,6 +206,18 @@ bl_cib_client_query(bl_cib_client_t *client, const char *section, xmlDoc **doc, 
     xmlDocSetRootElement(*doc, xmlDocCopyNode(content, *doc, 1));
     xmlFreeDoc(reply);
     return 0;
+}
+
+int
+bl_cib_client_query(bl_cib_client_t *client, const char *section, xmlDoc **doc, char **err)
+{
+    return query(client, "section", section, doc, err);
+}
+
+int
+bl_cib_client_xpath(bl_cib_client_t *client, const char *expr, xmlDoc **result, char **err)
+{
+    return query(client, "xpath", expr, result, err);
 }
 
 static int

@@ -50,6 +50,8 @@
 
 #include <belay/cib.h>
 
+#include "cib_private.h"
+
 #define DIFF_FORMAT "1"
 
 /* ============================================================== generation */
@@ -1311,8 +1313,9 @@ check_result(const xmlDoc *doc, const bl_cib_version_t *target, const char *dige
     return 0;
 }
 
-int
-bl_cib_patch(xmlDoc *doc, const xmlDoc *diff, char **err)
+/* CHECK_DIGEST false: the caller verifies the result otherwise (see cib_private.h). */
+static int
+patch(xmlDoc *doc, const xmlDoc *diff, bool check_digest, char **err)
 {
     struct patcher p = {doc, g_array_new(FALSE, FALSE, sizeof(struct undo)), NULL, 0};
     bl_cib_version_t source;
@@ -1328,12 +1331,33 @@ bl_cib_patch(xmlDoc *doc, const xmlDoc *diff, char **err)
         p.number++;
         rc = apply_change(&p, err);
     }
-    if (rc == 0) {
+    if (rc == 0 && check_digest) {
         rc = check_result(doc, &target, bl_xml_attr(version, "digest"), err);
+    } else if (rc == 0) {
+        rc = check_version(doc, &target, "target", err);
+        rc = rc == BL_EVERSION ? BL_EPARSE : rc;
     }
     if (rc != 0) {
         roll_back(&p);
     }
     free_undo_log(p.undo);
     return rc;
+}
+
+int
+bl_cib_patch(xmlDoc *doc, const xmlDoc *diff, char **err)
+{
+    return patch(doc, diff, true, err);
+}
+
+int
+bl__cib_patch_unverified(xmlDoc *doc, const xmlDoc *diff, char **err)
+{
+    return patch(doc, diff, false, err);
+}
+
+const char *
+bl__cib_diff_digest(const xmlDoc *diff)
+{
+    return bl_xml_attr(bl_xml_first_child(xmlDocGetRootElement(diff), "version"), "digest");
 }

@@ -89,4 +89,42 @@ bool bl__semantic_check_primitive(const bl__semantic_t *sem, const xmlNode *node
 bool bl__semantic_check_date(const bl__semantic_t *sem, const xmlNode *node);
 bool bl__semantic_check_date_fields(const bl__semantic_t *sem, const xmlNode *node);
 
+/* ---------------------------------------------------- cib_journal.c */
+
+/* The replica's journal of applied diffs (format at the top of cib_journal.c). */
+typedef struct bl__cib_journal bl__cib_journal_t;
+
+/* Opens (creates) DIR/cib.journal for appending. */
+int bl__cib_journal_open(const char *dir, bl__cib_journal_t **journal, char **err);
+
+void bl__cib_journal_free(bl__cib_journal_t *journal);
+
+/* Applies the journal's records that follow DOC's version to DOC; *applied counts them. */
+int bl__cib_journal_replay(bl__cib_journal_t *journal, xmlDoc *doc, unsigned *applied, char **err);
+
+/* Adds a record (LEN bytes of diff TEXT), written by the next sync. */
+void bl__cib_journal_append(bl__cib_journal_t *journal, const char *text, size_t len);
+
+/* Records since the last reset. */
+unsigned bl__cib_journal_records(const bl__cib_journal_t *journal);
+
+/* Writes the records added since the last sync and flushes them to disk (fdatasync). */
+int bl__cib_journal_sync(bl__cib_journal_t *journal, char **err);
+
+/* Empties the journal (after a checkpoint wrote the whole CIB). */
+int bl__cib_journal_reset(bl__cib_journal_t *journal, char **err);
+
+/* ------------------------------------------------------- cib_diff.c */
+
+/*
+ * bl_cib_patch() without the configuration digest check at the end (versions are still
+ * checked): for a result that is verified by other means, e.g. a client's diff that the
+ * replica applies to a scratch copy before multicasting it, and that every node applies
+ * with bl_cib_patch() on delivery.
+ */
+int bl__cib_patch_unverified(xmlDoc *doc, const xmlDoc *diff, char **err);
+
+/* The configuration digest a diff records for its target (borrowed), or NULL. */
+const char *bl__cib_diff_digest(const xmlDoc *diff);
+
 #endif /* BELAY_CIB_PRIVATE_H */

@@ -10,10 +10,18 @@
 
 #include <belay/cib.h>
 
+#include "cib_private.h"
+
+/* A journal this long is folded into cib.xml at the next flush (bounds replay time). */
+#define CHECKPOINT_RECORDS 200
+
 struct bl_cib_replica {
     char *dir;
     unsigned keep;
     xmlDoc *doc;
+    bl__cib_journal_t *journal;
+    char digest[BL_DIGEST_HEXLEN + 1]; /* of doc's configuration, once known */
+    bool digest_known;
 };
 
 /* The damaged-file fallback: refuse cib.xml, take the newest intact archive. */
@@ -33,6 +41,8 @@ open_archive(const char *dir, const char *why, xmlDoc **doc, char **note, char *
     free(archive_err);
     return rc;
 }
+
+static int open_journal(bl_cib_replica_t *replica, char **note, char **err);
 
 int
 bl_cib_replica_open(const char *dir, unsigned keep, bl_cib_replica_t **replica, char **note,
@@ -69,7 +79,39 @@ bl_cib_replica_open(const char *dir, unsigned keep, bl_cib_replica_t **replica, 
     (*replica)->dir = bl_strdup(dir);
     (*replica)->keep = keep;
     (*replica)->doc = doc;
-    return 0;
+    rc = open_journal(*replica, note, err);
+    if (rc != 0) {
+        bl_cib_replica_free(*replica);
+        *replica = NULL;
+    }
+    return rc;
+}
+
+/* Replays the journal onto the CIB just loaded and folds it into cib.xml at once. */
+static int
+open_journal(bl_cib_replica_t *replica, char **note, char **err)
+{
+    char *replay_err = NULL;
+    unsigned applied = 0;
+    char *more = NULL;
+    int rc = bl__cib_journal_open(replica->dir, &replica->journal, err);
+
+    if (rc != 0) {
+        return rc;
+    }
+    rc = bl__cib_journal_replay(replica->journal, replica->doc, &applied, &replay_err);
+    if (rc != 0) {
+        more = bl_asprintf("%s; dropped the rest of the journal (%s)", *note, replay_err);
+    } else if (applied > 0) {
+        more = bl_asprintf("%s and replayed %u journaled write(s)", *note, applied);
+    }
+    if (more != NULL) {
+        free(*note);
+        *note = more;
+    }
+    free(replay_err);
+    rc = more != NULL ? bl_cib_store_write(replica->dir, replica->doc, replica->keep, err) : 0;
+    return rc != 0 ? rc : bl__cib_journal_reset(replica->journal, err);
 }
 
 void
@@ -79,6 +121,7 @@ bl_cib_replica_free(bl_cib_replica_t *replica)
         return;
     }
     xmlFreeDoc(replica->doc);
+    bl__cib_journal_free(replica->journal);
     free(replica->dir);
     g_free(replica);
 }
@@ -101,7 +144,8 @@ build_next(const bl_cib_replica_t *replica, const xmlDoc *payload, bool replace,
         return 0;
     }
     *next = xmlCopyDoc(replica->doc, 1);
-    rc = bl_cib_patch(*next, payload, err);
+    /* No digest here: every node checks it when the diff is delivered (bl_cib_patch()). */
+    rc = bl__cib_patch_unverified(*next, payload, err);
     if (rc != 0) {
         xmlFreeDoc(*next);
         *next = NULL;
@@ -134,20 +178,37 @@ check_newer(const xmlDoc *old_doc, const xmlDoc *next, char **err)
     return BL_EVERSION;
 }
 
-static bool
-configuration_changed(const xmlDoc *a, const xmlDoc *b)
+const char *
+bl_cib_replica_digest(bl_cib_replica_t *replica)
 {
-    char digest_a[BL_DIGEST_HEXLEN + 1];
-    char digest_b[BL_DIGEST_HEXLEN + 1];
+    if (!replica->digest_known) {
+        bl_cib_digest(replica->doc, replica->digest);
+        replica->digest_known = true;
+    }
+    return replica->digest;
+}
 
-    bl_cib_digest(a, digest_a);
-    bl_cib_digest(b, digest_b);
-    return strcmp(digest_a, digest_b) != 0;
+/*
+ * A client's diff records the digest of the configuration it produces; a diff that lies
+ * about it passes here but fails on delivery on every node (bl_cib_patch() checks it).
+ */
+static bool
+configuration_changed(bl_cib_replica_t *replica, const xmlDoc *payload, bool replace,
+                      const xmlDoc *next)
+{
+    char digest[BL_DIGEST_HEXLEN + 1];
+    const char *next_digest = replace ? NULL : bl__cib_diff_digest(payload);
+
+    if (next_digest == NULL) {
+        bl_cib_digest(next, digest);
+        next_digest = digest;
+    }
+    return strcmp(bl_cib_replica_digest(replica), next_digest) != 0;
 }
 
 int
-bl_cib_replica_prepare(const bl_cib_replica_t *replica, const xmlDoc *payload, bool replace,
-                       bool quorate, xmlDoc **diff, bool *configuration, char **err)
+bl_cib_replica_prepare(bl_cib_replica_t *replica, const xmlDoc *payload, bool replace, bool quorate,
+                       xmlDoc **diff, bool *configuration, char **err)
 {
     xmlDoc *next = NULL;
     int rc = build_next(replica, payload, replace, &next, err);
@@ -162,7 +223,7 @@ bl_cib_replica_prepare(const bl_cib_replica_t *replica, const xmlDoc *payload, b
         }
     }
     if (rc == 0) {
-        *configuration = configuration_changed(replica->doc, next);
+        *configuration = configuration_changed(replica, payload, replace, next);
         if (*configuration && !quorate) {
             bl_err_set(err, "configuration changes are refused while this partition has no quorum");
             rc = -EPERM;
@@ -179,20 +240,73 @@ bl_cib_replica_prepare(const bl_cib_replica_t *replica, const xmlDoc *payload, b
 }
 
 int
-bl_cib_replica_apply(bl_cib_replica_t *replica, const xmlDoc *diff, char **err)
+bl_cib_replica_apply_deferred(bl_cib_replica_t *replica, const xmlDoc *diff, const char *text,
+                              size_t len, char **err)
 {
+    char *formatted = NULL;
     int rc = bl_cib_patch(replica->doc, diff, err);
 
     if (rc != 0) {
         return rc;
     }
-    return bl_cib_store_write(replica->dir, replica->doc, replica->keep, err);
+    /* bl_cib_patch() checked that the result has the digest the diff records. */
+    memcpy(replica->digest, bl__cib_diff_digest(diff), BL_DIGEST_HEXLEN + 1);
+    replica->digest_known = true;
+    if (text == NULL) {
+        formatted = bl_xml_format(xmlDocGetRootElement(diff));
+        text = formatted;
+        len = strlen(formatted);
+    }
+    bl__cib_journal_append(replica->journal, text, len);
+    free(formatted);
+    return 0;
+}
+
+int
+bl_cib_replica_flush(bl_cib_replica_t *replica, char **err)
+{
+    int rc = bl__cib_journal_sync(replica->journal, err);
+
+    if (rc == 0 && bl__cib_journal_records(replica->journal) >= CHECKPOINT_RECORDS) {
+        rc = bl_cib_replica_checkpoint(replica, err);
+    }
+    return rc;
+}
+
+int
+bl_cib_replica_checkpoint(bl_cib_replica_t *replica, char **err)
+{
+    int rc;
+
+    if (bl__cib_journal_records(replica->journal) == 0) {
+        return 0;
+    }
+    rc = bl_cib_store_write(replica->dir, replica->doc, replica->keep, err);
+    return rc != 0 ? rc : bl__cib_journal_reset(replica->journal, err);
+}
+
+bool
+bl_cib_replica_dirty(const bl_cib_replica_t *replica)
+{
+    return bl__cib_journal_records(replica->journal) > 0;
+}
+
+int
+bl_cib_replica_apply(bl_cib_replica_t *replica, const xmlDoc *diff, char **err)
+{
+    int rc = bl_cib_replica_apply_deferred(replica, diff, NULL, 0, err);
+
+    return rc != 0 ? rc : bl_cib_replica_flush(replica, err);
 }
 
 int
 bl_cib_replica_take(bl_cib_replica_t *replica, const xmlDoc *doc, char **err)
 {
+    int rc;
+
     xmlFreeDoc(replica->doc);
     replica->doc = xmlCopyDoc((xmlDoc *) doc, 1);
-    return bl_cib_store_write(replica->dir, replica->doc, replica->keep, err);
+    replica->digest_known = false;
+    rc = bl_cib_store_write(replica->dir, replica->doc, replica->keep, err);
+    return rc != 0 ? rc : bl__cib_journal_reset(replica->journal, err);
 }

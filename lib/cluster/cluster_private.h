@@ -11,4 +11,11 @@
  */
 void bl__cluster_nodelist_refresh(bl_cluster_nodelist_t **cache, const uint32_t *ids, size_t n_ids);
 
+/*
+ * The frames of a message of LEN bytes cut into chunks of at most CHUNK bytes (GBytes,
+ * header included). Exposed for the unit tests. Free with g_ptr_array_unref().
+ */
+#include <glib.h>
+GPtrArray *bl__cpg_chunk_frames(const void *data, size_t len, size_t chunk);
+
 #endif /* BELAY_CLUSTER_PRIVATE_H */

@@ -122,9 +122,16 @@ test_empty_dir_then_persisted_write(void **state)
     bl_free(&note);
     assert_int_equal(write_doc(replica, next, true, &err), 0);
     assert_true(bl_cib_equal(bl_cib_replica_doc(replica), next));
-    /* what a restart finds is what was acknowledged */
+    /* what a restart finds is what was acknowledged: replayed from the journal */
+    again = open_replica(dir, &note);
+    assert_non_null(strstr(note, "replayed 1 journaled write(s)"));
+    assert_true(bl_cib_equal(bl_cib_replica_doc(again), next));
+    bl_free(&note);
+    bl_cib_replica_free(again);
+    /* which the restart folded into cib.xml */
     again = open_replica(dir, &note);
     assert_non_null(strstr(note, "loaded"));
+    assert_null(strstr(note, "replayed"));
     assert_true(bl_cib_equal(bl_cib_replica_doc(again), next));
     bl_free(&note);
     bl_cib_replica_free(again);
@@ -226,6 +233,23 @@ test_quorum_guards_configuration_only(void **state)
     assert_true(bl_cib_equal(bl_cib_replica_doc(replica), status));
     xmlFreeDoc(diff);
     xmlFreeDoc(payload);
+    /*
+     * A configuration change whose diff claims the old configuration digest (as if only
+     * the status changed) slips past the quorum check, but no node applies it.
+     */
+    xmlFreeDoc(config);
+    config = edited(bl_cib_replica_doc(replica), "resources", primitive, false);
+    payload = diff_of(bl_cib_replica_doc(replica), config);
+    bl_xml_set_attr(bl_xml_first_child(xmlDocGetRootElement(payload), "version"), "digest",
+                    bl_cib_replica_digest(replica));
+    assert_int_equal(
+        bl_cib_replica_prepare(replica, payload, false, false, &diff, &configuration, &err), 0);
+    assert_false(configuration);
+    assert_int_equal(bl_cib_replica_apply(replica, diff, &err), BL_EDIGEST);
+    bl_free(&err);
+    assert_true(bl_cib_equal(bl_cib_replica_doc(replica), status));
+    xmlFreeDoc(diff);
+    xmlFreeDoc(payload);
     xmlFreeDoc(config);
     xmlFreeDoc(status);
     free(note);
@@ -277,10 +301,14 @@ test_damaged_file_falls_back_to_archive(void **state)
 
     (void) state;
     assert_int_equal(write_doc(replica, first, true, &err), 0);
+    assert_int_equal(bl_cib_replica_checkpoint(replica, &err), 0);
     second =
         edited(first, "resources",
                "<primitive id=\"p2\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>", true);
     assert_int_equal(write_doc(replica, second, true, &err), 0);
+    assert_true(bl_cib_replica_dirty(replica));
+    assert_int_equal(bl_cib_replica_checkpoint(replica, &err), 0);
+    assert_false(bl_cib_replica_dirty(replica));
     bl_cib_replica_free(replica);
     bl_free(&note);
     f = fopen(path, "a");
@@ -299,6 +327,80 @@ test_damaged_file_falls_back_to_archive(void **state)
     remove_dir(dir);
 }
 
+/* Appends TEXT to FILE in DIR. */
+static void
+append_file(const char *dir, const char *file, const char *text)
+{
+    char *path = g_build_filename(dir, file, NULL);
+    FILE *f = fopen(path, "a");
+
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    g_free(path);
+}
+
+/*
+ * Two writes share one flush (group commit); a record torn by a crash during an append
+ * (never acknowledged) is ignored on replay, the complete ones are kept.
+ */
+static void
+test_journal_group_commit_and_torn_record(void **state)
+{
+    char *dir = make_dir();
+    char *note = NULL;
+    char *err = NULL;
+    bl_cib_replica_t *replica = open_replica(dir, &note);
+    xmlDoc *first = edited(bl_cib_replica_doc(replica), "resources", primitive, true);
+    xmlDoc *second =
+        edited(first, "resources",
+               "<primitive id=\"p2\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>", true);
+    xmlDoc *diff = NULL;
+
+    (void) state;
+    assert_int_equal(bl_cib_diff(first, second, &diff, &err), 0);
+    {
+        xmlDoc *d1 = NULL;
+
+        assert_int_equal(bl_cib_diff(bl_cib_replica_doc(replica), first, &d1, &err), 0);
+        assert_int_equal(bl_cib_replica_apply_deferred(replica, d1, NULL, 0, &err), 0);
+        xmlFreeDoc(d1);
+    }
+    assert_int_equal(bl_cib_replica_apply_deferred(replica, diff, NULL, 0, &err), 0);
+    assert_int_equal(bl_cib_replica_flush(replica, &err), 0);
+    bl_cib_replica_free(replica);
+    bl_free(&note);
+    append_file(dir, "cib.journal", "diff 500\n<cib-diff format=\"1\"><vers");
+    replica = open_replica(dir, &note);
+    assert_non_null(strstr(note, "replayed 2 journaled write(s)"));
+    assert_true(bl_cib_equal(bl_cib_replica_doc(replica), second));
+    bl_free(&note);
+    bl_cib_replica_free(replica);
+    /* a crash between a checkpoint and emptying the journal: its records are older */
+    replica = open_replica(dir, &note);
+    bl_free(&note);
+    assert_int_equal(bl_cib_replica_apply_deferred(replica, diff, NULL, 0, &err), BL_EVERSION);
+    bl_free(&err);
+    bl_cib_replica_free(replica);
+    {
+        char *text = bl_xml_format(xmlDocGetRootElement(diff));
+        char *record = bl_asprintf("diff %zu\n%s\n", strlen(text), text);
+
+        append_file(dir, "cib.journal", record);
+        free(record);
+        free(text);
+    }
+    replica = open_replica(dir, &note);
+    assert_null(strstr(note, "replayed"));
+    assert_true(bl_cib_equal(bl_cib_replica_doc(replica), second));
+    bl_free(&note);
+    bl_cib_replica_free(replica);
+    xmlFreeDoc(diff);
+    xmlFreeDoc(first);
+    xmlFreeDoc(second);
+    remove_dir(dir);
+}
+
 int
 main(void)
 {
@@ -309,6 +411,7 @@ main(void)
         cmocka_unit_test(test_quorum_guards_configuration_only),
         cmocka_unit_test(test_replace_must_be_newer),
         cmocka_unit_test(test_damaged_file_falls_back_to_archive),
+        cmocka_unit_test(test_journal_group_commit_and_torn_record),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
