@@ -15,6 +15,9 @@
 #         DIR/nodeI/hosts           -> /etc/hosts        (node names resolve in the lab)
 #         DIR/tmpfs/nodeI/run       -> /run              (/run/belay, pid files)
 #         DIR/tmpfs/nodeI/shm       -> /dev/shm          (libqb IPC ring buffers)
+#     and, for every absolute path P in BELAY_LAB_BINDS (space-separated, given to "up";
+#     e.g. "/var/lib/pacemaker /var/log/pacemaker" to run Pacemaker in the lab):
+#         DIR/nodeI/bind/P          -> P
 #     DIR/tmpfs is one small tmpfs mounted in the root mount namespace, so all commands
 #     of a node see the same /run. corosync's IPC sockets are abstract unix sockets, which
 #     are per network namespace: node1's "cpg" is not node2's.
@@ -103,6 +106,7 @@ make_node_dirs() { # NODE
     mkdir -p "$DIR/tmpfs/$1"/{run,shm}
     mkdir -p "$DIR/tmpfs/$1/run/belay"
     chmod 1777 "$DIR/tmpfs/$1/shm"
+    for n in ${LAB_BINDS:-}; do mkdir -p "$d/bind$n"; done
     install -m 0400 "$DIR/authkey" "$d/etc-corosync/authkey"
     {
         echo "127.0.0.1 localhost"
@@ -125,7 +129,7 @@ make_node_net() { # NODE
 # The bind targets must exist; on a machine without Belay installed these two do not.
 make_mountpoints() {
     local p
-    for p in /etc/belay /var/lib/belay /var/lib/corosync /etc/corosync; do
+    for p in /etc/belay /var/lib/belay /var/lib/corosync /etc/corosync ${LAB_BINDS:-}; do
         [ -d "$p" ] || mkdir -p "$p"
     done
 }
@@ -143,8 +147,11 @@ cmd_up() {
     LAB_PREFIX="bl$(printf '%s' "$DIR" | cksum | cut -d' ' -f1)"
     LAB_BRNS="$LAB_PREFIX-br"
     LAB_TOKEN=${BELAY_LAB_TOKEN:-1000}
-    printf 'LAB_N=%s\nLAB_PREFIX=%s\nLAB_BRNS=%s\nLAB_TOKEN=%s\n' \
-        "$LAB_N" "$LAB_PREFIX" "$LAB_BRNS" "$LAB_TOKEN" > "$DIR/lab.env"
+    LAB_BINDS=${BELAY_LAB_BINDS:-}
+    local p
+    for p in $LAB_BINDS; do [[ "$p" == /* ]] || die "BELAY_LAB_BINDS: '$p' is not an absolute path"; done
+    printf 'LAB_N=%s\nLAB_PREFIX=%s\nLAB_BRNS=%s\nLAB_TOKEN=%s\nLAB_BINDS="%s"\n' \
+        "$LAB_N" "$LAB_PREFIX" "$LAB_BRNS" "$LAB_TOKEN" "$LAB_BINDS" > "$DIR/lab.env"
     # anything failing from here on (set -e, die) leaves nothing behind
     trap 'say "up failed, tearing down"; cmd_down' EXIT
     corosync-keygen -k "$DIR/authkey" >/dev/null 2>&1 \
@@ -227,6 +234,8 @@ cmd_inner() {
     mount --bind "$d/var-lib-corosync" /var/lib/corosync
     mount --bind "$d/var-lib-belay" /var/lib/belay
     mount --bind "$d/hosts" /etc/hosts
+    local p
+    for p in ${LAB_BINDS:-}; do mount --bind "$d/bind$p" "$p"; done
     # last: these two hide whatever lies below /run and /dev/shm
     mount --bind "$DIR/tmpfs/$node/shm" /dev/shm
     mount --bind "$DIR/tmpfs/$node/run" /run
