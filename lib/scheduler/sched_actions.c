@@ -405,6 +405,25 @@ restart(propagation_t *p, bl_action_t *first, bl_action_t *then, unsigned then_f
     }
 }
 
+/* Whether one of the one-or-more predecessors of THEN can still happen. */
+static bool
+any_runnable_before(bl_action_t *then)
+{
+    for (guint i = 0; i < then->in->len; i++) {
+        const bl_order_edge_t *edge = g_ptr_array_index(then->in, i);
+        bl_action_t *first;
+
+        if (!(edge->flags & BL_ORD_ONE_OR_MORE)) {
+            continue;
+        }
+        first = first_for_ordering(edge->first, then);
+        if (first != NULL && (flags_of(first) & BL_ACT_RUNNABLE)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void
 apply_to_then(propagation_t *p, const bl_order_edge_t *edge, bl_action_t *first,
               unsigned first_flags, bl_action_t *then)
@@ -415,6 +434,10 @@ apply_to_then(propagation_t *p, const bl_order_edge_t *edge, bl_action_t *first,
         asymmetric(p, first_flags, then);
     }
     if ((flags & BL_ORD_RUNNABLE_LEFT) && !(first_flags & BL_ACT_RUNNABLE)) {
+        make_unrunnable(p, then);
+    }
+    if ((flags & BL_ORD_ONE_OR_MORE) && !(first_flags & BL_ACT_RUNNABLE)
+        && !any_runnable_before(then)) {
         make_unrunnable(p, then);
     }
     if ((flags & BL_ORD_IMPLIES_THEN) && !(first_flags & BL_ACT_OPTIONAL)) {

@@ -62,11 +62,14 @@ coloc_link(bl_coloc_t *coloc)
     insert_sorted(coloc->primary->with_this, coloc, false);
 }
 
-void
+bl_coloc_t *
 bl__sched_coloc_add(bl_sched_t *s, const char *id, bl_srsc_t *dependent, bl_srsc_t *primary,
                     int score)
 {
-    coloc_link(coloc_new(s, id, dependent, primary, score));
+    bl_coloc_t *coloc = coloc_new(s, id, dependent, primary, score);
+
+    coloc_link(coloc);
+    return coloc;
 }
 
 static int
@@ -80,8 +83,7 @@ unpack_colocation(bl_sched_t *s, const xmlNode *xml)
     bl_coloc_t *coloc;
 
     if (bl_xml_first_child(xml, "resource_set") != NULL) {
-        bl_err_set(s->err, "rsc_colocation '%s': resource sets are not supported yet", id);
-        return BL_EUNSUPPORTED;
+        return bl__sched_unpack_coloc_sets(s, xml);
     }
     /* Like Pacemaker: constraints naming unknown resources, or scoring 0, do nothing. */
     if (dependent == NULL || primary == NULL || dependent->orphan || primary->orphan

@@ -146,6 +146,7 @@ typedef enum bl_action_flag {
     BL_ACT_RUNNABLE = 1 << 1,
     BL_ACT_PSEUDO = 1 << 2,
     BL_ACT_PRINT = 1 << 3, /* in the transition even when optional (a pending start) */
+    BL_ACT_REQUIRES_ANY = 1 << 4, /* runnable while any one-or-more predecessor is */
 } bl_action_flag_t;
 
 typedef enum bl_task {
@@ -173,6 +174,7 @@ typedef enum bl_order_flag {
     BL_ORD_RUNNABLE_LEFT = 1 << 2, /* first unrunnable => then unrunnable */
     BL_ORD_RESTART = 1 << 3,       /* stop before start of the same resource */
     BL_ORD_ASYMMETRIC = 1 << 4,    /* non-symmetrical mandatory: unrunnable first blocks */
+    BL_ORD_ONE_OR_MORE = 1 << 5,   /* into a REQUIRES_ANY action (require-all=false sets) */
 } bl_order_flag_t;
 
 typedef struct bl_order_edge {
@@ -290,8 +292,9 @@ int bl__sched_unpack_locations(bl_sched_t *s);
 
 /* ---------------------------------------------------------- sched_colocation.c */
 int bl__sched_unpack_colocations(bl_sched_t *s);
-void bl__sched_coloc_add(bl_sched_t *s, const char *id, bl_srsc_t *dependent, bl_srsc_t *primary,
-                         int score);
+/* Adds and links a colocation (roles unset, influence from the dependent's "critical"). */
+bl_coloc_t *bl__sched_coloc_add(bl_sched_t *s, const char *id, bl_srsc_t *dependent,
+                                bl_srsc_t *primary, int score);
 /* Applies COLOC to its dependent's scores once its primary is assigned. */
 void bl__sched_coloc_apply(bl_sched_t *s, const bl_coloc_t *coloc);
 /*
@@ -325,5 +328,20 @@ int bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNo
 
 /* ------------------------------------------------------------ sched_ordering.c */
 int bl__sched_unpack_orderings(bl_sched_t *s);
+/* Pieces of rsc_order unpacking that resource sets reuse. KIND is an opaque order kind;
+ * SYMMETRY is 0 (asymmetric), 1 (symmetric) or 2 (the inverse of a symmetric order). */
+int bl__sched_order_task(bl_sched_t *s, const char *id, const char *text, bl_task_t *task);
+int bl__sched_order_kind(const xmlNode *xml);
+bool bl__sched_order_kind_serializes(int kind);
+unsigned bl__sched_order_flags(int kind, bl_task_t first_task, int symmetry);
+/* Orders every TASK action of FIRST before every THEN_TASK action of THEN. */
+void bl__sched_order_rscs(bl_sched_t *s, bl_srsc_t *first, bl_task_t first_task, bl_srsc_t *then,
+                          bl_task_t then_task, unsigned flags);
+bl_task_t bl__sched_task_invert(bl_task_t task);
+
+/* ---------------------------------------------------------------- sched_sets.c */
+/* rsc_order / rsc_colocation XML holding resource_set children. */
+int bl__sched_unpack_order_sets(bl_sched_t *s, const xmlNode *xml);
+int bl__sched_unpack_coloc_sets(bl_sched_t *s, const xmlNode *xml);
 
 #endif /* BELAY_SCHED_PRIVATE_H */
