@@ -193,11 +193,7 @@ bl__sched_unpack_config(bl_sched_t *s)
         bl_err_set(s->err, "configuration <tags> are not supported yet");
         return BL_EUNSUPPORTED;
     }
-    if (strcasecmp(option(options, "placement-strategy", "default"), "default") != 0) {
-        bl_err_set(s->err, "cluster option placement-strategy=%s is not supported yet",
-                   option(options, "placement-strategy", "default"));
-        return BL_EUNSUPPORTED;
-    }
+    s->placement = bl__sched_util_strategy(option(options, "placement-strategy", "default"));
     s->dc_uuid = bl_xml_attr(root, "dc-uuid");
     s->legacy_failcounts = feature_set_below(bl_xml_attr(root, "crm_feature_set"), 3, 0, 13);
 

@@ -115,6 +115,9 @@ unpack_all(bl_sched_t *s)
         rc = bl__sched_unpack_resources(s);
     }
     if (rc == 0) {
+        rc = bl__sched_unpack_utilization(s);
+    }
+    if (rc == 0) {
         rc = bl__sched_unpack_status(s);
     }
     if (rc == 0) {

@@ -13,6 +13,7 @@ node_free(bl_snode_t *node)
     g_hash_table_destroy(node->attrs);
     free(node->id);
     free(node->uname);
+    free(node->capacity);
     free(node);
 }
 

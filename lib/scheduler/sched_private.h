@@ -71,6 +71,7 @@ typedef struct bl_snode {
     bool expected_up;
     bool has_state;     /* a node_state entry exists */
     int assigned_count; /* resources assigned so far (tie-break among equal scores) */
+    int *capacity;      /* [s->n_util] remaining utilization capacity (non-default placement) */
 } bl_snode_t;
 
 typedef enum bl_rsc_kind {
@@ -139,7 +140,19 @@ struct bl_srsc {
 
     /* Transition. */
     GPtrArray *actions; /* bl_action_t * of this resource */
+
+    int *utilization; /* [s->n_util] demand, BL_UTIL_NONE where not set; NULL: none */
 };
+
+/* placement-strategy */
+typedef enum bl_placement {
+    BL_PLACE_DEFAULT = 0,
+    BL_PLACE_UTILIZATION,
+    BL_PLACE_MINIMAL,
+    BL_PLACE_BALANCED,
+} bl_placement_t;
+
+#define BL_UTIL_NONE INT32_MIN
 
 typedef enum bl_action_flag {
     BL_ACT_OPTIONAL = 1 << 0,
@@ -217,6 +230,9 @@ struct bl_sched {
     GPtrArray *actions;      /* owner of every bl_action_t */
     GPtrArray *edges;        /* owner of every bl_order_edge_t */
     GPtrArray *assign_order; /* top-level resources in the order they were assigned */
+
+    bl_placement_t placement;
+    int n_util;            /* utilization attribute names, indexed 0..n_util-1 */
 };
 
 struct bl_sched_result {
@@ -308,6 +324,19 @@ void bl__sched_coloc_merge(bl_sched_t *s, bl_srsc_t *rsc, int *work, bool *work_
 /* -------------------------------------------------------------- sched_assign.c */
 void bl__sched_assign_all(bl_sched_t *s);
 bl_snode_t *bl__sched_assign(bl_sched_t *s, bl_srsc_t *rsc);
+
+/* --------------------------------------------------------- sched_utilization.c */
+/* The placement-strategy option's value (unknown values mean default, as in Pacemaker). */
+bl_placement_t bl__sched_util_strategy(const char *text);
+/* Node capacities and resource demands (placement-strategy other than default). */
+int bl__sched_unpack_utilization(bl_sched_t *s);
+/* Orders ASSIGN_ORDER as Pacemaker sorts resources for utilization-aware placement. */
+void bl__sched_util_sort(bl_sched_t *s, GPtrArray *assign_order);
+/* Bans RSC from nodes lacking capacity; returns the node to prefer, or NULL. */
+bl_snode_t *bl__sched_util_ban(bl_sched_t *s, bl_srsc_t *rsc);
+/* <0 when A has more remaining capacity than B (attribute by attribute), >0 when less. */
+int bl__sched_util_compare(const bl_sched_t *s, const bl_snode_t *a, const bl_snode_t *b);
+void bl__sched_util_consume(bl_sched_t *s, const bl_srsc_t *rsc, bl_snode_t *node);
 
 /* ------------------------------------------------------------- sched_actions.c */
 bl_action_t *bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task, bl_snode_t *node,
