@@ -168,6 +168,9 @@ primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
                && rsc->assigned != NULL) {
         bl__sched_action(s, rsc, BL_TASK_START, rsc->assigned, false);
     }
+    if (moving && bl__sched_can_migrate(rsc, current)) {
+        bl__sched_migrate_actions(s, rsc, current);
+    }
 }
 
 /* Every stop of a resource comes before its start (and a required stop requires it). */

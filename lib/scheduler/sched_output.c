@@ -9,6 +9,8 @@ static const char *const task_names[] = {
     [BL_TASK_START] = "start",
     [BL_TASK_STOPPED] = "stopped",
     [BL_TASK_RUNNING] = "running",
+    [BL_TASK_MIGRATE_TO] = "migrate_to",
+    [BL_TASK_MIGRATE_FROM] = "migrate_from",
 };
 
 bool
@@ -65,7 +67,8 @@ placement_of(const bl_sched_t *s, const bl_srsc_t *rsc, GPtrArray *lines)
     for (guint i = 0; i < rsc->actions->len; i++) {
         const bl_action_t *action = g_ptr_array_index(rsc->actions, i);
 
-        if (bl__sched_action_happens(action)) {
+        if (bl__sched_action_happens(action)
+            && (action->task == BL_TASK_START || action->task == BL_TASK_STOP)) {
             on[action->node->index] = action->task == BL_TASK_START;
         }
     }

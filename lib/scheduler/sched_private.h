@@ -167,6 +167,8 @@ typedef enum bl_task {
     BL_TASK_START,
     BL_TASK_STOPPED, /* group pseudo-actions */
     BL_TASK_RUNNING,
+    BL_TASK_MIGRATE_TO,   /* on the source node */
+    BL_TASK_MIGRATE_FROM, /* on the target node */
 } bl_task_t;
 
 typedef struct bl_action {
@@ -337,6 +339,13 @@ bl_snode_t *bl__sched_util_ban(bl_sched_t *s, bl_srsc_t *rsc);
 /* <0 when A has more remaining capacity than B (attribute by attribute), >0 when less. */
 int bl__sched_util_compare(const bl_sched_t *s, const bl_snode_t *a, const bl_snode_t *b);
 void bl__sched_util_consume(bl_sched_t *s, const bl_srsc_t *rsc, bl_snode_t *node);
+
+/* ------------------------------------------------------------- sched_migrate.c */
+/* Whether RSC, running on CURRENT and assigned elsewhere, may move by live migration. */
+bool bl__sched_can_migrate(const bl_srsc_t *rsc, const bl_snode_t *current);
+/* Replaces RSC's move from CURRENT by migrate_to + migrate_from (the start becomes a
+ * pseudo-action; the stop on CURRENT remains). */
+void bl__sched_migrate_actions(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *current);
 
 /* ------------------------------------------------------------- sched_actions.c */
 bl_action_t *bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task, bl_snode_t *node,
