@@ -363,6 +363,15 @@ make_required(propagation_t *p, bl_action_t *action)
 }
 
 static void
+clear_flag(propagation_t *p, bl_action_t *action, unsigned flag)
+{
+    if (action->flags & flag) {
+        action->flags &= ~flag;
+        p->changed = true;
+    }
+}
+
+static void
 make_unrunnable(propagation_t *p, bl_action_t *action)
 {
     if ((action->flags & BL_ACT_RUNNABLE) && action->rsc->kind == BL_RSC_PRIMITIVE) {
@@ -403,6 +412,9 @@ restart(propagation_t *p, bl_action_t *first, bl_action_t *then, unsigned then_f
     if (reason && ((first->flags & BL_ACT_RUNNABLE) || !(then_flags & BL_ACT_OPTIONAL))) {
         make_required(p, first);
     }
+    if (reason && !(then_flags & BL_ACT_MIGRATABLE)) {
+        clear_flag(p, first, BL_ACT_MIGRATABLE);
+    }
     if (!(first->flags & BL_ACT_OPTIONAL) && !(first->flags & BL_ACT_RUNNABLE)) {
         make_unrunnable(p, then);
     }
@@ -438,16 +450,24 @@ apply_to_then(propagation_t *p, const bl_order_edge_t *edge, bl_action_t *first,
     }
     if ((flags & BL_ORD_RUNNABLE_LEFT) && !(first_flags & BL_ACT_RUNNABLE)) {
         make_unrunnable(p, then);
+        clear_flag(p, then, BL_ACT_MIGRATABLE);
     }
     if ((flags & BL_ORD_ONE_OR_MORE) && !(first_flags & BL_ACT_RUNNABLE)
         && !any_runnable_before(then)) {
         make_unrunnable(p, then);
     }
-    if ((flags & BL_ORD_IMPLIES_THEN) && !(first_flags & BL_ACT_OPTIONAL)) {
+    if ((flags & BL_ORD_IMPLIES_THEN) && !(first_flags & BL_ACT_OPTIONAL)
+        && !(first->flags & BL_ACT_MIGRATABLE)) {
         make_required(p, then);
     }
-    if ((flags & BL_ORD_IMPLIES_FIRST) && !(flags_of(then) & BL_ACT_OPTIONAL)) {
-        make_required(p, first);
+    /* Pacemaker's implies-first only ever changes a primitive's migratability: a
+     * required "then" that is not migrating keeps "first" from migrating. */
+    if ((flags & BL_ORD_IMPLIES_FIRST) && !(flags_of(then) & BL_ACT_OPTIONAL)
+        && !(then->flags & BL_ACT_MIGRATABLE)) {
+        clear_flag(p, first, BL_ACT_MIGRATABLE);
+    }
+    if (flags & (BL_ORD_IMPLIES_FIRST_MIGRATABLE | BL_ORD_PSEUDO_LEFT)) {
+        bl__sched_migration_edge(flags, first, then, &p->changed);
     }
     if ((flags & BL_ORD_RESTART) && first->rsc->kind == BL_RSC_PRIMITIVE
         && then->rsc->kind == BL_RSC_PRIMITIVE) {

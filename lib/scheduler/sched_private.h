@@ -160,6 +160,7 @@ typedef enum bl_action_flag {
     BL_ACT_PSEUDO = 1 << 2,
     BL_ACT_PRINT = 1 << 3, /* in the transition even when optional (a pending start) */
     BL_ACT_REQUIRES_ANY = 1 << 4, /* runnable while any one-or-more predecessor is */
+    BL_ACT_MIGRATABLE = 1 << 5,   /* part of a live migration that may still happen */
 } bl_action_flag_t;
 
 typedef enum bl_task {
@@ -190,6 +191,9 @@ typedef enum bl_order_flag {
     BL_ORD_RESTART = 1 << 3,       /* stop before start of the same resource */
     BL_ORD_ASYMMETRIC = 1 << 4,    /* non-symmetrical mandatory: unrunnable first blocks */
     BL_ORD_ONE_OR_MORE = 1 << 5,   /* into a REQUIRES_ANY action (require-all=false sets) */
+    /* then not migratable or unrunnable => first unrunnable; then required => first too */
+    BL_ORD_IMPLIES_FIRST_MIGRATABLE = 1 << 6,
+    BL_ORD_PSEUDO_LEFT = 1 << 7, /* first unrunnable => then is a real, unmigrated action */
 } bl_order_flag_t;
 
 typedef struct bl_order_edge {
@@ -346,6 +350,10 @@ bool bl__sched_can_migrate(const bl_srsc_t *rsc, const bl_snode_t *current);
 /* Replaces RSC's move from CURRENT by migrate_to + migrate_from (the start becomes a
  * pseudo-action; the stop on CURRENT remains). */
 void bl__sched_migrate_actions(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *current);
+/* Propagation along an edge with BL_ORD_IMPLIES_FIRST_MIGRATABLE or BL_ORD_PSEUDO_LEFT;
+ * sets *CHANGED when a flag changed. */
+void bl__sched_migration_edge(unsigned edge_flags, bl_action_t *first, bl_action_t *then,
+                              bool *changed);
 
 /* ------------------------------------------------------------- sched_actions.c */
 bl_action_t *bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task, bl_snode_t *node,
