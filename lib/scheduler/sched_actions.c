@@ -107,8 +107,9 @@ stop_everywhere(bl_sched_t *s, bl_srsc_t *rsc, bool optional)
         bl_snode_t *node = g_ptr_array_index(rsc->running_on, i);
         bl_action_t *stop;
 
-        if (expected_node(rsc, node)) {
-            continue;
+        if (expected_node(rsc, node)
+            || (node == rsc->partial_target && node == rsc->assigned)) {
+            continue; /* kept, or the target of a migration that goes on */
         }
         stop = bl__sched_action(s, rsc, BL_TASK_STOP, node, optional);
 
@@ -122,9 +123,10 @@ stop_everywhere(bl_sched_t *s, bl_srsc_t *rsc, bool optional)
 static void
 primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
 {
-    bl_snode_t *current = rsc->running_on->len > 0 ? g_ptr_array_index(rsc->running_on, 0) : NULL;
+    bl_snode_t *current = bl__sched_migration_current(rsc);
     bool need_stop = false;
     bool moving = false;
+    bool migrate;
 
     if (rsc->next_role == BL_ROLE_UNKNOWN) {
         rsc->next_role = rsc->assigned != NULL ? BL_ROLE_STARTED : BL_ROLE_STOPPED;
@@ -134,10 +136,16 @@ primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
         moving = true;
         need_stop = true;
     }
-    if (rsc->running_on->len > 1
-        && (rsc->multiple_active == BL_MULTI_STOP_START
-            || rsc->multiple_active == BL_MULTI_STOP_UNEXPECTED)) {
+    migrate = moving && bl__sched_can_migrate(rsc, current);
+    if (bl__sched_partial_migration(rsc, current, &migrate)) {
         need_stop = true;
+    } else if (rsc->partial_source == NULL && rsc->running_on->len > 1
+               && (rsc->multiple_active == BL_MULTI_STOP_START
+                   || rsc->multiple_active == BL_MULTI_STOP_UNEXPECTED)) {
+        need_stop = true;
+    }
+    for (guint i = 0; rsc->dangling_on != NULL && i < rsc->dangling_on->len; i++) {
+        bl__sched_action(s, rsc, BL_TASK_STOP, g_ptr_array_index(rsc->dangling_on, i), false);
     }
     if (!moving && rsc->failed) {
         need_stop = need_stop || rsc->needs_stop;
@@ -168,7 +176,7 @@ primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
                && rsc->assigned != NULL) {
         bl__sched_action(s, rsc, BL_TASK_START, rsc->assigned, false);
     }
-    if (moving && bl__sched_can_migrate(rsc, current)) {
+    if (migrate) {
         bl__sched_migrate_actions(s, rsc, current);
     }
 }

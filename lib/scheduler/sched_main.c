@@ -39,6 +39,9 @@ bl__sched_free(bl_sched_t *s)
     if (s->rsc_defaults != NULL) {
         g_hash_table_destroy(s->rsc_defaults);
     }
+    if (s->lrm_index != NULL) {
+        g_hash_table_destroy(s->lrm_index);
+    }
     bl__sched_nodes_free(s);
 }
 

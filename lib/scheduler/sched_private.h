@@ -142,6 +142,11 @@ struct bl_srsc {
     GPtrArray *actions; /* bl_action_t * of this resource */
 
     int *utilization; /* [s->n_util] demand, BL_UTIL_NONE where not set; NULL: none */
+
+    /* Live migration found in the history. */
+    bl_snode_t *partial_source; /* migrate_to done, migrate_from not yet: may continue */
+    bl_snode_t *partial_target;
+    GPtrArray *dangling_on; /* sources of finished migrations never stopped (or NULL) */
 };
 
 /* placement-strategy */
@@ -239,6 +244,7 @@ struct bl_sched {
 
     bl_placement_t placement;
     int n_util;            /* utilization attribute names, indexed 0..n_util-1 */
+    GHashTable *lrm_index; /* "uname\nrsc" -> lrm_resource, built for migration history */
 };
 
 struct bl_sched_result {
@@ -300,6 +306,8 @@ void bl__sched_rsc_location(bl_srsc_t *rsc, const bl_snode_t *node, int score, i
 int bl__sched_unpack_status(bl_sched_t *s);
 /* Effective fail count of RSC on NODE (expired failures excluded). */
 int bl__sched_failcount(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node);
+/* Marks RSC active on NODE (as the history of NODE would). */
+void bl__sched_add_running(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node);
 
 /* --------------------------------------------------------------- sched_rules.c */
 /*
@@ -350,6 +358,20 @@ bool bl__sched_can_migrate(const bl_srsc_t *rsc, const bl_snode_t *current);
 /* Replaces RSC's move from CURRENT by migrate_to + migrate_from (the start becomes a
  * pseudo-action; the stop on CURRENT remains). */
 void bl__sched_migrate_actions(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *current);
+/*
+ * Migration history, as Pacemaker unpacks it. Called while replaying RSC's history on
+ * NODE: a successful migrate_to (may mark the target active, a partial or dangling
+ * migration, or a failure), and failed migrate_to / migrate_from (the other side may
+ * still be active). They set rsc->role for NODE and may add other nodes as active.
+ */
+void bl__sched_migrate_to_done(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node, const xmlNode *op);
+void bl__sched_migrate_failed(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node, const xmlNode *op);
+/* The node RSC counts as running on: a partial migration's source, else the first. */
+bl_snode_t *bl__sched_migration_current(const bl_srsc_t *rsc);
+/* Whether RSC's partial migration can go on (*MIGRATE stays true); returns true when it
+ * cannot (it is forgotten, *MIGRATE becomes false: stop it everywhere). */
+bool bl__sched_partial_migration(bl_srsc_t *rsc, const bl_snode_t *current, bool *migrate);
+
 /* Propagation along an edge with BL_ORD_IMPLIES_FIRST_MIGRATABLE or BL_ORD_PSEUDO_LEFT;
  * sets *CHANGED when a flag changed. */
 void bl__sched_migration_edge(unsigned edge_flags, bl_action_t *first, bl_action_t *then,
