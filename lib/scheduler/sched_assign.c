@@ -211,11 +211,11 @@ expand_group_colocations(bl_srsc_t *group)
     bl_srsc_t *last = g_ptr_array_index(group->children, group->children->len - 1);
 
     for (guint i = 0; i < group->this_with->len; i++) {
-        g_ptr_array_add(first->this_with, g_ptr_array_index(group->this_with, i));
+        bl__sched_coloc_insert(first->this_with, g_ptr_array_index(group->this_with, i), true);
     }
     g_ptr_array_set_size(group->this_with, 0);
     for (guint i = 0; i < group->with_this->len; i++) {
-        g_ptr_array_add(last->with_this, g_ptr_array_index(group->with_this, i));
+        bl__sched_coloc_insert(last->with_this, g_ptr_array_index(group->with_this, i), false);
     }
     g_ptr_array_set_size(group->with_this, 0);
 }

@@ -55,6 +55,12 @@ coloc_new(bl_sched_t *s, const char *id, bl_srsc_t *dependent, bl_srsc_t *primar
     return coloc;
 }
 
+void
+bl__sched_coloc_insert(GPtrArray *list, bl_coloc_t *coloc, bool by_primary)
+{
+    insert_sorted(list, coloc, by_primary);
+}
+
 static void
 coloc_link(bl_coloc_t *coloc)
 {

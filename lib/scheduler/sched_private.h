@@ -325,6 +325,8 @@ int bl__sched_unpack_colocations(bl_sched_t *s);
 /* Adds and links a colocation (roles unset, influence from the dependent's "critical"). */
 bl_coloc_t *bl__sched_coloc_add(bl_sched_t *s, const char *id, bl_srsc_t *dependent,
                                 bl_srsc_t *primary, int score);
+/* Inserts COLOC into LIST in Pacemaker's colocation order (by primary or dependent). */
+void bl__sched_coloc_insert(GPtrArray *list, bl_coloc_t *coloc, bool by_primary);
 /* Applies COLOC to its dependent's scores once its primary is assigned. */
 void bl__sched_coloc_apply(bl_sched_t *s, const bl_coloc_t *coloc);
 /*
