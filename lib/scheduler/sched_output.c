@@ -143,6 +143,15 @@ fencing(const bl_sched_t *s, GPtrArray *lines)
 }
 
 /* A node shutting down is shut down once every stop there can happen. */
+/* Resources in maintenance (cluster-wide or their own) and nodes in maintenance are left
+ * alone, so their stops never hold a shutdown back. */
+static bool
+in_maintenance(const bl_sched_t *s, const bl_action_t *action)
+{
+    return s->maintenance_mode || action->node->maintenance
+           || bl__sched_true(g_hash_table_lookup(action->rsc->meta, "maintenance"));
+}
+
 static void
 shutdowns(const bl_sched_t *s, GPtrArray *lines)
 {
@@ -157,7 +166,7 @@ shutdowns(const bl_sched_t *s, GPtrArray *lines)
             const bl_action_t *action = g_ptr_array_index(s->actions, i);
 
             if (action->node == node && action->task == BL_TASK_STOP
-                && (action->rsc->managed || action->rsc->blocked)
+                && (action->rsc->managed || action->rsc->blocked) && !in_maintenance(s, action)
                 && !(action->flags & BL_ACT_RUNNABLE)) {
                 runnable = false;
             }
