@@ -217,6 +217,8 @@ static void
 add_matching(const bl_sched_t *s, int *work, const bool *work_allowed, const bl_srsc_t *rsc,
              const char *attr, double factor)
 {
+    bool by_uname = strcmp(attr, "#uname") == 0;
+
     for (int i = 0; i < s->n_nodes; i++) {
         int score;
         double weighted;
@@ -225,7 +227,13 @@ add_matching(const bl_sched_t *s, int *work, const bool *work_allowed, const bl_
         if (!work_allowed[i]) {
             continue;
         }
-        score = best_matching(s, rsc, attr, bl__sched_node_attr(s->nodes[i], attr));
+        if (by_uname) {
+            /* node names are unique: the only matching node is the node itself */
+            score = (rsc->allowed[i] && bl__sched_node_available(s->nodes[i])) ? rsc->scores[i]
+                                                                               : -INF;
+        } else {
+            score = best_matching(s, rsc, attr, bl__sched_node_attr(s->nodes[i], attr));
+        }
         if (factor < 0 && score < 0) {
             continue; /* a double negative must not become a preference */
         }
