@@ -119,11 +119,27 @@ stop_everywhere(bl_sched_t *s, bl_srsc_t *rsc, bool optional)
     }
 }
 
+/* Where RSC counts as active to decide whether it is multiply active: a resource that does
+ * not need fencing to start elsewhere is not counted on unclean nodes. */
+static guint
+active_count(const bl_sched_t *s, const bl_srsc_t *rsc)
+{
+    bool fencing = bl__sched_needs_fencing(s, rsc);
+    guint count = 0;
+
+    for (guint i = 0; i < rsc->running_on->len; i++) {
+        const bl_snode_t *node = g_ptr_array_index(rsc->running_on, i);
+
+        count += (fencing || !node->unclean) ? 1 : 0;
+    }
+    return count;
+}
+
 /* Pacemaker's create_actions for a primitive: down to Stopped, then up to the next role. */
 static void
 primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
 {
-    bl_snode_t *current = bl__sched_migration_current(rsc);
+    bl_snode_t *current = bl__sched_migration_current(s, rsc);
     bool need_stop = false;
     bool moving = false;
     bool migrate;
@@ -139,7 +155,7 @@ primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
     migrate = moving && bl__sched_can_migrate(rsc, current);
     if (bl__sched_partial_migration(rsc, current, &migrate)) {
         need_stop = true;
-    } else if (rsc->partial_source == NULL && rsc->running_on->len > 1
+    } else if (rsc->partial_source == NULL && active_count(s, rsc) > 1
                && (rsc->multiple_active == BL_MULTI_STOP_START
                    || rsc->multiple_active == BL_MULTI_STOP_UNEXPECTED)) {
         need_stop = true;

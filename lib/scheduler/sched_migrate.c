@@ -371,11 +371,36 @@ active_on(const bl_srsc_t *rsc, const bl_snode_t *node)
     return false;
 }
 
+bool
+bl__sched_needs_fencing(const bl_sched_t *s, const bl_srsc_t *rsc)
+{
+    const char *requires = g_hash_table_lookup(rsc->meta, "requires");
+    const char *class = rsc->xml != NULL ? bl_xml_attr(rsc->xml, "class") : NULL;
+
+    if (!s->stonith_enabled) {
+        return false;
+    }
+    if (requires != NULL) {
+        return strcmp(requires, "fencing") == 0 || strcmp(requires, "unfencing") == 0;
+    }
+    return g_strcmp0(class, "stonith") != 0;
+}
+
 bl_snode_t *
-bl__sched_migration_current(const bl_srsc_t *rsc)
+bl__sched_migration_current(const bl_sched_t *s, const bl_srsc_t *rsc)
 {
     if (rsc->partial_source != NULL && active_on(rsc, rsc->partial_source)) {
         return rsc->partial_source; /* the source stands for where it runs */
+    }
+    if (!bl__sched_needs_fencing(s, rsc)) {
+        /* it may run elsewhere before an unclean node is fenced: the first clean node */
+        for (guint i = 0; i < rsc->running_on->len; i++) {
+            bl_snode_t *node = g_ptr_array_index(rsc->running_on, i);
+
+            if (node->online && !node->unclean) {
+                return node;
+            }
+        }
     }
     return rsc->running_on->len > 0 ? g_ptr_array_index(rsc->running_on, 0) : NULL;
 }

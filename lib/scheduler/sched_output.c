@@ -76,6 +76,9 @@ placement_of(const bl_sched_t *s, const bl_srsc_t *rsc, GPtrArray *lines)
         on[((bl_snode_t *) g_ptr_array_index(rsc->pending_on, i))->index] = true;
     }
     for (int n = 0; n < s->n_nodes; n++) {
+        if (s->nodes[n]->unclean && bl__sched_can_fence(s)) {
+            on[n] = false; /* fenced: nothing runs there afterwards */
+        }
         if (on[n]) {
             g_ptr_array_add(lines, bl_asprintf("%s Started %s", rsc->id, s->nodes[n]->uname));
             any = true;

@@ -368,8 +368,11 @@ void bl__sched_migrate_actions(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *curren
  */
 void bl__sched_migrate_to_done(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node, const xmlNode *op);
 void bl__sched_migrate_failed(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node, const xmlNode *op);
-/* The node RSC counts as running on: a partial migration's source, else the first. */
-bl_snode_t *bl__sched_migration_current(const bl_srsc_t *rsc);
+/* Whether RSC must wait for fencing before it may start elsewhere (requires=fencing). */
+bool bl__sched_needs_fencing(const bl_sched_t *s, const bl_srsc_t *rsc);
+/* The node RSC counts as running on: a partial migration's source, else (unless it needs
+ * fencing) the first clean node, else the first. */
+bl_snode_t *bl__sched_migration_current(const bl_sched_t *s, const bl_srsc_t *rsc);
 /* Whether RSC's partial migration can go on (*MIGRATE stays true); returns true when it
  * cannot (it is forgotten, *MIGRATE becomes false: stop it everywhere). */
 bool bl__sched_partial_migration(bl_srsc_t *rsc, const bl_snode_t *current, bool *migrate);
