@@ -218,7 +218,9 @@ order_two_sets(bl_sched_t *s, const rsc_set_t *set1, const rsc_set_t *set2, int 
     }
     /* One-or-more applies to starting only: stopping waits for everything. */
     require_all = require_all || task1 == BL_TASK_STOP;
-    flags = bl__sched_order_flags(kind, task1, symmetry);
+    /* Pacemaker decides "then waits for first to be runnable" on the later set's action
+     * (start or promote), not the earlier one's. */
+    flags = bl__sched_order_flags(kind, task2, symmetry);
     if (!require_all) {
         order_through_one_or_more(s, set1, task1, set2, task2, flags);
         return 0;
