@@ -107,8 +107,7 @@ stop_everywhere(bl_sched_t *s, bl_srsc_t *rsc, bool optional)
         bl_snode_t *node = g_ptr_array_index(rsc->running_on, i);
         bl_action_t *stop;
 
-        if (expected_node(rsc, node)
-            || (node == rsc->partial_target && node == rsc->assigned)) {
+        if (expected_node(rsc, node) || (node == rsc->partial_target && node == rsc->assigned)) {
             continue; /* kept, or the target of a migration that goes on */
         }
         stop = bl__sched_action(s, rsc, BL_TASK_STOP, node, optional);

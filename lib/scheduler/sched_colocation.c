@@ -229,8 +229,8 @@ add_matching(const bl_sched_t *s, int *work, const bool *work_allowed, const bl_
         }
         if (by_uname) {
             /* node names are unique: the only matching node is the node itself */
-            score = (rsc->allowed[i] && bl__sched_node_available(s->nodes[i])) ? rsc->scores[i]
-                                                                               : -INF;
+            score =
+                (rsc->allowed[i] && bl__sched_node_available(s->nodes[i])) ? rsc->scores[i] : -INF;
         } else {
             score = best_matching(s, rsc, attr, bl__sched_node_attr(s->nodes[i], attr));
         }

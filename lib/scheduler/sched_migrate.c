@@ -63,8 +63,7 @@ clear(bl_action_t *action, unsigned flag, bool *changed)
 }
 
 void
-bl__sched_migration_edge(unsigned edge_flags, bl_action_t *first, bl_action_t *then,
-                         bool *changed)
+bl__sched_migration_edge(unsigned edge_flags, bl_action_t *first, bl_action_t *then, bool *changed)
 {
     unsigned needed = BL_ACT_MIGRATABLE | BL_ACT_RUNNABLE;
 
@@ -179,16 +178,18 @@ newer(const xmlNode *a, const xmlNode *b, bool same_node)
         return a_call > b_call ? 1 : -1;
     }
     a_time = bl_xml_attr(a, "last-rc-change") != NULL
-                 ? g_ascii_strtoll(bl_xml_attr(a, "last-rc-change"), NULL, 10) : -1;
+                 ? g_ascii_strtoll(bl_xml_attr(a, "last-rc-change"), NULL, 10)
+                 : -1;
     b_time = bl_xml_attr(b, "last-rc-change") != NULL
-                 ? g_ascii_strtoll(bl_xml_attr(b, "last-rc-change"), NULL, 10) : -1;
+                 ? g_ascii_strtoll(bl_xml_attr(b, "last-rc-change"), NULL, 10)
+                 : -1;
     return (b_time >= 0 && a_time > b_time) ? 1 : (a_time >= 0 && a_time < b_time) ? -1 : 0;
 }
 
 /* A start, stop or migration of RSC on NODE recorded after OP. */
 static bool
-non_monitor_after(bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node,
-                  const xmlNode *op, bool same_node)
+non_monitor_after(bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node, const xmlNode *op,
+                  bool same_node)
 {
     const xmlNode *list = lrm_resource(s, rsc, node);
 
@@ -208,8 +209,8 @@ non_monitor_after(bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node,
 
 /* Whether NODE's history of RSC moved on after the migration (TO and/or FROM). */
 static bool
-newer_state_after(bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node,
-                  const xmlNode *to, const xmlNode *from)
+newer_state_after(bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node, const xmlNode *to,
+                  const xmlNode *from)
 {
     const xmlNode *op = from != NULL ? from : to;
     const char *source = bl_xml_attr(op, "migrate_source");
@@ -292,7 +293,8 @@ bl__sched_migrate_to_done(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node, const
         return;
     }
     rsc->role = BL_ROLE_STARTED;
-    if (from != NULL && int_attr(from, "rc-code", -1) == 0 && int_attr(from, "op-status", -1) == 0) {
+    if (from != NULL && int_attr(from, "rc-code", -1) == 0
+        && int_attr(from, "op-status", -1) == 0) {
         /* Finished on both sides, never stopped here: stop here, leave the target. */
         rsc->role = BL_ROLE_STOPPED;
         add_dangling(rsc, node);

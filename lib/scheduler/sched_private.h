@@ -163,7 +163,7 @@ typedef enum bl_action_flag {
     BL_ACT_OPTIONAL = 1 << 0,
     BL_ACT_RUNNABLE = 1 << 1,
     BL_ACT_PSEUDO = 1 << 2,
-    BL_ACT_PRINT = 1 << 3, /* in the transition even when optional (a pending start) */
+    BL_ACT_PRINT = 1 << 3,        /* in the transition even when optional (a pending start) */
     BL_ACT_REQUIRES_ANY = 1 << 4, /* runnable while any one-or-more predecessor is */
     BL_ACT_MIGRATABLE = 1 << 5,   /* part of a live migration that may still happen */
 } bl_action_flag_t;

@@ -125,8 +125,7 @@ set_task(bl_sched_t *s, const rsc_set_t *set, bl_task_t *task)
 static int
 order_within_set(bl_sched_t *s, const rsc_set_t *set, int parent_kind, const char *parent_sym)
 {
-    int kind = bl_xml_attr(set->xml, "kind") != NULL ? bl__sched_order_kind(set->xml)
-                                                      : parent_kind;
+    int kind = bl_xml_attr(set->xml, "kind") != NULL ? bl__sched_order_kind(set->xml) : parent_kind;
     int symmetry = order_symmetry(set->xml, parent_kind, parent_sym);
     bl_task_t task;
     int rc = set_task(s, set, &task);
@@ -177,8 +176,7 @@ order_through_one_or_more(bl_sched_t *s, const rsc_set_t *set1, bl_task_t task1,
     bl_srsc_t *pseudo = one_or_more(s, set1);
 
     for (guint i = 0; i < set1->members->len; i++) {
-        bl__sched_order_rscs(s, member(set1, i), task1, pseudo, BL_TASK_START,
-                             BL_ORD_ONE_OR_MORE);
+        bl__sched_order_rscs(s, member(set1, i), task1, pseudo, BL_TASK_START, BL_ORD_ONE_OR_MORE);
     }
     for (guint i = 0; i < set2->members->len; i++) {
         bl__sched_order_rscs(s, pseudo, BL_TASK_START, member(set2, i), task2,
@@ -197,8 +195,7 @@ boundary(const rsc_set_t *set, bool first)
 }
 
 static int
-order_two_sets(bl_sched_t *s, const rsc_set_t *set1, const rsc_set_t *set2, int kind,
-               int symmetry)
+order_two_sets(bl_sched_t *s, const rsc_set_t *set1, const rsc_set_t *set2, int kind, int symmetry)
 {
     bl_task_t task1, task2;
     int rc = set_task(s, set1, &task1);

@@ -73,8 +73,7 @@ read_table(bl_sched_t *s, const xmlNode *xml, GHashTable *names, GHashTable **ta
     g_hash_table_iter_init(&iter, *table);
     while (g_hash_table_iter_next(&iter, &key, NULL)) {
         if (!g_hash_table_contains(names, key)) {
-            g_hash_table_insert(names, g_strdup(key),
-                                GINT_TO_POINTER(g_hash_table_size(names)));
+            g_hash_table_insert(names, g_strdup(key), GINT_TO_POINTER(g_hash_table_size(names)));
         }
     }
     return rc;
@@ -329,7 +328,7 @@ typedef struct rsc_rank {
 
 typedef struct sort_ctx {
     const bl_sched_t *s;
-    GHashTable *ranks; /* bl_srsc_t * -> rsc_rank_t * */
+    GHashTable *ranks;  /* bl_srsc_t * -> rsc_rank_t * */
     bl_snode_t **nodes; /* nodes in Pacemaker's order for this comparison */
 } sort_ctx_t;
 

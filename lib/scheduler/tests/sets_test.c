@@ -13,40 +13,42 @@
 
 #include "../sched_private.h"
 
-#define NODE(ID, CPU, MEM)                                                                       \
-    "<node id='" ID "' uname='" ID "'><utilization id='" ID "-u'>"                               \
-    "<nvpair id='" ID "-u1' name='cpu' value='" CPU "'/>"                                        \
+#define NODE(ID, CPU, MEM)                                                                         \
+    "<node id='" ID "' uname='" ID "'><utilization id='" ID "-u'>"                                 \
+    "<nvpair id='" ID "-u1' name='cpu' value='" CPU "'/>"                                          \
     "<nvpair id='" ID "-u2' name='mem' value='" MEM "'/></utilization></node>"
-#define RSC(ID, UTIL)                                                                            \
+#define RSC(ID, UTIL)                                                                              \
     "<primitive id='" ID "' class='ocf' provider='pacemaker' type='Dummy'>" UTIL "</primitive>"
-#define STATE(ID)                                                                                \
-    "<node_state id='" ID "' uname='" ID "' in_ccm='true' crmd='online' join='member' "        \
+#define STATE(ID)                                                                                  \
+    "<node_state id='" ID "' uname='" ID "' in_ccm='true' crmd='online' join='member' "            \
     "expected='member'/>"
 
 static const char *const cib_text =
     "<cib have-quorum='true'><configuration><crm_config><cluster_property_set id='o'>"
     "<nvpair id='o1' name='stonith-enabled' value='false'/>"
     "<nvpair id='o2' name='placement-strategy' value='balanced'/></cluster_property_set>"
-    "</crm_config><nodes>" NODE("n1", "4", "1000") NODE("n2", "2", "4000")
-    "<node id='n3' uname='n3'/></nodes><resources>"
-    RSC("a", "<utilization id='a-u'><nvpair id='a-u1' name='cpu' value='2'/></utilization>")
-    RSC("b", "<utilization id='b-u'><nvpair id='b-u1' name='cpu' value='3'/></utilization>")
-    RSC("c", "<utilization id='c-u'><nvpair id='c-u1' name='mem' value='lots'/></utilization>")
-    RSC("d", "") RSC("e", "") RSC("f", "") RSC("g", "")
-    "</resources><constraints>"
-    "<rsc_colocation id='chain' score='INFINITY'>"
-    "<resource_set id='s1'><resource_ref id='a'/><resource_ref id='b'/></resource_set>"
-    "<resource_set id='s2'><resource_ref id='c'/><resource_ref id='d'/></resource_set>"
-    "</rsc_colocation>"
-    "<rsc_colocation id='listed' score='50'><resource_set id='s3' ordering='listed'>"
-    "<resource_ref id='e'/><resource_ref id='f'/></resource_set></rsc_colocation>"
-    "<rsc_colocation id='anti' score='-INFINITY'><resource_set id='s4'>"
-    "<resource_ref id='e'/><resource_ref id='f'/><resource_ref id='g'/></resource_set>"
-    "</rsc_colocation>"
-    "<rsc_colocation id='unknown' score='INFINITY'><resource_set id='s5'>"
-    "<resource_ref id='g'/><resource_ref id='nosuch'/></resource_set></rsc_colocation>"
-    "</constraints></configuration><status>" STATE("n1") STATE("n2") STATE("n3")
-    "</status></cib>";
+    "</crm_config><nodes>" NODE("n1", "4", "1000")
+        NODE("n2", "2", "4000") "<node id='n3' uname='n3'/></nodes><resources>" RSC(
+            "a", "<utilization id='a-u'><nvpair id='a-u1' name='cpu' value='2'/></utilization>")
+            RSC("b", "<utilization id='b-u'><nvpair id='b-u1' name='cpu' value='3'/></utilization>") RSC(
+                "c",
+                "<utilization id='c-u'><nvpair id='c-u1' name='mem' value='lots'/></utilization>")
+                RSC("d", "") RSC("e", "") RSC("f", "") RSC(
+                    "g",
+                    "") "</resources><constraints>"
+                        "<rsc_colocation id='chain' score='INFINITY'>"
+                        "<resource_set id='s1'><resource_ref id='a'/><resource_ref id='b'/></resource_set>"
+                        "<resource_set id='s2'><resource_ref id='c'/><resource_ref id='d'/></resource_set>"
+                        "</rsc_colocation>"
+                        "<rsc_colocation id='listed' score='50'><resource_set id='s3' ordering='listed'>"
+                        "<resource_ref id='e'/><resource_ref id='f'/></resource_set></rsc_colocation>"
+                        "<rsc_colocation id='anti' score='-INFINITY'><resource_set id='s4'>"
+                        "<resource_ref id='e'/><resource_ref id='f'/><resource_ref id='g'/></resource_set>"
+                        "</rsc_colocation>"
+                        "<rsc_colocation id='unknown' score='INFINITY'><resource_set id='s5'>"
+                        "<resource_ref id='g'/><resource_ref id='nosuch'/></resource_set></rsc_colocation>"
+                        "</constraints></configuration><status>" STATE("n1") STATE("n2")
+                            STATE("n3") "</status></cib>";
 
 typedef struct fixture {
     xmlDoc *cib;
