@@ -56,7 +56,7 @@ bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task, bl_snode_t *node
         action->flags = BL_ACT_OPTIONAL;
         action->out = g_ptr_array_new();
         action->in = g_ptr_array_new();
-        if (rsc->kind == BL_RSC_GROUP) {
+        if (rsc->kind != BL_RSC_PRIMITIVE) {
             action->flags |= BL_ACT_PSEUDO | BL_ACT_RUNNABLE;
         } else if (task == BL_TASK_STOP && node != NULL && node->unclean
                    && bl__sched_can_fence(s)) {
@@ -261,6 +261,9 @@ bl__sched_create_actions(bl_sched_t *s)
 
         primitive_actions(s, rsc);
         primitive_internal_orders(s, rsc);
+        if (rsc->base_id != NULL && bl__sched_rsc_clone(rsc)->clone->promotable) {
+            bl__sched_promote_actions(s, rsc);
+        }
     }
     for (guint i = 0; i < s->actions->len; i++) {
         bl_action_t *stop = g_ptr_array_index(s->actions, i);
@@ -276,6 +279,8 @@ bl__sched_create_actions(bl_sched_t *s)
 
         if (rsc->kind == BL_RSC_GROUP) {
             group_internal_orders(s, rsc);
+        } else if (rsc->kind == BL_RSC_CLONE) {
+            bl__sched_clone_actions(s, rsc);
         }
     }
 }
@@ -285,7 +290,18 @@ bl__sched_create_actions(bl_sched_t *s)
 static bl_task_t
 member_task(bl_task_t task)
 {
-    return task == BL_TASK_RUNNING ? BL_TASK_START : task == BL_TASK_STOPPED ? BL_TASK_STOP : task;
+    switch (task) {
+    case BL_TASK_RUNNING:
+        return BL_TASK_START;
+    case BL_TASK_STOPPED:
+        return BL_TASK_STOP;
+    case BL_TASK_PROMOTED:
+        return BL_TASK_PROMOTE;
+    case BL_TASK_DEMOTED:
+        return BL_TASK_DEMOTE;
+    default:
+        return task;
+    }
 }
 
 /* Flags of a group pseudo-action for ordering purposes: derived from its members only. */
@@ -321,26 +337,58 @@ group_flags(const bl_action_t *action)
     return flags;
 }
 
-static unsigned
-flags_of(const bl_action_t *action)
+unsigned
+bl__sched_action_flags(const bl_action_t *action)
 {
-    return action->rsc->kind == BL_RSC_GROUP ? group_flags(action) : action->flags;
+    switch (action->rsc->kind) {
+    case BL_RSC_GROUP:
+        return group_flags(action);
+    case BL_RSC_CLONE:
+        return bl__sched_clone_action_flags(action);
+    default:
+        return action->flags;
+    }
+}
+
+#define flags_of bl__sched_action_flags
+
+static bool
+is_ancestor(const bl_srsc_t *ancestor, const bl_srsc_t *rsc)
+{
+    for (const bl_srsc_t *p = rsc->parent; p != NULL; p = p->parent) {
+        if (p == ancestor) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bl_task_t
+completion_task(bl_task_t task)
+{
+    switch (task) {
+    case BL_TASK_START:
+        return BL_TASK_RUNNING;
+    case BL_TASK_STOP:
+        return BL_TASK_STOPPED;
+    case BL_TASK_PROMOTE:
+        return BL_TASK_PROMOTED;
+    case BL_TASK_DEMOTE:
+        return BL_TASK_DEMOTED;
+    default:
+        return task;
+    }
 }
 
 /* A group's start/stop stands for its members' completion when another resource waits. */
 static bl_action_t *
 first_for_ordering(bl_action_t *first, const bl_action_t *then)
 {
-    bl_task_t mapped;
-
-    if (first->rsc->kind != BL_RSC_GROUP || first->rsc == then->rsc
-        || then->rsc->parent == first->rsc) {
+    if (first->rsc->kind == BL_RSC_PRIMITIVE || first->rsc == then->rsc
+        || is_ancestor(first->rsc, then->rsc)) {
         return first;
     }
-    mapped = first->task == BL_TASK_START  ? BL_TASK_RUNNING
-             : first->task == BL_TASK_STOP ? BL_TASK_STOPPED
-                                           : first->task;
-    return bl__sched_action_find(first->rsc, mapped, NULL);
+    return bl__sched_action_find(first->rsc, completion_task(first->task), NULL);
 }
 
 typedef struct propagation {
@@ -434,6 +482,27 @@ apply_to_then(propagation_t *p, const bl_order_edge_t *edge, bl_action_t *first,
     }
 }
 
+/* An ordering whose "then" is a group or clone applies to the primitives in it. */
+static void
+apply_to_leaves(propagation_t *p, const bl_order_edge_t *edge, bl_action_t *first,
+                unsigned first_flags, bl_srsc_t *rsc, bl_task_t task)
+{
+    if (rsc->kind != BL_RSC_PRIMITIVE) {
+        for (guint i = 0; i < rsc->children->len; i++) {
+            apply_to_leaves(p, edge, first, first_flags, g_ptr_array_index(rsc->children, i),
+                            task);
+        }
+        return;
+    }
+    for (guint j = 0; j < rsc->actions->len; j++) {
+        bl_action_t *a = g_ptr_array_index(rsc->actions, j);
+
+        if (a->task == task) {
+            apply_to_then(p, edge, first, first_flags, a);
+        }
+    }
+}
+
 static void
 apply_edge(propagation_t *p, const bl_order_edge_t *edge)
 {
@@ -445,21 +514,11 @@ apply_edge(propagation_t *p, const bl_order_edge_t *edge)
         return;
     }
     first_flags = flags_of(first);
-    if (then->rsc->kind != BL_RSC_GROUP) {
+    if (then->rsc->kind == BL_RSC_PRIMITIVE) {
         apply_to_then(p, edge, first, first_flags, then);
         return;
     }
-    for (guint i = 0; i < then->rsc->children->len; i++) {
-        bl_srsc_t *member = g_ptr_array_index(then->rsc->children, i);
-
-        for (guint j = 0; j < member->actions->len; j++) {
-            bl_action_t *a = g_ptr_array_index(member->actions, j);
-
-            if (a->task == then->task) {
-                apply_to_then(p, edge, first, first_flags, a);
-            }
-        }
-    }
+    apply_to_leaves(p, edge, first, first_flags, then->rsc, then->task);
 }
 
 static bool
@@ -488,7 +547,7 @@ all_children_blocked(const bl_srsc_t *rsc)
 static void
 block_colocated_starts(propagation_t *p, bl_action_t *start)
 {
-    bl_srsc_t *top = start->rsc->parent != NULL ? start->rsc->parent : start->rsc;
+    bl_srsc_t *top = bl__sched_rsc_top(start->rsc);
 
     if (top->with_this->len == 0 || !all_children_blocked(top)) {
         return;

@@ -63,7 +63,18 @@ finalize(bl_srsc_t *rsc, bl_snode_t *chosen, bool force)
         rsc->next_role = BL_ROLE_STOPPED;
         return;
     }
+    if (rsc->next_role == BL_ROLE_UNKNOWN) {
+        rsc->next_role = BL_ROLE_STARTED;
+    }
     chosen->assigned_count++;
+}
+
+static bool
+unique_instance(const bl_srsc_t *rsc)
+{
+    const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
+
+    return clone != NULL && clone->clone->unique;
 }
 
 static void
@@ -82,8 +93,20 @@ choose_node(bl_sched_t *s, bl_srsc_t *rsc)
     if (nodes->len > 0) {
         chosen = g_ptr_array_index(nodes, 0);
     }
-    /* Among equally good nodes, stay where we are. */
-    if (chosen != NULL && rsc->scores[chosen->index] > 0 && bl__sched_node_available(chosen)
+    /* A clone instance tried on its current node takes it if it is as good as the best. */
+    if (chosen != NULL && rsc->prefer != NULL) {
+        bl_snode_t *prefer = rsc->prefer;
+
+        finalize(rsc, (rsc->allowed[prefer->index] && bl__sched_node_available(prefer)
+                       && effective_score(&rank, prefer) >= effective_score(&rank, chosen))
+                          ? prefer
+                          : chosen,
+                 false);
+        return;
+    }
+    /* Among equally good nodes, stay where we are (unique clone instances excepted: the
+     * clone already kept those that could stay). */
+    if (chosen != NULL && rsc->scores[chosen->index] > 0 && !unique_instance(rsc) && bl__sched_node_available(chosen)
         && rank.preferred != NULL && bl__sched_node_available(rank.preferred)
         && rsc->scores[rank.preferred->index] >= 0) {
         for (guint i = 1; i < nodes->len; i++) {
@@ -115,7 +138,7 @@ apply_this_with(bl_sched_t *s, bl_srsc_t *rsc)
             archive = g_memdup2(rsc->scores, size);
         }
         bl__sched_assign(s, coloc->primary);
-        bl__sched_coloc_apply(s, coloc);
+        bl__sched_coloc_apply_to(s, coloc, rsc);
         for (int n = 0; n < s->n_nodes; n++) {
             can_run = can_run
                       || (rsc->allowed[n] && rsc->scores[n] >= 0
@@ -232,10 +255,17 @@ assign_group(bl_sched_t *s, bl_srsc_t *group)
 bl_snode_t *
 bl__sched_assign(bl_sched_t *s, bl_srsc_t *rsc)
 {
+    bl_srsc_t *top = bl__sched_rsc_top(rsc);
+
+    /* Instances are assigned by their clone, never on their own. */
+    if (top->kind == BL_RSC_CLONE && (top == rsc || !top->assigning)) {
+        bl__sched_clone_assign(s, top);
+        return rsc->kind == BL_RSC_CLONE ? NULL : bl__sched_instance_node(rsc, false);
+    }
     if (rsc->kind == BL_RSC_GROUP) {
         return assign_group(s, rsc);
     }
-    if (rsc->parent != NULL && !rsc->parent->assigning) {
+    if (rsc->parent != NULL && rsc->parent->kind == BL_RSC_GROUP && !rsc->parent->assigning) {
         assign_group(s, rsc->parent);
     }
     return assign_primitive(s, rsc);

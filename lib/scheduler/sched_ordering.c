@@ -21,6 +21,14 @@ parse_task(bl_sched_t *s, const char *id, const char *text, bl_task_t *task)
         *task = BL_TASK_STOP;
         return 0;
     }
+    if (strcmp(text, "promote") == 0) {
+        *task = BL_TASK_PROMOTE;
+        return 0;
+    }
+    if (strcmp(text, "demote") == 0) {
+        *task = BL_TASK_DEMOTE;
+        return 0;
+    }
     bl_err_set(s->err, "rsc_order '%s': action '%s' is not supported yet", id, text);
     return BL_EUNSUPPORTED;
 }
@@ -54,7 +62,9 @@ kind_flags(order_kind_t kind, bl_task_t first_task, int symmetry)
         return BL_ORD_ASYMMETRIC;
     }
     if (symmetry == 1) {
-        return BL_ORD_IMPLIES_THEN | (first_task == BL_TASK_START ? BL_ORD_RUNNABLE_LEFT : 0);
+        return BL_ORD_IMPLIES_THEN
+               | (first_task == BL_TASK_START || first_task == BL_TASK_PROMOTE ? BL_ORD_RUNNABLE_LEFT
+                                                                               : 0);
     }
     return BL_ORD_IMPLIES_FIRST;
 }
@@ -82,6 +92,9 @@ order_resources(bl_sched_t *s, bl_srsc_t *first, bl_task_t first_task, bl_srsc_t
 {
     g_autoptr(GPtrArray) firsts = g_ptr_array_new();
 
+    if (bl__sched_clone_order_interleaved(s, first, first_task, then, then_task, flags)) {
+        return;
+    }
     for (guint i = 0; i < first->actions->len; i++) {
         bl_action_t *a = g_ptr_array_index(first->actions, i);
 
@@ -109,7 +122,16 @@ order_resources(bl_sched_t *s, bl_srsc_t *first, bl_task_t first_task, bl_srsc_t
 static bl_task_t
 invert(bl_task_t task)
 {
-    return task == BL_TASK_START ? BL_TASK_STOP : BL_TASK_START;
+    switch (task) {
+    case BL_TASK_START:
+        return BL_TASK_STOP;
+    case BL_TASK_PROMOTE:
+        return BL_TASK_DEMOTE;
+    case BL_TASK_DEMOTE:
+        return BL_TASK_PROMOTE;
+    default:
+        return BL_TASK_START;
+    }
 }
 
 static int

@@ -569,7 +569,10 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
     if (ops->len == 0 || id == NULL) {
         return 0;
     }
-    h.rsc = bl__sched_rsc_find(s, id);
+    h.rsc = bl__sched_clone_history_rsc(s, node, id);
+    if (h.rsc == NULL) {
+        h.rsc = g_hash_table_lookup(s->rsc_by_id, id);
+    }
     if (h.rsc == NULL) {
         h.rsc = orphan_new(s, id);
     } else if (h.rsc->kind != BL_RSC_PRIMITIVE) {
@@ -578,6 +581,7 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
         return BL_EINVALID;
     }
     g_array_sort(ops, compare_call_id);
+    g_ptr_array_add(h.rsc->known_on, node);
     saved = h.rsc->role;
     h.rsc->role = BL_ROLE_UNKNOWN;
     for (guint i = 0; i < ops->len; i++) {
@@ -666,12 +670,13 @@ bl__sched_unpack_status(bl_sched_t *s)
 static bool
 failure_attr_matches(const char *name, const char *prefix, const bl_srsc_t *rsc, bool legacy)
 {
+    const char *id = bl__sched_rsc_name(rsc);
     size_t plen = strlen(prefix);
-    size_t len = strlen(rsc->id);
+    size_t len = strlen(id);
     const char *rest;
     const char *underscore;
 
-    if (strncmp(name, prefix, plen) != 0 || strncmp(name + plen, rsc->id, len) != 0) {
+    if (strncmp(name, prefix, plen) != 0 || strncmp(name + plen, id, len) != 0) {
         return false;
     }
     rest = name + plen + len;
