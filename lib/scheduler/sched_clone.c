@@ -135,7 +135,8 @@ leaves_of(bl_srsc_t *rsc, GPtrArray *out)
     }
 }
 
-/* Instance target roles: Unpromoted keeps an instance from being promoted. */
+/* Instance target roles: Unpromoted keeps an instance from being promoted (Promoted is
+ * only the highest role allowed, not a reason to promote). */
 static void
 instance_roles(bl_srsc_t *clone, bl_srsc_t *instance)
 {
@@ -148,7 +149,7 @@ instance_roles(bl_srsc_t *clone, bl_srsc_t *instance)
 
         if (clone->clone->promotable
             && bl__sched_role_parse(g_hash_table_lookup(leaf->meta, "target-role"), &role)
-            && role >= BL_ROLE_UNPROMOTED) {
+            && role == BL_ROLE_UNPROMOTED) {
             leaf->next_role = role;
         }
     }
@@ -382,13 +383,61 @@ instance_role(const bl_srsc_t *rsc)
     return role;
 }
 
-/* Order in which instances are assigned: active ones on usable nodes first, then by
- * role, healthy before failed, then by instance number. */
+static const bl_srsc_t *
+first_leaf(const bl_srsc_t *rsc)
+{
+    while (rsc->kind != BL_RSC_PRIMITIVE && rsc->children->len > 0) {
+        rsc = g_ptr_array_index(rsc->children, 0);
+    }
+    return rsc;
+}
+
 static gint
-compare_instances(gconstpointer a, gconstpointer b)
+compare_desc(gconstpointer a, gconstpointer b)
+{
+    int x = *(const int *) a;
+    int y = *(const int *) b;
+
+    return (x < y) - (x > y);
+}
+
+/* The instance's allowed node scores, best first (-INFINITY pads the rest). */
+static int *
+sorted_scores(const bl_sched_t *s, const bl_srsc_t *instance)
+{
+    const bl_srsc_t *leaf = first_leaf(instance);
+    int *scores = bl_calloc((size_t) s->n_nodes + 1, sizeof(int));
+
+    for (int n = 0; n < s->n_nodes; n++) {
+        scores[n] = leaf->allowed[n] ? leaf->scores[n] : -INF;
+    }
+    qsort(scores, (size_t) s->n_nodes, sizeof(int), compare_desc);
+    return scores;
+}
+
+/* Scores compared node by node, best first: the instance with better nodes goes first. */
+int
+bl__sched_instance_compare_scores(const bl_sched_t *s, const bl_srsc_t *x, const bl_srsc_t *y)
+{
+    g_autofree int *sx = sorted_scores(s, x);
+    g_autofree int *sy = sorted_scores(s, y);
+
+    for (int n = 0; n < s->n_nodes; n++) {
+        if (sx[n] != sy[n]) {
+            return sx[n] > sy[n] ? -1 : 1;
+        }
+    }
+    return 0;
+}
+
+/* Order in which instances are assigned: active ones on usable nodes first, then by
+ * role, healthy before failed, then by their node scores, then by instance number. */
+static gint
+compare_instances(gconstpointer a, gconstpointer b, gpointer data)
 {
     const bl_srsc_t *x = *(bl_srsc_t *const *) a;
     const bl_srsc_t *y = *(bl_srsc_t *const *) b;
+    int by_scores;
     const bl_snode_t *nx = bl__sched_instance_node(x, true);
     const bl_snode_t *ny = bl__sched_instance_node(y, true);
     bool ux = nx != NULL && bl__sched_node_available(nx);
@@ -406,6 +455,10 @@ compare_instances(gconstpointer a, gconstpointer b)
     }
     if (fx != fy) {
         return fx ? 1 : -1;
+    }
+    by_scores = bl__sched_instance_compare_scores(data, x, y);
+    if (by_scores != 0) {
+        return by_scores;
     }
     return (x->instance > y->instance) - (x->instance < y->instance);
 }
@@ -654,7 +707,7 @@ bl__sched_clone_assign(bl_sched_t *s, bl_srsc_t *clone)
     clone_colocations_first(s, clone);
     clone->pre_scores = g_memdup2(clone->scores, sizeof(int) * (size_t) s->n_nodes);
     instances = g_ptr_array_copy(clone->children, NULL, NULL);
-    g_ptr_array_sort(instances, compare_instances);
+    g_ptr_array_sort_with_data(instances, compare_instances, s);
     distribute(s, clone, instances);
     if (clone->clone->promotable) {
         bl__sched_promote_assign(s, clone);

@@ -53,6 +53,10 @@ sort_unique(GPtrArray *lines)
         }
         lines->pdata[kept++] = line;
     }
+    /* The tail now holds moved or freed pointers: the array must not free them again. */
+    for (guint i = kept; i < lines->len; i++) {
+        lines->pdata[i] = NULL;
+    }
     g_ptr_array_set_size(lines, kept);
 }
 

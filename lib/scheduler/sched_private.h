@@ -391,6 +391,8 @@ void bl__sched_clone_coloc_apply(bl_sched_t *s, const bl_coloc_t *coloc, bl_srsc
 /* The node an instance (primitive or group) is assigned to, or runs on when CURRENT. */
 bl_snode_t *bl__sched_instance_node(const bl_srsc_t *instance, bool current);
 void bl__sched_clone_actions(bl_sched_t *s, bl_srsc_t *clone);
+/* -1 when instance X has better node scores than Y (compared best first), 1 if worse. */
+int bl__sched_instance_compare_scores(const bl_sched_t *s, const bl_srsc_t *x, const bl_srsc_t *y);
 /* Flags of a clone pseudo-action, summarized from its instances' actions. */
 unsigned bl__sched_clone_action_flags(const bl_action_t *action);
 /* Orders FIRST's FIRST_TASK before THEN's THEN_TASK instance by instance on each node

@@ -225,16 +225,21 @@ merge_role_colocations(bl_sched_t *s, bl_srsc_t *clone, int *work)
 }
 
 static gint
-compare_promotion(gconstpointer a, gconstpointer b)
+compare_promotion(gconstpointer a, gconstpointer b, gpointer data)
 {
     const bl_srsc_t *x = *(bl_srsc_t *const *) a;
     const bl_srsc_t *y = *(bl_srsc_t *const *) b;
+    int by_scores;
 
     if (x->promotion != y->promotion) {
         return x->promotion > y->promotion ? -1 : 1;
     }
     if (x->role != y->role) {
         return x->role > y->role ? -1 : 1;
+    }
+    by_scores = bl__sched_instance_compare_scores(data, x, y);
+    if (by_scores != 0) {
+        return by_scores;
     }
     return (x->instance > y->instance) - (x->instance < y->instance);
 }
@@ -263,7 +268,7 @@ promotion_order(bl_sched_t *s, bl_srsc_t *clone, GPtrArray *instances)
             instance->promotion = work[node->index];
         }
     }
-    g_ptr_array_sort(instances, compare_promotion);
+    g_ptr_array_sort_with_data(instances, compare_promotion, s);
 }
 
 static void
