@@ -576,9 +576,12 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
     if (h.rsc == NULL) {
         h.rsc = orphan_new(s, id);
     } else if (h.rsc->kind != BL_RSC_PRIMITIVE) {
-        bl_err_set(s->err, "status of node '%s': history for '%s', which is not a primitive",
-                   node->uname, id);
-        return BL_EINVALID;
+        /* A primitive that became a group or clone: its history is an orphan's, and the
+         * id keeps naming the configured resource. */
+        bl_srsc_t *configured = h.rsc;
+
+        h.rsc = orphan_new(s, id);
+        g_hash_table_insert(s->rsc_by_id, configured->id, configured);
     }
     g_array_sort(ops, compare_call_id);
     g_ptr_array_add(h.rsc->known_on, node);
@@ -599,6 +602,11 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
         return BL_EUNSUPPORTED;
     }
     settle(&h);
+    if (h.rsc->base_id != NULL && runs_on(h.rsc, node)) {
+        /* An instance is known by the history that shows it active (promotion scores). */
+        free(h.rsc->history_id);
+        h.rsc->history_id = bl_strdup(id);
+    }
     if (node->online && runs_on(h.rsc, node)) {
         check_definition(s, h.rsc, node, ops);
     }
