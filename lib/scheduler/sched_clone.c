@@ -673,6 +673,26 @@ distribute(bl_sched_t *s, bl_srsc_t *clone, GPtrArray *instances)
     }
 }
 
+/* Merges DEPENDENT's preferences into the clone's scores, as Pacemaker does for clones
+ * (only positive): a node the merge would make negative keeps 0, or 1 if it was positive. */
+void
+bl__sched_clone_merge_positive(bl_sched_t *s, bl_srsc_t *clone, int *scores, bl_srsc_t *other,
+                               const bl_coloc_t *coloc)
+{
+    size_t size = sizeof(int) * (size_t) s->n_nodes;
+    g_autofree int *work = g_memdup2(scores, size);
+
+    bl__sched_coloc_merge(s, other, work, clone->allowed, coloc->node_attribute,
+                          coloc->score / (double) INF, false, false);
+    for (int n = 0; n < s->n_nodes; n++) {
+        if (work[n] >= 0 || scores[n] < 0) {
+            scores[n] = work[n];
+        } else if (scores[n] > 0) {
+            scores[n] = 1;
+        }
+    }
+}
+
 static void
 clone_colocations_first(bl_sched_t *s, bl_srsc_t *clone)
 {
@@ -687,8 +707,7 @@ clone_colocations_first(bl_sched_t *s, bl_srsc_t *clone)
         if (!coloc->influence && clone->running_on->len > 0) {
             continue;
         }
-        bl__sched_coloc_merge(s, coloc->dependent, clone->scores, clone->allowed,
-                              coloc->node_attribute, coloc->score / (double) INF, false, false);
+        bl__sched_clone_merge_positive(s, clone, clone->scores, coloc->dependent, coloc);
     }
 }
 

@@ -386,6 +386,10 @@ const char *bl__sched_rsc_name(const bl_srsc_t *rsc);
  * primitive (creating an orphan instance if needed); NULL otherwise. */
 bl_srsc_t *bl__sched_clone_history_rsc(bl_sched_t *s, bl_snode_t *node, const char *id);
 bl_snode_t *bl__sched_clone_assign(bl_sched_t *s, bl_srsc_t *clone);
+/* Merges OTHER's preferences (through COLOC) into SCORES, the clone's or a copy, never
+ * making a node negative that was not already. */
+void bl__sched_clone_merge_positive(bl_sched_t *s, bl_srsc_t *clone, int *scores, bl_srsc_t *other,
+                                    const bl_coloc_t *coloc);
 /* Applies COLOC (whose primary is a clone) to DEPENDENT's scores. */
 void bl__sched_clone_coloc_apply(bl_sched_t *s, const bl_coloc_t *coloc, bl_srsc_t *dependent);
 /* The node an instance (primitive or group) is assigned to, or runs on when CURRENT. */

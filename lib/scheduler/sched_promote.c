@@ -219,8 +219,7 @@ merge_role_colocations(bl_sched_t *s, bl_srsc_t *clone, int *work)
             || (!coloc->influence && clone->running_on->len > 0)) {
             continue;
         }
-        bl__sched_coloc_merge(s, coloc->dependent, work, clone->allowed, coloc->node_attribute,
-                              coloc->score / (double) INF, false, false);
+        bl__sched_clone_merge_positive(s, clone, work, coloc->dependent, coloc);
     }
 }
 
