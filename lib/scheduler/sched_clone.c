@@ -59,6 +59,7 @@ clone_options(bl_sched_t *s, bl_srsc_t *clone, const xmlNode *xml)
 
     options->clone_max = meta_int(clone, "clone-max", NULL, s->n_nodes);
     options->clone_node_max = meta_int(clone, "clone-node-max", NULL, 1);
+    options->clone_min = meta_int(clone, "clone-min", NULL, 0);
     options->promoted_max = meta_int(clone, "promoted-max", "master-max", 1);
     options->promoted_node_max = meta_int(clone, "promoted-node-max", "master-node-max", 1);
     options->unique = bl__sched_true(g_hash_table_lookup(clone->meta, "globally-unique"));
@@ -943,7 +944,11 @@ bl__sched_clone_action_flags(const bl_action_t *action)
 {
     unsigned flags = BL_ACT_OPTIONAL | BL_ACT_RUNNABLE | BL_ACT_PSEUDO;
     bl_task_t task = instance_task(action->task);
-    bool any_runnable = false;
+    int runnable = 0;
+    /* With clone-min, what waits for the clone's start needs that many instances. */
+    int needed = action->task == BL_TASK_RUNNING && action->rsc->clone->clone_min > 1
+                     ? action->rsc->clone->clone_min
+                     : 1;
 
     for (guint i = 0; i < action->rsc->children->len; i++) {
         const bl_action_t *child = instance_action(g_ptr_array_index(action->rsc->children, i),
@@ -954,12 +959,13 @@ bl__sched_clone_action_flags(const bl_action_t *action)
             continue;
         }
         child_flags = bl__sched_action_flags(child);
-        if (!(child_flags & BL_ACT_OPTIONAL)) {
+        /* (an "at least N" gate is never required by the instances themselves) */
+        if (!(child_flags & BL_ACT_OPTIONAL) && needed == 1) {
             flags &= ~BL_ACT_OPTIONAL;
         }
-        any_runnable = any_runnable || (child_flags & BL_ACT_RUNNABLE);
+        runnable += (child_flags & BL_ACT_RUNNABLE) ? 1 : 0;
     }
-    if (!any_runnable) {
+    if (runnable < needed) {
         flags &= ~BL_ACT_RUNNABLE;
     }
     return flags;
@@ -998,7 +1004,9 @@ bl__sched_clone_order_interleaved(bl_sched_t *s, bl_srsc_t *first, bl_task_t fir
         return false;
     }
     decider = (then_task == BL_TASK_STOP || then_task == BL_TASK_DEMOTE) ? first : then;
-    if (!decider->clone->interleave) {
+    /* clone-min counts the first clone's instances cluster-wide, so it does not interleave */
+    if (!decider->clone->interleave || first->clone->clone_min > 0
+        || (flags & BL_ORD_ONE_OR_MORE)) {
         return false;
     }
     for (guint i = 0; i < then->children->len; i++) {

@@ -95,6 +95,10 @@ order_resources(bl_sched_t *s, bl_srsc_t *first, bl_task_t first_task, bl_srsc_t
     if (bl__sched_clone_order_interleaved(s, first, first_task, then, then_task, flags)) {
         return;
     }
+    if ((flags & BL_ORD_ONE_OR_MORE) && first->kind == BL_RSC_CLONE) {
+        /* "then" waits for any one instance: the others starting do not restart it */
+        flags &= ~BL_ORD_IMPLIES_THEN;
+    }
     for (guint i = 0; i < first->actions->len; i++) {
         bl_action_t *a = g_ptr_array_index(first->actions, i);
 
@@ -145,6 +149,7 @@ unpack_order(bl_sched_t *s, const xmlNode *xml)
     const char *then_text = bl_xml_attr(xml, "then-action");
     order_kind_t kind = parse_kind(xml);
     bl_task_t first_task, then_task;
+    const char *require_all;
     bool symmetric;
     int rc;
 
@@ -163,9 +168,12 @@ unpack_order(bl_sched_t *s, const xmlNode *xml)
         return rc;
     }
     symmetric = kind != KIND_SERIALIZE && (symmetrical == NULL || bl__sched_true(symmetrical));
+    require_all = bl_xml_attr(xml, "require-all");
     order_resources(s, first, first_task, then, then_task,
                     kind_flags(kind, first_task, symmetric ? 1 : 0)
-                        | restart_type_flags(then, kind, BL_ORD_IMPLIES_THEN));
+                        | restart_type_flags(then, kind, BL_ORD_IMPLIES_THEN)
+                        | (require_all != NULL && !bl__sched_true(require_all) ? BL_ORD_ONE_OR_MORE
+                                                                                : 0));
     if (symmetric) {
         order_resources(s, then, invert(then_task), first, invert(first_task),
                         kind_flags(kind, invert(then_task), 2)

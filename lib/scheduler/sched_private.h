@@ -89,6 +89,7 @@ typedef struct bl_clone_location {
 typedef struct bl_clone {
     int clone_max;
     int clone_node_max;
+    int clone_min; /* instances that must be able to start before dependents can (0: 1) */
     int promoted_max;
     int promoted_node_max;
     bool unique;
@@ -207,6 +208,7 @@ typedef enum bl_order_flag {
     BL_ORD_RUNNABLE_LEFT = 1 << 2, /* first unrunnable => then unrunnable */
     BL_ORD_RESTART = 1 << 3,       /* stop before start of the same resource */
     BL_ORD_ASYMMETRIC = 1 << 4,    /* non-symmetrical mandatory: unrunnable first blocks */
+    BL_ORD_ONE_OR_MORE = 1 << 5,   /* require-all=false: any instance of a clone will do */
 } bl_order_flag_t;
 
 typedef struct bl_order_edge {
