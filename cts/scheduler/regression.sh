@@ -26,8 +26,9 @@ else
     echo "not ok $n - unreadable CIB: exit $rc: $(cat "$work/err")"
 fi
 printf '%s\n' "<cib><configuration><crm_config/><nodes/><resources><clone id='c'>" \
-    "<primitive id='p' class='ocf' provider='pacemaker' type='Dummy'/></clone></resources>" \
-    "<constraints/></configuration><status/></cib>" > "$work/clone.xml"
+    "<meta_attributes id='m'><nvpair id='m1' name='promotable' value='true'/></meta_attributes>" \
+    "<group id='g'><primitive id='p' class='ocf' provider='pacemaker' type='Dummy'/></group>" \
+    "</clone></resources><constraints/></configuration><status/></cib>" > "$work/clone.xml"
 $simulate "$work/clone.xml" --placement > "$work/out" 2> "$work/err"
 rc=$?
 n=$((n + 1))
