@@ -71,6 +71,7 @@ typedef struct bl_snode {
     bool expected_up;
     bool has_state;     /* a node_state entry exists */
     int assigned_count; /* resources assigned so far (tie-break among equal scores) */
+    GPtrArray *failure_attrs; /* borrowed names of its fail-count-* and last-failure-* attrs */
 } bl_snode_t;
 
 typedef enum bl_rsc_kind {

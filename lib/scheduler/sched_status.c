@@ -637,11 +637,32 @@ unpack_node_history(bl_sched_t *s, bl_snode_t *node, const xmlNode *state)
  * Online nodes first. Without fencing, the history of a node that is down is
  * meaningless (nothing can run there and nothing can confirm it): it is skipped.
  */
+/* Fail counts are looked up for every resource on every node: index the few attributes
+ * that can hold one instead of scanning all of a node's attributes each time. */
+static void
+index_failure_attrs(bl_sched_t *s)
+{
+    for (int n = 0; n < s->n_nodes; n++) {
+        bl_snode_t *node = s->nodes[n];
+        GHashTableIter iter;
+        gpointer key;
+
+        node->failure_attrs = g_ptr_array_new();
+        g_hash_table_iter_init(&iter, node->attrs);
+        while (g_hash_table_iter_next(&iter, &key, NULL)) {
+            if (g_str_has_prefix(key, "fail-count-") || g_str_has_prefix(key, "last-failure-")) {
+                g_ptr_array_add(node->failure_attrs, key);
+            }
+        }
+    }
+}
+
 int
 bl__sched_unpack_status(bl_sched_t *s)
 {
     xmlNode *status = bl_xml_first_child(xmlDocGetRootElement(s->cib), "status");
 
+    index_failure_attrs(s);
     for (int pass = 0; pass < 2; pass++) {
         for (xmlNode *state = bl_xml_first_child(status, "node_state"); state != NULL;
              state = bl_xml_next(state, "node_state")) {
@@ -708,13 +729,13 @@ static int
 raw_failcount(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node,
               int64_t *last_failure)
 {
-    GHashTableIter iter;
-    gpointer key, value;
     int total = 0;
 
     *last_failure = 0;
-    g_hash_table_iter_init(&iter, node->attrs);
-    while (g_hash_table_iter_next(&iter, &key, &value)) {
+    for (guint i = 0; node->failure_attrs != NULL && i < node->failure_attrs->len; i++) {
+        const char *key = g_ptr_array_index(node->failure_attrs, i);
+        const char *value = g_hash_table_lookup(node->attrs, key);
+
         if (failure_attr_matches(key, "fail-count-", rsc, s->legacy_failcounts)) {
             total = bl_score_add(total, bl__sched_score(value));
         } else if (failure_attr_matches(key, "last-failure-", rsc, s->legacy_failcounts)) {
