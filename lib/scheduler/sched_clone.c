@@ -51,6 +51,25 @@ meta_int(const bl_srsc_t *rsc, const char *name, const char *legacy, int fallbac
     return value != NULL ? bl__sched_score(value) : fallback;
 }
 
+/* Only OCF (and fencing) agents can run as distinct instances; other classes are
+ * anonymous whatever globally-unique says. */
+static bool
+unique_capable(const xmlNode *template)
+{
+    const char *class = bl_xml_attr(template, "class");
+
+    if (bl_xml_is(template, "group")) {
+        for (xmlNode *member = bl_xml_first_child(template, "primitive"); member != NULL;
+             member = bl_xml_next(member, "primitive")) {
+            if (!unique_capable(member)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    return class != NULL && (strcmp(class, "ocf") == 0 || strcmp(class, "stonith") == 0);
+}
+
 static void
 clone_options(bl_sched_t *s, bl_srsc_t *clone, const xmlNode *xml)
 {
@@ -62,7 +81,8 @@ clone_options(bl_sched_t *s, bl_srsc_t *clone, const xmlNode *xml)
     options->clone_min = meta_int(clone, "clone-min", NULL, 0);
     options->promoted_max = meta_int(clone, "promoted-max", "master-max", 1);
     options->promoted_node_max = meta_int(clone, "promoted-node-max", "master-node-max", 1);
-    options->unique = bl__sched_true(g_hash_table_lookup(clone->meta, "globally-unique"));
+    options->unique = bl__sched_true(g_hash_table_lookup(clone->meta, "globally-unique"))
+                      && unique_capable(options->template_xml);
     options->interleave = bl__sched_true(g_hash_table_lookup(clone->meta, "interleave"));
     options->promotable = bl_xml_is(xml, "master")
                           || bl__sched_true(g_hash_table_lookup(clone->meta, "promotable"));
@@ -215,7 +235,7 @@ bl__sched_clone_unpack(bl_sched_t *s, const xmlNode *xml)
     g_ptr_array_add(s->resources, clone);
     rc = clone_meta(s, clone, xml);
     if (rc == 0) {
-        clone_options(s, clone, xml);
+        clone_options(s, clone, xml); /* needs template_xml */
         rc = register_template(s, clone, template);
     }
     if (rc == 0 && clone->clone->promotable && bl_xml_is(template, "group")) {
@@ -276,6 +296,7 @@ static bl_srsc_t *
 find_anonymous(bl_sched_t *s, bl_srsc_t *clone, bl_snode_t *node, const char *base)
 {
     bl_srsc_t *inactive = NULL;
+    bool skip_inactive = false;
     bl_srsc_t *orphan;
     int rc = 0;
 
@@ -284,16 +305,21 @@ find_anonymous(bl_sched_t *s, bl_srsc_t *clone, bl_snode_t *node, const char *ba
         bl_srsc_t *leaf = leaf_with_base(instance, base);
 
         if (instance->running_on->len > 0) {
-            if (g_ptr_array_index(instance->running_on, 0) == node && leaf != NULL
-                && leaf->running_on->len == 0) {
+            if (g_ptr_array_index(instance->running_on, 0) != node || leaf == NULL) {
+                continue;
+            }
+            if (leaf->running_on->len == 0) {
                 return leaf;
             }
+            /* A second history of the same resource on this node (the clone was unique
+             * once): an orphan, even if instance numbers are free. */
+            skip_inactive = true;
         } else if (inactive == NULL && !instance->blocked && leaf != NULL
                    && !pending_elsewhere(leaf, node)) {
             inactive = leaf;
         }
     }
-    if (inactive != NULL) {
+    if (inactive != NULL && !skip_inactive) {
         return inactive;
     }
     orphan = instance_new(s, clone, &rc);
