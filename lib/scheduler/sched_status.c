@@ -709,6 +709,10 @@ failure_attr_matches(const char *name, const char *prefix, const bl_srsc_t *rsc,
         return false;
     }
     rest = name + plen + len;
+    if (id != rsc->id && *rest == ':') {
+        /* an anonymous instance: the failures of any instance number count */
+        rest += 1 + strspn(rest + 1, "0123456789");
+    }
     if (legacy) {
         return *rest == '\0';
     }
