@@ -200,6 +200,40 @@ initial_priority(bl_sched_t *s, bl_srsc_t *clone, bl_srsc_t *instance, bl_snode_
     return priority;
 }
 
+/* Best score of RSC on an available node whose ATTR matches NODE's (-INFINITY if none). */
+static int
+best_alike(const bl_sched_t *s, const bl_srsc_t *rsc, const char *attr, const bl_snode_t *node)
+{
+    const char *value = bl__sched_node_attr(node, attr);
+    int best = -INF;
+
+    for (int n = 0; value != NULL && n < s->n_nodes; n++) {
+        const char *other = bl__sched_node_attr(s->nodes[n], attr);
+
+        if (rsc->allowed[n] && bl__sched_node_available(s->nodes[n]) && other != NULL
+            && g_ascii_strcasecmp(value, other) == 0 && rsc->scores[n] > best) {
+            best = rsc->scores[n];
+        }
+    }
+    return best;
+}
+
+/* A mandatory "promoted with PRIMARY": the promoted instance may only be where PRIMARY
+ * can be, even if that leaves nowhere (no rollback, unlike optional preferences). */
+static void
+merge_mandatory(bl_sched_t *s, const bl_coloc_t *coloc, int *work)
+{
+    const bl_srsc_t *primary = coloc->primary;
+    const char *attr = coloc->node_attribute != NULL ? coloc->node_attribute : "#uname";
+
+    while (primary->kind == BL_RSC_GROUP && primary->children->len > 0) {
+        primary = g_ptr_array_index(primary->children, 0);
+    }
+    for (int n = 0; n < s->n_nodes; n++) {
+        work[n] = bl_score_add(work[n], best_alike(s, primary, attr, s->nodes[n]));
+    }
+}
+
 /* Adds the preferences of what the promoted instance must run with to WORK. */
 static void
 merge_role_colocations(bl_sched_t *s, bl_srsc_t *clone, int *work)
@@ -207,7 +241,12 @@ merge_role_colocations(bl_sched_t *s, bl_srsc_t *clone, int *work)
     for (guint i = 0; i < clone->this_with->len; i++) {
         const bl_coloc_t *coloc = g_ptr_array_index(clone->this_with, i);
 
-        if (coloc->dependent_role == BL_ROLE_PROMOTED) {
+        if (coloc->dependent_role != BL_ROLE_PROMOTED) {
+            continue;
+        }
+        if (coloc->score >= INF && coloc->primary->kind != BL_RSC_CLONE) {
+            merge_mandatory(s, coloc, work);
+        } else {
             bl__sched_coloc_merge(s, coloc->primary, work, clone->allowed, coloc->node_attribute,
                                   coloc->score / (double) INF, false, false);
         }
