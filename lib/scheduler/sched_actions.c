@@ -540,6 +540,24 @@ all_children_blocked(const bl_srsc_t *rsc)
     return true;
 }
 
+static void
+block_leaves(propagation_t *p, bl_srsc_t *rsc, bl_task_t task)
+{
+    if (rsc->kind != BL_RSC_PRIMITIVE) {
+        for (guint i = 0; i < rsc->children->len; i++) {
+            block_leaves(p, g_ptr_array_index(rsc->children, i), task);
+        }
+        return;
+    }
+    for (guint j = 0; j < rsc->actions->len; j++) {
+        bl_action_t *a = g_ptr_array_index(rsc->actions, j);
+
+        if (a->task == task) {
+            make_unrunnable(p, a);
+        }
+    }
+}
+
 /*
  * A start that cannot happen blocks the starts of the resources that must run with its
  * (top-level) resource, once nothing of that resource can start.
@@ -556,7 +574,16 @@ block_colocated_starts(propagation_t *p, bl_action_t *start)
         const bl_coloc_t *coloc = g_ptr_array_index(top->with_this, i);
         bl_srsc_t *dependent = coloc->dependent;
 
-        if (coloc->score < INF) {
+        if (coloc->score < INF
+            || (coloc->primary_role >= BL_ROLE_UNPROMOTED
+                && !(top->kind == BL_RSC_CLONE && top->clone->promotable))) {
+            continue;
+        }
+        if (dependent->kind == BL_RSC_CLONE) {
+            /* the instances cannot start, or only the promoted role is tied to it */
+            block_leaves(p, dependent,
+                         coloc->dependent_role == BL_ROLE_PROMOTED ? BL_TASK_PROMOTE
+                                                                   : BL_TASK_START);
             continue;
         }
         for (guint j = 0; j < dependent->actions->len; j++) {

@@ -876,6 +876,9 @@ bl__sched_clone_coloc_apply(bl_sched_t *s, const bl_coloc_t *coloc, bl_srsc_t *d
         with_promotable(s, coloc, dependent);
         return;
     }
+    if (coloc->primary_role >= BL_ROLE_UNPROMOTED) {
+        return; /* a role only instances of promotable clones have: never satisfied */
+    }
     if (coloc->dependent->kind == BL_RSC_CLONE && coloc->dependent->clone->interleave) {
         bl_srsc_t *instance = bl__sched_rsc_top(dependent) == coloc->dependent
                                   ? dependent
