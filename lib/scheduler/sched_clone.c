@@ -290,6 +290,15 @@ pending_elsewhere(const bl_srsc_t *leaf, const bl_snode_t *node)
     return false;
 }
 
+static void
+mark_orphan(bl_srsc_t *rsc)
+{
+    rsc->orphan = true;
+    for (guint i = 0; rsc->children != NULL && i < rsc->children->len; i++) {
+        mark_orphan(g_ptr_array_index(rsc->children, i));
+    }
+}
+
 /* Pacemaker's find_anonymous_clone: the instance active on NODE, else the first inactive
  * one, else a new orphan instance. */
 static bl_srsc_t *
@@ -328,6 +337,7 @@ find_anonymous(bl_sched_t *s, bl_srsc_t *clone, bl_snode_t *node, const char *ba
     }
     /* An instance beyond clone-max runs nowhere. */
     bl__sched_rsc_location(orphan, NULL, -INF, s->n_nodes);
+    mark_orphan(orphan);
     return leaf_with_base(orphan, base);
 }
 
