@@ -32,7 +32,11 @@
  * nodes and 10,000 primitives (30% in groups, 1,000 locations, 500 colocations, 500
  * orderings): about 0.7 s and 85 MB for a whole run.
  *
- * Not implemented yet (refused with BL_EUNSUPPORTED): clones and promotable clones,
+ * Clones and promotable clones: instances are resources below their clone, assigned by it
+ * (active instances stay, the rest spread, clone-node-max per node), then the promotable
+ * ones get promotion priorities and up to promoted-max are promoted.
+ *
+ * Not implemented yet (refused with BL_EUNSUPPORTED): promotable clones of groups,
  * bundles, templates, resource sets, tickets, tags, remote and guest nodes, containers,
  * placement-strategy other than default, node-health-strategy, shutdown-lock, live
  * migration (allow-migrate resources that would move, migrate_to/from in the history),
