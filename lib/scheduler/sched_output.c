@@ -249,8 +249,7 @@ bl__sched_result_build(const bl_sched_t *s)
 
         bool active = placement_of(s, rsc, result->placement);
 
-        if (rsc->base_id != NULL && (active || !rsc->orphan)
-            && (active || !g_hash_table_contains(clone_active, rsc->base_id))) {
+        if (rsc->base_id != NULL && (active || !g_hash_table_contains(clone_active, rsc->base_id))) {
             g_hash_table_insert(clone_active, (gpointer) rsc->base_id, active ? (gpointer) rsc : NULL);
         }
         for (guint a = 0; a < rsc->actions->len; a++) {
