@@ -978,6 +978,12 @@ instance_action(const bl_srsc_t *instance, bl_task_t task)
     return NULL;
 }
 
+static bl_task_t
+group_completion(bl_task_t task)
+{
+    return task == BL_TASK_START ? BL_TASK_RUNNING : task == BL_TASK_STOP ? BL_TASK_STOPPED : task;
+}
+
 unsigned
 bl__sched_clone_action_flags(const bl_action_t *action)
 {
@@ -990,8 +996,10 @@ bl__sched_clone_action_flags(const bl_action_t *action)
                      : 1;
 
     for (guint i = 0; i < action->rsc->children->len; i++) {
-        const bl_action_t *child = instance_action(g_ptr_array_index(action->rsc->children, i),
-                                                   task);
+        const bl_srsc_t *instance = g_ptr_array_index(action->rsc->children, i);
+        /* a group instance counts once all its members can (its "running") */
+        const bl_action_t *child = instance_action(
+            instance, instance->kind == BL_RSC_GROUP ? group_completion(task) : task);
         unsigned child_flags;
 
         if (child == NULL) {
