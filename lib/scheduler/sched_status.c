@@ -201,6 +201,15 @@ ban_everywhere(bl_sched_t *s, bl_srsc_t *rsc)
     }
 }
 
+/* Where the agent cannot run, no instance of an anonymous clone can run either. */
+static bl_srsc_t *
+ban_target(const history_t *h)
+{
+    bl_srsc_t *clone = bl__sched_rsc_clone(h->rsc);
+
+    return clone != NULL && !clone->clone->unique ? clone : h->rsc;
+}
+
 static void
 record_failure(history_t *h, const op_entry_t *op, int rc)
 {
@@ -247,7 +256,7 @@ remap(history_t *h, const op_entry_t *op, int *rc)
         /* The agent cannot run here: not running, and never to be started here (unless
          * the failure has expired). */
         if (!h->expired) {
-            bl__sched_rsc_location(h->rsc, h->node, -INF, h->s->n_nodes);
+            bl__sched_rsc_location(ban_target(h), h->node, -INF, h->s->n_nodes);
         }
         *rc = OCF_NOT_RUNNING;
         return EXEC_DONE;
@@ -375,7 +384,7 @@ replay_op(history_t *h, const op_entry_t *op)
         if (on_fail_for(h, op) == BL_FAIL_IGNORE && h->on_fail < BL_FAIL_MIGRATE) {
             h->on_fail = BL_FAIL_MIGRATE;
         }
-        bl__sched_rsc_location(h->rsc, h->node, -INF, h->s->n_nodes);
+        bl__sched_rsc_location(ban_target(h), h->node, -INF, h->s->n_nodes);
         record_failure(h, op, rc);
         return;
     }
@@ -386,9 +395,9 @@ replay_op(history_t *h, const op_entry_t *op)
     }
     record_failure(h, op, rc);
     if (status == EXEC_ERROR_HARD) {
-        bl__sched_rsc_location(h->rsc, h->node, -INF, h->s->n_nodes);
+        bl__sched_rsc_location(ban_target(h), h->node, -INF, h->s->n_nodes);
     } else if (status == EXEC_ERROR_FATAL) {
-        bl__sched_rsc_location(h->rsc, NULL, -INF, h->s->n_nodes);
+        bl__sched_rsc_location(ban_target(h), NULL, -INF, h->s->n_nodes);
     }
 }
 
