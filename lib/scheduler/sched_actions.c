@@ -150,7 +150,10 @@ primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
     }
     if (rsc->role > BL_ROLE_STOPPED) {
         stop_everywhere(s, rsc, !need_stop);
-        if (rsc->role <= rsc->next_role && !rsc->blocked && rsc->assigned != NULL) {
+        /* (a promoted instance that will be unpromoted elsewhere still starts there) */
+        if ((rsc->role <= rsc->next_role
+             || (rsc->next_role >= BL_ROLE_STARTED && bl__sched_rsc_clone(rsc) != NULL))
+            && !rsc->blocked && rsc->assigned != NULL) {
             bl_action_t *start = bl__sched_action(s, rsc, BL_TASK_START, rsc->assigned, !need_stop);
 
             if (expected_node(rsc, rsc->assigned)) {
