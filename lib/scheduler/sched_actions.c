@@ -22,13 +22,22 @@ bl__sched_action_find(const bl_srsc_t *rsc, bl_task_t task, const bl_snode_t *no
 }
 
 static bool
+promotable_instance(const bl_srsc_t *rsc)
+{
+    const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
+
+    return clone != NULL && clone->clone->promotable;
+}
+
+static bool
 node_can_act(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node, bl_task_t task)
 {
     if (node == NULL || !node->online || node->unclean) {
         return false;
     }
-    if (task == BL_TASK_START && !s->have_quorum && s->no_quorum_policy == BL_NOQ_STOP
-        && rsc->needs_quorum) {
+    if (task == BL_TASK_START && !s->have_quorum && rsc->needs_quorum
+        && (s->no_quorum_policy == BL_NOQ_STOP
+            || (s->no_quorum_policy == BL_NOQ_DEMOTE && !promotable_instance(rsc)))) {
         return false;
     }
     return true;

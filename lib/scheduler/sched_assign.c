@@ -164,10 +164,21 @@ merge_with_this(bl_sched_t *s, bl_srsc_t *rsc)
     }
 }
 
+/* Without quorum, policy stop stops everything; policy demote keeps promotable instances
+ * (demoted, see sched_promote.c) and stops the rest. */
 static bool
-stop_for_quorum(const bl_sched_t *s)
+stop_for_quorum(const bl_sched_t *s, const bl_srsc_t *rsc)
 {
-    return !s->have_quorum && s->no_quorum_policy == BL_NOQ_STOP;
+    const bl_srsc_t *clone;
+
+    if (s->have_quorum) {
+        return false;
+    }
+    if (s->no_quorum_policy == BL_NOQ_DEMOTE) {
+        clone = bl__sched_rsc_clone(rsc);
+        return clone == NULL || !clone->clone->promotable;
+    }
+    return s->no_quorum_policy == BL_NOQ_STOP;
 }
 
 static bl_snode_t *
@@ -196,7 +207,7 @@ assign_primitive(bl_sched_t *s, bl_srsc_t *rsc)
     if (!rsc->managed) {
         rsc->next_role = rsc->role;
         finalize(rsc, current_node(rsc), true);
-    } else if (s->stop_all || (stop_for_quorum(s) && rsc->needs_quorum)) {
+    } else if (s->stop_all || (stop_for_quorum(s, rsc) && rsc->needs_quorum)) {
         finalize(rsc, NULL, true);
     } else {
         choose_node(s, rsc);

@@ -333,6 +333,9 @@ choose_promoted(bl_sched_t *s, bl_srsc_t *clone, GPtrArray *instances)
             && s->no_quorum_policy == BL_NOQ_FREEZE) {
             can = false;
         }
+        if (!s->have_quorum && s->no_quorum_policy == BL_NOQ_DEMOTE) {
+            can = false; /* without quorum, nothing stays promoted */
+        }
         if (!can) {
             set_unpromoted(instance);
             continue;
