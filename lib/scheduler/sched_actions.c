@@ -501,8 +501,7 @@ apply_to_leaves(propagation_t *p, const bl_order_edge_t *edge, bl_action_t *firs
 {
     if (rsc->kind != BL_RSC_PRIMITIVE) {
         for (guint i = 0; i < rsc->children->len; i++) {
-            apply_to_leaves(p, edge, first, first_flags, g_ptr_array_index(rsc->children, i),
-                            task);
+            apply_to_leaves(p, edge, first, first_flags, g_ptr_array_index(rsc->children, i), task);
         }
         return;
     }

@@ -97,18 +97,19 @@ choose_node(bl_sched_t *s, bl_srsc_t *rsc)
     if (chosen != NULL && rsc->prefer != NULL) {
         bl_snode_t *prefer = rsc->prefer;
 
-        finalize(rsc, (rsc->allowed[prefer->index] && bl__sched_node_available(prefer)
-                       && effective_score(&rank, prefer) >= effective_score(&rank, chosen))
-                          ? prefer
-                          : chosen,
+        finalize(rsc,
+                 (rsc->allowed[prefer->index] && bl__sched_node_available(prefer)
+                  && effective_score(&rank, prefer) >= effective_score(&rank, chosen))
+                     ? prefer
+                     : chosen,
                  false);
         return;
     }
     /* Among equally good nodes, stay where we are (unique clone instances excepted: the
      * clone already kept those that could stay). */
-    if (chosen != NULL && rsc->scores[chosen->index] > 0 && !unique_instance(rsc) && bl__sched_node_available(chosen)
-        && rank.preferred != NULL && bl__sched_node_available(rank.preferred)
-        && rsc->scores[rank.preferred->index] >= 0) {
+    if (chosen != NULL && rsc->scores[chosen->index] > 0 && !unique_instance(rsc)
+        && bl__sched_node_available(chosen) && rank.preferred != NULL
+        && bl__sched_node_available(rank.preferred) && rsc->scores[rank.preferred->index] >= 0) {
         for (guint i = 1; i < nodes->len; i++) {
             bl_snode_t *node = g_ptr_array_index(nodes, i);
 

@@ -84,8 +84,8 @@ clone_options(bl_sched_t *s, bl_srsc_t *clone, const xmlNode *xml)
     options->unique = bl__sched_true(g_hash_table_lookup(clone->meta, "globally-unique"))
                       && unique_capable(options->template_xml);
     options->interleave = bl__sched_true(g_hash_table_lookup(clone->meta, "interleave"));
-    options->promotable = bl_xml_is(xml, "master")
-                          || bl__sched_true(g_hash_table_lookup(clone->meta, "promotable"));
+    options->promotable =
+        bl_xml_is(xml, "master") || bl__sched_true(g_hash_table_lookup(clone->meta, "promotable"));
     clone->priority = bl__sched_score(g_hash_table_lookup(clone->meta, "priority"));
     value = g_hash_table_lookup(clone->meta, "is-managed");
     clone->managed = (value == NULL || bl__sched_true(value)) && !s->maintenance_mode;
@@ -371,8 +371,8 @@ bl__sched_instance_node(const bl_srsc_t *instance, bool current)
         return instance->assigned;
     }
     for (guint i = 0; i < instance->children->len; i++) {
-        bl_snode_t *node = bl__sched_instance_node(g_ptr_array_index(instance->children, i),
-                                                   current);
+        bl_snode_t *node =
+            bl__sched_instance_node(g_ptr_array_index(instance->children, i), current);
 
         if (node != NULL) {
             return node;
@@ -687,8 +687,7 @@ distribute(bl_sched_t *s, bl_srsc_t *clone, GPtrArray *instances)
         bl_snode_t *current = bl__sched_instance_node(instance, true);
 
         if (current == NULL || !instance->provisional || any_leaf(instance, leaf_failed)
-            || !bl__sched_node_available(current)
-            || clone->clone->count[current->index] >= share) {
+            || !bl__sched_node_available(current) || clone->clone->count[current->index] >= share) {
             continue;
         }
         if (assign_instance(s, clone, instance, current, all_colocations)) {
@@ -803,9 +802,11 @@ compatible_instance(bl_sched_t *s, const bl_srsc_t *instance, const bl_srsc_t *p
                 bl_snode_t *b = g_ptr_array_index(nodes, j);
                 int sa = first->scores[a->index];
                 int sb = first->scores[b->index];
-                bool swap = sa < sb || (sa == sb && (a->assigned_count > b->assigned_count
-                                                     || (a->assigned_count == b->assigned_count
-                                                         && strcmp(a->uname, b->uname) > 0)));
+                bool swap = sa < sb
+                            || (sa == sb
+                                && (a->assigned_count > b->assigned_count
+                                    || (a->assigned_count == b->assigned_count
+                                        && strcmp(a->uname, b->uname) > 0)));
 
                 if (!swap) {
                     break;
@@ -818,8 +819,8 @@ compatible_instance(bl_sched_t *s, const bl_srsc_t *instance, const bl_srsc_t *p
     for (guint i = 0; i < nodes->len; i++) {
         for (guint c = 0; c < primary->children->len; c++) {
             bl_srsc_t *candidate = g_ptr_array_index(primary->children, c);
-            bl_role_t next = candidate->kind == BL_RSC_PRIMITIVE ? candidate->next_role
-                                                                 : BL_ROLE_UNKNOWN;
+            bl_role_t next =
+                candidate->kind == BL_RSC_PRIMITIVE ? candidate->next_role : BL_ROLE_UNKNOWN;
 
             if (role != BL_ROLE_UNKNOWN && next != role) {
                 continue;
@@ -890,9 +891,7 @@ bl__sched_clone_coloc_apply(bl_sched_t *s, const bl_coloc_t *coloc, bl_srsc_t *d
         return; /* a role only instances of promotable clones have: never satisfied */
     }
     if (coloc->dependent->kind == BL_RSC_CLONE && coloc->dependent->clone->interleave) {
-        bl_srsc_t *instance = bl__sched_rsc_top(dependent) == coloc->dependent
-                                  ? dependent
-                                  : NULL;
+        bl_srsc_t *instance = bl__sched_rsc_top(dependent) == coloc->dependent ? dependent : NULL;
         bl_srsc_t *pair;
 
         while (instance != NULL && instance->parent != coloc->dependent) {
@@ -934,9 +933,9 @@ bl__sched_clone_coloc_apply(bl_sched_t *s, const bl_coloc_t *coloc, bl_srsc_t *d
 void
 bl__sched_clone_actions(bl_sched_t *s, bl_srsc_t *clone)
 {
-    static const bl_task_t tasks[] = {BL_TASK_START, BL_TASK_RUNNING, BL_TASK_STOP,
+    static const bl_task_t tasks[] = {BL_TASK_START,   BL_TASK_RUNNING, BL_TASK_STOP,
                                       BL_TASK_STOPPED, BL_TASK_PROMOTE, BL_TASK_PROMOTED,
-                                      BL_TASK_DEMOTE, BL_TASK_DEMOTED};
+                                      BL_TASK_DEMOTE,  BL_TASK_DEMOTED};
     size_t count = clone->clone->promotable ? G_N_ELEMENTS(tasks) : 4;
 
     for (size_t i = 0; i < count; i++) {

@@ -63,8 +63,9 @@ kind_flags(order_kind_t kind, bl_task_t first_task, int symmetry)
     }
     if (symmetry == 1) {
         return BL_ORD_IMPLIES_THEN
-               | (first_task == BL_TASK_START || first_task == BL_TASK_PROMOTE ? BL_ORD_RUNNABLE_LEFT
-                                                                               : 0);
+               | (first_task == BL_TASK_START || first_task == BL_TASK_PROMOTE
+                      ? BL_ORD_RUNNABLE_LEFT
+                      : 0);
     }
     return BL_ORD_IMPLIES_FIRST;
 }
@@ -169,11 +170,11 @@ unpack_order(bl_sched_t *s, const xmlNode *xml)
     }
     symmetric = kind != KIND_SERIALIZE && (symmetrical == NULL || bl__sched_true(symmetrical));
     require_all = bl_xml_attr(xml, "require-all");
-    order_resources(s, first, first_task, then, then_task,
-                    kind_flags(kind, first_task, symmetric ? 1 : 0)
-                        | restart_type_flags(then, kind, BL_ORD_IMPLIES_THEN)
-                        | (require_all != NULL && !bl__sched_true(require_all) ? BL_ORD_ONE_OR_MORE
-                                                                                : 0));
+    order_resources(
+        s, first, first_task, then, then_task,
+        kind_flags(kind, first_task, symmetric ? 1 : 0)
+            | restart_type_flags(then, kind, BL_ORD_IMPLIES_THEN)
+            | (require_all != NULL && !bl__sched_true(require_all) ? BL_ORD_ONE_OR_MORE : 0));
     if (symmetric) {
         order_resources(s, then, invert(then_task), first, invert(first_task),
                         kind_flags(kind, invert(then_task), 2)

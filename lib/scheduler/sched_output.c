@@ -5,14 +5,9 @@
 #include "sched_private.h"
 
 static const char *const task_names[] = {
-    [BL_TASK_STOP] = "stop",
-    [BL_TASK_START] = "start",
-    [BL_TASK_STOPPED] = "stopped",
-    [BL_TASK_RUNNING] = "running",
-    [BL_TASK_PROMOTE] = "promote",
-    [BL_TASK_DEMOTE] = "demote",
-    [BL_TASK_PROMOTED] = "promoted",
-    [BL_TASK_DEMOTED] = "demoted",
+    [BL_TASK_STOP] = "stop",         [BL_TASK_START] = "start",     [BL_TASK_STOPPED] = "stopped",
+    [BL_TASK_RUNNING] = "running",   [BL_TASK_PROMOTE] = "promote", [BL_TASK_DEMOTE] = "demote",
+    [BL_TASK_PROMOTED] = "promoted", [BL_TASK_DEMOTED] = "demoted",
 };
 
 bool
@@ -72,8 +67,7 @@ promotable_instance(const bl_srsc_t *rsc)
 static void
 apply_actions(const bl_srsc_t *rsc, bl_role_t *roles, bl_role_t started)
 {
-    static const bl_task_t order[] = {BL_TASK_DEMOTE, BL_TASK_STOP, BL_TASK_START,
-                                      BL_TASK_PROMOTE};
+    static const bl_task_t order[] = {BL_TASK_DEMOTE, BL_TASK_STOP, BL_TASK_START, BL_TASK_PROMOTE};
 
     for (size_t o = 0; o < G_N_ELEMENTS(order); o++) {
         for (guint i = 0; i < rsc->actions->len; i++) {
@@ -193,7 +187,8 @@ reloads(const bl_srsc_t *rsc, GPtrArray *lines)
         }
         stays = rsc->assigned == node;
         if (!restarted && stays) {
-            g_ptr_array_add(lines, bl_asprintf("reload %s %s", bl__sched_rsc_name(rsc), node->uname));
+            g_ptr_array_add(lines,
+                            bl_asprintf("reload %s %s", bl__sched_rsc_name(rsc), node->uname));
         }
     }
 }
@@ -249,8 +244,10 @@ bl__sched_result_build(const bl_sched_t *s)
 
         bool active = placement_of(s, rsc, result->placement);
 
-        if (rsc->base_id != NULL && (active || !g_hash_table_contains(clone_active, rsc->base_id))) {
-            g_hash_table_insert(clone_active, (gpointer) rsc->base_id, active ? (gpointer) rsc : NULL);
+        if (rsc->base_id != NULL
+            && (active || !g_hash_table_contains(clone_active, rsc->base_id))) {
+            g_hash_table_insert(clone_active, (gpointer) rsc->base_id,
+                                active ? (gpointer) rsc : NULL);
         }
         for (guint a = 0; a < rsc->actions->len; a++) {
             const bl_action_t *action = g_ptr_array_index(rsc->actions, a);

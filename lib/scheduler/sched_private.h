@@ -69,8 +69,8 @@ typedef struct bl_snode {
     bool maintenance;
     bool shutdown;
     bool expected_up;
-    bool has_state;     /* a node_state entry exists */
-    int assigned_count; /* resources assigned so far (tie-break among equal scores) */
+    bool has_state;           /* a node_state entry exists */
+    int assigned_count;       /* resources assigned so far (tie-break among equal scores) */
     GPtrArray *failure_attrs; /* borrowed names of its fail-count-* and last-failure-* attrs */
 } bl_snode_t;
 
@@ -99,7 +99,7 @@ typedef struct bl_clone {
     const xmlNode *template_xml; /* the primitive or group that is cloned */
     int next_instance;           /* number of the next instance created */
     int *count;                  /* [n_nodes] instances assigned per node */
-    GArray *promoted_locations; /* bl_clone_location_t: role=Promoted preferences */
+    GArray *promoted_locations;  /* bl_clone_location_t: role=Promoted preferences */
 } bl_clone_t;
 
 typedef struct bl_srsc bl_srsc_t;
@@ -299,8 +299,7 @@ int bl__sched_unpack_resources(bl_sched_t *s);
 bl_srsc_t *bl__sched_rsc_new(bl_sched_t *s, const char *id, bl_rsc_kind_t kind);
 /* Unpacks the primitive or group XML under PARENT, its id (and its members') followed by
  * SUFFIX (NULL: none), as clone instances are. */
-int bl__sched_rsc_unpack(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *parent,
-                         const char *suffix);
+int bl__sched_rsc_unpack(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *parent, const char *suffix);
 bl_srsc_t *bl__sched_rsc_find(const bl_sched_t *s, const char *id);
 void bl__sched_rsc_free(bl_srsc_t *rsc);
 /* The <op> configuring RSC's operation TASK with INTERVAL_MS, or NULL. */

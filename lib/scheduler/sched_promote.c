@@ -112,8 +112,8 @@ placed_on(const bl_srsc_t *instance)
 
 /* A colocation of the promoted (or unpromoted) role with a placed PRIMARY_NODE. */
 static int
-role_coloc_priority(const bl_coloc_t *coloc, const bl_snode_t *mine,
-                    const bl_snode_t *primary_node, bl_role_t primary_next, int priority)
+role_coloc_priority(const bl_coloc_t *coloc, const bl_snode_t *mine, const bl_snode_t *primary_node,
+                    bl_role_t primary_next, int priority)
 {
     const char *attr = coloc->node_attribute != NULL ? coloc->node_attribute : "#id";
     const char *a;

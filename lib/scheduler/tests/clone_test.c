@@ -48,9 +48,11 @@ run(const char *resources, const char *states)
     bl_sched_result_t *result = NULL;
     bl_sched_options_t opts = {.now = 1700000000};
 
-    assert_true(asprintf(&text, HEAD "%s</resources><constraints/></configuration><status>%s"
-                                     "</status></cib>",
-                         resources, states) > 0);
+    assert_true(asprintf(&text,
+                         HEAD "%s</resources><constraints/></configuration><status>%s"
+                              "</status></cib>",
+                         resources, states)
+                > 0);
     assert_int_equal(bl_cib_parse(text, strlen(text), "test", &doc, NULL), 0);
     out.rc = bl_sched_run(doc, &opts, &result, &out.err);
     if (out.rc == 0) {
@@ -90,7 +92,8 @@ test_second_history_on_a_node_is_an_orphan(void **state)
 {
     /* two instance histories active on n1 (the clone was unique once): the second is an
      * orphan that stops, and n2 gets the free instance */
-    outcome_t out = run(CLONE(""), UP("1") STARTED("r:0", "2") STARTED("r:1", "3") DOWN UP("2") DOWN);
+    outcome_t out =
+        run(CLONE(""), UP("1") STARTED("r:0", "2") STARTED("r:1", "3") DOWN UP("2") DOWN);
 
     (void) state;
     assert_int_equal(out.rc, 0);
@@ -159,8 +162,8 @@ test_promotable_group_is_refused(void **state)
 static void
 test_cloned_id_defined_twice_is_invalid(void **state)
 {
-    outcome_t out = run("<primitive id='r' class='ocf' provider='pacemaker' type='Dummy'/>" CLONE(""),
-                        "");
+    outcome_t out =
+        run("<primitive id='r' class='ocf' provider='pacemaker' type='Dummy'/>" CLONE(""), "");
 
     (void) state;
     assert_int_equal(out.rc, BL_EINVALID);
