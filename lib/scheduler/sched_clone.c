@@ -774,6 +774,23 @@ bl__sched_clone_assign(bl_sched_t *s, bl_srsc_t *clone)
 
 /* -------------------------------------------------------------- colocation */
 
+/* Nodes by RSC's score, then fewer resources assigned, then name. */
+static gint
+compare_for_pairing(gconstpointer a, gconstpointer b, gpointer data)
+{
+    const bl_srsc_t *rsc = data;
+    const bl_snode_t *x = *(bl_snode_t *const *) a;
+    const bl_snode_t *y = *(bl_snode_t *const *) b;
+
+    if (rsc->scores[x->index] != rsc->scores[y->index]) {
+        return rsc->scores[x->index] > rsc->scores[y->index] ? -1 : 1;
+    }
+    if (x->assigned_count != y->assigned_count) {
+        return x->assigned_count < y->assigned_count ? -1 : 1;
+    }
+    return strcmp(x->uname, y->uname);
+}
+
 /* A clone instance of PRIMARY on the node where INSTANCE is (or would best be); ROLE, when
  * known, is the instance's required next role. Pacemaker's find_compatible_child. */
 static bl_srsc_t *
@@ -795,26 +812,7 @@ compatible_instance(bl_sched_t *s, const bl_srsc_t *instance, const bl_srsc_t *p
                 g_ptr_array_add(nodes, s->nodes[n]);
             }
         }
-        /* best score first, then fewer resources, then name */
-        for (guint i = 1; i < nodes->len; i++) {
-            for (guint j = i; j > 0; j--) {
-                bl_snode_t *a = g_ptr_array_index(nodes, j - 1);
-                bl_snode_t *b = g_ptr_array_index(nodes, j);
-                int sa = first->scores[a->index];
-                int sb = first->scores[b->index];
-                bool swap = sa < sb
-                            || (sa == sb
-                                && (a->assigned_count > b->assigned_count
-                                    || (a->assigned_count == b->assigned_count
-                                        && strcmp(a->uname, b->uname) > 0)));
-
-                if (!swap) {
-                    break;
-                }
-                nodes->pdata[j - 1] = b;
-                nodes->pdata[j] = a;
-            }
-        }
+        g_ptr_array_sort_with_data(nodes, compare_for_pairing, (gpointer) first);
     }
     for (guint i = 0; i < nodes->len; i++) {
         for (guint c = 0; c < primary->children->len; c++) {

@@ -557,6 +557,30 @@ runs_on(const bl_srsc_t *rsc, const bl_snode_t *node)
     return false;
 }
 
+/* The primitive whose history on NODE is recorded under ID (an orphan if none). */
+static bl_srsc_t *
+history_rsc(bl_sched_t *s, bl_snode_t *node, const char *id)
+{
+    bl_srsc_t *rsc = bl__sched_clone_history_rsc(s, node, id);
+    bl_srsc_t *configured;
+
+    if (rsc == NULL) {
+        rsc = g_hash_table_lookup(s->rsc_by_id, id);
+    }
+    if (rsc == NULL) {
+        return orphan_new(s, id);
+    }
+    if (rsc->kind == BL_RSC_PRIMITIVE) {
+        return rsc;
+    }
+    /* A primitive that became a group or clone: its history is an orphan's, and the id
+     * keeps naming the configured resource. */
+    configured = rsc;
+    rsc = orphan_new(s, id);
+    g_hash_table_insert(s->rsc_by_id, configured->id, configured);
+    return rsc;
+}
+
 static int
 unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
 {
@@ -578,20 +602,7 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
     if (ops->len == 0 || id == NULL) {
         return 0;
     }
-    h.rsc = bl__sched_clone_history_rsc(s, node, id);
-    if (h.rsc == NULL) {
-        h.rsc = g_hash_table_lookup(s->rsc_by_id, id);
-    }
-    if (h.rsc == NULL) {
-        h.rsc = orphan_new(s, id);
-    } else if (h.rsc->kind != BL_RSC_PRIMITIVE) {
-        /* A primitive that became a group or clone: its history is an orphan's, and the
-         * id keeps naming the configured resource. */
-        bl_srsc_t *configured = h.rsc;
-
-        h.rsc = orphan_new(s, id);
-        g_hash_table_insert(s->rsc_by_id, configured->id, configured);
-    }
+    h.rsc = history_rsc(s, node, id);
     g_array_sort(ops, compare_call_id);
     g_ptr_array_add(h.rsc->known_on, node);
     saved = h.rsc->role;
