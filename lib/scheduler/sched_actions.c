@@ -227,10 +227,26 @@ group_flag(const bl_srsc_t *group, const char *name)
     return value == NULL || bl__sched_true(value);
 }
 
+/* A cloned group's "ordered" is its own: the clone's option of that name is the clone's. */
+static bool
+group_ordered(bl_sched_t *s, const bl_srsc_t *group)
+{
+    g_autoptr(GHashTable) own = NULL;
+    const char *value;
+
+    if (bl__sched_rsc_clone(group) == NULL) {
+        return group_flag(group, "ordered");
+    }
+    own = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    bl__sched_nvpairs(s, group->xml, "meta_attributes", own, false);
+    value = g_hash_table_lookup(own, "ordered");
+    return value == NULL || bl__sched_true(value);
+}
+
 static void
 group_internal_orders(bl_sched_t *s, bl_srsc_t *group)
 {
-    bool ordered = group_flag(group, "ordered");
+    bool ordered = group_ordered(s, group);
     bl_srsc_t *previous = NULL;
     bl_srsc_t *last_active = NULL;
     bl_action_t *group_start = bl__sched_action(s, group, BL_TASK_START, NULL, true);

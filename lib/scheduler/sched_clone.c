@@ -12,6 +12,8 @@
 
 #include "sched_private.h"
 
+static bl_role_t instance_role(const bl_srsc_t *rsc);
+
 bl_srsc_t *
 bl__sched_rsc_top(bl_srsc_t *rsc)
 {
@@ -238,11 +240,6 @@ bl__sched_clone_unpack(bl_sched_t *s, const xmlNode *xml)
         clone_options(s, clone, xml); /* needs template_xml */
         rc = register_template(s, clone, template);
     }
-    if (rc == 0 && clone->clone->promotable && bl_xml_is(template, "group")) {
-        bl_err_set(s->err, "%s '%s' (line %ld): promotable clones of groups are not supported yet",
-                   (const char *) xml->name, id, bl_xml_line(xml));
-        rc = BL_EUNSUPPORTED;
-    }
     for (int i = 0; rc == 0 && i < clone->clone->clone_max; i++) {
         instance_new(s, clone, &rc);
     }
@@ -405,6 +402,30 @@ static bool
 leaf_blocked(const bl_srsc_t *rsc)
 {
     return rsc->blocked;
+}
+
+bl_role_t
+bl__sched_instance_next_role(const bl_srsc_t *instance)
+{
+    while (instance->kind != BL_RSC_PRIMITIVE && instance->children->len > 0) {
+        instance = g_ptr_array_index(instance->children, 0);
+    }
+    return instance->next_role;
+}
+
+void
+bl__sched_instance_set_next_role(bl_srsc_t *instance, bl_role_t role)
+{
+    instance->next_role = role;
+    for (guint i = 0; instance->children != NULL && i < instance->children->len; i++) {
+        bl__sched_instance_set_next_role(g_ptr_array_index(instance->children, i), role);
+    }
+}
+
+bl_role_t
+bl__sched_instance_role(const bl_srsc_t *instance)
+{
+    return instance_role(instance);
 }
 
 static bl_role_t
@@ -817,8 +838,7 @@ compatible_instance(bl_sched_t *s, const bl_srsc_t *instance, const bl_srsc_t *p
     for (guint i = 0; i < nodes->len; i++) {
         for (guint c = 0; c < primary->children->len; c++) {
             bl_srsc_t *candidate = g_ptr_array_index(primary->children, c);
-            bl_role_t next =
-                candidate->kind == BL_RSC_PRIMITIVE ? candidate->next_role : BL_ROLE_UNKNOWN;
+            bl_role_t next = bl__sched_instance_next_role(candidate);
 
             if (role != BL_ROLE_UNKNOWN && next != role) {
                 continue;
@@ -856,15 +876,14 @@ with_promotable(bl_sched_t *s, const bl_coloc_t *coloc, bl_srsc_t *dependent)
         bl_srsc_t *instance = g_ptr_array_index(clone->children, i);
         bl_snode_t *node = bl__sched_instance_node(instance, false);
 
-        if (node == NULL || instance->kind != BL_RSC_PRIMITIVE
-            || instance->next_role != coloc->primary_role) {
+        if (node == NULL || bl__sched_instance_next_role(instance) != coloc->primary_role) {
             continue;
         }
         if (coloc->score < INF) {
             bl__sched_coloc_apply_node(s, coloc, dependent, node);
         }
         keep[node->index] = true;
-        add[node->index] = instance->scores[node->index];
+        add[node->index] = first_leaf(instance)->scores[node->index];
     }
     if (coloc->score >= INF
         && (coloc->dependent_role != BL_ROLE_PROMOTED || coloc->primary_role != BL_ROLE_PROMOTED)) {

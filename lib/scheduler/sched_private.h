@@ -397,6 +397,11 @@ void bl__sched_clone_coloc_apply(bl_sched_t *s, const bl_coloc_t *coloc, bl_srsc
 /* The node an instance (primitive or group) is assigned to, or runs on when CURRENT. */
 bl_snode_t *bl__sched_instance_node(const bl_srsc_t *instance, bool current);
 void bl__sched_clone_actions(bl_sched_t *s, bl_srsc_t *clone);
+/* An instance's current role (its highest member's), next role, and setting the latter on
+ * it and all its members. */
+bl_role_t bl__sched_instance_role(const bl_srsc_t *instance);
+bl_role_t bl__sched_instance_next_role(const bl_srsc_t *instance);
+void bl__sched_instance_set_next_role(bl_srsc_t *instance, bl_role_t role);
 /* -1 when instance X has better node scores than Y (compared best first), 1 if worse. */
 int bl__sched_instance_compare_scores(const bl_sched_t *s, const bl_srsc_t *x, const bl_srsc_t *y);
 /* Flags of a clone pseudo-action, summarized from its instances' actions. */

@@ -22,15 +22,27 @@ contains(const GPtrArray *nodes, const bl_snode_t *node)
     return false;
 }
 
+/* RSC (an instance or a member of one) has a history of BASE on NODE. */
+static bool
+known_on(const bl_srsc_t *rsc, const char *base, const bl_snode_t *node)
+{
+    if (rsc->kind == BL_RSC_PRIMITIVE) {
+        return strcmp(rsc->base_id, base) == 0 && contains(rsc->known_on, node);
+    }
+    for (guint i = 0; i < rsc->children->len; i++) {
+        if (known_on(g_ptr_array_index(rsc->children, i), base, node)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Some instance of anonymous CLONE has a history of BASE on NODE. */
 static bool
 anonymous_known_on(const bl_srsc_t *clone, const char *base, const bl_snode_t *node)
 {
     for (guint i = 0; i < clone->children->len; i++) {
-        const bl_srsc_t *instance = g_ptr_array_index(clone->children, i);
-
-        if (instance->kind == BL_RSC_PRIMITIVE && strcmp(instance->base_id, base) == 0
-            && contains(instance->known_on, node)) {
+        if (known_on(g_ptr_array_index(clone->children, i), base, node)) {
             return true;
         }
     }
@@ -177,11 +189,16 @@ coloc_priority(bl_sched_t *s, const bl_coloc_t *coloc, bl_srsc_t *instance, int 
 static int
 initial_priority(bl_sched_t *s, bl_srsc_t *clone, bl_srsc_t *instance, bl_snode_t *chosen)
 {
+    bl_role_t next = bl__sched_instance_next_role(instance);
+    /* a group instance's colocations were moved to its first member */
+    const bl_srsc_t *holder = instance->kind == BL_RSC_GROUP && instance->children->len > 0
+                                  ? g_ptr_array_index(instance->children, 0)
+                                  : instance;
     int priority;
 
-    if (instance->next_role == BL_ROLE_UNPROMOTED || instance->next_role == BL_ROLE_STOPPED) {
+    if (next == BL_ROLE_UNPROMOTED || next == BL_ROLE_STOPPED) {
         priority = -INF;
-    } else if (instance->next_role == BL_ROLE_PROMOTED) {
+    } else if (next == BL_ROLE_PROMOTED) {
         priority = instance->priority;
     } else {
         priority = promotion_score(instance, chosen, -1);
@@ -194,8 +211,8 @@ initial_priority(bl_sched_t *s, bl_srsc_t *clone, bl_srsc_t *instance, bl_snode_
             priority = bl_score_add(priority, location->score);
         }
     }
-    for (guint i = 0; i < instance->this_with->len; i++) {
-        priority = coloc_priority(s, g_ptr_array_index(instance->this_with, i), instance, priority);
+    for (guint i = 0; i < holder->this_with->len; i++) {
+        priority = coloc_priority(s, g_ptr_array_index(holder->this_with, i), instance, priority);
     }
     return priority;
 }
@@ -272,8 +289,8 @@ compare_promotion(gconstpointer a, gconstpointer b, gpointer data)
     if (x->promotion != y->promotion) {
         return x->promotion > y->promotion ? -1 : 1;
     }
-    if (x->role != y->role) {
-        return x->role > y->role ? -1 : 1;
+    if (bl__sched_instance_role(x) != bl__sched_instance_role(y)) {
+        return bl__sched_instance_role(x) > bl__sched_instance_role(y) ? -1 : 1;
     }
     by_scores = bl__sched_instance_compare_scores(data, x, y);
     if (by_scores != 0) {
@@ -300,7 +317,7 @@ promotion_order(bl_sched_t *s, bl_srsc_t *clone, GPtrArray *instances)
         bl_srsc_t *instance = g_ptr_array_index(instances, i);
         bl_snode_t *node = placed_on(instance);
 
-        if (!instance->managed && instance->next_role == BL_ROLE_PROMOTED) {
+        if (!instance->managed && bl__sched_instance_next_role(instance) == BL_ROLE_PROMOTED) {
             instance->promotion = INF;
         } else if (node != NULL && instance->promotion >= 0) {
             instance->promotion = work[node->index];
@@ -312,7 +329,8 @@ promotion_order(bl_sched_t *s, bl_srsc_t *clone, GPtrArray *instances)
 static void
 set_unpromoted(bl_srsc_t *instance)
 {
-    instance->next_role = placed_on(instance) != NULL ? BL_ROLE_UNPROMOTED : BL_ROLE_STOPPED;
+    bl__sched_instance_set_next_role(instance, placed_on(instance) != NULL ? BL_ROLE_UNPROMOTED
+                                                                           : BL_ROLE_STOPPED);
 }
 
 static void
@@ -329,7 +347,7 @@ choose_promoted(bl_sched_t *s, bl_srsc_t *clone, GPtrArray *instances)
                    && bl__sched_node_available(node)
                    && (count[node->index] < clone->clone->promoted_node_max || !clone->managed);
 
-        if (can && instance->role < BL_ROLE_PROMOTED && !s->have_quorum
+        if (can && bl__sched_instance_role(instance) < BL_ROLE_PROMOTED && !s->have_quorum
             && s->no_quorum_policy == BL_NOQ_FREEZE) {
             can = false;
         }
@@ -341,8 +359,20 @@ choose_promoted(bl_sched_t *s, bl_srsc_t *clone, GPtrArray *instances)
             continue;
         }
         count[node->index]++;
-        instance->next_role = BL_ROLE_PROMOTED;
+        bl__sched_instance_set_next_role(instance, BL_ROLE_PROMOTED);
         promoted++;
+    }
+}
+
+/* A started instance of a promotable clone is an unpromoted one. */
+static void
+unpromoted_when_started(bl_srsc_t *rsc)
+{
+    if (rsc->kind == BL_RSC_PRIMITIVE && rsc->role == BL_ROLE_STARTED) {
+        rsc->role = BL_ROLE_UNPROMOTED;
+    }
+    for (guint i = 0; rsc->children != NULL && i < rsc->children->len; i++) {
+        unpromoted_when_started(g_ptr_array_index(rsc->children, i));
     }
 }
 
@@ -355,19 +385,14 @@ bl__sched_promote_assign(bl_sched_t *s, bl_srsc_t *clone)
         bl_srsc_t *instance = g_ptr_array_index(clone->children, i);
         bl_snode_t *chosen;
 
-        if (instance->kind != BL_RSC_PRIMITIVE) {
-            continue; /* cloned groups are refused when promotable */
-        }
         g_ptr_array_add(instances, instance);
-        if (instance->role == BL_ROLE_STARTED) {
-            instance->role = BL_ROLE_UNPROMOTED;
-        }
+        unpromoted_when_started(instance);
         chosen = placed_on(instance);
         if (chosen == NULL) {
             continue;
         }
         instance->promotion = initial_priority(s, clone, instance, chosen);
-        if (instance->next_role == BL_ROLE_PROMOTED) {
+        if (bl__sched_instance_next_role(instance) == BL_ROLE_PROMOTED) {
             instance->promotion = INF;
         }
     }
