@@ -333,6 +333,21 @@ set_unpromoted(bl_srsc_t *instance)
                                                                            : BL_ROLE_STOPPED);
 }
 
+/* Every member of a group instance must be placed (on one node) for it to be promoted. */
+static bool
+fully_placed(const bl_srsc_t *instance, const bl_snode_t *node)
+{
+    if (instance->kind == BL_RSC_PRIMITIVE) {
+        return instance->assigned == node;
+    }
+    for (guint i = 0; i < instance->children->len; i++) {
+        if (!fully_placed(g_ptr_array_index(instance->children, i), node)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static void
 choose_promoted(bl_sched_t *s, bl_srsc_t *clone, GPtrArray *instances)
 {
@@ -344,7 +359,7 @@ choose_promoted(bl_sched_t *s, bl_srsc_t *clone, GPtrArray *instances)
         bl_snode_t *node = placed_on(instance);
         bool can = node != NULL && instance->promotion >= 0
                    && (promoted < clone->clone->promoted_max || !clone->managed)
-                   && bl__sched_node_available(node)
+                   && bl__sched_node_available(node) && fully_placed(instance, node)
                    && (count[node->index] < clone->clone->promoted_node_max || !clone->managed);
 
         if (can && bl__sched_instance_role(instance) < BL_ROLE_PROMOTED && !s->have_quorum
