@@ -36,11 +36,11 @@
  * (active instances stay, the rest spread, clone-node-max per node), then the promotable
  * ones get promotion priorities and up to promoted-max are promoted.
  *
- * Not implemented yet (refused with BL_EUNSUPPORTED): promotable clones of groups,
- * bundles, templates, resource sets, tickets, tags, remote and guest nodes, containers,
- * placement-strategy other than default, node-health-strategy, shutdown-lock, live
- * migration (allow-migrate resources that would move, migrate_to/from in the history),
- * order actions other than start/stop, date_spec and duration in date expressions.
+ * Not implemented yet (refused with BL_EUNSUPPORTED): bundles, templates, resource sets,
+ * tickets, tags, remote and guest nodes, containers, placement-strategy other than default,
+ * node-health-strategy, shutdown-lock, live migration (allow-migrate resources that would
+ * move, migrate_to/from in the history), order actions other than start/stop/promote/demote,
+ * date_spec and duration in date expressions.
  */
 #ifndef BELAY_SCHEDULER_H
 #define BELAY_SCHEDULER_H

@@ -1,6 +1,6 @@
 /* Clones seen through a whole run: how operation histories map to instances, what is
- * shown for anonymous and unique instances, and what is refused. Expected outcomes were
- * checked against Pacemaker 2.1.5's crm_simulate. */
+ * shown for anonymous and unique instances, what is promoted, and what is invalid. Expected
+ * outcomes were checked against Pacemaker 2.1.5's crm_simulate. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,6 +31,13 @@
     "<lrm_rsc_op id='" rsc "_start_0' operation='start' interval='0' op-status='0' "               \
     "rc-code='0' call-id='" call "' op-digest='f2317cad3d54cec5d7d7aa7d0bf35cf8' "                 \
     "transition-key='1:1:0:x'/></lrm_resource>"
+
+/* node ID online with promotion score 5 for p, and no history */
+#define PROMOTION_SCORE(id)                                                                        \
+    "<node_state id='" id "' uname='n" id "' in_ccm='true' crmd='online' join='member' "           \
+    "expected='member'><transient_attributes id='" id "'><instance_attributes id='t" id "'>"       \
+    "<nvpair id='a" id "' name='master-p' value='5'/></instance_attributes>"                       \
+    "</transient_attributes></node_state>"
 
 typedef struct outcome {
     int rc;
@@ -146,16 +153,20 @@ test_clone_of_nothing_is_invalid(void **state)
 }
 
 static void
-test_promotable_group_is_refused(void **state)
+test_legacy_master_promotes_up_to_master_max(void **state)
 {
-    outcome_t out = run("<master id='ms'><group id='g'><primitive id='p' class='ocf' "
-                        "provider='pacemaker' type='Stateful'/></group></master>",
-                        "");
+    /* <master> is a promotable clone; master-max is the legacy promoted-max, and the
+     * master-p node attributes are the promotion scores */
+    outcome_t out = run("<master id='ms'><meta_attributes id='m'>"
+                        "<nvpair id='m1' name='master-max' value='2'/></meta_attributes>"
+                        "<primitive id='p' class='ocf' provider='pacemaker' type='Stateful'/>"
+                        "</master>",
+                        PROMOTION_SCORE("1") PROMOTION_SCORE("2"));
 
     (void) state;
-    assert_int_equal(out.rc, BL_EUNSUPPORTED);
-    assert_non_null(strstr(out.err, "master 'ms'"));
-    assert_non_null(strstr(out.err, "promotable clones of groups"));
+    assert_int_equal(out.rc, 0);
+    assert_string_equal(out.placement, "p Promoted n1\np Promoted n2\n");
+    assert_string_equal(out.actions, "promote p n1\npromote p n2\nstart p n1\nstart p n2\n");
     outcome_free(&out);
 }
 
@@ -180,7 +191,7 @@ main(void)
         cmocka_unit_test(test_clone_max_zero_stops_everything),
         cmocka_unit_test(test_unique_instances_keep_their_number),
         cmocka_unit_test(test_clone_of_nothing_is_invalid),
-        cmocka_unit_test(test_promotable_group_is_refused),
+        cmocka_unit_test(test_legacy_master_promotes_up_to_master_max),
         cmocka_unit_test(test_cloned_id_defined_twice_is_invalid),
     };
 
