@@ -268,6 +268,9 @@ group_internal_orders(bl_sched_t *s, bl_srsc_t *group)
         } else if (previous != NULL) {
             order_each(s, previous, BL_TASK_START, member, BL_TASK_START,
                        BL_ORD_IMPLIES_THEN | BL_ORD_RUNNABLE_LEFT);
+            /* members of a promotable cloned group are promoted in order too */
+            order_each(s, previous, BL_TASK_PROMOTE, member, BL_TASK_PROMOTE,
+                       BL_ORD_IMPLIES_THEN | BL_ORD_RUNNABLE_LEFT);
             order_each(s, member, BL_TASK_STOP, previous, BL_TASK_STOP, BL_ORD_RESTART);
         }
         if (member->running_on->len > 0) {
