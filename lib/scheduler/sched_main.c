@@ -204,6 +204,10 @@ bl_sched_run(const xmlDoc *cib, const bl_sched_options_t *options, bl_sched_resu
     }
     if (rc == 0) {
         *result = bl__sched_result_build(&s);
+        bl__sched_state_capture(&s, *result);
+        if (options != NULL && options->graph) {
+            bl__sched_graph_build(&s, *result);
+        }
     }
     bl__sched_free(&s);
     return rc;

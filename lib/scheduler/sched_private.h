@@ -221,6 +221,10 @@ struct bl_sched_result {
     GPtrArray *placement; /* sorted unique lines (char *), each without '\n' */
     GPtrArray *actions;
     GString *scores;
+    struct bl_sched_state_data *state; /* sched_state.c */
+    xmlDoc *graph;                     /* sched_graph.c, NULL unless options->graph */
+    GHashTable *graph_digests;         /* rsc_op id -> op-digest of its parameters */
+    int64_t now;                       /* the run's "now" (recorded with applied results) */
 };
 
 /* ---------------------------------------------------------------- sched_main.c */
@@ -235,6 +239,15 @@ bool bl__sched_action_happens(const bl_action_t *action);
 /* True when ACTION is part of the transition (happens and is not a pseudo-action). */
 bool bl__sched_action_executes(const bl_action_t *action);
 bl_sched_result_t *bl__sched_result_build(const bl_sched_t *s);
+
+/* --------------------------------------------------------------- sched_state.c */
+/* Records in RESULT the nodes, resources and failures as the run found them. */
+void bl__sched_state_capture(const bl_sched_t *s, bl_sched_result_t *result);
+void bl__sched_state_free(struct bl_sched_state_data *state);
+
+/* --------------------------------------------------------------- sched_graph.c */
+/* Builds RESULT's transition graph from S's actions and orderings. */
+void bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result);
 
 /* -------------------------------------------------------------- sched_config.c */
 /* Lenient integer/score conversion as Pacemaker's char2score does (never fails). */

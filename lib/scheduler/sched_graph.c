@@ -1,0 +1,784 @@
+/*
+ * The transition graph: what a controller executes, in Pacemaker's transition_graph
+ * format. One synapse per action (rsc_op for an agent call, pseudo_event for an ordering
+ * point such as a group's "running", crm_event for the controller's own work: fencing,
+ * shutdown) with the actions that must complete first as its inputs.
+ *
+ * Besides the run's starts and stops it holds what only the executor needs: probes
+ * (monitor_0 where the resource's state on a node is unknown) and recurring monitors
+ * (after a start, or where one configured is not running yet, and role=Stopped monitors
+ * where the resource will not run). Every ordering edge of the run whose two ends are in
+ * the graph becomes an input; pseudo-actions keep the chains between them.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched_private.h"
+
+/* The feature set written into each action, as the Pacemaker version we follow does. */
+#define GRAPH_FEATURE_SET "3.16.1"
+#define DEFAULT_TIMEOUT_MS 20000
+
+typedef enum gop_kind { GOP_RSC, GOP_PSEUDO, GOP_CRM } gop_kind_t;
+
+typedef struct gop {
+    int id;
+    gop_kind_t kind;
+    const char *task;
+    char *key; /* operation_key */
+    const bl_srsc_t *rsc;
+    const bl_snode_t *node;
+    uint64_t interval_ms;
+    bool probe;
+    bool stopped_role; /* a role=Stopped monitor: expects "not running" */
+    GArray *inputs;    /* int ids of actions that come first */
+} gop_t;
+
+typedef struct graph {
+    bl_sched_t *s;
+    GPtrArray *ops;        /* gop_t *, index = id */
+    GHashTable *by_action; /* bl_action_t * -> gop_t * */
+} graph_t;
+
+static const char *const task_names[] = {
+    [BL_TASK_STOP] = "stop",
+    [BL_TASK_START] = "start",
+    [BL_TASK_STOPPED] = "stopped",
+    [BL_TASK_RUNNING] = "running",
+};
+
+static void
+gop_free(gpointer data)
+{
+    gop_t *op = data;
+
+    g_free(op->key);
+    g_array_free(op->inputs, true);
+    g_free(op);
+}
+
+static gop_t *
+gop_add(graph_t *g, gop_kind_t kind, const bl_srsc_t *rsc, const char *task,
+        const bl_snode_t *node, uint64_t interval_ms)
+{
+    gop_t *op = g_new0(gop_t, 1);
+
+    op->id = (int) g->ops->len;
+    op->kind = kind;
+    op->task = task;
+    op->rsc = rsc;
+    op->node = node;
+    op->interval_ms = interval_ms;
+    op->inputs = g_array_new(false, false, sizeof(int));
+    if (rsc != NULL) {
+        op->key = g_strdup_printf("%s_%s_%" PRIu64, rsc->id, task, interval_ms);
+    }
+    g_ptr_array_add(g->ops, op);
+    return op;
+}
+
+static void
+gop_input(gop_t *then, const gop_t *first)
+{
+    if (first == NULL || then == NULL || first == then) {
+        return;
+    }
+    for (guint i = 0; i < then->inputs->len; i++) {
+        if (g_array_index(then->inputs, int, i) == first->id) {
+            return;
+        }
+    }
+    g_array_append_val(then->inputs, first->id);
+}
+
+/* --------------------------------------------------------------- which actions */
+
+static bl_task_t
+member_task(bl_task_t task)
+{
+    return task == BL_TASK_RUNNING ? BL_TASK_START : task == BL_TASK_STOPPED ? BL_TASK_STOP : task;
+}
+
+static void
+add_primitive_actions(graph_t *g)
+{
+    for (guint i = 0; i < g->s->actions->len; i++) {
+        bl_action_t *action = g_ptr_array_index(g->s->actions, i);
+        gop_t *op = NULL;
+
+        if (action->rsc->kind != BL_RSC_PRIMITIVE) {
+            continue;
+        }
+        if (bl__sched_action_executes(action)) {
+            op = gop_add(g, GOP_RSC, action->rsc, task_names[action->task], action->node, 0);
+        } else if (bl__sched_action_happens(action) && (action->flags & BL_ACT_PSEUDO)) {
+            op = gop_add(g, GOP_PSEUDO, action->rsc, task_names[action->task], action->node, 0);
+        }
+        if (op != NULL) {
+            g_hash_table_insert(g->by_action, action, op);
+        }
+    }
+}
+
+/* A group's pseudo-action is in the graph when one of its members acts accordingly. */
+static void
+add_group_actions(graph_t *g)
+{
+    for (guint i = 0; i < g->s->actions->len; i++) {
+        bl_action_t *action = g_ptr_array_index(g->s->actions, i);
+        bl_task_t task = member_task(action->task);
+        bool needed = false;
+
+        if (action->rsc->kind != BL_RSC_GROUP) {
+            continue;
+        }
+        for (guint m = 0; m < action->rsc->children->len && !needed; m++) {
+            const bl_srsc_t *member = g_ptr_array_index(action->rsc->children, m);
+
+            for (guint a = 0; a < member->actions->len && !needed; a++) {
+                bl_action_t *ma = g_ptr_array_index(member->actions, a);
+
+                needed = ma->task == task && g_hash_table_contains(g->by_action, ma);
+            }
+        }
+        if (needed) {
+            g_hash_table_insert(g->by_action, action,
+                                gop_add(g, GOP_PSEUDO, action->rsc, task_names[action->task],
+                                        NULL, 0));
+        }
+    }
+}
+
+/* ---------------------------------------------------------- history on a node */
+
+static const xmlNode *
+lrm_resource(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    xmlNode *status = bl_xml_first_child(xmlDocGetRootElement(s->cib), "status");
+
+    for (xmlNode *ns = bl_xml_first_child(status, "node_state"); ns != NULL;
+         ns = bl_xml_next(ns, "node_state")) {
+        const char *id = bl_xml_attr(ns, "id");
+        const char *uname = bl_xml_attr(ns, "uname");
+        xmlNode *list;
+
+        if (!((id != NULL && strcmp(id, node->id) == 0)
+              || (uname != NULL && strcmp(uname, node->uname) == 0))) {
+            continue;
+        }
+        list = bl_xml_first_child(bl_xml_first_child(ns, "lrm"), "lrm_resources");
+        return bl_xml_child_by_id(list, "lrm_resource", rsc->id);
+    }
+    return NULL;
+}
+
+static int
+call_id_of(const xmlNode *op)
+{
+    const char *value = bl_xml_attr(op, "call-id");
+
+    return value != NULL ? atoi(value) : -1;
+}
+
+static gint
+compare_ops(gconstpointer a, gconstpointer b)
+{
+    int x = call_id_of(*(const xmlNode *const *) a);
+    int y = call_id_of(*(const xmlNode *const *) b);
+
+    return (x < 0 || y < 0) ? (y < 0) - (x < 0) : (x > y) - (x < y);
+}
+
+static uint64_t
+op_interval(const xmlNode *op)
+{
+    const char *value = bl_xml_attr(op, "interval");
+
+    return value != NULL ? strtoull(value, NULL, 10) : 0;
+}
+
+/*
+ * Recurring operations that run on NODE: those recorded since the last start (or since a
+ * probe found it running), as Pacemaker's unpacker keeps them; "TASK_INTERVAL" keys.
+ */
+static GHashTable *
+active_recurring(const xmlNode *history)
+{
+    GHashTable *active = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GPtrArray) ops = g_ptr_array_new();
+    int start = -1;
+    int stop = -1;
+    int implied = -1;
+
+    for (xmlNode *op = bl_xml_first_child(history, "lrm_rsc_op"); op != NULL;
+         op = bl_xml_next(op, "lrm_rsc_op")) {
+        if (bl_xml_attr(op, "operation") != NULL) {
+            g_ptr_array_add(ops, op);
+        }
+    }
+    g_ptr_array_sort(ops, compare_ops);
+    for (guint i = 0; i < ops->len; i++) {
+        const xmlNode *op = g_ptr_array_index(ops, i);
+        const char *task = bl_xml_attr(op, "operation");
+        const char *rc = bl_xml_attr(op, "rc-code");
+        const char *status = bl_xml_attr(op, "op-status");
+
+        if (strcmp(task, "stop") == 0 && status != NULL && strcmp(status, "0") == 0) {
+            stop = (int) i;
+        } else if (strcmp(task, "start") == 0 || strcmp(task, "migrate_from") == 0) {
+            start = (int) i;
+        } else if (implied <= stop && strcmp(task, "monitor") == 0 && rc != NULL
+                   && (strcmp(rc, "0") == 0 || strcmp(rc, "8") == 0)) {
+            implied = (int) i;
+        }
+    }
+    start = start == -1 ? implied : start;
+    for (guint i = 0; i < ops->len; i++) {
+        const xmlNode *op = g_ptr_array_index(ops, i);
+        const char *status = bl_xml_attr(op, "op-status");
+
+        if ((start < stop && (int) i <= stop) || (int) i < start || op_interval(op) == 0
+            || (status != NULL && strcmp(status, "-1") == 0)) {
+            continue;
+        }
+        g_hash_table_add(active, g_strdup_printf("%s_%" PRIu64, bl_xml_attr(op, "operation"),
+                                                 op_interval(op)));
+    }
+    return active;
+}
+
+/* ------------------------------------------------------------------ probes */
+
+/* resource-discovery=never in a location constraint for RSC (or its group) on NODE. */
+static bool
+discovery_disabled(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    xmlNode *config = bl_xml_first_child(xmlDocGetRootElement(s->cib), "configuration");
+    xmlNode *constraints = bl_xml_first_child(config, "constraints");
+
+    for (xmlNode *c = bl_xml_first_child(constraints, "rsc_location"); c != NULL;
+         c = bl_xml_next(c, "rsc_location")) {
+        const char *target = bl_xml_attr(c, "rsc");
+        const char *where = bl_xml_attr(c, "node");
+        const char *discovery = bl_xml_attr(c, "resource-discovery");
+
+        if (target == NULL || where == NULL || discovery == NULL
+            || strcmp(discovery, "never") != 0 || strcmp(where, node->uname) != 0) {
+            continue;
+        }
+        if (strcmp(target, rsc->id) == 0
+            || (rsc->parent != NULL && strcmp(target, rsc->parent->id) == 0)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool
+probes_enabled(const bl_sched_t *s)
+{
+    xmlNode *config = bl_xml_first_child(xmlDocGetRootElement(s->cib), "configuration");
+    xmlNode *crm_config = bl_xml_first_child(config, "crm_config");
+
+    for (xmlNode *set = bl_xml_first_child(crm_config, "cluster_property_set"); set != NULL;
+         set = bl_xml_next(set, "cluster_property_set")) {
+        for (xmlNode *nv = bl_xml_first_child(set, "nvpair"); nv != NULL;
+             nv = bl_xml_next(nv, "nvpair")) {
+            const char *name = bl_xml_attr(nv, "name");
+
+            if (name != NULL && strcmp(name, "enable-startup-probes") == 0) {
+                return bl__sched_true(bl_xml_attr(nv, "value"));
+            }
+        }
+    }
+    return true;
+}
+
+/* Probes where the resource's state is unknown: no history on an online node. */
+static void
+add_probes(graph_t *g, GHashTable *probes)
+{
+    bl_sched_t *s = g->s;
+
+    if (!probes_enabled(s) || s->maintenance_mode) {
+        return;
+    }
+    for (guint i = 0; i < s->primitives->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
+
+        for (int n = 0; !rsc->orphan && n < s->n_nodes; n++) {
+            const bl_snode_t *node = s->nodes[n];
+            gop_t *probe;
+
+            if (!node->online || node->unclean || node->maintenance
+                || lrm_resource(s, rsc, node) != NULL || discovery_disabled(s, rsc, node)) {
+                continue;
+            }
+            probe = gop_add(g, GOP_RSC, rsc, "monitor", node, 0);
+            probe->probe = true;
+            g_hash_table_insert(probes, g_strdup_printf("%s@%s", rsc->id, node->uname), probe);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ recurring monitors */
+
+static gop_t *
+rsc_op_on(graph_t *g, const bl_srsc_t *rsc, bl_task_t task, const bl_snode_t *node)
+{
+    bl_action_t *action = bl__sched_action_find(rsc, task, node);
+    gop_t *op = action != NULL ? g_hash_table_lookup(g->by_action, action) : NULL;
+
+    return op != NULL && op->kind == GOP_RSC ? op : NULL;
+}
+
+/* Where RSC runs once the transition is done (started there, or running and not stopped). */
+static bool
+runs_after(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    if (rsc_op_on(g, rsc, BL_TASK_START, node) != NULL) {
+        return true;
+    }
+    if (rsc_op_on(g, rsc, BL_TASK_STOP, node) != NULL) {
+        return false;
+    }
+    for (guint i = 0; i < rsc->running_on->len; i++) {
+        if (g_ptr_array_index(rsc->running_on, i) == node) {
+            return true;
+        }
+    }
+    return false;
+}
+
+typedef struct monitor_config {
+    uint64_t interval_ms;
+    bool stopped_role;
+} monitor_config_t;
+
+/* The enabled recurring monitors of RSC for role Started (or unset) and Stopped. */
+static GArray *
+monitors_of(const bl_srsc_t *rsc)
+{
+    GArray *list = g_array_new(false, false, sizeof(monitor_config_t));
+    xmlNode *ops = rsc->xml != NULL ? bl_xml_first_child(rsc->xml, "operations") : NULL;
+
+    for (xmlNode *op = bl_xml_first_child(ops, "op"); op != NULL; op = bl_xml_next(op, "op")) {
+        const char *name = bl_xml_attr(op, "name");
+        const char *interval = bl_xml_attr(op, "interval");
+        const char *role = bl_xml_attr(op, "role");
+        const char *enabled = bl_xml_attr(op, "enabled");
+        monitor_config_t m = {0};
+
+        if (name == NULL || strcmp(name, "monitor") != 0 || interval == NULL
+            || bl_duration_parse_ms(interval, &m.interval_ms, NULL) != 0 || m.interval_ms == 0
+            || (enabled != NULL && !bl__sched_true(enabled))) {
+            continue;
+        }
+        if (role != NULL && strcmp(role, "Stopped") != 0 && strcmp(role, "Started") != 0) {
+            continue; /* promoted/unpromoted monitors belong to promotable clones */
+        }
+        m.stopped_role = role != NULL && strcmp(role, "Stopped") == 0;
+        g_array_append_val(list, m);
+    }
+    return list;
+}
+
+static void
+monitor_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const monitor_config_t *m,
+           GHashTable *probes)
+{
+    g_autoptr(GHashTable) active = active_recurring(lrm_resource(g->s, rsc, node));
+    g_autofree char *key = g_strdup_printf("monitor_%" PRIu64, m->interval_ms);
+    g_autofree char *probe_key = g_strdup_printf("%s@%s", rsc->id, node->uname);
+    gop_t *start = rsc_op_on(g, rsc, BL_TASK_START, node);
+    gop_t *stop = rsc_op_on(g, rsc, BL_TASK_STOP, node);
+    bool running = runs_after(g, rsc, node);
+    gop_t *monitor;
+
+    if (running == m->stopped_role) {
+        return;
+    }
+    if (start == NULL && stop == NULL && g_hash_table_contains(active, key)) {
+        return; /* already runs with this interval */
+    }
+    monitor = gop_add(g, GOP_RSC, rsc, "monitor", node, m->interval_ms);
+    monitor->stopped_role = m->stopped_role;
+    gop_input(monitor, running ? start : stop);
+    if (m->stopped_role) {
+        gop_input(monitor, g_hash_table_lookup(probes, probe_key));
+    }
+}
+
+static void
+add_monitors(graph_t *g, GHashTable *probes)
+{
+    bl_sched_t *s = g->s;
+
+    for (guint i = 0; i < s->primitives->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
+        g_autoptr(GArray) monitors = NULL;
+
+        if (rsc->orphan || !rsc->managed || rsc->blocked) {
+            continue;
+        }
+        monitors = monitors_of(rsc);
+        for (int n = 0; monitors->len > 0 && n < s->n_nodes; n++) {
+            const bl_snode_t *node = s->nodes[n];
+
+            if (!node->online || node->unclean || node->maintenance) {
+                continue;
+            }
+            for (guint m = 0; m < monitors->len; m++) {
+                monitor_on(g, rsc, node, &g_array_index(monitors, monitor_config_t, m), probes);
+            }
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ the controller's */
+
+/* A node shutting down is shut down after everything there has stopped. */
+static void
+add_shutdowns(graph_t *g)
+{
+    bl_sched_t *s = g->s;
+
+    for (int n = 0; n < s->n_nodes; n++) {
+        bl_snode_t *node = s->nodes[n];
+        gop_t *shutdown;
+
+        if (!node->online || !node->shutdown || node->unclean) {
+            continue;
+        }
+        shutdown = gop_add(g, GOP_CRM, NULL, "do_shutdown", node, 0);
+        shutdown->key = g_strdup_printf("do_shutdown-%s", node->uname);
+        for (guint i = 0; i < g->ops->len; i++) {
+            gop_t *op = g_ptr_array_index(g->ops, i);
+
+            if (op->node == node && op->kind == GOP_RSC && strcmp(op->task, "stop") == 0) {
+                gop_input(shutdown, op);
+            }
+        }
+    }
+}
+
+/* An unclean node is fenced first; the stops it implies (pseudo) and the starts that
+ * replace them wait for it. */
+static void
+add_fencing(graph_t *g)
+{
+    bl_sched_t *s = g->s;
+
+    for (int n = 0; bl__sched_can_fence(s) && n < s->n_nodes; n++) {
+        bl_snode_t *node = s->nodes[n];
+        gop_t *fence;
+
+        if (!node->unclean) {
+            continue;
+        }
+        fence = gop_add(g, GOP_CRM, NULL, "stonith", node, 0);
+        fence->key = g_strdup_printf("stonith-%s-%s", node->uname, s->fence_action);
+        for (guint i = 0; i < g->ops->len; i++) {
+            gop_t *op = g_ptr_array_index(g->ops, i);
+
+            if (op->node == node && op->kind == GOP_PSEUDO) {
+                gop_input(op, fence);
+            }
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ orderings */
+
+/* Another resource waiting for a group's start or stop waits for its completion. */
+static bl_action_t *
+ordering_first(bl_action_t *first, const bl_action_t *then)
+{
+    bl_task_t mapped;
+
+    if (first->rsc->kind != BL_RSC_GROUP || first->rsc == then->rsc
+        || then->rsc->parent == first->rsc) {
+        return first;
+    }
+    mapped = first->task == BL_TASK_START  ? BL_TASK_RUNNING
+             : first->task == BL_TASK_STOP ? BL_TASK_STOPPED
+                                           : first->task;
+    return bl__sched_action_find(first->rsc, mapped, NULL);
+}
+
+static gop_t *
+gop_of(graph_t *g, const bl_srsc_t *rsc, bl_task_t task, const bl_snode_t *node)
+{
+    bl_action_t *action = bl__sched_action_find(rsc, task, node);
+
+    return action != NULL ? g_hash_table_lookup(g->by_action, action) : NULL;
+}
+
+/* A group starts its members after its start and is running once they all are;
+ * it is stopped once they all are; a group stops before it starts again. */
+static void
+group_edges(graph_t *g, const bl_srsc_t *group)
+{
+    gop_t *start = gop_of(g, group, BL_TASK_START, NULL);
+    gop_t *running = gop_of(g, group, BL_TASK_RUNNING, NULL);
+    gop_t *stop = gop_of(g, group, BL_TASK_STOP, NULL);
+    gop_t *stopped = gop_of(g, group, BL_TASK_STOPPED, NULL);
+
+    gop_input(running, start);
+    gop_input(stopped, stop);
+    gop_input(start, stopped);
+    for (guint m = 0; m < group->children->len; m++) {
+        const bl_srsc_t *member = g_ptr_array_index(group->children, m);
+
+        for (guint a = 0; a < member->actions->len; a++) {
+            bl_action_t *action = g_ptr_array_index(member->actions, a);
+            gop_t *op = g_hash_table_lookup(g->by_action, action);
+
+            if (op == NULL) {
+                continue;
+            }
+            if (action->task == BL_TASK_START) {
+                gop_input(op, start);
+                gop_input(running, op);
+            } else if (action->task == BL_TASK_STOP) {
+                gop_input(op, stop);
+                gop_input(stopped, op);
+            }
+        }
+    }
+}
+
+static void
+add_edges(graph_t *g, GHashTable *probes)
+{
+    bl_sched_t *s = g->s;
+
+    for (guint i = 0; i < s->edges->len; i++) {
+        const bl_order_edge_t *edge = g_ptr_array_index(s->edges, i);
+        bl_action_t *first = ordering_first(edge->first, edge->then);
+        gop_t *then = g_hash_table_lookup(g->by_action, edge->then);
+
+        if (first != NULL && then != NULL) {
+            gop_input(then, g_hash_table_lookup(g->by_action, first));
+        }
+    }
+    for (guint i = 0; i < s->all_rscs->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(s->all_rscs, i);
+
+        if (rsc->kind == BL_RSC_GROUP) {
+            group_edges(g, rsc);
+        }
+    }
+    /* A resource starts once its state is known everywhere. */
+    for (guint i = 0; i < g->ops->len; i++) {
+        gop_t *start = g_ptr_array_index(g->ops, i);
+
+        for (int n = 0; start->kind == GOP_RSC && strcmp(start->task, "start") == 0
+                        && n < s->n_nodes;
+             n++) {
+            g_autofree char *key = g_strdup_printf("%s@%s", start->rsc->id, s->nodes[n]->uname);
+
+            gop_input(start, g_hash_table_lookup(probes, key));
+        }
+    }
+}
+
+/* -------------------------------------------------------------------- XML */
+
+static void
+set_uint(xmlNode *xml, const char *name, uint64_t value)
+{
+    char buf[32];
+
+    snprintf(buf, sizeof(buf), "%" PRIu64, value);
+    bl_xml_set_attr(xml, name, buf);
+}
+
+/* The element that names an action: in its synapse and in the inputs of others. */
+static xmlNode *
+action_element(xmlNode *parent, const gop_t *op)
+{
+    static const char *const tags[] = {
+        [GOP_RSC] = "rsc_op",
+        [GOP_PSEUDO] = "pseudo_event",
+        [GOP_CRM] = "crm_event",
+    };
+    xmlNode *xml = bl_xml_add_child(parent, tags[op->kind]);
+
+    set_uint(xml, "id", (uint64_t) op->id);
+    bl_xml_set_attr(xml, "operation", op->task);
+    bl_xml_set_attr(xml, "operation_key", op->key);
+    if (op->node != NULL) {
+        bl_xml_set_attr(xml, "on_node", op->node->uname);
+        bl_xml_set_attr(xml, "on_node_uuid", op->node->id);
+    }
+    return xml;
+}
+
+/* The shortest recurring monitor's timeout stands for a probe's unless one is set. */
+static const char *
+probe_timeout(bl_sched_t *s, const bl_srsc_t *rsc)
+{
+    const char *timeout = bl__sched_op_meta(s, rsc, "monitor", 0, "timeout");
+    g_autoptr(GArray) monitors = NULL;
+    uint64_t shortest = 0;
+
+    if (bl__sched_op_config(rsc, "monitor", 0) != NULL) {
+        return timeout;
+    }
+    monitors = monitors_of(rsc);
+    for (guint i = 0; i < monitors->len; i++) {
+        const monitor_config_t *m = &g_array_index(monitors, monitor_config_t, i);
+
+        if (!m->stopped_role && (shortest == 0 || m->interval_ms < shortest)) {
+            shortest = m->interval_ms;
+        }
+    }
+    return shortest > 0 ? bl__sched_op_meta(s, rsc, "monitor", shortest, "timeout") : timeout;
+}
+
+static uint64_t
+timeout_ms(bl_sched_t *s, const gop_t *op)
+{
+    const char *text = op->probe ? probe_timeout(s, op->rsc)
+                                 : bl__sched_op_meta(s, op->rsc, op->task, op->interval_ms,
+                                                     "timeout");
+    uint64_t ms = DEFAULT_TIMEOUT_MS;
+
+    if (text == NULL || bl_duration_parse_ms(text, &ms, NULL) != 0) {
+        ms = DEFAULT_TIMEOUT_MS;
+    }
+    return ms;
+}
+
+/* The resource's parameters (the operation's own on top), names sorted, as attributes. */
+static void
+add_params(graph_t *g, xmlNode *attrs, const gop_t *op, const xmlNode *config)
+{
+    g_autoptr(GHashTable) params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GList) names = NULL;
+
+    if (op->rsc->xml != NULL) {
+        bl__sched_nvpairs(g->s, op->rsc->xml, "instance_attributes", params, false);
+    }
+    if (config != NULL) {
+        bl__sched_nvpairs(g->s, config, "instance_attributes", params, true);
+    }
+    names = g_list_sort(g_hash_table_get_keys(params), (GCompareFunc) strcmp);
+    for (GList *iter = names; iter != NULL; iter = iter->next) {
+        if (strncmp(iter->data, "CRM_meta_", 9) != 0) {
+            bl_xml_set_attr(attrs, iter->data, g_hash_table_lookup(params, iter->data));
+        }
+    }
+}
+
+static void
+rsc_op_details(graph_t *g, xmlNode *xml, const gop_t *op, GHashTable *digests)
+{
+    const xmlNode *config = bl__sched_op_config(op->rsc, op->task, op->interval_ms);
+    xmlNode *primitive = bl_xml_add_child(xml, "primitive");
+    xmlNode *attrs = bl_xml_add_child(xml, "attributes");
+    const char *names[] = {"class", "provider", "type"};
+
+    bl_xml_set_attr(primitive, "id", op->rsc->id);
+    for (size_t i = 0; op->rsc->xml != NULL && i < G_N_ELEMENTS(names); i++) {
+        bl_xml_set_attr(primitive, names[i], bl_xml_attr(op->rsc->xml, names[i]));
+    }
+    g_hash_table_insert(digests, g_strdup_printf("%d", op->id),
+                        bl__sched_params_digest(g->s, op->rsc, config, NULL));
+    if (op->interval_ms > 0) {
+        set_uint(attrs, "CRM_meta_interval", op->interval_ms);
+        bl_xml_set_attr(attrs, "CRM_meta_name", op->task);
+    }
+    bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
+    bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
+    if (op->probe || op->stopped_role) {
+        bl_xml_set_attr(attrs, "CRM_meta_op_target_rc", "7");
+    }
+    if (op->stopped_role) {
+        bl_xml_set_attr(attrs, "CRM_meta_role", "Stopped");
+    }
+    set_uint(attrs, "CRM_meta_timeout", timeout_ms(g->s, op));
+    bl_xml_set_attr(attrs, "crm_feature_set", GRAPH_FEATURE_SET);
+    add_params(g, attrs, op, config);
+}
+
+static void
+synapse(graph_t *g, xmlNode *root, const gop_t *op, GHashTable *digests)
+{
+    xmlNode *syn = bl_xml_add_child(root, "synapse");
+    xmlNode *set = bl_xml_add_child(syn, "action_set");
+    xmlNode *xml = action_element(set, op);
+    xmlNode *inputs = bl_xml_add_child(syn, "inputs");
+
+    set_uint(syn, "id", (uint64_t) op->id);
+    if (op->kind == GOP_RSC) {
+        rsc_op_details(g, xml, op, digests);
+    } else {
+        xmlNode *attrs = bl_xml_add_child(xml, "attributes");
+
+        if (op->kind == GOP_CRM && strcmp(op->task, "stonith") == 0) {
+            bl_xml_set_attr(attrs, "CRM_meta_stonith_action", g->s->fence_action);
+        }
+        if (op->node != NULL) {
+            bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
+            bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
+        }
+        bl_xml_set_attr(attrs, "crm_feature_set", GRAPH_FEATURE_SET);
+    }
+    for (guint i = 0; i < op->inputs->len; i++) {
+        const gop_t *first = g_ptr_array_index(g->ops, g_array_index(op->inputs, int, i));
+
+        action_element(bl_xml_add_child(inputs, "trigger"), first);
+    }
+}
+
+static xmlDoc *
+graph_xml(graph_t *g, GHashTable *digests)
+{
+    xmlDoc *doc = xmlNewDoc((const xmlChar *) "1.0");
+    xmlNode *root = xmlNewNode(NULL, (const xmlChar *) "transition_graph");
+
+    xmlDocSetRootElement(doc, root);
+    bl_xml_set_attr(root, "cluster-delay", "60s");
+    bl_xml_set_attr(root, "stonith-timeout", "60s");
+    bl_xml_set_attr(root, "failed-stop-offset", "INFINITY");
+    bl_xml_set_attr(root, "failed-start-offset", "INFINITY");
+    bl_xml_set_attr(root, "batch-limit", "0");
+    bl_xml_set_attr(root, "transition_id", "0");
+    for (guint i = 0; i < g->ops->len; i++) {
+        synapse(g, root, g_ptr_array_index(g->ops, i), digests);
+    }
+    return doc;
+}
+
+void
+bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
+{
+    graph_t g = {
+        .s = s,
+        .ops = g_ptr_array_new_with_free_func(gop_free),
+        .by_action = g_hash_table_new(g_direct_hash, g_direct_equal),
+    };
+    g_autoptr(GHashTable) probes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+    add_primitive_actions(&g);
+    add_group_actions(&g);
+    add_probes(&g, probes);
+    add_monitors(&g, probes);
+    add_edges(&g, probes);
+    add_shutdowns(&g);
+    add_fencing(&g);
+    result->now = s->now;
+    result->graph_digests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    result->graph = graph_xml(&g, result->graph_digests);
+    g_hash_table_destroy(g.by_action);
+    g_ptr_array_free(g.ops, true);
+}
+
+const xmlDoc *
+bl_sched_result_graph(const bl_sched_result_t *result)
+{
+    return result->graph;
+}
