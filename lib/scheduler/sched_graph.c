@@ -549,6 +549,132 @@ group_edges(graph_t *g, const bl_srsc_t *group)
     }
 }
 
+/* All graph actions of RSC for TASK (probes: task "monitor" with probe set). */
+static void
+graph_actions_of(graph_t *g, const bl_srsc_t *rsc, const char *task, bool probe, GPtrArray *out)
+{
+    for (guint i = 0; i < g->ops->len; i++) {
+        gop_t *op = g_ptr_array_index(g->ops, i);
+
+        if (op->rsc == rsc && op->kind != GOP_CRM && op->probe == probe
+            && strcmp(op->task, task) == 0 && (probe || op->interval_ms == 0)) {
+            g_ptr_array_add(out, op);
+        }
+    }
+}
+
+/*
+ * Two resources that must not share a node: one stops on a node before the other starts
+ * there (Pacemaker's anti-colocation orderings, which only bind actions on one node).
+ * And since a probe may find the first one running there, its probes come first too.
+ */
+static void
+anti_colocation_edges(graph_t *g, const bl_srsc_t *first, const bl_srsc_t *then)
+{
+    g_autoptr(GPtrArray) stops = g_ptr_array_new();
+    g_autoptr(GPtrArray) starts = g_ptr_array_new();
+
+    graph_actions_of(g, first, "stop", false, stops);
+    graph_actions_of(g, first, "monitor", true, stops);
+    graph_actions_of(g, then, "start", false, starts);
+    for (guint i = 0; i < stops->len; i++) {
+        gop_t *stop = g_ptr_array_index(stops, i);
+
+        for (guint j = 0; j < starts->len; j++) {
+            gop_t *start = g_ptr_array_index(starts, j);
+
+            if (stop->node == start->node) {
+                gop_input(start, stop);
+            }
+        }
+    }
+}
+
+static void
+colocation_edges(graph_t *g)
+{
+    for (guint i = 0; i < g->s->colocs->len; i++) {
+        const bl_coloc_t *coloc = g_ptr_array_index(g->s->colocs, i);
+
+        if (coloc->score > -INF || coloc->dependent->kind != BL_RSC_PRIMITIVE
+            || coloc->primary->kind != BL_RSC_PRIMITIVE) {
+            continue;
+        }
+        anti_colocation_edges(g, coloc->dependent, coloc->primary);
+        anti_colocation_edges(g, coloc->primary, coloc->dependent);
+    }
+}
+
+/*
+ * An ordering "R stops, then X" also waits for R's probes: one may find R running where
+ * it has to be stopped first.
+ */
+static void
+probe_before_stop_edges(graph_t *g, const bl_order_edge_t *edge)
+{
+    g_autoptr(GPtrArray) probes = g_ptr_array_new();
+    GPtrArray *thens = g_ptr_array_new();
+    bl_srsc_t *rsc = edge->first->rsc;
+
+    if (edge->first->task != BL_TASK_STOP || rsc == edge->then->rsc) {
+        g_ptr_array_free(thens, true);
+        return;
+    }
+    if (rsc->kind == BL_RSC_GROUP) {
+        for (guint m = 0; m < rsc->children->len; m++) {
+            graph_actions_of(g, g_ptr_array_index(rsc->children, m), "monitor", true, probes);
+        }
+    } else {
+        graph_actions_of(g, rsc, "monitor", true, probes);
+    }
+    for (guint i = 0; i < probes->len; i++) {
+        gop_input(g_hash_table_lookup(g->by_action, edge->then), g_ptr_array_index(probes, i));
+    }
+    g_ptr_array_free(thens, true);
+}
+
+/*
+ * A probe may find its resource running where it must not: that resource restarts, and
+ * so does whatever starts after it. So a probe comes before the stops of the resources
+ * whose starts follow its resource's start.
+ */
+static void
+probe_restart_edges(graph_t *g, const gop_t *probe)
+{
+    g_autoptr(GPtrArray) queue = g_ptr_array_new();
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+
+    for (guint i = 0; i < probe->rsc->actions->len; i++) {
+        bl_action_t *action = g_ptr_array_index(probe->rsc->actions, i);
+
+        if (action->task == BL_TASK_START) {
+            g_ptr_array_add(queue, action);
+        }
+    }
+    while (queue->len > 0) {
+        bl_action_t *start = g_ptr_array_steal_index(queue, queue->len - 1);
+        g_autoptr(GPtrArray) stops = g_ptr_array_new();
+
+        if (!g_hash_table_add(seen, start)) {
+            continue;
+        }
+        if (start->rsc->kind == BL_RSC_PRIMITIVE && start->rsc != probe->rsc) {
+            graph_actions_of(g, start->rsc, "stop", false, stops);
+        }
+        for (guint i = 0; i < stops->len; i++) {
+            gop_input(g_ptr_array_index(stops, i), probe);
+        }
+        for (guint i = 0; i < start->out->len; i++) {
+            const bl_order_edge_t *edge = g_ptr_array_index(start->out, i);
+
+            if ((edge->flags & BL_ORD_IMPLIES_THEN)
+                && (edge->then->task == BL_TASK_START || edge->then->task == BL_TASK_RUNNING)) {
+                g_ptr_array_add(queue, edge->then);
+            }
+        }
+    }
+}
+
 static void
 add_edges(graph_t *g, GHashTable *probes)
 {
@@ -561,6 +687,15 @@ add_edges(graph_t *g, GHashTable *probes)
 
         if (first != NULL && then != NULL) {
             gop_input(then, g_hash_table_lookup(g->by_action, first));
+            probe_before_stop_edges(g, edge);
+        }
+    }
+    colocation_edges(g);
+    for (guint i = 0; i < g->ops->len; i++) {
+        const gop_t *op = g_ptr_array_index(g->ops, i);
+
+        if (op->probe) {
+            probe_restart_edges(g, op);
         }
     }
     for (guint i = 0; i < s->all_rscs->len; i++) {
