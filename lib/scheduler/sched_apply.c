@@ -141,6 +141,30 @@ typedef struct op_result {
     const char *digest; /* NULL: unknown */
 } op_result_t;
 
+/* A completed operation supersedes the record of the same operation still in progress;
+ * a completed start or stop supersedes any start or stop still in progress. */
+static void
+drop_pending(xmlNode *history, const op_result_t *r)
+{
+    xmlNode *op = bl_xml_first_child(history, "lrm_rsc_op");
+
+    while (op != NULL) {
+        xmlNode *next = bl_xml_next(op, "lrm_rsc_op");
+        const char *task = bl_xml_attr(op, "operation");
+        const char *status = bl_xml_attr(op, "op-status");
+        const char *interval = bl_xml_attr(op, "interval");
+        uint64_t interval_ms = interval != NULL ? strtoull(interval, NULL, 10) : 0;
+
+        bool same = task != NULL && interval_ms == r->interval_ms
+                    && (strcmp(task, r->task) == 0 || r->interval_ms == 0);
+
+        if (same && status != NULL && strcmp(status, "-1") == 0) {
+            bl_xml_remove(op);
+        }
+        op = next;
+    }
+}
+
 static void
 record_op(xmlNode *history, const op_result_t *r)
 {
@@ -157,8 +181,10 @@ record_op(xmlNode *history, const op_result_t *r)
     g_autofree char *rc = g_strdup_printf("%d", r->rc);
     g_autofree char *interval = g_strdup_printf("%" PRIu64, r->interval_ms);
     g_autofree char *when = g_strdup_printf("%" PRId64, r->now);
-    xmlNode *op = bl_xml_child_by_id(history, "lrm_rsc_op", id);
+    xmlNode *op;
 
+    drop_pending(history, r);
+    op = bl_xml_child_by_id(history, "lrm_rsc_op", id);
     if (op == NULL) {
         op = bl_xml_add_child(history, "lrm_rsc_op");
     }
