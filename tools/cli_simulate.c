@@ -255,7 +255,7 @@ print_result(const bl_sched_result_t *result, const sim_args_t *args, const xmlD
         fputs(actions, stdout);
     }
     if (args->show & SHOW_SCORES) {
-        g_autofree char *scores = bl_sched_result_scores(result);
+        g_autofree char *scores = bl_sched_result_allocation_scores(result);
 
         fputs(scores, stdout);
     }

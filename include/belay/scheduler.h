@@ -102,6 +102,14 @@ char *bl_sched_result_actions(const bl_sched_result_t *result);
 char *bl_sched_result_scores(const bl_sched_result_t *result);
 
 /*
+ * The allocation scores in crm_simulate -s's format, in assignment order:
+ * "pcmk__group_assign: RSC allocation score on NODE: SCORE" for a group and its members
+ * when the group is assigned, "pcmk__primitive_assign: ..." for each primitive with the
+ * scores it chooses from. Nodes by name. Caller frees.
+ */
+char *bl_sched_result_allocation_scores(const bl_sched_result_t *result);
+
+/*
  * Parses a date in the forms crm_simulate's -t accepts that matter in practice:
  * "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]", "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM|-HH:MM]" and
  * "@EPOCH". Times without an offset are UTC. Returns 0 and *epoch, or BL_EPARSE.

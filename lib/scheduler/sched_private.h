@@ -215,6 +215,7 @@ struct bl_sched {
     GPtrArray *actions;      /* owner of every bl_action_t */
     GPtrArray *edges;        /* owner of every bl_order_edge_t */
     GPtrArray *assign_order; /* top-level resources in the order they were assigned */
+    GString *score_log;      /* allocation scores in crm_simulate -s format (sched_scores.c) */
 };
 
 struct bl_sched_result {
@@ -225,6 +226,7 @@ struct bl_sched_result {
     xmlDoc *graph;                     /* sched_graph.c, NULL unless options->graph */
     GHashTable *graph_digests;         /* rsc_op id -> op-digest of its parameters */
     int64_t now;                       /* the run's "now" (recorded with applied results) */
+    char *score_log;                   /* crm_simulate -s lines */
 };
 
 /* ---------------------------------------------------------------- sched_main.c */
@@ -244,6 +246,10 @@ bl_sched_result_t *bl__sched_result_build(const bl_sched_t *s);
 /* Records in RESULT the nodes, resources and failures as the run found them. */
 void bl__sched_state_capture(const bl_sched_t *s, bl_sched_result_t *result);
 void bl__sched_state_free(struct bl_sched_state_data *state);
+
+/* -------------------------------------------------------------- sched_scores.c */
+/* Logs the scores RSC is assigned from (FUNCTION: "pcmk__group_assign", ...). */
+void bl__sched_scores_log(bl_sched_t *s, const bl_srsc_t *rsc, const char *function);
 
 /* --------------------------------------------------------------- sched_graph.c */
 /* Builds RESULT's transition graph from S's actions and orderings. */
