@@ -184,10 +184,9 @@ record_op(xmlNode *history, const op_result_t *r)
     xmlNode *op;
 
     drop_pending(history, r);
-    op = bl_xml_child_by_id(history, "lrm_rsc_op", id);
-    if (op == NULL) {
-        op = bl_xml_add_child(history, "lrm_rsc_op");
-    }
+    /* a new record: digests of the previous one must not survive */
+    bl_xml_remove(bl_xml_child_by_id(history, "lrm_rsc_op", id));
+    op = bl_xml_add_child(history, "lrm_rsc_op");
     bl_xml_set_attr(op, "id", id);
     bl_xml_set_attr(op, "operation_key", key);
     bl_xml_set_attr(op, "operation", r->task);
@@ -233,6 +232,10 @@ apply_rsc_op(const bl_sched_result_t *result, xmlDoc *cib, const xmlNode *op, in
     };
 
     r.rc = r.target_rc;
+    if (strcmp(r.task, "reload-agent") == 0) {
+        /* the agent now runs with today's parameters, as after a start */
+        r.task = "start";
+    }
     record_op(lrm_resource(state, r.rsc, primitive), &r);
 }
 

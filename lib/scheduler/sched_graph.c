@@ -150,6 +150,28 @@ add_group_actions(graph_t *g)
     }
 }
 
+/* A changed definition is reloaded where the resource keeps running without a restart
+ * (the "reload" lines of the normalized actions). */
+static void
+add_reloads(graph_t *g, GHashTable *reloads)
+{
+    for (guint i = 0; i < g->s->primitives->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(g->s->primitives, i);
+
+        for (guint n = 0; rsc->managed && n < rsc->reload_on->len; n++) {
+            const bl_snode_t *node = g_ptr_array_index(rsc->reload_on, n);
+            bl_action_t *stop = bl__sched_action_find(rsc, BL_TASK_STOP, node);
+            gop_t *reload;
+
+            if (rsc->assigned != node || (stop != NULL && g_hash_table_contains(g->by_action, stop))) {
+                continue;
+            }
+            reload = gop_add(g, GOP_RSC, rsc, "reload-agent", node, 0);
+            g_hash_table_insert(reloads, g_strdup_printf("%s@%s", rsc->id, node->uname), reload);
+        }
+    }
+}
+
 /* ---------------------------------------------------------- history on a node */
 
 static const xmlNode *
@@ -384,14 +406,20 @@ monitors_of(const bl_srsc_t *rsc)
     return list;
 }
 
+typedef struct side_ops {
+    GHashTable *probes;  /* "RSC@NODE" -> probe */
+    GHashTable *reloads; /* "RSC@NODE" -> reload-agent */
+} side_ops_t;
+
 static void
 monitor_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const monitor_config_t *m,
-           GHashTable *probes)
+           const side_ops_t *side)
 {
     g_autoptr(GHashTable) active = active_recurring(lrm_resource(g->s, rsc, node));
     g_autofree char *key = g_strdup_printf("monitor_%" PRIu64, m->interval_ms);
     g_autofree char *probe_key = g_strdup_printf("%s@%s", rsc->id, node->uname);
-    gop_t *start = rsc_op_on(g, rsc, BL_TASK_START, node);
+    gop_t *reload = g_hash_table_lookup(side->reloads, probe_key);
+    gop_t *start = reload != NULL ? reload : rsc_op_on(g, rsc, BL_TASK_START, node);
     gop_t *stop = rsc_op_on(g, rsc, BL_TASK_STOP, node);
     bool running = runs_after(g, rsc, node);
     gop_t *monitor;
@@ -406,12 +434,12 @@ monitor_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const monit
     monitor->stopped_role = m->stopped_role;
     gop_input(monitor, running ? start : stop);
     if (m->stopped_role) {
-        gop_input(monitor, g_hash_table_lookup(probes, probe_key));
+        gop_input(monitor, g_hash_table_lookup(side->probes, probe_key));
     }
 }
 
 static void
-add_monitors(graph_t *g, GHashTable *probes)
+add_monitors(graph_t *g, const side_ops_t *side)
 {
     bl_sched_t *s = g->s;
 
@@ -430,13 +458,29 @@ add_monitors(graph_t *g, GHashTable *probes)
                 continue;
             }
             for (guint m = 0; m < monitors->len; m++) {
-                monitor_on(g, rsc, node, &g_array_index(monitors, monitor_config_t, m), probes);
+                monitor_on(g, rsc, node, &g_array_index(monitors, monitor_config_t, m), side);
             }
         }
     }
 }
 
 /* ------------------------------------------------------------------ the controller's */
+
+/* A stop on NODE that cannot happen (a blocked resource) keeps the node up. */
+static bool
+stop_blocked(const bl_sched_t *s, const bl_snode_t *node)
+{
+    for (guint i = 0; i < s->actions->len; i++) {
+        const bl_action_t *action = g_ptr_array_index(s->actions, i);
+
+        if (action->node == node && action->task == BL_TASK_STOP
+            && (action->rsc->managed || action->rsc->blocked)
+            && !(action->flags & BL_ACT_RUNNABLE)) {
+            return true;
+        }
+    }
+    return false;
+}
 
 /* A node shutting down is shut down after everything there has stopped. */
 static void
@@ -448,7 +492,7 @@ add_shutdowns(graph_t *g)
         bl_snode_t *node = s->nodes[n];
         gop_t *shutdown;
 
-        if (!node->online || !node->shutdown || node->unclean) {
+        if (!node->online || !node->shutdown || node->unclean || stop_blocked(s, node)) {
             continue;
         }
         shutdown = gop_add(g, GOP_CRM, NULL, "do_shutdown", node, 0);
@@ -820,8 +864,13 @@ rsc_op_details(graph_t *g, xmlNode *xml, const gop_t *op, GHashTable *digests)
     for (size_t i = 0; op->rsc->xml != NULL && i < G_N_ELEMENTS(names); i++) {
         bl_xml_set_attr(primitive, names[i], bl_xml_attr(op->rsc->xml, names[i]));
     }
+    /* a reload is recorded as the start it stands for: digest the start's parameters */
     g_hash_table_insert(digests, g_strdup_printf("%d", op->id),
-                        bl__sched_params_digest(g->s, op->rsc, config, NULL));
+                        bl__sched_params_digest(g->s, op->rsc,
+                                                strcmp(op->task, "reload-agent") == 0
+                                                    ? bl__sched_op_config(op->rsc, "start", 0)
+                                                    : config,
+                                                NULL));
     if (op->interval_ms > 0) {
         set_uint(attrs, "CRM_meta_interval", op->interval_ms);
         bl_xml_set_attr(attrs, "CRM_meta_name", op->task);
@@ -897,11 +946,14 @@ bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
         .by_action = g_hash_table_new(g_direct_hash, g_direct_equal),
     };
     g_autoptr(GHashTable) probes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GHashTable) reloads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    side_ops_t side = {.probes = probes, .reloads = reloads};
 
     add_primitive_actions(&g);
     add_group_actions(&g);
+    add_reloads(&g, reloads);
     add_probes(&g, probes);
-    add_monitors(&g, probes);
+    add_monitors(&g, &side);
     add_edges(&g, probes);
     add_shutdowns(&g);
     add_fencing(&g);
