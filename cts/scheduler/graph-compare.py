@@ -11,6 +11,8 @@ import xml.etree.ElementTree as ET
 def key(e):
     if e.tag == 'pseudo_event':
         return 'pseudo:' + e.get('operation_key')
+    if e.get('operation') == 'cancel':
+        return 'cancel:%s@%s' % (e.get('operation_key'), e.get('on_node'))
     return '%s@%s' % (e.get('operation_key'), e.get('on_node'))
 
 

@@ -213,6 +213,25 @@ int_attr(const xmlNode *xml, const char *name, int fallback)
     return value != NULL ? atoi(value) : fallback;
 }
 
+/* A cancelled recurring operation no longer runs: the controller deletes its record. */
+static void
+forget_recurring(xmlNode *history, const char *task, uint64_t interval_ms)
+{
+    xmlNode *op = bl_xml_first_child(history, "lrm_rsc_op");
+
+    while (op != NULL && task != NULL) {
+        xmlNode *next = bl_xml_next(op, "lrm_rsc_op");
+        const char *op_task = bl_xml_attr(op, "operation");
+        const char *interval = bl_xml_attr(op, "interval");
+
+        if (op_task != NULL && strcmp(op_task, task) == 0 && interval != NULL
+            && strtoull(interval, NULL, 10) == interval_ms) {
+            bl_xml_remove(op);
+        }
+        op = next;
+    }
+}
+
 static void
 apply_rsc_op(const bl_sched_result_t *result, xmlDoc *cib, const xmlNode *op, int call_id)
 {
@@ -232,6 +251,11 @@ apply_rsc_op(const bl_sched_result_t *result, xmlDoc *cib, const xmlNode *op, in
     };
 
     r.rc = r.target_rc;
+    if (strcmp(r.task, "cancel") == 0) {
+        forget_recurring(lrm_resource(state, r.rsc, primitive),
+                         bl_xml_attr(attrs, "CRM_meta_operation"), r.interval_ms);
+        return;
+    }
     if (strcmp(r.task, "reload-agent") == 0) {
         /* the agent now runs with today's parameters, as after a start */
         r.task = "start";

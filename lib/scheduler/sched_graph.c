@@ -33,6 +33,7 @@ typedef struct gop {
     bool probe;
     bool stopped_role; /* a role=Stopped monitor: expects "not running" */
     GArray *inputs;    /* int ids of actions that come first */
+    const xmlNode *cancelled; /* for a cancel: the recurring operation's record */
 } gop_t;
 
 typedef struct graph {
@@ -222,7 +223,8 @@ op_interval(const xmlNode *op)
 
 /*
  * Recurring operations that run on NODE: those recorded since the last start (or since a
- * probe found it running), as Pacemaker's unpacker keeps them; "TASK_INTERVAL" keys.
+ * probe found it running), as Pacemaker's unpacker keeps them: "TASK_INTERVAL" -> its
+ * lrm_rsc_op (borrowed).
  */
 static GHashTable *
 active_recurring(const xmlNode *history)
@@ -264,8 +266,10 @@ active_recurring(const xmlNode *history)
             || (status != NULL && strcmp(status, "-1") == 0)) {
             continue;
         }
-        g_hash_table_add(active, g_strdup_printf("%s_%" PRIu64, bl_xml_attr(op, "operation"),
-                                                 op_interval(op)));
+        g_hash_table_insert(active,
+                            g_strdup_printf("%s_%" PRIu64, bl_xml_attr(op, "operation"),
+                                            op_interval(op)),
+                            (gpointer) op);
     }
     return active;
 }
@@ -297,8 +301,9 @@ discovery_disabled(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *
     return false;
 }
 
+/* A boolean cluster option the run does not keep (DEFAULT when unset). */
 static bool
-probes_enabled(const bl_sched_t *s)
+cluster_flag(const bl_sched_t *s, const char *option, bool fallback)
 {
     xmlNode *config = bl_xml_first_child(xmlDocGetRootElement(s->cib), "configuration");
     xmlNode *crm_config = bl_xml_first_child(config, "crm_config");
@@ -309,12 +314,12 @@ probes_enabled(const bl_sched_t *s)
              nv = bl_xml_next(nv, "nvpair")) {
             const char *name = bl_xml_attr(nv, "name");
 
-            if (name != NULL && strcmp(name, "enable-startup-probes") == 0) {
+            if (name != NULL && strcmp(name, option) == 0) {
                 return bl__sched_true(bl_xml_attr(nv, "value"));
             }
         }
     }
-    return true;
+    return fallback;
 }
 
 /* Probes where the resource's state is unknown: no history on an online node. */
@@ -323,7 +328,7 @@ add_probes(graph_t *g, GHashTable *probes)
 {
     bl_sched_t *s = g->s;
 
-    if (!probes_enabled(s) || s->maintenance_mode) {
+    if (!cluster_flag(s, "enable-startup-probes", true) || s->maintenance_mode) {
         return;
     }
     for (guint i = 0; i < s->primitives->len; i++) {
@@ -406,6 +411,25 @@ monitors_of(const bl_srsc_t *rsc)
     return list;
 }
 
+static uint64_t timeout_ms(bl_sched_t *s, const gop_t *op);
+
+/* A running recurring monitor whose recorded parameters differ from today's is replaced. */
+static bool
+definition_changed(graph_t *g, const bl_srsc_t *rsc, const xmlNode *op, const monitor_config_t *m)
+{
+    const char *recorded = bl_xml_attr(op, "op-digest");
+    gop_t probe = {.rsc = rsc, .task = "monitor", .interval_ms = m->interval_ms};
+    g_autofree char *digest = NULL;
+
+    if (recorded == NULL || m->stopped_role) {
+        return false; /* unknown: leave it */
+    }
+    digest = bl__sched_recurring_digest(g->s, rsc,
+                                        bl__sched_op_config(rsc, "monitor", m->interval_ms),
+                                        timeout_ms(g->s, &probe));
+    return strcmp(digest, recorded) != 0;
+}
+
 typedef struct side_ops {
     GHashTable *probes;  /* "RSC@NODE" -> probe */
     GHashTable *reloads; /* "RSC@NODE" -> reload-agent */
@@ -424,11 +448,12 @@ monitor_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const monit
     bool running = runs_after(g, rsc, node);
     gop_t *monitor;
 
-    if (running == m->stopped_role) {
-        return;
+    if (running == m->stopped_role || (running && node != rsc->assigned)) {
+        return; /* monitors follow the node it is assigned to (one of several if active twice) */
     }
-    if (start == NULL && stop == NULL && g_hash_table_contains(active, key)) {
-        return; /* already runs with this interval */
+    if (start == NULL && stop == NULL && g_hash_table_contains(active, key)
+        && !definition_changed(g, rsc, g_hash_table_lookup(active, key), m)) {
+        return; /* already runs with this interval and these parameters */
     }
     monitor = gop_add(g, GOP_RSC, rsc, "monitor", node, m->interval_ms);
     monitor->stopped_role = m->stopped_role;
@@ -447,7 +472,8 @@ add_monitors(graph_t *g, const side_ops_t *side)
         const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
         g_autoptr(GArray) monitors = NULL;
 
-        if (rsc->orphan || !rsc->managed || rsc->blocked) {
+        if (rsc->orphan || rsc->blocked || bl__sched_true(g_hash_table_lookup(rsc->meta, "maintenance"))
+            || s->maintenance_mode) {
             continue;
         }
         monitors = monitors_of(rsc);
@@ -459,6 +485,87 @@ add_monitors(graph_t *g, const side_ops_t *side)
             }
             for (guint m = 0; m < monitors->len; m++) {
                 monitor_on(g, rsc, node, &g_array_index(monitors, monitor_config_t, m), side);
+            }
+        }
+    }
+}
+
+/* --------------------------------------------------------------------- cancels */
+
+/* Must the recurring operation OP, running on NODE, be cancelled? */
+static bool
+must_cancel(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const xmlNode *op)
+{
+    const char *task = bl_xml_attr(op, "operation");
+    const xmlNode *config = bl__sched_op_config(rsc, task, op_interval(op));
+    const char *role = bl_xml_attr(config, "role");
+    const char *enabled = bl_xml_attr(config, "enabled");
+
+    if (config == NULL || (enabled != NULL && !bl__sched_true(enabled))) {
+        /* no longer configured (stop-orphan-actions=false keeps it running) */
+        return cluster_flag(g->s, "stop-orphan-actions", true);
+    }
+    if (g->s->maintenance_mode || bl__sched_true(g_hash_table_lookup(rsc->meta, "maintenance"))) {
+        return true; /* in maintenance nothing is watched */
+    }
+    /* a role=Stopped monitor stops where the resource comes to run */
+    return role != NULL && strcmp(role, "Stopped") == 0 && runs_after(g, rsc, node)
+           && node == rsc->assigned;
+}
+
+static bool
+stopped_role(const bl_srsc_t *rsc, const xmlNode *op)
+{
+    const xmlNode *config = bl__sched_op_config(rsc, bl_xml_attr(op, "operation"), op_interval(op));
+    const char *role = bl_xml_attr(config, "role");
+
+    return role != NULL && strcmp(role, "Stopped") == 0;
+}
+
+static void
+cancel_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    g_autoptr(GHashTable) active = active_recurring(lrm_resource(g->s, rsc, node));
+    g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(active), (GCompareFunc) strcmp);
+
+    for (GList *iter = keys; iter != NULL; iter = iter->next) {
+        const xmlNode *op = g_hash_table_lookup(active, iter->data);
+        gop_t *cancel;
+
+        if (!must_cancel(g, rsc, node, op)) {
+            continue;
+        }
+        cancel = gop_add(g, GOP_RSC, rsc, "cancel", node, op_interval(op));
+        g_free(cancel->key);
+        cancel->key = g_strdup_printf("%s_%s", rsc->id, (const char *) iter->data);
+        cancel->cancelled = op;
+        if (!stopped_role(rsc, op)) {
+            gop_input(cancel, rsc_op_on(g, rsc, BL_TASK_STOP, node));
+        }
+        /* a role=Stopped monitor ends before the start there and the monitors that follow */
+        for (guint i = 0; stopped_role(rsc, op) && rsc_op_on(g, rsc, BL_TASK_START, node) != NULL
+                          && i < g->ops->len;
+             i++) {
+            gop_t *then = g_ptr_array_index(g->ops, i);
+
+            if (then->rsc == rsc && then->node == node && then->kind == GOP_RSC
+                && (strcmp(then->task, "start") == 0
+                    || (strcmp(then->task, "monitor") == 0 && then->interval_ms > 0))) {
+                gop_input(then, cancel);
+            }
+        }
+    }
+}
+
+static void
+add_cancels(graph_t *g)
+{
+    for (guint i = 0; i < g->s->primitives->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(g->s->primitives, i);
+
+        for (int n = 0; !rsc->orphan && n < g->s->n_nodes; n++) {
+            if (g->s->nodes[n]->online && !g->s->nodes[n]->unclean) {
+                cancel_on(g, rsc, g->s->nodes[n]);
             }
         }
     }
@@ -817,11 +924,18 @@ probe_timeout(bl_sched_t *s, const bl_srsc_t *rsc)
     return shortest > 0 ? bl__sched_op_meta(s, rsc, "monitor", shortest, "timeout") : timeout;
 }
 
+/* The task whose configuration applies: a cancel's is the cancelled operation's. */
+static const char *
+config_task(const gop_t *op)
+{
+    return op->cancelled != NULL ? bl_xml_attr(op->cancelled, "operation") : op->task;
+}
+
 static uint64_t
 timeout_ms(bl_sched_t *s, const gop_t *op)
 {
     const char *text = op->probe ? probe_timeout(s, op->rsc)
-                                 : bl__sched_op_meta(s, op->rsc, op->task, op->interval_ms,
+                                 : bl__sched_op_meta(s, op->rsc, config_task(op), op->interval_ms,
                                                      "timeout");
     uint64_t ms = DEFAULT_TIMEOUT_MS;
 
@@ -852,10 +966,25 @@ add_params(graph_t *g, xmlNode *attrs, const gop_t *op, const xmlNode *config)
     }
 }
 
+/* The op-digest recorded with the result. A reload is recorded as the start it stands
+ * for, so it digests the start's parameters. */
+static char *
+op_digest(graph_t *g, const gop_t *op, const xmlNode *config)
+{
+    if (strcmp(op->task, "reload-agent") == 0) {
+        return bl__sched_params_digest(g->s, op->rsc, bl__sched_op_config(op->rsc, "start", 0),
+                                       NULL);
+    }
+    if (op->interval_ms > 0) {
+        return bl__sched_recurring_digest(g->s, op->rsc, config, timeout_ms(g->s, op));
+    }
+    return bl__sched_params_digest(g->s, op->rsc, config, NULL);
+}
+
 static void
 rsc_op_details(graph_t *g, xmlNode *xml, const gop_t *op, GHashTable *digests)
 {
-    const xmlNode *config = bl__sched_op_config(op->rsc, op->task, op->interval_ms);
+    const xmlNode *config = bl__sched_op_config(op->rsc, config_task(op), op->interval_ms);
     xmlNode *primitive = bl_xml_add_child(xml, "primitive");
     xmlNode *attrs = bl_xml_add_child(xml, "attributes");
     const char *names[] = {"class", "provider", "type"};
@@ -864,16 +993,15 @@ rsc_op_details(graph_t *g, xmlNode *xml, const gop_t *op, GHashTable *digests)
     for (size_t i = 0; op->rsc->xml != NULL && i < G_N_ELEMENTS(names); i++) {
         bl_xml_set_attr(primitive, names[i], bl_xml_attr(op->rsc->xml, names[i]));
     }
-    /* a reload is recorded as the start it stands for: digest the start's parameters */
-    g_hash_table_insert(digests, g_strdup_printf("%d", op->id),
-                        bl__sched_params_digest(g->s, op->rsc,
-                                                strcmp(op->task, "reload-agent") == 0
-                                                    ? bl__sched_op_config(op->rsc, "start", 0)
-                                                    : config,
-                                                NULL));
+    g_hash_table_insert(digests, g_strdup_printf("%d", op->id), op_digest(g, op, config));
+    if (op->cancelled != NULL) {
+        bl_xml_set_attr(attrs, "CRM_meta_call_id", bl_xml_attr(op->cancelled, "call-id"));
+        bl_xml_set_attr(attrs, "CRM_meta_operation", config_task(op));
+        bl_xml_set_attr(attrs, "CRM_meta_role", bl_xml_attr(config, "role"));
+    }
     if (op->interval_ms > 0) {
         set_uint(attrs, "CRM_meta_interval", op->interval_ms);
-        bl_xml_set_attr(attrs, "CRM_meta_name", op->task);
+        bl_xml_set_attr(attrs, "CRM_meta_name", config_task(op));
     }
     bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
     bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
@@ -955,6 +1083,7 @@ bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
     add_probes(&g, probes);
     add_monitors(&g, &side);
     add_edges(&g, probes);
+    add_cancels(&g);
     add_shutdowns(&g);
     add_fencing(&g);
     result->now = s->now;

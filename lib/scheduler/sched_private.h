@@ -338,6 +338,9 @@ void bl__sched_propagate(bl_sched_t *s);
  * space-separated list of names. */
 char *bl__sched_params_digest(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_config,
                               const char *only);
+/* The op-digest of a recurring operation: its parameters and CRM_meta_timeout (g_free). */
+char *bl__sched_recurring_digest(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_config,
+                                 uint64_t timeout_ms);
 /* 0 when the operation ran with today's definition, 1 when a reload suffices, 2 when a
  * restart is needed. */
 int bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op);
