@@ -479,10 +479,47 @@ inject_failcount(xmlNode *state, const op_spec_t *spec, int64_t now)
     transient_attr(state, last_failure, when, false);
 }
 
+/*
+ * The op-digest the controller would record with SPEC's operation: the agent ran with
+ * today's parameters. NULL when the configuration cannot be unpacked (then the result
+ * carries no digest, which a later run reads as a definition change).
+ */
+static char *
+injected_digest(const xmlDoc *cib, const op_spec_t *spec, int64_t now)
+{
+    bl_sched_options_t options = {.now = now};
+    bl_sched_t s;
+    char *digest = NULL;
+    const bl_srsc_t *rsc;
+    const xmlNode *config;
+
+    bl__sched_init(&s, cib, &options, NULL);
+    if (bl__sched_unpack_config(&s) == 0 && bl__sched_unpack_nodes(&s) == 0
+        && bl__sched_unpack_resources(&s) == 0
+        && (rsc = bl__sched_rsc_find(&s, spec->rsc)) != NULL) {
+        config = bl__sched_op_config(rsc, spec->task, spec->interval_ms);
+        if (spec->interval_ms == 0) {
+            digest = bl__sched_params_digest(&s, rsc, config, NULL);
+        } else {
+            const char *timeout =
+                bl__sched_op_meta(&s, rsc, spec->task, spec->interval_ms, "timeout");
+            uint64_t timeout_ms = 20000;
+
+            if (timeout != NULL && bl_duration_parse_ms(timeout, &timeout_ms, NULL) != 0) {
+                timeout_ms = 20000;
+            }
+            digest = bl__sched_recurring_digest(&s, rsc, config, timeout_ms);
+        }
+    }
+    bl__sched_free(&s);
+    return digest;
+}
+
 int
 bl_sched_inject_op(xmlDoc *cib, const char *spec_text, int64_t now, char **err)
 {
     op_spec_t spec = {0};
+    g_autofree char *digest = NULL;
     const xmlNode *node;
     const xmlNode *primitive;
     xmlNode *state;
@@ -501,11 +538,12 @@ bl_sched_inject_op(xmlDoc *cib, const char *spec_text, int64_t now, char **err)
         goto done;
     }
     probe = strcmp(spec.task, "monitor") == 0 && spec.interval_ms == 0;
+    digest = injected_digest(cib, &spec, now);
     state = node_state(cib, bl_xml_attr(node, "id"), bl_xml_attr(node, "uname"));
     record_op(lrm_resource(state, spec.rsc, primitive),
               &(op_result_t){.rsc = spec.rsc, .task = spec.task, .interval_ms = spec.interval_ms,
                              .rc = spec.rc, .target_rc = probe ? 7 : 0,
-                             .call_id = next_call_id(cib), .now = now});
+                             .call_id = next_call_id(cib), .now = now, .digest = digest});
     if (spec.rc != 0 && !(probe && spec.rc == 7)) {
         inject_failcount(state, &spec, now);
     }

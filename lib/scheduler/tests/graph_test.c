@@ -240,6 +240,29 @@ test_inject_failed_monitor(void **state)
     xmlFreeDoc(doc);
 }
 
+/* An injected result carries today's digest: finding a resource running is no reason to
+ * restart it for a "definition change". */
+static void
+test_injected_probe_finds_running_without_restart(void **state)
+{
+    xmlDoc *doc = parse();
+    bl_sched_result_t *result;
+    char *actions;
+
+    (void) state;
+    assert_int_equal(bl_sched_inject_op(doc, "a_monitor_0@n2=0", 1700000000, NULL), 0);
+    assert_int_equal(count(doc, "//node_state[@uname='n2']//lrm_rsc_op[@operation='monitor' and "
+                                "@rc-code='0' and string-length(@op-digest)=32]"),
+                     1);
+    assert_int_equal(count(doc, "//nvpair[starts-with(@name,'fail-count-')]"), 0);
+    result = run(doc, false);
+    actions = bl_sched_result_actions(result);
+    assert_string_equal(actions, "start b n2\n");
+    free(actions);
+    bl_sched_result_free(result);
+    xmlFreeDoc(doc);
+}
+
 static void
 test_inject_op_refuses_bad_specs(void **state)
 {
@@ -281,6 +304,7 @@ main(void)
         cmocka_unit_test(test_applied_results_are_a_steady_state),
         cmocka_unit_test(test_inject_node_down_and_up),
         cmocka_unit_test(test_inject_failed_monitor),
+        cmocka_unit_test(test_injected_probe_finds_running_without_restart),
         cmocka_unit_test(test_inject_op_refuses_bad_specs),
     };
 
