@@ -34,30 +34,81 @@ print_node_group(const char *label, GPtrArray *names)
     printf(" ]\n");
 }
 
+static gint
+compare_nodes(gconstpointer a, gconstpointer b)
+{
+    return strcmp((*(const bl_sched_node_state_t *const *) a)->name,
+                  (*(const bl_sched_node_state_t *const *) b)->name);
+}
+
+/* Does a resource run on NODE? (A standby node may still run resources.) */
+static bool
+hosts_resources(const bl_sched_state_t *state, const char *node)
+{
+    for (size_t i = 0; i < state->n_resources; i++) {
+        for (size_t n = 0; state->resources[i].nodes[n] != NULL; n++) {
+            if (strcmp(state->resources[i].nodes[n], node) == 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 static void
 print_nodes(const bl_sched_state_t *state)
 {
+    g_autoptr(GPtrArray) nodes = g_ptr_array_new();
     g_autoptr(GPtrArray) online = g_ptr_array_new();
     g_autoptr(GPtrArray) offline = g_ptr_array_new();
 
     printf("  * Node List:\n");
     for (size_t i = 0; i < state->n_nodes; i++) {
-        const bl_sched_node_state_t *node = &state->nodes[i];
+        g_ptr_array_add(nodes, (gpointer) &state->nodes[i]);
+    }
+    g_ptr_array_sort(nodes, compare_nodes);
+    for (guint i = 0; i < nodes->len; i++) {
+        const bl_sched_node_state_t *node = g_ptr_array_index(nodes, i);
+        const char *active = hosts_resources(state, node->name) ? " (with active resources)" : "";
 
         if (node->unclean) {
             printf("    * Node %s: UNCLEAN (%s)\n", node->name, node->online ? "online" : "offline");
         } else if (node->online && node->maintenance) {
             printf("    * Node %s: maintenance\n", node->name);
         } else if (node->online && node->standby) {
-            printf("    * Node %s: standby\n", node->name);
+            printf("    * Node %s: standby%s\n", node->name, active);
         } else if (node->online && node->shutdown) {
-            printf("    * Node %s: shutting down\n", node->name);
+            printf("    * Node %s: shutting down%s\n", node->name, active);
         } else {
             g_ptr_array_add(node->online ? online : offline, (gpointer) node->name);
         }
     }
     print_node_group("Online", online);
     print_node_group("OFFLINE", offline);
+}
+
+/* " (disabled, unmanaged)", " (blocked)", ... or nothing. */
+static void
+append_flags(GString *text, const bl_sched_rsc_state_t *rsc)
+{
+    const char *flags[4];
+    size_t n = 0;
+
+    if (rsc->disabled) {
+        flags[n++] = "disabled";
+    }
+    if (rsc->blocked) {
+        flags[n++] = "blocked";
+    } else if (rsc->maintenance) {
+        flags[n++] = "maintenance";
+    } else if (!rsc->managed) {
+        flags[n++] = "unmanaged";
+    }
+    for (size_t i = 0; i < n; i++) {
+        g_string_append(text, i == 0 ? " (" : ", ");
+        g_string_append(text, flags[i]);
+    }
+    g_string_append(text, n > 0 ? ")" : "");
 }
 
 /* "Started node1", "FAILED node1", "Started [ node1 node2 ]", "Stopped (disabled)" ... */
@@ -70,24 +121,25 @@ rsc_status(const bl_sched_rsc_state_t *rsc)
     while (rsc->nodes[count] != NULL) {
         count++;
     }
-    if (count == 0) {
-        g_string_append(text, "Stopped");
+    g_string_append(text, count == 0      ? "Stopped"
+                          : rsc->failed   ? "FAILED"
+                          : rsc->starting ? "Starting"
+                                          : "Started");
+    if (count > 1) {
+        /* active on several nodes: "FAILED (blocked) [ node1 node2 ]" */
+        append_flags(text, rsc);
+        g_string_append(text, " [");
+    }
+    for (size_t i = 0; i < count; i++) {
+        g_string_append_printf(text, " %s", rsc->nodes[i]);
+    }
+    if (count > 1) {
+        g_string_append(text, " ]");
     } else {
-        g_string_append(text, rsc->failed ? "FAILED" : "Started");
-        g_string_append(text, count > 1 ? " [" : "");
-        for (size_t i = 0; i < count; i++) {
-            g_string_append_printf(text, " %s", rsc->nodes[i]);
-        }
-        g_string_append(text, count > 1 ? " ]" : "");
-    }
-    if (rsc->disabled) {
-        g_string_append(text, " (disabled)");
-    }
-    if (!rsc->managed) {
-        g_string_append(text, " (unmanaged)");
+        append_flags(text, rsc);
     }
     if (rsc->orphan) {
-        g_string_append(text, " (orphan: not in the configuration)");
+        g_string_prepend(text, "ORPHANED ");
     }
     return g_string_free(text, false);
 }
@@ -104,7 +156,10 @@ print_resources(const bl_sched_state_t *state)
         g_autofree char *status = NULL;
 
         if (rsc->is_group) {
-            printf("    * Resource Group: %s%s:\n", rsc->id, rsc->disabled ? " (disabled)" : "");
+            g_autoptr(GString) flags = g_string_new(NULL);
+
+            append_flags(flags, rsc);
+            printf("    * Resource Group: %s%s:\n", rsc->id, flags->str);
             continue;
         }
         if (rsc->orphan && rsc->nodes[0] == NULL) {

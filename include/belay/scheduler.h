@@ -128,8 +128,8 @@ typedef struct bl_sched_node_state {
     bool shutdown; /* leaving the cluster */
 } bl_sched_node_state_t;
 
-/* A resource before the transition: primitives and groups in configuration order, each
- * group followed by its members; orphans (history without configuration) last. */
+/* A resource before the transition: primitives and groups in the order they are assigned
+ * (priority, then configuration order), each group followed by its members. */
 typedef struct bl_sched_rsc_state {
     const char *id;
     const char *group;   /* the member's group, or NULL */
@@ -141,6 +141,9 @@ typedef struct bl_sched_rsc_state {
     bool failed;
     bool orphan;
     bool disabled;       /* target-role=Stopped */
+    bool blocked;        /* a stop failed and nothing can be done until it is cleaned up */
+    bool maintenance;    /* maintenance=true (or maintenance-mode): not managed, not watched */
+    bool starting;       /* a start is still in progress (on the last of its nodes) */
 } bl_sched_rsc_state_t;
 
 /* A failed operation recorded in the status section (newest first per resource). */

@@ -114,6 +114,10 @@ capture_rsc(const bl_sched_t *s, const bl_srsc_t *rsc, struct bl_sched_state_dat
         .managed = rsc->managed,
         .orphan = rsc->orphan,
         .disabled = disabled(rsc),
+        .blocked = rsc->blocked,
+        .starting = rsc->kind == BL_RSC_PRIMITIVE && rsc->pending_on->len > 0,
+        .maintenance = s->maintenance_mode
+                       || bl__sched_true(g_hash_table_lookup(rsc->meta, "maintenance")),
     };
     g_autoptr(GPtrArray) on = g_ptr_array_new();
 
@@ -175,16 +179,16 @@ is_failure(const xmlNode *op, const char *task, uint64_t interval_ms)
     int status = int_attr(op, "op-status", 0);
     int rc = int_attr(op, "rc-code", 0);
 
+    bool probe = strcmp(task, "monitor") == 0 && interval_ms == 0;
+    bool expected = probe ? (rc == 0 || rc == 7 || rc == 8) : rc == expected_rc(op);
+
     if (status == -1 || status == 1) {
         return false; /* pending or cancelled */
     }
-    if (status != 0) {
-        return true;
+    if (status == 4) {
+        return !expected; /* an error status with the expected result counts as done */
     }
-    if (strcmp(task, "monitor") == 0 && interval_ms == 0) {
-        return rc != 0 && rc != 7 && rc != 8;
-    }
-    return rc != expected_rc(op);
+    return status != 0 || !expected;
 }
 
 static bool
@@ -258,8 +262,9 @@ bl__sched_state_capture(const bl_sched_t *s, bl_sched_result_t *result)
     state->failures = g_array_new(false, true, sizeof(bl_sched_failure_t));
     state->owned = g_ptr_array_new_with_free_func(g_free);
     capture_nodes(s, state);
-    for (guint i = 0; i < s->resources->len; i++) {
-        capture_rsc(s, g_ptr_array_index(s->resources, i), state);
+    /* by priority, as Pacemaker lists them */
+    for (guint i = 0; i < s->assign_order->len; i++) {
+        capture_rsc(s, g_ptr_array_index(s->assign_order, i), state);
     }
     capture_failures(s, state);
     state->pub.n_nodes = state->nodes->len;
