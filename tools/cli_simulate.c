@@ -273,9 +273,10 @@ inject(xmlDoc *doc, const sim_args_t *args, char **err)
                                  : bl_sched_inject_node(doc, in->arg, in->kind == 'u', err);
 
         if (rc != 0) {
-            bl_err_prefix(err, "--%s", in->kind == 'f'   ? "fail"
-                                       : in->kind == 'u' ? "node-up"
-                                                         : "node-down");
+            bl_err_prefix(err, "--%s",
+                          in->kind == 'f'   ? "fail"
+                          : in->kind == 'u' ? "node-up"
+                                            : "node-down");
             return rc;
         }
     }
@@ -307,8 +308,7 @@ check_writable(const char *path, char **err)
 }
 
 static int
-save_files(const bl_sched_result_t *result, const sim_args_t *args, const xmlDoc *after,
-           char **err)
+save_files(const bl_sched_result_t *result, const sim_args_t *args, const xmlDoc *after, char **err)
 {
     int rc = 0;
 
@@ -326,8 +326,7 @@ save_files(const bl_sched_result_t *result, const sim_args_t *args, const xmlDoc
 
 /* Loads, injects, schedules and records; *after is the CIB with the results applied. */
 static int
-simulate(const char *path, sim_args_t *args, bl_sched_result_t **result, xmlDoc **after,
-         char **err)
+simulate(const char *path, sim_args_t *args, bl_sched_result_t **result, xmlDoc **after, char **err)
 {
     xmlDoc *doc = NULL;
     int rc = bl_cib_load(path, &doc, err);

@@ -72,7 +72,8 @@ print_nodes(const bl_sched_state_t *state)
         const char *active = hosts_resources(state, node->name) ? " (with active resources)" : "";
 
         if (node->unclean) {
-            printf("    * Node %s: UNCLEAN (%s)\n", node->name, node->online ? "online" : "offline");
+            printf("    * Node %s: UNCLEAN (%s)\n", node->name,
+                   node->online ? "online" : "offline");
         } else if (node->online && node->maintenance) {
             printf("    * Node %s: maintenance\n", node->name);
         } else if (node->online && node->standby) {
@@ -175,9 +176,16 @@ static const char *
 rc_name(int rc)
 {
     static const char *const names[] = {
-        "ok",          "error",       "invalid parameter", "unimplemented feature",
-        "insufficient privileges",    "not installed",     "not configured",
-        "not running", "promoted",    "failed (promoted)",
+        "ok",
+        "error",
+        "invalid parameter",
+        "unimplemented feature",
+        "insufficient privileges",
+        "not installed",
+        "not configured",
+        "not running",
+        "promoted",
+        "failed (promoted)",
     };
 
     if (rc >= 0 && rc < (int) G_N_ELEMENTS(names)) {

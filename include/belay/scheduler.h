@@ -132,18 +132,18 @@ typedef struct bl_sched_node_state {
  * (priority, then configuration order), each group followed by its members. */
 typedef struct bl_sched_rsc_state {
     const char *id;
-    const char *group;   /* the member's group, or NULL */
-    bool is_group;       /* then agent is NULL and the rest summarizes the members */
-    const char *agent;   /* "ocf:heartbeat:IPaddr2", "lsb:postfix" */
-    const char *role;    /* "Started" or "Stopped" */
+    const char *group;        /* the member's group, or NULL */
+    bool is_group;            /* then agent is NULL and the rest summarizes the members */
+    const char *agent;        /* "ocf:heartbeat:IPaddr2", "lsb:postfix" */
+    const char *role;         /* "Started" or "Stopped" */
     const char *const *nodes; /* NULL-terminated names of the nodes where it is active */
     bool managed;
     bool failed;
     bool orphan;
-    bool disabled;       /* target-role=Stopped */
-    bool blocked;        /* a stop failed and nothing can be done until it is cleaned up */
-    bool maintenance;    /* maintenance=true (or maintenance-mode): not managed, not watched */
-    bool starting;       /* a start is still in progress (on the last of its nodes) */
+    bool disabled;    /* target-role=Stopped */
+    bool blocked;     /* a stop failed and nothing can be done until it is cleaned up */
+    bool maintenance; /* maintenance=true (or maintenance-mode): not managed, not watched */
+    bool starting;    /* a start is still in progress (on the last of its nodes) */
 } bl_sched_rsc_state_t;
 
 /* A failed operation recorded in the status section (newest first per resource). */

@@ -172,8 +172,8 @@ record_op(xmlNode *history, const op_result_t *r)
     bool failed = r->rc != r->target_rc && !(probe && (r->rc == 0 || r->rc == 7 || r->rc == 8));
     g_autofree char *key = g_strdup_printf("%s_%s_%" PRIu64, r->rsc, r->task, r->interval_ms);
     g_autofree char *id = r->interval_ms > 0 ? g_strdup(key)
-                          : failed ? g_strdup_printf("%s_last_failure_0", r->rsc)
-                                   : g_strdup_printf("%s_last_0", r->rsc);
+                          : failed           ? g_strdup_printf("%s_last_failure_0", r->rsc)
+                                             : g_strdup_printf("%s_last_0", r->rsc);
     g_autofree char *tkey =
         g_strdup_printf("%d:-1:%d:%s", r->action_id, r->target_rc, SIMULATED_UUID);
     g_autofree char *magic = g_strdup_printf("0:%d;%s", r->rc, tkey);
@@ -268,8 +268,8 @@ static void
 apply_crm_event(xmlDoc *cib, const xmlNode *event)
 {
     const char *task = bl_xml_attr(event, "operation");
-    xmlNode *state = node_state(cib, bl_xml_attr(event, "on_node_uuid"),
-                                bl_xml_attr(event, "on_node"));
+    xmlNode *state =
+        node_state(cib, bl_xml_attr(event, "on_node_uuid"), bl_xml_attr(event, "on_node"));
 
     set_membership(state, false);
     if (task != NULL && strcmp(task, "stonith") == 0) {
@@ -347,8 +347,8 @@ bl_sched_inject_node(xmlDoc *cib, const char *node, bool up, char **err)
 
 /* Tasks whose names hold '_' (the operation key is RSC_TASK_INTERVAL). */
 static const char *const tasks[] = {
-    "migrate_to", "migrate_from", "monitor", "start", "stop", "promote", "demote",
-    "notify", "reload-agent", "reload", "meta-data", "validate-all",
+    "migrate_to", "migrate_from", "monitor",      "start",  "stop",      "promote",
+    "demote",     "notify",       "reload-agent", "reload", "meta-data", "validate-all",
 };
 
 typedef struct op_spec {
@@ -469,8 +469,8 @@ transient_attr(xmlNode *state, const char *name, const char *value, bool increme
 static void
 inject_failcount(xmlNode *state, const op_spec_t *spec, int64_t now)
 {
-    g_autofree char *suffix = g_strdup_printf("%s#%s_%" PRIu64, spec->rsc, spec->task,
-                                              spec->interval_ms);
+    g_autofree char *suffix =
+        g_strdup_printf("%s#%s_%" PRIu64, spec->rsc, spec->task, spec->interval_ms);
     g_autofree char *fail_count = g_strdup_printf("fail-count-%s", suffix);
     g_autofree char *last_failure = g_strdup_printf("last-failure-%s", suffix);
     g_autofree char *when = g_strdup_printf("%" PRId64, now);
@@ -541,9 +541,14 @@ bl_sched_inject_op(xmlDoc *cib, const char *spec_text, int64_t now, char **err)
     digest = injected_digest(cib, &spec, now);
     state = node_state(cib, bl_xml_attr(node, "id"), bl_xml_attr(node, "uname"));
     record_op(lrm_resource(state, spec.rsc, primitive),
-              &(op_result_t){.rsc = spec.rsc, .task = spec.task, .interval_ms = spec.interval_ms,
-                             .rc = spec.rc, .target_rc = probe ? 7 : 0,
-                             .call_id = next_call_id(cib), .now = now, .digest = digest});
+              &(op_result_t){.rsc = spec.rsc,
+                             .task = spec.task,
+                             .interval_ms = spec.interval_ms,
+                             .rc = spec.rc,
+                             .target_rc = probe ? 7 : 0,
+                             .call_id = next_call_id(cib),
+                             .now = now,
+                             .digest = digest});
     if (spec.rc != 0 && !(probe && spec.rc == 7)) {
         inject_failcount(state, &spec, now);
     }

@@ -31,8 +31,8 @@ typedef struct gop {
     const bl_snode_t *node;
     uint64_t interval_ms;
     bool probe;
-    bool stopped_role; /* a role=Stopped monitor: expects "not running" */
-    GArray *inputs;    /* int ids of actions that come first */
+    bool stopped_role;        /* a role=Stopped monitor: expects "not running" */
+    GArray *inputs;           /* int ids of actions that come first */
     const xmlNode *cancelled; /* for a cancel: the recurring operation's record */
 } gop_t;
 
@@ -60,8 +60,8 @@ gop_free(gpointer data)
 }
 
 static gop_t *
-gop_add(graph_t *g, gop_kind_t kind, const bl_srsc_t *rsc, const char *task,
-        const bl_snode_t *node, uint64_t interval_ms)
+gop_add(graph_t *g, gop_kind_t kind, const bl_srsc_t *rsc, const char *task, const bl_snode_t *node,
+        uint64_t interval_ms)
 {
     gop_t *op = g_new0(gop_t, 1);
 
@@ -144,9 +144,9 @@ add_group_actions(graph_t *g)
             }
         }
         if (needed) {
-            g_hash_table_insert(g->by_action, action,
-                                gop_add(g, GOP_PSEUDO, action->rsc, task_names[action->task],
-                                        NULL, 0));
+            g_hash_table_insert(
+                g->by_action, action,
+                gop_add(g, GOP_PSEUDO, action->rsc, task_names[action->task], NULL, 0));
         }
     }
 }
@@ -164,7 +164,8 @@ add_reloads(graph_t *g, GHashTable *reloads)
             bl_action_t *stop = bl__sched_action_find(rsc, BL_TASK_STOP, node);
             gop_t *reload;
 
-            if (rsc->assigned != node || (stop != NULL && g_hash_table_contains(g->by_action, stop))) {
+            if (rsc->assigned != node
+                || (stop != NULL && g_hash_table_contains(g->by_action, stop))) {
                 continue;
             }
             reload = gop_add(g, GOP_RSC, rsc, "reload-agent", node, 0);
@@ -266,10 +267,9 @@ active_recurring(const xmlNode *history)
             || (status != NULL && strcmp(status, "-1") == 0)) {
             continue;
         }
-        g_hash_table_insert(active,
-                            g_strdup_printf("%s_%" PRIu64, bl_xml_attr(op, "operation"),
-                                            op_interval(op)),
-                            (gpointer) op);
+        g_hash_table_insert(
+            active, g_strdup_printf("%s_%" PRIu64, bl_xml_attr(op, "operation"), op_interval(op)),
+            (gpointer) op);
     }
     return active;
 }
@@ -289,8 +289,8 @@ discovery_disabled(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *
         const char *where = bl_xml_attr(c, "node");
         const char *discovery = bl_xml_attr(c, "resource-discovery");
 
-        if (target == NULL || where == NULL || discovery == NULL
-            || strcmp(discovery, "never") != 0 || strcmp(where, node->uname) != 0) {
+        if (target == NULL || where == NULL || discovery == NULL || strcmp(discovery, "never") != 0
+            || strcmp(where, node->uname) != 0) {
             continue;
         }
         if (strcmp(target, rsc->id) == 0
@@ -424,9 +424,8 @@ definition_changed(graph_t *g, const bl_srsc_t *rsc, const xmlNode *op, const mo
     if (recorded == NULL || m->stopped_role) {
         return false; /* unknown: leave it */
     }
-    digest = bl__sched_recurring_digest(g->s, rsc,
-                                        bl__sched_op_config(rsc, "monitor", m->interval_ms),
-                                        timeout_ms(g->s, &probe));
+    digest = bl__sched_recurring_digest(
+        g->s, rsc, bl__sched_op_config(rsc, "monitor", m->interval_ms), timeout_ms(g->s, &probe));
     return strcmp(digest, recorded) != 0;
 }
 
@@ -472,7 +471,8 @@ add_monitors(graph_t *g, const side_ops_t *side)
         const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
         g_autoptr(GArray) monitors = NULL;
 
-        if (rsc->orphan || rsc->blocked || bl__sched_true(g_hash_table_lookup(rsc->meta, "maintenance"))
+        if (rsc->orphan || rsc->blocked
+            || bl__sched_true(g_hash_table_lookup(rsc->meta, "maintenance"))
             || s->maintenance_mode) {
             continue;
         }
@@ -860,9 +860,8 @@ add_edges(graph_t *g, GHashTable *probes)
     for (guint i = 0; i < g->ops->len; i++) {
         gop_t *start = g_ptr_array_index(g->ops, i);
 
-        for (int n = 0; start->kind == GOP_RSC && strcmp(start->task, "start") == 0
-                        && n < s->n_nodes;
-             n++) {
+        for (int n = 0;
+             start->kind == GOP_RSC && strcmp(start->task, "start") == 0 && n < s->n_nodes; n++) {
             g_autofree char *key = g_strdup_printf("%s@%s", start->rsc->id, s->nodes[n]->uname);
 
             gop_input(start, g_hash_table_lookup(probes, key));
@@ -934,9 +933,9 @@ config_task(const gop_t *op)
 static uint64_t
 timeout_ms(bl_sched_t *s, const gop_t *op)
 {
-    const char *text = op->probe ? probe_timeout(s, op->rsc)
-                                 : bl__sched_op_meta(s, op->rsc, config_task(op), op->interval_ms,
-                                                     "timeout");
+    const char *text =
+        op->probe ? probe_timeout(s, op->rsc)
+                  : bl__sched_op_meta(s, op->rsc, config_task(op), op->interval_ms, "timeout");
     uint64_t ms = DEFAULT_TIMEOUT_MS;
 
     if (text == NULL || bl_duration_parse_ms(text, &ms, NULL) != 0) {

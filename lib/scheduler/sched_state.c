@@ -116,8 +116,8 @@ capture_rsc(const bl_sched_t *s, const bl_srsc_t *rsc, struct bl_sched_state_dat
         .disabled = disabled(rsc),
         .blocked = rsc->blocked,
         .starting = rsc->kind == BL_RSC_PRIMITIVE && rsc->pending_on->len > 0,
-        .maintenance = s->maintenance_mode
-                       || bl__sched_true(g_hash_table_lookup(rsc->meta, "maintenance")),
+        .maintenance =
+            s->maintenance_mode || bl__sched_true(g_hash_table_lookup(rsc->meta, "maintenance")),
     };
     g_autoptr(GPtrArray) on = g_ptr_array_new();
 

@@ -81,8 +81,10 @@ test_graph_holds_actions_probes_monitors_and_edges(void **state)
     (void) state;
     assert_non_null(graph);
     /* starts of both members on n2, a's monitor after its start */
-    assert_int_equal(count(graph, "//action_set/rsc_op[@operation_key='a_start_0' and @on_node='n2']"), 1);
-    assert_int_equal(count(graph, "//action_set/rsc_op[@operation_key='b_start_0' and @on_node='n2']"), 1);
+    assert_int_equal(
+        count(graph, "//action_set/rsc_op[@operation_key='a_start_0' and @on_node='n2']"), 1);
+    assert_int_equal(
+        count(graph, "//action_set/rsc_op[@operation_key='b_start_0' and @on_node='n2']"), 1);
     assert_int_equal(count(graph, "//synapse[action_set/rsc_op[@operation_key='a_monitor_10000']]"
                                   "/inputs/trigger/rsc_op[@operation_key='a_start_0']"),
                      1);
@@ -102,15 +104,17 @@ test_graph_holds_actions_probes_monitors_and_edges(void **state)
                                   "/inputs/trigger/rsc_op[@operation_key='a_monitor_0']"),
                      2);
     /* the agent, its parameters and the operation's timeout travel with the action */
-    assert_int_equal(count(graph, "//action_set/rsc_op[@operation_key='a_monitor_10000']/attributes["
-                                  "@CRM_meta_timeout='30000' and @CRM_meta_interval='10000' "
-                                  "and @state='/tmp/a' and @CRM_meta_on_node='n2']"),
+    assert_int_equal(count(graph,
+                           "//action_set/rsc_op[@operation_key='a_monitor_10000']/attributes["
+                           "@CRM_meta_timeout='30000' and @CRM_meta_interval='10000' "
+                           "and @state='/tmp/a' and @CRM_meta_on_node='n2']"),
                      1);
     assert_int_equal(count(graph, "//action_set/rsc_op[@operation_key='a_monitor_0']/attributes["
                                   "@CRM_meta_op_target_rc='7' and @CRM_meta_timeout='30000']"),
                      2);
-    assert_int_equal(count(graph, "//action_set/rsc_op[@operation_key='a_start_0']/primitive[@class='ocf' "
-                                  "and @provider='pacemaker' and @type='Dummy']"),
+    assert_int_equal(count(graph,
+                           "//action_set/rsc_op[@operation_key='a_start_0']/primitive[@class='ocf' "
+                           "and @provider='pacemaker' and @type='Dummy']"),
                      1);
     bl_sched_result_free(result);
     xmlFreeDoc(doc);
@@ -230,8 +234,7 @@ test_inject_failed_monitor(void **state)
                                 "'last-failure-c#monitor_10000' and @value='1700000000']"),
                      1);
     assert_int_equal(bl_sched_inject_op(doc, "c_monitor_10000@n1=7", 1700000000, NULL), 0);
-    assert_int_equal(count(doc, "//nvpair[@name='fail-count-c#monitor_10000' and @value='2']"),
-                     1);
+    assert_int_equal(count(doc, "//nvpair[@name='fail-count-c#monitor_10000' and @value='2']"), 1);
     result = run(doc, false);
     actions = bl_sched_result_actions(result);
     assert_string_equal(strstr(actions, "start c n1"), "start c n1\nstop c n1\n");
@@ -267,8 +270,8 @@ static void
 test_inject_op_refuses_bad_specs(void **state)
 {
     static const char *const bad[] = {
-        "c_monitor_10000@n1",  "c_monitor_10000n1=7", "c_monitor@n1=7",   "c_monitor_x@n1=7",
-        "c_monitor_10000@=7",  "c_monitor_10000@n1=", "c_monitor_1@n1=300", "c_bogus_0@n1=1",
+        "c_monitor_10000@n1",   "c_monitor_10000n1=7",  "c_monitor@n1=7",     "c_monitor_x@n1=7",
+        "c_monitor_10000@=7",   "c_monitor_10000@n1=",  "c_monitor_1@n1=300", "c_bogus_0@n1=1",
         "d_monitor_10000@n1=7", "c_monitor_10000@n9=7", "g_start_0@n1=1",
     };
     xmlDoc *doc = parse();
