@@ -232,6 +232,32 @@ forget_recurring(xmlNode *history, const char *task, uint64_t interval_ms)
     }
 }
 
+/*
+ * A reprobe: the request is consumed. The simulated probes find every resource as the
+ * history says, so the history stays (a controller would replace it with their results).
+ */
+static void
+reprobe(xmlDoc *cib, const xmlNode *op)
+{
+    xmlNode *state = node_state(cib, bl_xml_attr(op, "on_node_uuid"), bl_xml_attr(op, "on_node"));
+    xmlNode *transient = bl_xml_first_child(state, "transient_attributes");
+
+    for (xmlNode *set = bl_xml_first_child(transient, "instance_attributes"); set != NULL;
+         set = bl_xml_next(set, "instance_attributes")) {
+        xmlNode *nv = bl_xml_first_child(set, "nvpair");
+
+        while (nv != NULL) {
+            xmlNode *next = bl_xml_next(nv, "nvpair");
+            const char *name = bl_xml_attr(nv, "name");
+
+            if (name != NULL && strcmp(name, "probe_complete") == 0) {
+                bl_xml_remove(nv);
+            }
+            nv = next;
+        }
+    }
+}
+
 static void
 apply_rsc_op(const bl_sched_result_t *result, xmlDoc *cib, const xmlNode *op, int call_id)
 {
@@ -251,6 +277,11 @@ apply_rsc_op(const bl_sched_result_t *result, xmlDoc *cib, const xmlNode *op, in
     };
 
     r.rc = r.target_rc;
+    if (strcmp(r.task, "delete") == 0) {
+        /* the controller forgets the resource's history on the node */
+        bl_xml_remove(lrm_resource(state, r.rsc, primitive));
+        return;
+    }
     if (strcmp(r.task, "cancel") == 0) {
         forget_recurring(lrm_resource(state, r.rsc, primitive),
                          bl_xml_attr(attrs, "CRM_meta_operation"), r.interval_ms);
@@ -263,7 +294,36 @@ apply_rsc_op(const bl_sched_result_t *result, xmlDoc *cib, const xmlNode *op, in
     record_op(lrm_resource(state, r.rsc, primitive), &r);
 }
 
-/* A fenced node is down and has forgotten everything it ran; a shut down node is down. */
+/* Removes RSC's fail-count-* and last-failure-* attributes from STATE. */
+static void
+clear_failcounts(xmlNode *state, const char *rsc)
+{
+    xmlNode *transient = bl_xml_first_child(state, "transient_attributes");
+    g_autofree char *count = g_strdup_printf("fail-count-%s", rsc);
+    g_autofree char *last = g_strdup_printf("last-failure-%s", rsc);
+
+    for (xmlNode *set = bl_xml_first_child(transient, "instance_attributes"); set != NULL;
+         set = bl_xml_next(set, "instance_attributes")) {
+        xmlNode *nv = bl_xml_first_child(set, "nvpair");
+
+        while (nv != NULL) {
+            xmlNode *next = bl_xml_next(nv, "nvpair");
+            const char *name = bl_xml_attr(nv, "name");
+            const char *rest = name == NULL                    ? NULL
+                               : g_str_has_prefix(name, count) ? name + strlen(count)
+                               : g_str_has_prefix(name, last)  ? name + strlen(last)
+                                                               : NULL;
+
+            if (rest != NULL && (*rest == '\0' || *rest == '#')) {
+                bl_xml_remove(nv);
+            }
+            nv = next;
+        }
+    }
+}
+
+/* A fenced node is down and has forgotten everything it ran; a shut down node is down;
+ * cleared fail counts are gone. */
 static void
 apply_crm_event(xmlDoc *cib, const xmlNode *event)
 {
@@ -271,6 +331,10 @@ apply_crm_event(xmlDoc *cib, const xmlNode *event)
     xmlNode *state =
         node_state(cib, bl_xml_attr(event, "on_node_uuid"), bl_xml_attr(event, "on_node"));
 
+    if (task != NULL && strcmp(task, "clear_failcount") == 0) {
+        clear_failcounts(state, bl_xml_attr(bl_xml_first_child(event, "primitive"), "id"));
+        return;
+    }
     set_membership(state, false);
     if (task != NULL && strcmp(task, "stonith") == 0) {
         bl_xml_remove(bl_xml_first_child(state, "lrm"));
@@ -321,7 +385,11 @@ bl_sched_result_apply(const bl_sched_result_t *result, xmlDoc *cib, char **err)
     for (guint i = 0; i < order->len; i++) {
         const xmlNode *action = g_ptr_array_index(order, i);
 
-        if (bl_xml_is(action, "rsc_op")) {
+        const char *task = bl_xml_attr(action, "operation");
+
+        if (bl_xml_is(action, "rsc_op") && task != NULL && strcmp(task, "probe_again") == 0) {
+            reprobe(cib, action);
+        } else if (bl_xml_is(action, "rsc_op")) {
             apply_rsc_op(result, cib, action, call_id++);
         } else if (bl_xml_is(action, "crm_event")) {
             apply_crm_event(cib, action);

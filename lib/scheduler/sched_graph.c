@@ -571,6 +571,141 @@ add_cancels(graph_t *g)
     }
 }
 
+/* --------------------------------------------------------------------- deletes */
+
+/* Does the history on a node name another agent than the configuration? */
+static bool
+agent_changed(const bl_srsc_t *rsc, const xmlNode *history)
+{
+    static const char *const names[] = {"class", "provider", "type"};
+
+    for (size_t i = 0; rsc->xml != NULL && i < G_N_ELEMENTS(names); i++) {
+        const char *configured = bl_xml_attr(rsc->xml, names[i]);
+        const char *recorded = bl_xml_attr(history, names[i]);
+
+        if ((configured == NULL) != (recorded == NULL)
+            || (configured != NULL && strcmp(configured, recorded) != 0)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The controller forgets a resource's history on a node (operation "delete") when the
+ * resource was removed from the configuration (once stopped), or when the configuration
+ * now names another agent (between the old agent's stop and the new one's start; not on
+ * a node that is leaving).
+ */
+static void
+add_deletes(graph_t *g)
+{
+    bl_sched_t *s = g->s;
+
+    for (guint i = 0; i < s->primitives->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
+
+        for (int n = 0; rsc->managed && !rsc->failed && n < s->n_nodes; n++) {
+            const bl_snode_t *node = s->nodes[n];
+            const xmlNode *history = lrm_resource(s, rsc, node);
+            gop_t *del;
+
+            if (history == NULL || !node->online || node->unclean
+                || !(rsc->orphan || (agent_changed(rsc, history) && !node->shutdown))) {
+                continue;
+            }
+            del = gop_add(g, GOP_RSC, rsc, "delete", node, 0);
+            for (guint j = 0; j < g->ops->len; j++) {
+                gop_t *op = g_ptr_array_index(g->ops, j);
+
+                if (op->rsc == rsc && op->kind == GOP_RSC && strcmp(op->task, "stop") == 0) {
+                    gop_input(del, op);
+                } else if (op->rsc == rsc && op->kind == GOP_RSC
+                           && strcmp(op->task, "start") == 0) {
+                    gop_input(op, del);
+                }
+            }
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ reprobes */
+
+/* A node whose probe_complete attribute is "false" asks for its resources to be probed
+ * again: the controller forgets the node's history, and the next run probes everything. */
+static void
+add_reprobes(graph_t *g)
+{
+    for (int n = 0; n < g->s->n_nodes; n++) {
+        const bl_snode_t *node = g->s->nodes[n];
+        const char *complete = bl__sched_node_attr(node, "probe_complete");
+        gop_t *reprobe;
+
+        if (!node->online || node->unclean || complete == NULL || bl__sched_true(complete)) {
+            continue;
+        }
+        reprobe = gop_add(g, GOP_RSC, NULL, "probe_again", node, 0);
+        reprobe->key = g_strdup_printf("probe_again-%s", node->uname);
+    }
+}
+
+/* ------------------------------------------------------------ fail count clearing */
+
+/* Does NODE hold fail-count-RSC (or fail-count-RSC#OP_INTERVAL) attributes? */
+static bool
+has_failcount(const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    g_autofree char *prefix = g_strdup_printf("fail-count-%s", rsc->id);
+    GHashTableIter iter;
+    gpointer name;
+
+    g_hash_table_iter_init(&iter, node->attrs);
+    while (g_hash_table_iter_next(&iter, &name, NULL)) {
+        const char *rest =
+            g_str_has_prefix(name, prefix) ? (const char *) name + strlen(prefix) : NULL;
+
+        if (rest != NULL && (*rest == '\0' || *rest == '#')) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The controller clears fail counts that no longer mean anything: those of a resource
+ * removed from the configuration (before its stop and the deletion of its history), and
+ * those of failures under an older definition of the resource.
+ */
+static void
+add_failcount_clears(graph_t *g)
+{
+    bl_sched_t *s = g->s;
+
+    for (guint i = 0; i < s->primitives->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
+
+        for (int n = 0; rsc->managed && n < s->n_nodes; n++) {
+            const bl_snode_t *node = s->nodes[n];
+            bool stale = g_ptr_array_find(rsc->fail_cleared_on, node, NULL);
+            gop_t *clear;
+
+            if (!node->online || node->unclean
+                || !(stale || (rsc->orphan && has_failcount(rsc, node)))) {
+                continue;
+            }
+            clear = gop_add(g, GOP_CRM, rsc, "clear_failcount", node, 0);
+            for (guint j = 0; rsc->orphan && j < g->ops->len; j++) {
+                gop_t *op = g_ptr_array_index(g->ops, j);
+
+                if (op->rsc == rsc && op->kind == GOP_RSC
+                    && (strcmp(op->task, "stop") == 0 || strcmp(op->task, "delete") == 0)) {
+                    gop_input(op, clear);
+                }
+            }
+        }
+    }
+}
+
 /* ------------------------------------------------------------------ the controller's */
 
 /* A stop on NODE that cannot happen (a blocked resource) keeps the node up. */
@@ -1015,6 +1150,25 @@ rsc_op_details(graph_t *g, xmlNode *xml, const gop_t *op, GHashTable *digests)
     add_params(g, attrs, op, config);
 }
 
+/* A task nothing waits for: clearing a resource's fail count, reprobing a node. */
+static void
+crm_event_details(xmlNode *xml, const gop_t *op)
+{
+    xmlNode *primitive = op->rsc != NULL ? bl_xml_add_child(xml, "primitive") : NULL;
+    xmlNode *attrs = bl_xml_add_child(xml, "attributes");
+
+    if (primitive != NULL) {
+        bl_xml_set_attr(primitive, "id", op->rsc->id);
+    }
+    bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
+    bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
+    bl_xml_set_attr(attrs, "CRM_meta_op_no_wait", "true");
+    if (primitive != NULL) {
+        set_uint(attrs, "CRM_meta_timeout", DEFAULT_TIMEOUT_MS);
+    }
+    bl_xml_set_attr(attrs, "crm_feature_set", GRAPH_FEATURE_SET);
+}
+
 static void
 synapse(graph_t *g, xmlNode *root, const gop_t *op, GHashTable *digests)
 {
@@ -1024,8 +1178,10 @@ synapse(graph_t *g, xmlNode *root, const gop_t *op, GHashTable *digests)
     xmlNode *inputs = bl_xml_add_child(syn, "inputs");
 
     set_uint(syn, "id", (uint64_t) op->id);
-    if (op->kind == GOP_RSC) {
+    if (op->kind == GOP_RSC && op->rsc != NULL) {
         rsc_op_details(g, xml, op, digests);
+    } else if ((op->kind == GOP_CRM && op->rsc != NULL) || op->kind == GOP_RSC) {
+        crm_event_details(xml, op);
     } else {
         xmlNode *attrs = bl_xml_add_child(xml, "attributes");
 
@@ -1083,6 +1239,9 @@ bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
     add_monitors(&g, &side);
     add_edges(&g, probes);
     add_cancels(&g);
+    add_deletes(&g);
+    add_failcount_clears(&g);
+    add_reprobes(&g);
     add_shutdowns(&g);
     add_fencing(&g);
     result->now = s->now;
