@@ -1,6 +1,7 @@
 #!/bin/sh
 # TAP: belay simulate --save-graph against crm_simulate -G (Pacemaker 2.1.5; the graphs of
-# the tier1 corpus cases are in graphs/NAME.graph.xml): the same actions a controller
+# the tier1 corpus cases and of a few tier3 ones with fencing are in graphs/NAME.graph.xml):
+# the same actions a controller
 # executes (rsc_op and crm_event by operation key and node; probes, monitors, cancels,
 # deletes included) and, for each, the same actions before it (inputs followed through
 # pseudo-events). Ids and the shape of pseudo-event chains may differ.
@@ -9,6 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top_builddir=${top_builddir:-$here/../..}
 belay=${BELAY:-$top_builddir/tools/belay}
 corpus=${SHARED_DIR:-$here/../../../shared}/conformance/scheduler/tier1
+tier3=${corpus%/tier1}/tier3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 
@@ -26,10 +28,12 @@ n=0
 for expected in "$@"; do
     n=$((n + 1))
     name=$(basename "$expected" .graph.xml)
+    dir=$corpus
+    [ -f "$dir/$name.xml" ] || dir=$tier3
     args=""
-    [ -f "$corpus/$name.args" ] && args=$(cat "$corpus/$name.args")
+    [ -f "$dir/$name.args" ] && args=$(cat "$dir/$name.args")
     rm -f "$work/graph.xml"
-    eval "\"$belay\" simulate \"$corpus/$name.xml\" $args --actions --save-graph \"$work/graph.xml\"" \
+    eval "\"$belay\" simulate \"$dir/$name.xml\" $args --actions --save-graph \"$work/graph.xml\"" \
         > /dev/null 2> "$work/err"
     rc=$?
     if [ $rc -eq 0 ] && xmllint --noout "$work/graph.xml" 2>> "$work/err" \

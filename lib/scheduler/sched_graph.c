@@ -749,12 +749,43 @@ add_shutdowns(graph_t *g)
     }
 }
 
+/*
+ * Does START wait for the fencing of NODE? Resources that require fencing (the default
+ * when fencing is enabled) start nowhere before an unclean node is fenced; those that
+ * require only quorum wait when their state on that node is unknown (they may run there).
+ */
+static bool
+start_waits_for_fence(graph_t *g, const gop_t *start, const bl_snode_t *node)
+{
+    const char *requires;
+    const char *class;
+
+    if (start->kind != GOP_RSC || start->rsc == NULL || strcmp(start->task, "start") != 0) {
+        return false;
+    }
+    requires = g_hash_table_lookup(start->rsc->meta, "requires");
+    class = start->rsc->xml != NULL ? bl_xml_attr(start->rsc->xml, "class") : NULL;
+    if (requires == NULL) {
+        requires = (class != NULL && strcmp(class, "stonith") == 0) || !g->s->stonith_enabled
+                       ? "quorum"
+                       : "fencing";
+    }
+    if (strcmp(requires, "fencing") == 0 || strcmp(requires, "unfencing") == 0) {
+        return true;
+    }
+    return strcmp(requires, "quorum") == 0 && start->rsc->allowed[node->index]
+           && lrm_resource(g->s, start->rsc, node) == NULL;
+}
+
 /* An unclean node is fenced first; the stops it implies (pseudo) and the starts that
- * replace them wait for it. */
+ * could conflict with what may still run there wait for it. */
 static void
 add_fencing(graph_t *g)
 {
     bl_sched_t *s = g->s;
+    bool concurrent = cluster_flag(s, "concurrent-fencing", false);
+    g_autoptr(GPtrArray) fences = g_ptr_array_new();
+    gop_t *dc_fence = NULL;
 
     for (int n = 0; bl__sched_can_fence(s) && n < s->n_nodes; n++) {
         bl_snode_t *node = s->nodes[n];
@@ -768,10 +799,24 @@ add_fencing(graph_t *g)
         for (guint i = 0; i < g->ops->len; i++) {
             gop_t *op = g_ptr_array_index(g->ops, i);
 
-            if (op->node == node && op->kind == GOP_PSEUDO) {
+            if ((op->node == node && op->kind == GOP_PSEUDO)
+                || start_waits_for_fence(g, op, node)) {
                 gop_input(op, fence);
             }
         }
+        if (s->dc_uuid != NULL && strcmp(node->id, s->dc_uuid) == 0) {
+            dc_fence = fence;
+        } else {
+            /* one at a time unless concurrent-fencing=true */
+            if (!concurrent && fences->len > 0) {
+                gop_input(fence, g_ptr_array_index(fences, fences->len - 1));
+            }
+            g_ptr_array_add(fences, fence);
+        }
+    }
+    /* the DC is fenced last: it is the one that fences the others */
+    for (guint i = 0; dc_fence != NULL && i < fences->len; i++) {
+        gop_input(dc_fence, g_ptr_array_index(fences, i));
     }
 }
 
