@@ -1,10 +1,10 @@
 #!/bin/sh
 # TAP: belay simulate --save-graph against crm_simulate -G (Pacemaker 2.1.5; the graphs of
 # the tier1 corpus cases and of a few tier3 ones with fencing are in graphs/NAME.graph.xml):
-# the same actions a controller
-# executes (rsc_op and crm_event by operation key and node; probes, monitors, cancels,
-# deletes included) and, for each, the same actions before it (inputs followed through
-# pseudo-events). Ids and the shape of pseudo-event chains may differ.
+# the same actions a controller executes (rsc_op and crm_event by operation key and node;
+# probes, monitors, cancels, deletes included) and, for each, the same actions before it
+# (inputs followed through pseudo-events). Ids and the shape of pseudo-event chains may
+# differ.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top_builddir=${top_builddir:-$here/../..}
