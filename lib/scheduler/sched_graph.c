@@ -4,11 +4,14 @@
  * point such as a group's "running", crm_event for the controller's own work: fencing,
  * shutdown) with the actions that must complete first as its inputs.
  *
- * Besides the run's starts and stops it holds what only the executor needs: probes
- * (monitor_0 where the resource's state on a node is unknown) and recurring monitors
- * (after a start, or where one configured is not running yet, and role=Stopped monitors
- * where the resource will not run). Every ordering edge of the run whose two ends are in
- * the graph becomes an input; pseudo-actions keep the chains between them.
+ * Besides the run's starts and stops it holds what only the executor and the controller
+ * need: probes (monitor_0 where the resource's state on a node is unknown), recurring
+ * monitors (after a start, where one configured is not running or runs with old
+ * parameters, and role=Stopped monitors where the resource will not run), cancels, reloads,
+ * history deletes, fail count clears, reprobes, fencing and shutdowns. Every ordering edge
+ * of the run whose two ends are in the graph becomes an input, pseudo-actions keep the
+ * chains between them, and the orderings Pacemaker adds only for execution (probes before
+ * starts and restarts, anti-colocation, fencing) are added here.
  */
 #include <inttypes.h>
 #include <stdlib.h>
