@@ -33,9 +33,7 @@ bl__sched_free(bl_sched_t *s)
     if (s->assign_order != NULL) {
         g_ptr_array_free(s->assign_order, true);
     }
-    if (s->score_log != NULL) {
-        g_string_free(s->score_log, true);
-    }
+    bl__sched_score_log_free(s->score_log);
     g_ptr_array_free(s->resources, true);
     g_ptr_array_free(s->primitives, true);
     g_hash_table_destroy(s->rsc_by_id);
@@ -208,7 +206,8 @@ bl_sched_run(const xmlDoc *cib, const bl_sched_options_t *options, bl_sched_resu
     if (rc == 0) {
         *result = bl__sched_result_build(&s);
         bl__sched_state_capture(&s, *result);
-        (*result)->score_log = g_strdup(s.score_log != NULL ? s.score_log->str : "");
+        (*result)->score_log = s.score_log;
+        s.score_log = NULL; /* now the result's */
         if (options != NULL && options->graph) {
             bl__sched_graph_build(&s, *result);
         }

@@ -215,7 +215,7 @@ struct bl_sched {
     GPtrArray *actions;      /* owner of every bl_action_t */
     GPtrArray *edges;        /* owner of every bl_order_edge_t */
     GPtrArray *assign_order; /* top-level resources in the order they were assigned */
-    GString *score_log;      /* allocation scores in crm_simulate -s format (sched_scores.c) */
+    struct bl_sched_score_log *score_log; /* allocation scores as assigned (sched_scores.c) */
 };
 
 struct bl_sched_result {
@@ -226,7 +226,7 @@ struct bl_sched_result {
     xmlDoc *graph;                     /* sched_graph.c, NULL unless options->graph */
     GHashTable *graph_digests;         /* rsc_op id -> op-digest of its parameters */
     int64_t now;                       /* the run's "now" (recorded with applied results) */
-    char *score_log;                   /* crm_simulate -s lines */
+    struct bl_sched_score_log *score_log; /* sched_scores.c, taken from the run */
 };
 
 /* ---------------------------------------------------------------- sched_main.c */
@@ -250,6 +250,7 @@ void bl__sched_state_free(struct bl_sched_state_data *state);
 /* -------------------------------------------------------------- sched_scores.c */
 /* Logs the scores RSC is assigned from (FUNCTION: "pcmk__group_assign", ...). */
 void bl__sched_scores_log(bl_sched_t *s, const bl_srsc_t *rsc, const char *function);
+void bl__sched_score_log_free(struct bl_sched_score_log *log);
 
 /* --------------------------------------------------------------- sched_graph.c */
 /* Builds RESULT's transition graph from S's actions and orderings. */
