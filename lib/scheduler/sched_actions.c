@@ -568,6 +568,11 @@ apply_to_then(propagation_t *p, const bl_order_edge_t *edge, bl_action_t *first,
         && !(then->flags & BL_ACT_MIGRATABLE)) {
         clear_flag(p, first, BL_ACT_MIGRATABLE);
     }
+    /* the demote before the required stop of a promoted instance is required too */
+    if ((flags & BL_ORD_PROMOTED_IMPLIES_FIRST) && !(flags_of(then) & BL_ACT_OPTIONAL)
+        && then->rsc->role == BL_ROLE_PROMOTED) {
+        make_required(p, first);
+    }
     if (flags & (BL_ORD_IMPLIES_FIRST_MIGRATABLE | BL_ORD_PSEUDO_LEFT)) {
         bl__sched_migration_edge(flags, first, then, &p->changed);
     }

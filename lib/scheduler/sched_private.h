@@ -235,6 +235,8 @@ typedef enum bl_order_flag {
     /* then not migratable or unrunnable => first unrunnable; then required => first too */
     BL_ORD_IMPLIES_FIRST_MIGRATABLE = 1 << 6,
     BL_ORD_PSEUDO_LEFT = 1 << 7, /* first unrunnable => then is a real, unmigrated action */
+    /* then required and its resource currently promoted => first required */
+    BL_ORD_PROMOTED_IMPLIES_FIRST = 1 << 8,
 } bl_order_flag_t;
 
 typedef struct bl_order_edge {

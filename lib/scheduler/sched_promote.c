@@ -435,7 +435,7 @@ bl__sched_promote_actions(bl_sched_t *s, bl_srsc_t *rsc)
         bl_action_t *demote = bl__sched_action(s, rsc, BL_TASK_DEMOTE, current, keep);
 
         bl__sched_order(s, demote, bl__sched_action_find(rsc, BL_TASK_STOP, current),
-                        BL_ORD_IMPLIES_FIRST);
+                        BL_ORD_IMPLIES_FIRST | BL_ORD_PROMOTED_IMPLIES_FIRST);
     }
     if (rsc->next_role == BL_ROLE_PROMOTED && rsc->assigned != NULL) {
         bool already = rsc->role == BL_ROLE_PROMOTED && current == rsc->assigned;
