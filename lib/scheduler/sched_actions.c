@@ -361,9 +361,10 @@ member_task(bl_task_t task)
     }
 }
 
-/* Flags of a group pseudo-action for ordering purposes: derived from its members only. */
+/* Flags of a group pseudo-action for ordering purposes: derived from its members only
+ * (those on NODE when one is given). */
 static unsigned
-group_flags(const bl_action_t *action)
+group_flags(const bl_action_t *action, const bl_snode_t *node)
 {
     unsigned flags = BL_ACT_OPTIONAL | BL_ACT_RUNNABLE | BL_ACT_PSEUDO;
     bl_task_t task = member_task(action->task);
@@ -376,7 +377,7 @@ group_flags(const bl_action_t *action)
         for (guint j = 0; j < member->actions->len && found == NULL; j++) {
             bl_action_t *a = g_ptr_array_index(member->actions, j);
 
-            found = (a->task == task) ? a : NULL;
+            found = (a->task == task && (node == NULL || a->node == node)) ? a : NULL;
         }
         if (found == NULL) {
             if (task != BL_TASK_STOP) {
@@ -395,16 +396,43 @@ group_flags(const bl_action_t *action)
 }
 
 unsigned
-bl__sched_action_flags(const bl_action_t *action)
+bl__sched_action_flags_on(const bl_action_t *action, const bl_snode_t *node)
 {
     switch (action->rsc->kind) {
     case BL_RSC_GROUP:
-        return group_flags(action);
+        return group_flags(action, node);
     case BL_RSC_CLONE:
-        return bl__sched_clone_action_flags(action);
+        return bl__sched_clone_action_flags(action, node);
     default:
         return action->flags;
     }
+}
+
+unsigned
+bl__sched_action_flags(const bl_action_t *action)
+{
+    return bl__sched_action_flags_on(action, NULL);
+}
+
+/*
+ * The flags of FIRST as seen by THEN. A clone's action is required for THEN only if an
+ * instance on THEN's node requires it: a new instance starting elsewhere does not restart
+ * what runs after the clone here. Whether it can run at all stays a clone-wide matter.
+ */
+static unsigned
+ordering_flags(const bl_action_t *first, const bl_action_t *then)
+{
+    unsigned flags = bl__sched_action_flags(first);
+    const bl_snode_t *node = then->node;
+
+    if (node == NULL && then->rsc->kind == BL_RSC_GROUP && then->task == BL_TASK_START) {
+        node = then->rsc->assigned;
+    }
+    if (first->rsc->kind != BL_RSC_CLONE || node == NULL) {
+        return flags;
+    }
+    return (bl__sched_action_flags_on(first, node) & ~BL_ACT_RUNNABLE)
+           | (flags & BL_ACT_RUNNABLE);
 }
 
 #define flags_of bl__sched_action_flags
@@ -617,7 +645,7 @@ apply_edge(propagation_t *p, const bl_order_edge_t *edge)
     if (first == NULL) {
         return;
     }
-    first_flags = flags_of(first);
+    first_flags = ordering_flags(first, then);
     if (then->rsc->kind == BL_RSC_PRIMITIVE) {
         apply_to_then(p, edge, first, first_flags, then);
         return;

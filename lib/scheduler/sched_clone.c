@@ -1001,7 +1001,7 @@ group_completion(bl_task_t task)
 }
 
 unsigned
-bl__sched_clone_action_flags(const bl_action_t *action)
+bl__sched_clone_action_flags(const bl_action_t *action, const bl_snode_t *node)
 {
     unsigned flags = BL_ACT_OPTIONAL | BL_ACT_RUNNABLE | BL_ACT_PSEUDO;
     bl_task_t task = instance_task(action->task);
@@ -1018,10 +1018,10 @@ bl__sched_clone_action_flags(const bl_action_t *action)
             instance, instance->kind == BL_RSC_GROUP ? group_completion(task) : task);
         unsigned child_flags;
 
-        if (child == NULL) {
+        if (child == NULL || (node != NULL && instance->kind == BL_RSC_PRIMITIVE && child->node != node)) {
             continue;
         }
-        child_flags = bl__sched_action_flags(child);
+        child_flags = bl__sched_action_flags_on(child, node);
         /* (an "at least N" gate is never required by the instances themselves) */
         if (!(child_flags & BL_ACT_OPTIONAL) && needed == 1) {
             flags &= ~BL_ACT_OPTIONAL;

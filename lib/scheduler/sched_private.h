@@ -459,6 +459,8 @@ void bl__sched_create_actions(bl_sched_t *s);
 void bl__sched_propagate(bl_sched_t *s);
 /* Flags of ACTION for ordering purposes (group and clone pseudo-actions: from members). */
 unsigned bl__sched_action_flags(const bl_action_t *action);
+/* The same, counting only what happens on NODE (all nodes if NULL). */
+unsigned bl__sched_action_flags_on(const bl_action_t *action, const bl_snode_t *node);
 
 /* -------------------------------------------------------------- sched_digest.c */
 /* MD5 (hex, g_free) of RSC's parameters as Pacemaker digests them; ONLY limits them to a
@@ -520,7 +522,7 @@ void bl__sched_instance_set_next_role(bl_srsc_t *instance, bl_role_t role);
 /* -1 when instance X has better node scores than Y (compared best first), 1 if worse. */
 int bl__sched_instance_compare_scores(const bl_sched_t *s, const bl_srsc_t *x, const bl_srsc_t *y);
 /* Flags of a clone pseudo-action, summarized from its instances' actions. */
-unsigned bl__sched_clone_action_flags(const bl_action_t *action);
+unsigned bl__sched_clone_action_flags(const bl_action_t *action, const bl_snode_t *node);
 /* Orders FIRST's FIRST_TASK before THEN's THEN_TASK instance by instance on each node
  * when both are clones and the relevant one interleaves; returns false otherwise. */
 bool bl__sched_clone_order_interleaved(bl_sched_t *s, bl_srsc_t *first, bl_task_t first_task,
