@@ -431,8 +431,7 @@ ordering_flags(const bl_action_t *first, const bl_action_t *then)
     if (first->rsc->kind != BL_RSC_CLONE || node == NULL) {
         return flags;
     }
-    return (bl__sched_action_flags_on(first, node) & ~BL_ACT_RUNNABLE)
-           | (flags & BL_ACT_RUNNABLE);
+    return (bl__sched_action_flags_on(first, node) & ~BL_ACT_RUNNABLE) | (flags & BL_ACT_RUNNABLE);
 }
 
 #define flags_of bl__sched_action_flags

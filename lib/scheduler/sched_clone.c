@@ -1018,7 +1018,8 @@ bl__sched_clone_action_flags(const bl_action_t *action, const bl_snode_t *node)
             instance, instance->kind == BL_RSC_GROUP ? group_completion(task) : task);
         unsigned child_flags;
 
-        if (child == NULL || (node != NULL && instance->kind == BL_RSC_PRIMITIVE && child->node != node)) {
+        if (child == NULL
+            || (node != NULL && instance->kind == BL_RSC_PRIMITIVE && child->node != node)) {
             continue;
         }
         child_flags = bl__sched_action_flags_on(child, node);
