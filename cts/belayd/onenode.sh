@@ -182,8 +182,9 @@ while [ $i -lt 20 ]; do
     i=$((i + 1))
 done
 check "20 writes are acknowledged" test "$acked" = 20
+# belay-based journals writes and rewrites cib.xml once writes pause for a second.
 check "they are in BELAY_STATE_DIR, which overrides the config's state_dir" \
-    sh -c "grep -q 'id=\"d19\"' '$BELAY_STATE_DIR/cib.xml' && ! test -e '$work/conf-state/cib.xml'"
+    wait_for sh -c "grep -q 'id=\"d19\"' '$BELAY_STATE_DIR/cib.xml' && ! test -e '$work/conf-state/cib.xml'"
 v_before=$("$BELAY" cib version)
 
 kill -9 "$based1"

@@ -108,7 +108,7 @@ all_up() {
 check "belayd on each node starts its daemons from /etc/belay/belay.conf; all quorate" \
     wait_for all_up
 check "the CIB lives in each node's default /var/lib/belay" \
-    wait_for sh -c "'$LABSH' -w '$LAB' run node2 env -u BELAY_STATE_DIR '$BELAY' configure primitive first ocf:heartbeat:Dummy && test -e '$LAB/node3/var-lib-belay/cib.xml'"
+    wait_for sh -c "'$LABSH' -w '$LAB' run node2 env -u BELAY_STATE_DIR '$BELAY' configure primitive first ocf:heartbeat:Dummy && test -e '$LAB/node3/var-lib-belay/cib.journal' -o -e '$LAB/node3/var-lib-belay/cib.xml'"
 
 # The storm: node1 writes through the client API in batches of BATCH, from before the
 # first kill until one batch after the second respawn, however fast belay-based is.
