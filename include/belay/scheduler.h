@@ -8,8 +8,8 @@
  *   parallel threads on different (or the same, read-only) documents;
  * - deterministic: the same document and options give byte-identical output;
  * - the input document is never modified;
- * - anything the scheduler does not implement (bundles, remote nodes, tickets, resource
- *   sets, ...) is refused with BL_EUNSUPPORTED and a sentence naming the element.
+ * - anything the scheduler does not implement (bundles, remote nodes, tickets, ...) is
+ *   refused with BL_EUNSUPPORTED and a sentence naming the element.
  *
  * How a run proceeds (Pacemaker's stages, same order):
  *  1. unpack: cluster options, nodes (state from node_state, with or without fencing),
@@ -18,14 +18,19 @@
  *     failures, on-fail recovery, orphans), location constraints and rules;
  *  2. node criteria: stickiness on the current node, migration-threshold bans
  *     (fail-count-RSC#OP_INTERVAL, or fail-count-RSC for CIBs older than 3.0.13);
- *  3. colocations, then groups' internal colocations (member i with member i-1);
- *  4. assignment in priority order (configuration order among equals): a primitive first
+ *  3. colocations (resource sets expanded into pairs), then groups' internal colocations
+ *     (member i with member i-1);
+ *  4. assignment in priority order (configuration order among equals; with a
+ *     placement-strategy other than default, then by colocation-merged scores): a primitive
+ *     first
  *     places what it must be colocated with, applies those colocations, merges the
  *     preferences of what must be colocated with it (scaled by score/INFINITY), then takes
- *     its best node (ties: fewer resources assigned, current node, name);
- *  5. actions (stop/start per node, group pseudo-actions), orderings (group internals,
- *     rsc_order with kind/symmetry), then flags propagated along the orderings to a fixed
- *     point (required/runnable), which decides what the transition contains.
+ *     its best node (ties: fewer resources assigned, current node, name) among the nodes
+ *     with enough utilization capacity for it and what must run with it;
+ *  5. actions (stop/start per node, migrate_to/migrate_from for live migration, group
+ *     pseudo-actions), orderings (group internals, rsc_order with kind/symmetry and resource
+ *     sets), then flags propagated along the orderings to a fixed point
+ *     (required/runnable/migratable), which decides what the transition contains.
  *
  * Cost: unpacking is linear in the document; each resource keeps one score vector (one int
  * per node); ids are resolved once through hash tables. Measured on a generated CIB with 16
@@ -33,10 +38,9 @@
  * orderings): about 0.7 s and 85 MB for a whole run.
  *
  * Not implemented yet (refused with BL_EUNSUPPORTED): clones and promotable clones,
- * bundles, templates, resource sets, tickets, tags, remote and guest nodes, containers,
- * placement-strategy other than default, node-health-strategy, shutdown-lock, live
- * migration (allow-migrate resources that would move, migrate_to/from in the history),
- * order actions other than start/stop, date_spec and duration in date expressions.
+ * bundles, templates, tickets, tags, remote and guest nodes, containers,
+ * node-health-strategy, shutdown-lock, order actions other than start/stop, date_spec and
+ * duration in date expressions.
  */
 #ifndef BELAY_SCHEDULER_H
 #define BELAY_SCHEDULER_H

@@ -107,8 +107,9 @@ stop_everywhere(bl_sched_t *s, bl_srsc_t *rsc, bool optional)
         bl_snode_t *node = g_ptr_array_index(rsc->running_on, i);
         bl_action_t *stop;
 
-        if (expected_node(rsc, node)) {
-            continue;
+        if (expected_node(rsc, node)
+            || (node == rsc->partial_target && node == rsc->assigned)) {
+            continue; /* kept, or the target of a migration that goes on */
         }
         stop = bl__sched_action(s, rsc, BL_TASK_STOP, node, optional);
 
@@ -118,13 +119,30 @@ stop_everywhere(bl_sched_t *s, bl_srsc_t *rsc, bool optional)
     }
 }
 
+/* Where RSC counts as active to decide whether it is multiply active: a resource that does
+ * not need fencing to start elsewhere is not counted on unclean nodes. */
+static guint
+active_count(const bl_sched_t *s, const bl_srsc_t *rsc)
+{
+    bool fencing = bl__sched_needs_fencing(s, rsc);
+    guint count = 0;
+
+    for (guint i = 0; i < rsc->running_on->len; i++) {
+        const bl_snode_t *node = g_ptr_array_index(rsc->running_on, i);
+
+        count += (fencing || !node->unclean) ? 1 : 0;
+    }
+    return count;
+}
+
 /* Pacemaker's create_actions for a primitive: down to Stopped, then up to the next role. */
 static void
 primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
 {
-    bl_snode_t *current = rsc->running_on->len > 0 ? g_ptr_array_index(rsc->running_on, 0) : NULL;
+    bl_snode_t *current = bl__sched_migration_current(s, rsc);
     bool need_stop = false;
     bool moving = false;
+    bool migrate;
 
     if (rsc->next_role == BL_ROLE_UNKNOWN) {
         rsc->next_role = rsc->assigned != NULL ? BL_ROLE_STARTED : BL_ROLE_STOPPED;
@@ -134,10 +152,16 @@ primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
         moving = true;
         need_stop = true;
     }
-    if (rsc->running_on->len > 1
-        && (rsc->multiple_active == BL_MULTI_STOP_START
-            || rsc->multiple_active == BL_MULTI_STOP_UNEXPECTED)) {
+    migrate = moving && bl__sched_can_migrate(rsc, current);
+    if (bl__sched_partial_migration(rsc, current, &migrate)) {
         need_stop = true;
+    } else if (rsc->partial_source == NULL && active_count(s, rsc) > 1
+               && (rsc->multiple_active == BL_MULTI_STOP_START
+                   || rsc->multiple_active == BL_MULTI_STOP_UNEXPECTED)) {
+        need_stop = true;
+    }
+    for (guint i = 0; rsc->dangling_on != NULL && i < rsc->dangling_on->len; i++) {
+        bl__sched_action(s, rsc, BL_TASK_STOP, g_ptr_array_index(rsc->dangling_on, i), false);
     }
     if (!moving && rsc->failed) {
         need_stop = need_stop || rsc->needs_stop;
@@ -167,6 +191,9 @@ primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
     } else if (rsc->next_role >= BL_ROLE_STARTED && rsc->role <= BL_ROLE_STOPPED
                && rsc->assigned != NULL) {
         bl__sched_action(s, rsc, BL_TASK_START, rsc->assigned, false);
+    }
+    if (migrate) {
+        bl__sched_migrate_actions(s, rsc, current);
     }
 }
 
@@ -360,6 +387,15 @@ make_required(propagation_t *p, bl_action_t *action)
 }
 
 static void
+clear_flag(propagation_t *p, bl_action_t *action, unsigned flag)
+{
+    if (action->flags & flag) {
+        action->flags &= ~flag;
+        p->changed = true;
+    }
+}
+
+static void
 make_unrunnable(propagation_t *p, bl_action_t *action)
 {
     if ((action->flags & BL_ACT_RUNNABLE) && action->rsc->kind == BL_RSC_PRIMITIVE) {
@@ -400,9 +436,31 @@ restart(propagation_t *p, bl_action_t *first, bl_action_t *then, unsigned then_f
     if (reason && ((first->flags & BL_ACT_RUNNABLE) || !(then_flags & BL_ACT_OPTIONAL))) {
         make_required(p, first);
     }
+    if (reason && !(then_flags & BL_ACT_MIGRATABLE)) {
+        clear_flag(p, first, BL_ACT_MIGRATABLE);
+    }
     if (!(first->flags & BL_ACT_OPTIONAL) && !(first->flags & BL_ACT_RUNNABLE)) {
         make_unrunnable(p, then);
     }
+}
+
+/* Whether one of the one-or-more predecessors of THEN can still happen. */
+static bool
+any_runnable_before(bl_action_t *then)
+{
+    for (guint i = 0; i < then->in->len; i++) {
+        const bl_order_edge_t *edge = g_ptr_array_index(then->in, i);
+        bl_action_t *first;
+
+        if (!(edge->flags & BL_ORD_ONE_OR_MORE)) {
+            continue;
+        }
+        first = first_for_ordering(edge->first, then);
+        if (first != NULL && (flags_of(first) & BL_ACT_RUNNABLE)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static void
@@ -416,12 +474,24 @@ apply_to_then(propagation_t *p, const bl_order_edge_t *edge, bl_action_t *first,
     }
     if ((flags & BL_ORD_RUNNABLE_LEFT) && !(first_flags & BL_ACT_RUNNABLE)) {
         make_unrunnable(p, then);
+        clear_flag(p, then, BL_ACT_MIGRATABLE);
     }
-    if ((flags & BL_ORD_IMPLIES_THEN) && !(first_flags & BL_ACT_OPTIONAL)) {
+    if ((flags & BL_ORD_ONE_OR_MORE) && !(first_flags & BL_ACT_RUNNABLE)
+        && !any_runnable_before(then)) {
+        make_unrunnable(p, then);
+    }
+    if ((flags & BL_ORD_IMPLIES_THEN) && !(first_flags & BL_ACT_OPTIONAL)
+        && !(first->flags & BL_ACT_MIGRATABLE)) {
         make_required(p, then);
     }
-    if ((flags & BL_ORD_IMPLIES_FIRST) && !(flags_of(then) & BL_ACT_OPTIONAL)) {
-        make_required(p, first);
+    /* Pacemaker's implies-first only ever changes a primitive's migratability: a
+     * required "then" that is not migrating keeps "first" from migrating. */
+    if ((flags & BL_ORD_IMPLIES_FIRST) && !(flags_of(then) & BL_ACT_OPTIONAL)
+        && !(then->flags & BL_ACT_MIGRATABLE)) {
+        clear_flag(p, first, BL_ACT_MIGRATABLE);
+    }
+    if (flags & (BL_ORD_IMPLIES_FIRST_MIGRATABLE | BL_ORD_PSEUDO_LEFT)) {
+        bl__sched_migration_edge(flags, first, then, &p->changed);
     }
     if ((flags & BL_ORD_RESTART) && first->rsc->kind == BL_RSC_PRIMITIVE
         && then->rsc->kind == BL_RSC_PRIMITIVE) {

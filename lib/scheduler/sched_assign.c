@@ -38,6 +38,16 @@ compare_nodes(gconstpointer a, gconstpointer b, gpointer data)
     if (sx != sy) {
         return (sx > sy) ? -1 : 1;
     }
+    if (rank->s->placement == BL_PLACE_MINIMAL) {
+        return strcmp(x->uname, y->uname);
+    }
+    if (rank->s->placement == BL_PLACE_BALANCED) {
+        int c = bl__sched_util_compare(rank->s, x, y);
+
+        if (c != 0) {
+            return c < 0 ? -1 : 1;
+        }
+    }
     if (x->assigned_count != y->assigned_count) {
         return (x->assigned_count < y->assigned_count) ? -1 : 1;
     }
@@ -71,6 +81,7 @@ choose_node(bl_sched_t *s, bl_srsc_t *rsc)
 {
     g_autoptr(GPtrArray) nodes = g_ptr_array_new();
     node_rank_t rank = {.s = s, .rsc = rsc, .preferred = current_node(rsc)};
+    bl_snode_t *prefer = bl__sched_util_ban(s, rsc);
     bl_snode_t *chosen = NULL;
 
     for (int i = 0; i < s->n_nodes; i++) {
@@ -81,6 +92,13 @@ choose_node(bl_sched_t *s, bl_srsc_t *rsc)
     g_ptr_array_sort_with_data(nodes, compare_nodes, &rank);
     if (nodes->len > 0) {
         chosen = g_ptr_array_index(nodes, 0);
+    }
+    if (prefer != NULL && chosen != NULL && rsc->allowed[prefer->index]
+        && rsc->scores[prefer->index] >= rsc->scores[chosen->index]
+        && bl__sched_node_available(prefer)) {
+        /* Nowhere has room for it and its colocated resources: the roomiest node. */
+        finalize(rsc, prefer, false);
+        return;
     }
     /* Among equally good nodes, stay where we are. */
     if (chosen != NULL && rsc->scores[chosen->index] > 0 && bl__sched_node_available(chosen)
@@ -178,6 +196,9 @@ assign_primitive(bl_sched_t *s, bl_srsc_t *rsc)
     } else {
         choose_node(s, rsc);
     }
+    if (rsc->assigned != NULL) {
+        bl__sched_util_consume(s, rsc, rsc->assigned);
+    }
     rsc->assigning = false;
     return rsc->assigned;
 }
@@ -190,11 +211,11 @@ expand_group_colocations(bl_srsc_t *group)
     bl_srsc_t *last = g_ptr_array_index(group->children, group->children->len - 1);
 
     for (guint i = 0; i < group->this_with->len; i++) {
-        g_ptr_array_add(first->this_with, g_ptr_array_index(group->this_with, i));
+        bl__sched_coloc_insert(first->this_with, g_ptr_array_index(group->this_with, i), true);
     }
     g_ptr_array_set_size(group->this_with, 0);
     for (guint i = 0; i < group->with_this->len; i++) {
-        g_ptr_array_add(last->with_this, g_ptr_array_index(group->with_this, i));
+        bl__sched_coloc_insert(last->with_this, g_ptr_array_index(group->with_this, i), false);
     }
     g_ptr_array_set_size(group->with_this, 0);
 }
@@ -258,6 +279,7 @@ bl__sched_assign_all(bl_sched_t *s)
 {
     s->assign_order = g_ptr_array_copy(s->resources, NULL, NULL);
     g_ptr_array_sort(s->assign_order, compare_priority);
+    bl__sched_util_sort(s, s->assign_order);
     for (guint i = 0; i < s->assign_order->len; i++) {
         bl__sched_assign(s, g_ptr_array_index(s->assign_order, i));
     }

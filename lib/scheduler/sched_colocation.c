@@ -55,6 +55,12 @@ coloc_new(bl_sched_t *s, const char *id, bl_srsc_t *dependent, bl_srsc_t *primar
     return coloc;
 }
 
+void
+bl__sched_coloc_insert(GPtrArray *list, bl_coloc_t *coloc, bool by_primary)
+{
+    insert_sorted(list, coloc, by_primary);
+}
+
 static void
 coloc_link(bl_coloc_t *coloc)
 {
@@ -62,11 +68,14 @@ coloc_link(bl_coloc_t *coloc)
     insert_sorted(coloc->primary->with_this, coloc, false);
 }
 
-void
+bl_coloc_t *
 bl__sched_coloc_add(bl_sched_t *s, const char *id, bl_srsc_t *dependent, bl_srsc_t *primary,
                     int score)
 {
-    coloc_link(coloc_new(s, id, dependent, primary, score));
+    bl_coloc_t *coloc = coloc_new(s, id, dependent, primary, score);
+
+    coloc_link(coloc);
+    return coloc;
 }
 
 static int
@@ -80,8 +89,7 @@ unpack_colocation(bl_sched_t *s, const xmlNode *xml)
     bl_coloc_t *coloc;
 
     if (bl_xml_first_child(xml, "resource_set") != NULL) {
-        bl_err_set(s->err, "rsc_colocation '%s': resource sets are not supported yet", id);
-        return BL_EUNSUPPORTED;
+        return bl__sched_unpack_coloc_sets(s, xml);
     }
     /* Like Pacemaker: constraints naming unknown resources, or scoring 0, do nothing. */
     if (dependent == NULL || primary == NULL || dependent->orphan || primary->orphan
@@ -209,6 +217,8 @@ static void
 add_matching(const bl_sched_t *s, int *work, const bool *work_allowed, const bl_srsc_t *rsc,
              const char *attr, double factor)
 {
+    bool by_uname = strcmp(attr, "#uname") == 0;
+
     for (int i = 0; i < s->n_nodes; i++) {
         int score;
         double weighted;
@@ -217,7 +227,13 @@ add_matching(const bl_sched_t *s, int *work, const bool *work_allowed, const bl_
         if (!work_allowed[i]) {
             continue;
         }
-        score = best_matching(s, rsc, attr, bl__sched_node_attr(s->nodes[i], attr));
+        if (by_uname) {
+            /* node names are unique: the only matching node is the node itself */
+            score = (rsc->allowed[i] && bl__sched_node_available(s->nodes[i])) ? rsc->scores[i]
+                                                                               : -INF;
+        } else {
+            score = best_matching(s, rsc, attr, bl__sched_node_attr(s->nodes[i], attr));
+        }
         if (factor < 0 && score < 0) {
             continue; /* a double negative must not become a preference */
         }

@@ -80,15 +80,42 @@ add_pairs(const xmlNode *set, GHashTable *table, bool overwrite)
     }
 }
 
+/* Pacemaker's order of nvpair sets: cib-bootstrap-options first, then by descending
+ * "score" (stable, so document order among equals). */
+static gint
+compare_sets(gconstpointer a, gconstpointer b)
+{
+    const xmlNode *x = *(const xmlNode *const *) a;
+    const xmlNode *y = *(const xmlNode *const *) b;
+    int sx, sy;
+
+    if (g_strcmp0(bl_xml_attr(x, "id"), "cib-bootstrap-options") == 0) {
+        return -1;
+    }
+    if (g_strcmp0(bl_xml_attr(y, "id"), "cib-bootstrap-options") == 0) {
+        return 1;
+    }
+    sx = bl__sched_score(bl_xml_attr(x, "score"));
+    sy = bl__sched_score(bl_xml_attr(y, "score"));
+    return (sx > sy) ? -1 : (sx < sy);
+}
+
 int
 bl__sched_nvpairs(bl_sched_t *s, const xmlNode *parent, const char *set_name, GHashTable *table,
                   bool overwrite)
 {
+    g_autoptr(GPtrArray) sets = g_ptr_array_new();
+
     if (parent == NULL) {
         return 0;
     }
     for (xmlNode *set = bl_xml_first_child(parent, set_name); set != NULL;
          set = bl_xml_next(set, set_name)) {
+        g_ptr_array_add(sets, set);
+    }
+    g_ptr_array_sort(sets, compare_sets);
+    for (guint i = 0; i < sets->len; i++) {
+        const xmlNode *set = g_ptr_array_index(sets, i);
         bool applies = true;
         int rc;
 
@@ -193,11 +220,7 @@ bl__sched_unpack_config(bl_sched_t *s)
         bl_err_set(s->err, "configuration <tags> are not supported yet");
         return BL_EUNSUPPORTED;
     }
-    if (strcasecmp(option(options, "placement-strategy", "default"), "default") != 0) {
-        bl_err_set(s->err, "cluster option placement-strategy=%s is not supported yet",
-                   option(options, "placement-strategy", "default"));
-        return BL_EUNSUPPORTED;
-    }
+    s->placement = bl__sched_util_strategy(option(options, "placement-strategy", "default"));
     s->dc_uuid = bl_xml_attr(root, "dc-uuid");
     s->legacy_failcounts = feature_set_below(bl_xml_attr(root, "crm_feature_set"), 3, 0, 13);
 

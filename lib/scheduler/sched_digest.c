@@ -98,6 +98,17 @@ bl__sched_params_digest(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_c
     return digest_of(s, rsc, op_config, only, NULL);
 }
 
+static bool
+has_op_params(bl_sched_t *s, const xmlNode *op_config)
+{
+    g_autoptr(GHashTable) params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+
+    if (op_config != NULL) {
+        bl__sched_nvpairs(s, op_config, "instance_attributes", params, false);
+    }
+    return g_hash_table_size(params) > 0;
+}
+
 /* What a recorded operation's digests say: 0 unchanged, 1 reload, 2 restart. */
 int
 bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op)
@@ -135,6 +146,12 @@ bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *
         if (strcmp(calc, all) == 0) {
             return 0;
         }
+    }
+    /* A reload cannot apply parameters of the operation itself: with such parameters on a
+     * one-shot operation, any change means a restart (as Pacemaker decides). */
+    if (restart != NULL && has_op_params(s, config)
+        && (interval == NULL || strtoull(interval, NULL, 10) == 0)) {
+        return 2;
     }
     return restart != NULL ? 1 : 2;
 }

@@ -39,6 +39,9 @@ bl__sched_free(bl_sched_t *s)
     if (s->rsc_defaults != NULL) {
         g_hash_table_destroy(s->rsc_defaults);
     }
+    if (s->lrm_index != NULL) {
+        g_hash_table_destroy(s->lrm_index);
+    }
     bl__sched_nodes_free(s);
 }
 
@@ -115,6 +118,9 @@ unpack_all(bl_sched_t *s)
         rc = bl__sched_unpack_resources(s);
     }
     if (rc == 0) {
+        rc = bl__sched_unpack_utilization(s);
+    }
+    if (rc == 0) {
         rc = bl__sched_unpack_status(s);
     }
     if (rc == 0) {
@@ -143,41 +149,6 @@ bl__sched_init(bl_sched_t *s, const xmlDoc *cib, const bl_sched_options_t *optio
     s->edges = g_ptr_array_new_with_free_func(free);
 }
 
-/*
- * A resource that allows live migration would move by migrate_to/migrate_from, which
- * the transition does not model yet: refuse instead of showing a stop and a start.
- */
-static int
-check_migrations(bl_sched_t *s)
-{
-    for (guint i = 0; i < s->primitives->len; i++) {
-        bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
-        bool stops = false;
-        bool starts = false;
-
-        if (!bl__sched_true(g_hash_table_lookup(rsc->meta, "allow-migrate")) || rsc->failed) {
-            continue;
-        }
-        for (guint a = 0; a < rsc->actions->len; a++) {
-            const bl_action_t *action = g_ptr_array_index(rsc->actions, a);
-
-            if (bl__sched_action_executes(action) && action->node != rsc->assigned) {
-                stops = stops || action->task == BL_TASK_STOP;
-            } else if (bl__sched_action_executes(action) && action->task == BL_TASK_START) {
-                starts = true;
-            }
-        }
-        if (stops && starts) {
-            bl_err_set(
-                s->err,
-                "resource '%s' would migrate live (allow-migrate), which is not supported yet",
-                rsc->id);
-            return BL_EUNSUPPORTED;
-        }
-    }
-    return 0;
-}
-
 int
 bl_sched_run(const xmlDoc *cib, const bl_sched_options_t *options, bl_sched_result_t **result,
              char **err)
@@ -200,7 +171,6 @@ bl_sched_run(const xmlDoc *cib, const bl_sched_options_t *options, bl_sched_resu
     }
     if (rc == 0) {
         bl__sched_propagate(&s);
-        rc = check_migrations(&s);
     }
     if (rc == 0) {
         *result = bl__sched_result_build(&s);

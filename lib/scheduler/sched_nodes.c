@@ -13,6 +13,7 @@ node_free(bl_snode_t *node)
     g_hash_table_destroy(node->attrs);
     free(node->id);
     free(node->uname);
+    free(node->capacity);
     free(node);
 }
 
@@ -81,7 +82,7 @@ unpack_node_list(bl_sched_t *s, const xmlNode *nodes, GPtrArray *list)
         }
         node = g_ptr_array_index(list, list->len - 1);
         add_builtin_attrs(s, node);
-        rc = bl__sched_nvpairs(s, xml, "instance_attributes", node->attrs, true);
+        rc = bl__sched_nvpairs(s, xml, "instance_attributes", node->attrs, false);
         if (rc != 0) {
             return rc;
         }

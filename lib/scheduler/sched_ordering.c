@@ -127,8 +127,7 @@ unpack_order(bl_sched_t *s, const xmlNode *xml)
     int rc;
 
     if (bl_xml_first_child(xml, "resource_set") != NULL) {
-        bl_err_set(s->err, "rsc_order '%s': resource sets are not supported yet", id);
-        return BL_EUNSUPPORTED;
+        return bl__sched_unpack_order_sets(s, xml);
     }
     if (first == NULL || then == NULL || first->orphan || then->orphan) {
         return 0;
@@ -167,4 +166,43 @@ bl__sched_unpack_orderings(bl_sched_t *s)
         }
     }
     return 0;
+}
+
+/* ---------------------------------------------- shared with sched_sets.c */
+
+int
+bl__sched_order_task(bl_sched_t *s, const char *id, const char *text, bl_task_t *task)
+{
+    return parse_task(s, id, text, task);
+}
+
+int
+bl__sched_order_kind(const xmlNode *xml)
+{
+    return (int) parse_kind(xml);
+}
+
+bool
+bl__sched_order_kind_serializes(int kind)
+{
+    return kind == KIND_SERIALIZE;
+}
+
+unsigned
+bl__sched_order_flags(int kind, bl_task_t first_task, int symmetry)
+{
+    return kind_flags((order_kind_t) kind, first_task, symmetry);
+}
+
+void
+bl__sched_order_rscs(bl_sched_t *s, bl_srsc_t *first, bl_task_t first_task, bl_srsc_t *then,
+                     bl_task_t then_task, unsigned flags)
+{
+    order_resources(s, first, first_task, then, then_task, flags);
+}
+
+bl_task_t
+bl__sched_task_invert(bl_task_t task)
+{
+    return invert(task);
 }

@@ -9,6 +9,8 @@ static const char *const task_names[] = {
     [BL_TASK_START] = "start",
     [BL_TASK_STOPPED] = "stopped",
     [BL_TASK_RUNNING] = "running",
+    [BL_TASK_MIGRATE_TO] = "migrate_to",
+    [BL_TASK_MIGRATE_FROM] = "migrate_from",
 };
 
 bool
@@ -65,7 +67,8 @@ placement_of(const bl_sched_t *s, const bl_srsc_t *rsc, GPtrArray *lines)
     for (guint i = 0; i < rsc->actions->len; i++) {
         const bl_action_t *action = g_ptr_array_index(rsc->actions, i);
 
-        if (bl__sched_action_happens(action)) {
+        if (bl__sched_action_happens(action)
+            && (action->task == BL_TASK_START || action->task == BL_TASK_STOP)) {
             on[action->node->index] = action->task == BL_TASK_START;
         }
     }
@@ -73,6 +76,9 @@ placement_of(const bl_sched_t *s, const bl_srsc_t *rsc, GPtrArray *lines)
         on[((bl_snode_t *) g_ptr_array_index(rsc->pending_on, i))->index] = true;
     }
     for (int n = 0; n < s->n_nodes; n++) {
+        if (s->nodes[n]->unclean && bl__sched_can_fence(s)) {
+            on[n] = false; /* fenced: nothing runs there afterwards */
+        }
         if (on[n]) {
             g_ptr_array_add(lines, bl_asprintf("%s Started %s", rsc->id, s->nodes[n]->uname));
             any = true;
@@ -140,6 +146,15 @@ fencing(const bl_sched_t *s, GPtrArray *lines)
 }
 
 /* A node shutting down is shut down once every stop there can happen. */
+/* Resources in maintenance (cluster-wide or their own) and nodes in maintenance are left
+ * alone, so their stops never hold a shutdown back. */
+static bool
+in_maintenance(const bl_sched_t *s, const bl_action_t *action)
+{
+    return s->maintenance_mode || action->node->maintenance
+           || bl__sched_true(g_hash_table_lookup(action->rsc->meta, "maintenance"));
+}
+
 static void
 shutdowns(const bl_sched_t *s, GPtrArray *lines)
 {
@@ -154,7 +169,7 @@ shutdowns(const bl_sched_t *s, GPtrArray *lines)
             const bl_action_t *action = g_ptr_array_index(s->actions, i);
 
             if (action->node == node && action->task == BL_TASK_STOP
-                && (action->rsc->managed || action->rsc->blocked)
+                && (action->rsc->managed || action->rsc->blocked) && !in_maintenance(s, action)
                 && !(action->flags & BL_ACT_RUNNABLE)) {
                 runnable = false;
             }

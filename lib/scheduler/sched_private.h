@@ -71,6 +71,7 @@ typedef struct bl_snode {
     bool expected_up;
     bool has_state;     /* a node_state entry exists */
     int assigned_count; /* resources assigned so far (tie-break among equal scores) */
+    int *capacity;      /* [s->n_util] remaining utilization capacity (non-default placement) */
 } bl_snode_t;
 
 typedef enum bl_rsc_kind {
@@ -139,13 +140,32 @@ struct bl_srsc {
 
     /* Transition. */
     GPtrArray *actions; /* bl_action_t * of this resource */
+
+    int *utilization; /* [s->n_util] demand, BL_UTIL_NONE where not set; NULL: none */
+
+    /* Live migration found in the history. */
+    bl_snode_t *partial_source; /* migrate_to done, migrate_from not yet: may continue */
+    bl_snode_t *partial_target;
+    GPtrArray *dangling_on; /* sources of finished migrations never stopped (or NULL) */
 };
+
+/* placement-strategy */
+typedef enum bl_placement {
+    BL_PLACE_DEFAULT = 0,
+    BL_PLACE_UTILIZATION,
+    BL_PLACE_MINIMAL,
+    BL_PLACE_BALANCED,
+} bl_placement_t;
+
+#define BL_UTIL_NONE INT32_MIN
 
 typedef enum bl_action_flag {
     BL_ACT_OPTIONAL = 1 << 0,
     BL_ACT_RUNNABLE = 1 << 1,
     BL_ACT_PSEUDO = 1 << 2,
     BL_ACT_PRINT = 1 << 3, /* in the transition even when optional (a pending start) */
+    BL_ACT_REQUIRES_ANY = 1 << 4, /* runnable while any one-or-more predecessor is */
+    BL_ACT_MIGRATABLE = 1 << 5,   /* part of a live migration that may still happen */
 } bl_action_flag_t;
 
 typedef enum bl_task {
@@ -153,6 +173,8 @@ typedef enum bl_task {
     BL_TASK_START,
     BL_TASK_STOPPED, /* group pseudo-actions */
     BL_TASK_RUNNING,
+    BL_TASK_MIGRATE_TO,   /* on the source node */
+    BL_TASK_MIGRATE_FROM, /* on the target node */
 } bl_task_t;
 
 typedef struct bl_action {
@@ -173,6 +195,10 @@ typedef enum bl_order_flag {
     BL_ORD_RUNNABLE_LEFT = 1 << 2, /* first unrunnable => then unrunnable */
     BL_ORD_RESTART = 1 << 3,       /* stop before start of the same resource */
     BL_ORD_ASYMMETRIC = 1 << 4,    /* non-symmetrical mandatory: unrunnable first blocks */
+    BL_ORD_ONE_OR_MORE = 1 << 5,   /* into a REQUIRES_ANY action (require-all=false sets) */
+    /* then not migratable or unrunnable => first unrunnable; then required => first too */
+    BL_ORD_IMPLIES_FIRST_MIGRATABLE = 1 << 6,
+    BL_ORD_PSEUDO_LEFT = 1 << 7, /* first unrunnable => then is a real, unmigrated action */
 } bl_order_flag_t;
 
 typedef struct bl_order_edge {
@@ -215,6 +241,10 @@ struct bl_sched {
     GPtrArray *actions;      /* owner of every bl_action_t */
     GPtrArray *edges;        /* owner of every bl_order_edge_t */
     GPtrArray *assign_order; /* top-level resources in the order they were assigned */
+
+    bl_placement_t placement;
+    int n_util;            /* utilization attribute names, indexed 0..n_util-1 */
+    GHashTable *lrm_index; /* "uname\nrsc" -> lrm_resource, built for migration history */
 };
 
 struct bl_sched_result {
@@ -276,6 +306,8 @@ void bl__sched_rsc_location(bl_srsc_t *rsc, const bl_snode_t *node, int score, i
 int bl__sched_unpack_status(bl_sched_t *s);
 /* Effective fail count of RSC on NODE (expired failures excluded). */
 int bl__sched_failcount(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node);
+/* Marks RSC active on NODE (as the history of NODE would). */
+void bl__sched_add_running(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node);
 
 /* --------------------------------------------------------------- sched_rules.c */
 /*
@@ -290,8 +322,11 @@ int bl__sched_unpack_locations(bl_sched_t *s);
 
 /* ---------------------------------------------------------- sched_colocation.c */
 int bl__sched_unpack_colocations(bl_sched_t *s);
-void bl__sched_coloc_add(bl_sched_t *s, const char *id, bl_srsc_t *dependent, bl_srsc_t *primary,
-                         int score);
+/* Adds and links a colocation (roles unset, influence from the dependent's "critical"). */
+bl_coloc_t *bl__sched_coloc_add(bl_sched_t *s, const char *id, bl_srsc_t *dependent,
+                                bl_srsc_t *primary, int score);
+/* Inserts COLOC into LIST in Pacemaker's colocation order (by primary or dependent). */
+void bl__sched_coloc_insert(GPtrArray *list, bl_coloc_t *coloc, bool by_primary);
 /* Applies COLOC to its dependent's scores once its primary is assigned. */
 void bl__sched_coloc_apply(bl_sched_t *s, const bl_coloc_t *coloc);
 /*
@@ -305,6 +340,47 @@ void bl__sched_coloc_merge(bl_sched_t *s, bl_srsc_t *rsc, int *work, bool *work_
 /* -------------------------------------------------------------- sched_assign.c */
 void bl__sched_assign_all(bl_sched_t *s);
 bl_snode_t *bl__sched_assign(bl_sched_t *s, bl_srsc_t *rsc);
+
+/* --------------------------------------------------------- sched_utilization.c */
+/* The placement-strategy option's value (unknown values mean default, as in Pacemaker). */
+bl_placement_t bl__sched_util_strategy(const char *text);
+/* Node capacities and resource demands (placement-strategy other than default). */
+int bl__sched_unpack_utilization(bl_sched_t *s);
+/* Orders ASSIGN_ORDER as Pacemaker sorts resources for utilization-aware placement. */
+void bl__sched_util_sort(bl_sched_t *s, GPtrArray *assign_order);
+/* Bans RSC from nodes lacking capacity; returns the node to prefer, or NULL. */
+bl_snode_t *bl__sched_util_ban(bl_sched_t *s, bl_srsc_t *rsc);
+/* <0 when A has more remaining capacity than B (attribute by attribute), >0 when less. */
+int bl__sched_util_compare(const bl_sched_t *s, const bl_snode_t *a, const bl_snode_t *b);
+void bl__sched_util_consume(bl_sched_t *s, const bl_srsc_t *rsc, bl_snode_t *node);
+
+/* ------------------------------------------------------------- sched_migrate.c */
+/* Whether RSC, running on CURRENT and assigned elsewhere, may move by live migration. */
+bool bl__sched_can_migrate(const bl_srsc_t *rsc, const bl_snode_t *current);
+/* Replaces RSC's move from CURRENT by migrate_to + migrate_from (the start becomes a
+ * pseudo-action; the stop on CURRENT remains). */
+void bl__sched_migrate_actions(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *current);
+/*
+ * Migration history, as Pacemaker unpacks it. Called while replaying RSC's history on
+ * NODE: a successful migrate_to (may mark the target active, a partial or dangling
+ * migration, or a failure), and failed migrate_to / migrate_from (the other side may
+ * still be active). They set rsc->role for NODE and may add other nodes as active.
+ */
+void bl__sched_migrate_to_done(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node, const xmlNode *op);
+void bl__sched_migrate_failed(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node, const xmlNode *op);
+/* Whether RSC must wait for fencing before it may start elsewhere (requires=fencing). */
+bool bl__sched_needs_fencing(const bl_sched_t *s, const bl_srsc_t *rsc);
+/* The node RSC counts as running on: a partial migration's source, else (unless it needs
+ * fencing) the first clean node, else the first. */
+bl_snode_t *bl__sched_migration_current(const bl_sched_t *s, const bl_srsc_t *rsc);
+/* Whether RSC's partial migration can go on (*MIGRATE stays true); returns true when it
+ * cannot (it is forgotten, *MIGRATE becomes false: stop it everywhere). */
+bool bl__sched_partial_migration(bl_srsc_t *rsc, const bl_snode_t *current, bool *migrate);
+
+/* Propagation along an edge with BL_ORD_IMPLIES_FIRST_MIGRATABLE or BL_ORD_PSEUDO_LEFT;
+ * sets *CHANGED when a flag changed. */
+void bl__sched_migration_edge(unsigned edge_flags, bl_action_t *first, bl_action_t *then,
+                              bool *changed);
 
 /* ------------------------------------------------------------- sched_actions.c */
 bl_action_t *bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task, bl_snode_t *node,
@@ -325,5 +401,20 @@ int bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNo
 
 /* ------------------------------------------------------------ sched_ordering.c */
 int bl__sched_unpack_orderings(bl_sched_t *s);
+/* Pieces of rsc_order unpacking that resource sets reuse. KIND is an opaque order kind;
+ * SYMMETRY is 0 (asymmetric), 1 (symmetric) or 2 (the inverse of a symmetric order). */
+int bl__sched_order_task(bl_sched_t *s, const char *id, const char *text, bl_task_t *task);
+int bl__sched_order_kind(const xmlNode *xml);
+bool bl__sched_order_kind_serializes(int kind);
+unsigned bl__sched_order_flags(int kind, bl_task_t first_task, int symmetry);
+/* Orders every TASK action of FIRST before every THEN_TASK action of THEN. */
+void bl__sched_order_rscs(bl_sched_t *s, bl_srsc_t *first, bl_task_t first_task, bl_srsc_t *then,
+                          bl_task_t then_task, unsigned flags);
+bl_task_t bl__sched_task_invert(bl_task_t task);
+
+/* ---------------------------------------------------------------- sched_sets.c */
+/* rsc_order / rsc_colocation XML holding resource_set children. */
+int bl__sched_unpack_order_sets(bl_sched_t *s, const xmlNode *xml);
+int bl__sched_unpack_coloc_sets(bl_sched_t *s, const xmlNode *xml);
 
 #endif /* BELAY_SCHED_PRIVATE_H */

@@ -96,6 +96,10 @@ bl__sched_rsc_free(bl_srsc_t *rsc)
     g_ptr_array_free(rsc->this_with, true);
     g_ptr_array_free(rsc->with_this, true);
     g_ptr_array_free(rsc->actions, true);
+    free(rsc->utilization);
+    if (rsc->dangling_on != NULL) {
+        g_ptr_array_free(rsc->dangling_on, true);
+    }
     free(rsc);
 }
 

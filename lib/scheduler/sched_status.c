@@ -183,6 +183,8 @@ update_state(history_t *h, const op_entry_t *op, int rc)
     } else if (strcmp(task, "demote") == 0) {
         clear = h->on_fail == BL_FAIL_DEMOTE;
         h->rsc->role = BL_ROLE_UNPROMOTED;
+    } else if (strcmp(task, "migrate_to") == 0) {
+        bl__sched_migrate_to_done(h->s, h->rsc, h->node, op->xml);
     } else if (h->rsc->role < BL_ROLE_STARTED) {
         set_active(h->rsc);
     }
@@ -218,6 +220,8 @@ record_failure(history_t *h, const op_entry_t *op, int rc)
         h->rsc->role = (on_fail == BL_FAIL_BLOCK) ? BL_ROLE_PROMOTED
                        : (rc == OCF_NOT_RUNNING)  ? BL_ROLE_STOPPED
                                                   : BL_ROLE_UNPROMOTED;
+    } else if (strcmp(op->task, "migrate_to") == 0 || strcmp(op->task, "migrate_from") == 0) {
+        bl__sched_migrate_failed(h->s, h->rsc, h->node, op->xml);
     }
     if (is_probe(op) && rc == OCF_NOT_INSTALLED) {
         h->rsc->role = BL_ROLE_STOPPED;
@@ -342,10 +346,6 @@ replay_op(history_t *h, const op_entry_t *op)
     if (op->task == NULL || strcmp(op->task, "notify") == 0 || strcmp(op->task, "meta-data") == 0) {
         return;
     }
-    if (strcmp(op->task, "migrate_to") == 0 || strcmp(op->task, "migrate_from") == 0) {
-        h->unsupported = "live migration in the operation history";
-        return;
-    }
     expired = failure_expired(h, op);
     h->expired = expired;
     stale_failure(h, op);
@@ -412,6 +412,12 @@ add_running(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node)
     if (rsc->parent != NULL) {
         add_running(s, rsc->parent, node);
     }
+}
+
+void
+bl__sched_add_running(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node)
+{
+    add_running(s, rsc, node);
 }
 
 /* What the replayed history means for the resource on this node (process_rsc_state). */
