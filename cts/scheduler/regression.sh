@@ -25,13 +25,13 @@ if [ $rc -eq 1 ] && grep -q missing.xml "$work/err"; then
 else
     echo "not ok $n - unreadable CIB: exit $rc: $(cat "$work/err")"
 fi
-printf '%s\n' "<cib><configuration><crm_config/><nodes/><resources><clone id='c'>" \
-    "<primitive id='p' class='ocf' provider='pacemaker' type='Dummy'/></clone></resources>" \
-    "<constraints/></configuration><status/></cib>" > "$work/clone.xml"
-$simulate "$work/clone.xml" --placement > "$work/out" 2> "$work/err"
+printf '%s\n' "<cib><configuration><crm_config/><nodes/><resources><bundle id='b'>" \
+    "<docker image='web'/><primitive id='p' class='ocf' provider='pacemaker' type='Dummy'/>" \
+    "</bundle></resources><constraints/></configuration><status/></cib>" > "$work/bundle.xml"
+$simulate "$work/bundle.xml" --placement > "$work/out" 2> "$work/err"
 rc=$?
 n=$((n + 1))
-if [ $rc -eq 3 ] && grep -q "clone 'c'" "$work/err" && [ ! -s "$work/out" ]; then
+if [ $rc -eq 3 ] && grep -q "bundle 'b'" "$work/err" && [ ! -s "$work/out" ]; then
     echo "ok $n - an unsupported feature is refused by name, exit 3, no output"
 else
     echo "not ok $n - unsupported feature: exit $rc: $(cat "$work/err")"

@@ -37,10 +37,13 @@
  * nodes and 10,000 primitives (30% in groups, 1,000 locations, 500 colocations, 500
  * orderings): about 0.7 s and 85 MB for a whole run.
  *
- * Not implemented yet (refused with BL_EUNSUPPORTED): clones and promotable clones,
- * bundles, templates, tickets, tags, remote and guest nodes, containers,
- * node-health-strategy, shutdown-lock, order actions other than start/stop, date_spec and
- * duration in date expressions.
+ * Clones and promotable clones: instances are resources below their clone, assigned by it
+ * (active instances stay, the rest spread, clone-node-max per node), then the promotable
+ * ones get promotion priorities and up to promoted-max are promoted.
+ *
+ * Not implemented yet (refused with BL_EUNSUPPORTED): bundles, templates, tickets, tags,
+ * remote and guest nodes, containers, node-health-strategy, shutdown-lock, order actions
+ * other than start/stop/promote/demote, date_spec and duration in date expressions.
  */
 #ifndef BELAY_SCHEDULER_H
 #define BELAY_SCHEDULER_H

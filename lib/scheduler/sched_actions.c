@@ -22,13 +22,22 @@ bl__sched_action_find(const bl_srsc_t *rsc, bl_task_t task, const bl_snode_t *no
 }
 
 static bool
+promotable_instance(const bl_srsc_t *rsc)
+{
+    const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
+
+    return clone != NULL && clone->clone->promotable;
+}
+
+static bool
 node_can_act(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node, bl_task_t task)
 {
     if (node == NULL || !node->online || node->unclean) {
         return false;
     }
-    if (task == BL_TASK_START && !s->have_quorum && s->no_quorum_policy == BL_NOQ_STOP
-        && rsc->needs_quorum) {
+    if (task == BL_TASK_START && !s->have_quorum && rsc->needs_quorum
+        && (s->no_quorum_policy == BL_NOQ_STOP
+            || (s->no_quorum_policy == BL_NOQ_DEMOTE && !promotable_instance(rsc)))) {
         return false;
     }
     return true;
@@ -56,7 +65,7 @@ bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task, bl_snode_t *node
         action->flags = BL_ACT_OPTIONAL;
         action->out = g_ptr_array_new();
         action->in = g_ptr_array_new();
-        if (rsc->kind == BL_RSC_GROUP) {
+        if (rsc->kind != BL_RSC_PRIMITIVE) {
             action->flags |= BL_ACT_PSEUDO | BL_ACT_RUNNABLE;
         } else if (task == BL_TASK_STOP && node != NULL && node->unclean
                    && bl__sched_can_fence(s)) {
@@ -174,7 +183,10 @@ primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
     }
     if (rsc->role > BL_ROLE_STOPPED) {
         stop_everywhere(s, rsc, !need_stop);
-        if (rsc->role <= rsc->next_role && !rsc->blocked && rsc->assigned != NULL) {
+        /* (a promoted instance that will be unpromoted elsewhere still starts there) */
+        if ((rsc->role <= rsc->next_role
+             || (rsc->next_role >= BL_ROLE_STARTED && bl__sched_rsc_clone(rsc) != NULL))
+            && !rsc->blocked && rsc->assigned != NULL) {
             bl_action_t *start = bl__sched_action(s, rsc, BL_TASK_START, rsc->assigned, !need_stop);
 
             if (expected_node(rsc, rsc->assigned)) {
@@ -242,10 +254,26 @@ group_flag(const bl_srsc_t *group, const char *name)
     return value == NULL || bl__sched_true(value);
 }
 
+/* A cloned group's "ordered" is its own: the clone's option of that name is the clone's. */
+static bool
+group_ordered(bl_sched_t *s, const bl_srsc_t *group)
+{
+    g_autoptr(GHashTable) own = NULL;
+    const char *value;
+
+    if (bl__sched_rsc_clone(group) == NULL) {
+        return group_flag(group, "ordered");
+    }
+    own = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    bl__sched_nvpairs(s, group->xml, "meta_attributes", own, false);
+    value = g_hash_table_lookup(own, "ordered");
+    return value == NULL || bl__sched_true(value);
+}
+
 static void
 group_internal_orders(bl_sched_t *s, bl_srsc_t *group)
 {
-    bool ordered = group_flag(group, "ordered");
+    bool ordered = group_ordered(s, group);
     bl_srsc_t *previous = NULL;
     bl_srsc_t *last_active = NULL;
     bl_action_t *group_start = bl__sched_action(s, group, BL_TASK_START, NULL, true);
@@ -266,6 +294,9 @@ group_internal_orders(bl_sched_t *s, bl_srsc_t *group)
             }
         } else if (previous != NULL) {
             order_each(s, previous, BL_TASK_START, member, BL_TASK_START,
+                       BL_ORD_IMPLIES_THEN | BL_ORD_RUNNABLE_LEFT);
+            /* members of a promotable cloned group are promoted in order too */
+            order_each(s, previous, BL_TASK_PROMOTE, member, BL_TASK_PROMOTE,
                        BL_ORD_IMPLIES_THEN | BL_ORD_RUNNABLE_LEFT);
             order_each(s, member, BL_TASK_STOP, previous, BL_TASK_STOP, BL_ORD_RESTART);
         }
@@ -288,6 +319,9 @@ bl__sched_create_actions(bl_sched_t *s)
 
         primitive_actions(s, rsc);
         primitive_internal_orders(s, rsc);
+        if (rsc->base_id != NULL && bl__sched_rsc_clone(rsc)->clone->promotable) {
+            bl__sched_promote_actions(s, rsc);
+        }
     }
     for (guint i = 0; i < s->actions->len; i++) {
         bl_action_t *stop = g_ptr_array_index(s->actions, i);
@@ -303,6 +337,8 @@ bl__sched_create_actions(bl_sched_t *s)
 
         if (rsc->kind == BL_RSC_GROUP) {
             group_internal_orders(s, rsc);
+        } else if (rsc->kind == BL_RSC_CLONE) {
+            bl__sched_clone_actions(s, rsc);
         }
     }
 }
@@ -312,7 +348,18 @@ bl__sched_create_actions(bl_sched_t *s)
 static bl_task_t
 member_task(bl_task_t task)
 {
-    return task == BL_TASK_RUNNING ? BL_TASK_START : task == BL_TASK_STOPPED ? BL_TASK_STOP : task;
+    switch (task) {
+    case BL_TASK_RUNNING:
+        return BL_TASK_START;
+    case BL_TASK_STOPPED:
+        return BL_TASK_STOP;
+    case BL_TASK_PROMOTED:
+        return BL_TASK_PROMOTE;
+    case BL_TASK_DEMOTED:
+        return BL_TASK_DEMOTE;
+    default:
+        return task;
+    }
 }
 
 /* Flags of a group pseudo-action for ordering purposes: derived from its members only. */
@@ -348,26 +395,58 @@ group_flags(const bl_action_t *action)
     return flags;
 }
 
-static unsigned
-flags_of(const bl_action_t *action)
+unsigned
+bl__sched_action_flags(const bl_action_t *action)
 {
-    return action->rsc->kind == BL_RSC_GROUP ? group_flags(action) : action->flags;
+    switch (action->rsc->kind) {
+    case BL_RSC_GROUP:
+        return group_flags(action);
+    case BL_RSC_CLONE:
+        return bl__sched_clone_action_flags(action);
+    default:
+        return action->flags;
+    }
+}
+
+#define flags_of bl__sched_action_flags
+
+static bool
+is_ancestor(const bl_srsc_t *ancestor, const bl_srsc_t *rsc)
+{
+    for (const bl_srsc_t *p = rsc->parent; p != NULL; p = p->parent) {
+        if (p == ancestor) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bl_task_t
+completion_task(bl_task_t task)
+{
+    switch (task) {
+    case BL_TASK_START:
+        return BL_TASK_RUNNING;
+    case BL_TASK_STOP:
+        return BL_TASK_STOPPED;
+    case BL_TASK_PROMOTE:
+        return BL_TASK_PROMOTED;
+    case BL_TASK_DEMOTE:
+        return BL_TASK_DEMOTED;
+    default:
+        return task;
+    }
 }
 
 /* A group's start/stop stands for its members' completion when another resource waits. */
 static bl_action_t *
 first_for_ordering(bl_action_t *first, const bl_action_t *then)
 {
-    bl_task_t mapped;
-
-    if (first->rsc->kind != BL_RSC_GROUP || first->rsc == then->rsc
-        || then->rsc->parent == first->rsc) {
+    if (first->rsc->kind == BL_RSC_PRIMITIVE || first->rsc == then->rsc
+        || is_ancestor(first->rsc, then->rsc)) {
         return first;
     }
-    mapped = first->task == BL_TASK_START  ? BL_TASK_RUNNING
-             : first->task == BL_TASK_STOP ? BL_TASK_STOPPED
-                                           : first->task;
-    return bl__sched_action_find(first->rsc, mapped, NULL);
+    return bl__sched_action_find(first->rsc, completion_task(first->task), NULL);
 }
 
 typedef struct propagation {
@@ -504,6 +583,26 @@ apply_to_then(propagation_t *p, const bl_order_edge_t *edge, bl_action_t *first,
     }
 }
 
+/* An ordering whose "then" is a group or clone applies to the primitives in it. */
+static void
+apply_to_leaves(propagation_t *p, const bl_order_edge_t *edge, bl_action_t *first,
+                unsigned first_flags, bl_srsc_t *rsc, bl_task_t task)
+{
+    if (rsc->kind != BL_RSC_PRIMITIVE) {
+        for (guint i = 0; i < rsc->children->len; i++) {
+            apply_to_leaves(p, edge, first, first_flags, g_ptr_array_index(rsc->children, i), task);
+        }
+        return;
+    }
+    for (guint j = 0; j < rsc->actions->len; j++) {
+        bl_action_t *a = g_ptr_array_index(rsc->actions, j);
+
+        if (a->task == task) {
+            apply_to_then(p, edge, first, first_flags, a);
+        }
+    }
+}
+
 static void
 apply_edge(propagation_t *p, const bl_order_edge_t *edge)
 {
@@ -515,21 +614,11 @@ apply_edge(propagation_t *p, const bl_order_edge_t *edge)
         return;
     }
     first_flags = flags_of(first);
-    if (then->rsc->kind != BL_RSC_GROUP) {
+    if (then->rsc->kind == BL_RSC_PRIMITIVE) {
         apply_to_then(p, edge, first, first_flags, then);
         return;
     }
-    for (guint i = 0; i < then->rsc->children->len; i++) {
-        bl_srsc_t *member = g_ptr_array_index(then->rsc->children, i);
-
-        for (guint j = 0; j < member->actions->len; j++) {
-            bl_action_t *a = g_ptr_array_index(member->actions, j);
-
-            if (a->task == then->task) {
-                apply_to_then(p, edge, first, first_flags, a);
-            }
-        }
-    }
+    apply_to_leaves(p, edge, first, first_flags, then->rsc, then->task);
 }
 
 static bool
@@ -551,6 +640,24 @@ all_children_blocked(const bl_srsc_t *rsc)
     return true;
 }
 
+static void
+block_leaves(propagation_t *p, bl_srsc_t *rsc, bl_task_t task)
+{
+    if (rsc->kind != BL_RSC_PRIMITIVE) {
+        for (guint i = 0; i < rsc->children->len; i++) {
+            block_leaves(p, g_ptr_array_index(rsc->children, i), task);
+        }
+        return;
+    }
+    for (guint j = 0; j < rsc->actions->len; j++) {
+        bl_action_t *a = g_ptr_array_index(rsc->actions, j);
+
+        if (a->task == task) {
+            make_unrunnable(p, a);
+        }
+    }
+}
+
 /*
  * A start that cannot happen blocks the starts of the resources that must run with its
  * (top-level) resource, once nothing of that resource can start.
@@ -558,7 +665,7 @@ all_children_blocked(const bl_srsc_t *rsc)
 static void
 block_colocated_starts(propagation_t *p, bl_action_t *start)
 {
-    bl_srsc_t *top = start->rsc->parent != NULL ? start->rsc->parent : start->rsc;
+    bl_srsc_t *top = bl__sched_rsc_top(start->rsc);
 
     if (top->with_this->len == 0 || !all_children_blocked(top)) {
         return;
@@ -567,7 +674,16 @@ block_colocated_starts(propagation_t *p, bl_action_t *start)
         const bl_coloc_t *coloc = g_ptr_array_index(top->with_this, i);
         bl_srsc_t *dependent = coloc->dependent;
 
-        if (coloc->score < INF) {
+        if (coloc->score < INF
+            || (coloc->primary_role >= BL_ROLE_UNPROMOTED
+                && !(top->kind == BL_RSC_CLONE && top->clone->promotable))) {
+            continue;
+        }
+        if (dependent->kind == BL_RSC_CLONE) {
+            /* the instances cannot start, or only the promoted role is tied to it */
+            block_leaves(p, dependent,
+                         coloc->dependent_role == BL_ROLE_PROMOTED ? BL_TASK_PROMOTE
+                                                                   : BL_TASK_START);
             continue;
         }
         for (guint j = 0; j < dependent->actions->len; j++) {

@@ -73,7 +73,18 @@ finalize(bl_srsc_t *rsc, bl_snode_t *chosen, bool force)
         rsc->next_role = BL_ROLE_STOPPED;
         return;
     }
+    if (rsc->next_role == BL_ROLE_UNKNOWN) {
+        rsc->next_role = BL_ROLE_STARTED;
+    }
     chosen->assigned_count++;
+}
+
+static bool
+unique_instance(const bl_srsc_t *rsc)
+{
+    const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
+
+    return clone != NULL && clone->clone->unique;
 }
 
 static void
@@ -81,7 +92,7 @@ choose_node(bl_sched_t *s, bl_srsc_t *rsc)
 {
     g_autoptr(GPtrArray) nodes = g_ptr_array_new();
     node_rank_t rank = {.s = s, .rsc = rsc, .preferred = current_node(rsc)};
-    bl_snode_t *prefer = bl__sched_util_ban(s, rsc);
+    bl_snode_t *roomiest = bl__sched_util_ban(s, rsc);
     bl_snode_t *chosen = NULL;
 
     for (int i = 0; i < s->n_nodes; i++) {
@@ -93,17 +104,30 @@ choose_node(bl_sched_t *s, bl_srsc_t *rsc)
     if (nodes->len > 0) {
         chosen = g_ptr_array_index(nodes, 0);
     }
-    if (prefer != NULL && chosen != NULL && rsc->allowed[prefer->index]
-        && rsc->scores[prefer->index] >= rsc->scores[chosen->index]
-        && bl__sched_node_available(prefer)) {
+    if (roomiest != NULL && chosen != NULL && rsc->allowed[roomiest->index]
+        && rsc->scores[roomiest->index] >= rsc->scores[chosen->index]
+        && bl__sched_node_available(roomiest)) {
         /* Nowhere has room for it and its colocated resources: the roomiest node. */
-        finalize(rsc, prefer, false);
+        finalize(rsc, roomiest, false);
         return;
     }
-    /* Among equally good nodes, stay where we are. */
-    if (chosen != NULL && rsc->scores[chosen->index] > 0 && bl__sched_node_available(chosen)
-        && rank.preferred != NULL && bl__sched_node_available(rank.preferred)
-        && rsc->scores[rank.preferred->index] >= 0) {
+    /* A clone instance tried on its current node takes it if it is as good as the best. */
+    if (chosen != NULL && rsc->prefer != NULL) {
+        bl_snode_t *prefer = rsc->prefer;
+
+        finalize(rsc,
+                 (rsc->allowed[prefer->index] && bl__sched_node_available(prefer)
+                  && effective_score(&rank, prefer) >= effective_score(&rank, chosen))
+                     ? prefer
+                     : chosen,
+                 false);
+        return;
+    }
+    /* Among equally good nodes, stay where we are (unique clone instances excepted: the
+     * clone already kept those that could stay). */
+    if (chosen != NULL && rsc->scores[chosen->index] > 0 && !unique_instance(rsc)
+        && bl__sched_node_available(chosen) && rank.preferred != NULL
+        && bl__sched_node_available(rank.preferred) && rsc->scores[rank.preferred->index] >= 0) {
         for (guint i = 1; i < nodes->len; i++) {
             bl_snode_t *node = g_ptr_array_index(nodes, i);
 
@@ -133,7 +157,7 @@ apply_this_with(bl_sched_t *s, bl_srsc_t *rsc)
             archive = g_memdup2(rsc->scores, size);
         }
         bl__sched_assign(s, coloc->primary);
-        bl__sched_coloc_apply(s, coloc);
+        bl__sched_coloc_apply_to(s, coloc, rsc);
         for (int n = 0; n < s->n_nodes; n++) {
             can_run = can_run
                       || (rsc->allowed[n] && rsc->scores[n] >= 0
@@ -159,10 +183,21 @@ merge_with_this(bl_sched_t *s, bl_srsc_t *rsc)
     }
 }
 
+/* Without quorum, policy stop stops everything; policy demote keeps promotable instances
+ * (demoted, see sched_promote.c) and stops the rest. */
 static bool
-stop_for_quorum(const bl_sched_t *s)
+stop_for_quorum(const bl_sched_t *s, const bl_srsc_t *rsc)
 {
-    return !s->have_quorum && s->no_quorum_policy == BL_NOQ_STOP;
+    const bl_srsc_t *clone;
+
+    if (s->have_quorum) {
+        return false;
+    }
+    if (s->no_quorum_policy == BL_NOQ_DEMOTE) {
+        clone = bl__sched_rsc_clone(rsc);
+        return clone == NULL || !clone->clone->promotable;
+    }
+    return s->no_quorum_policy == BL_NOQ_STOP;
 }
 
 static bl_snode_t *
@@ -191,7 +226,7 @@ assign_primitive(bl_sched_t *s, bl_srsc_t *rsc)
     if (!rsc->managed) {
         rsc->next_role = rsc->role;
         finalize(rsc, current_node(rsc), true);
-    } else if (s->stop_all || (stop_for_quorum(s) && rsc->needs_quorum)) {
+    } else if (s->stop_all || (stop_for_quorum(s, rsc) && rsc->needs_quorum)) {
         finalize(rsc, NULL, true);
     } else {
         choose_node(s, rsc);
@@ -253,10 +288,17 @@ assign_group(bl_sched_t *s, bl_srsc_t *group)
 bl_snode_t *
 bl__sched_assign(bl_sched_t *s, bl_srsc_t *rsc)
 {
+    bl_srsc_t *top = bl__sched_rsc_top(rsc);
+
+    /* Instances are assigned by their clone, never on their own. */
+    if (top->kind == BL_RSC_CLONE && (top == rsc || !top->assigning)) {
+        bl__sched_clone_assign(s, top);
+        return rsc->kind == BL_RSC_CLONE ? NULL : bl__sched_instance_node(rsc, false);
+    }
     if (rsc->kind == BL_RSC_GROUP) {
         return assign_group(s, rsc);
     }
-    if (rsc->parent != NULL && !rsc->parent->assigning) {
+    if (rsc->parent != NULL && rsc->parent->kind == BL_RSC_GROUP && !rsc->parent->assigning) {
         assign_group(s, rsc->parent);
     }
     return assign_primitive(s, rsc);

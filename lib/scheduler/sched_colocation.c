@@ -99,6 +99,13 @@ unpack_colocation(bl_sched_t *s, const xmlNode *xml)
     coloc = coloc_new(s, id, dependent, primary, score);
     bl__sched_role_parse(bl_xml_attr(xml, "rsc-role"), &coloc->dependent_role);
     bl__sched_role_parse(bl_xml_attr(xml, "with-rsc-role"), &coloc->primary_role);
+    /* Started means any role. */
+    if (coloc->dependent_role == BL_ROLE_STARTED) {
+        coloc->dependent_role = BL_ROLE_UNKNOWN;
+    }
+    if (coloc->primary_role == BL_ROLE_STARTED) {
+        coloc->primary_role = BL_ROLE_UNKNOWN;
+    }
     coloc->node_attribute = bl_xml_attr(xml, "node-attribute");
     if (influence != NULL) {
         coloc->influence = bl__sched_true(influence);
@@ -157,20 +164,43 @@ primary_member(bl_srsc_t *primary, int score)
 void
 bl__sched_coloc_apply(bl_sched_t *s, const bl_coloc_t *coloc)
 {
-    bl_srsc_t *dependent = coloc->dependent;
+    bl__sched_coloc_apply_to(s, coloc, coloc->dependent);
+}
+
+void
+bl__sched_coloc_apply_to(bl_sched_t *s, const bl_coloc_t *coloc, bl_srsc_t *dependent)
+{
     bl_srsc_t *primary = primary_member(coloc->primary, coloc->score);
-    const char *attr = coloc_attr(coloc);
-    const char *value = NULL;
-    g_autofree int *work = NULL;
 
     if (dependent->kind == BL_RSC_GROUP) {
         dependent = g_ptr_array_index(dependent->children, 0);
     }
-    if (coloc->primary->provisional || primary->provisional || !dependent->provisional) {
+    if (!dependent->provisional
+        || (coloc->dependent_role != BL_ROLE_UNKNOWN
+            && coloc->dependent_role != dependent->next_role)) {
         return;
     }
-    if (primary->assigned != NULL) {
-        value = bl__sched_node_attr(primary->assigned, attr);
+    if (coloc->primary->kind == BL_RSC_CLONE) {
+        bl__sched_clone_coloc_apply(s, coloc, dependent);
+        return;
+    }
+    if (coloc->primary->provisional || primary->provisional
+        || (coloc->primary_role != BL_ROLE_UNKNOWN && coloc->primary_role != primary->next_role)) {
+        return;
+    }
+    bl__sched_coloc_apply_node(s, coloc, dependent, primary->assigned);
+}
+
+void
+bl__sched_coloc_apply_node(bl_sched_t *s, const bl_coloc_t *coloc, bl_srsc_t *dependent,
+                           const bl_snode_t *primary_node)
+{
+    const char *attr = coloc_attr(coloc);
+    const char *value = NULL;
+    g_autofree int *work = NULL;
+
+    if (primary_node != NULL) {
+        value = bl__sched_node_attr(primary_node, attr);
     } else if (coloc->score < 0) {
         return; /* anti-colocation with something that is not running */
     }
@@ -181,7 +211,7 @@ bl__sched_coloc_apply(bl_sched_t *s, const bl_coloc_t *coloc)
         if (!dependent->allowed[i]) {
             continue;
         }
-        if (primary->assigned == NULL) {
+        if (primary_node == NULL) {
             work[i] = -INF;
         } else if (value != NULL && mine != NULL && g_ascii_strcasecmp(value, mine) == 0) {
             if (coloc->score < INF) {

@@ -74,6 +74,11 @@ add_pairs(const xmlNode *set, GHashTable *table, bool overwrite)
         if (name == NULL || value == NULL) {
             continue;
         }
+        if (g_ascii_strcasecmp(value, "#default") == 0) {
+            /* "#default" means: no explicit value (forget one set earlier) */
+            g_hash_table_remove(table, name);
+            continue;
+        }
         if (overwrite || !g_hash_table_contains(table, name)) {
             g_hash_table_replace(table, g_strdup(name), g_strdup(value));
         }

@@ -68,8 +68,11 @@ digest_of(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_config, const c
     GString *text = g_string_new(" <parameters");
     char *digest;
 
-    if (rsc->xml != NULL) {
-        bl__sched_nvpairs(s, rsc->xml, "instance_attributes", params, false);
+    /* a resource's parameters include those set on its group or clone */
+    for (const bl_srsc_t *p = rsc; p != NULL; p = p->parent) {
+        if (p->xml != NULL) {
+            bl__sched_nvpairs(s, p->xml, "instance_attributes", params, false);
+        }
     }
     if (op_config != NULL) {
         /* the operation's own parameters come on top of the resource's */

@@ -33,6 +33,15 @@ add_location(bl_sched_t *s, bl_srsc_t *rsc, const bl_snode_t *node, int score)
 {
     const char *colocated;
 
+    if (rsc->kind == BL_RSC_CLONE) {
+        rsc->scores[node->index] =
+            rsc->allowed[node->index] ? bl_score_add(rsc->scores[node->index], score) : score;
+        rsc->allowed[node->index] = true;
+        for (guint i = 0; i < rsc->children->len; i++) {
+            add_location(s, g_ptr_array_index(rsc->children, i), node, score);
+        }
+        return;
+    }
     if (rsc->kind != BL_RSC_GROUP) {
         bl__sched_rsc_location(rsc, node, score, s->n_nodes);
         return;
@@ -49,8 +58,15 @@ add_location(bl_sched_t *s, bl_srsc_t *rsc, const bl_snode_t *node, int score)
     rsc->allowed[node->index] = true;
 }
 
+/* Role=Promoted preferences only count when choosing the instances to promote. */
+static bool
+promoted_only(const bl_srsc_t *rsc, bl_role_t role)
+{
+    return role == BL_ROLE_PROMOTED && rsc->kind == BL_RSC_CLONE && rsc->clone->promotable;
+}
+
 static int
-apply_rule(bl_sched_t *s, bl_srsc_t *rsc, const xmlNode *rule)
+apply_rule(bl_sched_t *s, bl_srsc_t *rsc, const xmlNode *rule, bool promoted)
 {
     for (int i = 0; i < s->n_nodes; i++) {
         bool matched = false;
@@ -63,7 +79,11 @@ apply_rule(bl_sched_t *s, bl_srsc_t *rsc, const xmlNode *rule)
         }
         if (matched) {
             rule_score(s, rule, s->nodes[i], &score);
-            add_location(s, rsc, s->nodes[i], score);
+            if (promoted) {
+                bl__sched_clone_promoted_location(s, rsc, s->nodes[i], score);
+            } else {
+                add_location(s, rsc, s->nodes[i], score);
+            }
         }
     }
     return 0;
@@ -77,28 +97,40 @@ apply_to(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *rsc)
     const char *role_text = bl_xml_attr(xml, "role");
     bl_role_t role = BL_ROLE_UNKNOWN;
 
+    bool promoted = false;
+
     if (role_text != NULL && bl__sched_role_parse(role_text, &role) && role != BL_ROLE_STARTED) {
         /* Role-specific preferences only concern promotable clones. */
-        return 0;
+        if (!promoted_only(rsc, role)) {
+            return 0;
+        }
+        promoted = true;
     }
     if (node_name != NULL) {
         bl_snode_t *node = bl__sched_node_find(s, node_name);
+        int score = bl__sched_score(bl_xml_attr(xml, "score"));
 
-        if (node != NULL) {
-            add_location(s, rsc, node, bl__sched_score(bl_xml_attr(xml, "score")));
+        if (node != NULL && promoted) {
+            bl__sched_clone_promoted_location(s, rsc, node, score);
+        } else if (node != NULL) {
+            add_location(s, rsc, node, score);
         }
         return 0;
     }
     for (xmlNode *rule = bl_xml_first_child(xml, "rule"); rule != NULL;
          rule = bl_xml_next(rule, "rule")) {
         const char *rule_role = bl_xml_attr(rule, "role");
+        bool rule_promoted = promoted;
         int rc;
 
         if (rule_role != NULL && bl__sched_role_parse(rule_role, &role)
             && role != BL_ROLE_STARTED) {
-            continue;
+            if (!promoted_only(rsc, role)) {
+                continue;
+            }
+            rule_promoted = true;
         }
-        rc = apply_rule(s, rsc, rule);
+        rc = apply_rule(s, rsc, rule, rule_promoted);
         if (rc != 0) {
             return rc;
         }
@@ -121,7 +153,7 @@ apply_pattern(bl_sched_t *s, const xmlNode *xml, const char *pattern)
         bl_srsc_t *rsc = g_ptr_array_index(s->all_rscs, i);
         int rc;
 
-        if (rsc->orphan || !g_regex_match(regex, rsc->id, 0, NULL)) {
+        if (rsc->orphan || rsc->instance >= 0 || !g_regex_match(regex, rsc->id, 0, NULL)) {
             continue;
         }
         rc = apply_to(s, xml, rsc);

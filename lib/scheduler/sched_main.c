@@ -36,6 +36,7 @@ bl__sched_free(bl_sched_t *s)
     g_ptr_array_free(s->resources, true);
     g_ptr_array_free(s->primitives, true);
     g_hash_table_destroy(s->rsc_by_id);
+    g_hash_table_destroy(s->clone_of);
     if (s->rsc_defaults != NULL) {
         g_hash_table_destroy(s->rsc_defaults);
     }
@@ -78,7 +79,11 @@ apply_node_criteria(bl_sched_t *s)
             int count = bl__sched_failcount(s, rsc, s->nodes[n]);
 
             if (count > 0 && count >= rsc->migration_threshold) {
-                bl__sched_rsc_location(rsc, s->nodes[n], -INF, s->n_nodes);
+                /* An anonymous instance's failures concern every instance there. */
+                bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
+                bl_srsc_t *failed = clone != NULL && !clone->clone->unique ? clone : rsc;
+
+                bl__sched_rsc_location(failed, s->nodes[n], -INF, s->n_nodes);
             }
         }
     }
@@ -143,6 +148,7 @@ bl__sched_init(bl_sched_t *s, const xmlDoc *cib, const bl_sched_options_t *optio
     s->resources = g_ptr_array_new();
     s->primitives = g_ptr_array_new();
     s->rsc_by_id = g_hash_table_new(g_str_hash, g_str_equal);
+    s->clone_of = g_hash_table_new(g_str_hash, g_str_equal);
     s->all_rscs = g_ptr_array_new_with_free_func((GDestroyNotify) bl__sched_rsc_free);
     s->colocs = g_ptr_array_new_with_free_func(free);
     s->actions = g_ptr_array_new_with_free_func(action_free);

@@ -11,6 +11,9 @@ node_free(bl_snode_t *node)
         return;
     }
     g_hash_table_destroy(node->attrs);
+    if (node->failure_attrs != NULL) {
+        g_ptr_array_free(node->failure_attrs, true);
+    }
     free(node->id);
     free(node->uname);
     free(node->capacity);

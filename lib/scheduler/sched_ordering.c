@@ -21,6 +21,14 @@ parse_task(bl_sched_t *s, const char *id, const char *text, bl_task_t *task)
         *task = BL_TASK_STOP;
         return 0;
     }
+    if (strcmp(text, "promote") == 0) {
+        *task = BL_TASK_PROMOTE;
+        return 0;
+    }
+    if (strcmp(text, "demote") == 0) {
+        *task = BL_TASK_DEMOTE;
+        return 0;
+    }
     bl_err_set(s->err, "rsc_order '%s': action '%s' is not supported yet", id, text);
     return BL_EUNSUPPORTED;
 }
@@ -54,7 +62,10 @@ kind_flags(order_kind_t kind, bl_task_t first_task, int symmetry)
         return BL_ORD_ASYMMETRIC;
     }
     if (symmetry == 1) {
-        return BL_ORD_IMPLIES_THEN | (first_task == BL_TASK_START ? BL_ORD_RUNNABLE_LEFT : 0);
+        return BL_ORD_IMPLIES_THEN
+               | (first_task == BL_TASK_START || first_task == BL_TASK_PROMOTE
+                      ? BL_ORD_RUNNABLE_LEFT
+                      : 0);
     }
     return BL_ORD_IMPLIES_FIRST;
 }
@@ -82,6 +93,13 @@ order_resources(bl_sched_t *s, bl_srsc_t *first, bl_task_t first_task, bl_srsc_t
 {
     g_autoptr(GPtrArray) firsts = g_ptr_array_new();
 
+    if (bl__sched_clone_order_interleaved(s, first, first_task, then, then_task, flags)) {
+        return;
+    }
+    if ((flags & BL_ORD_ONE_OR_MORE) && first->kind == BL_RSC_CLONE) {
+        /* "then" waits for any one instance: the others starting do not restart it */
+        flags &= ~BL_ORD_IMPLIES_THEN;
+    }
     for (guint i = 0; i < first->actions->len; i++) {
         bl_action_t *a = g_ptr_array_index(first->actions, i);
 
@@ -109,7 +127,16 @@ order_resources(bl_sched_t *s, bl_srsc_t *first, bl_task_t first_task, bl_srsc_t
 static bl_task_t
 invert(bl_task_t task)
 {
-    return task == BL_TASK_START ? BL_TASK_STOP : BL_TASK_START;
+    switch (task) {
+    case BL_TASK_START:
+        return BL_TASK_STOP;
+    case BL_TASK_PROMOTE:
+        return BL_TASK_DEMOTE;
+    case BL_TASK_DEMOTE:
+        return BL_TASK_PROMOTE;
+    default:
+        return BL_TASK_START;
+    }
 }
 
 static int
@@ -123,6 +150,7 @@ unpack_order(bl_sched_t *s, const xmlNode *xml)
     const char *then_text = bl_xml_attr(xml, "then-action");
     order_kind_t kind = parse_kind(xml);
     bl_task_t first_task, then_task;
+    const char *require_all;
     bool symmetric;
     int rc;
 
@@ -140,9 +168,12 @@ unpack_order(bl_sched_t *s, const xmlNode *xml)
         return rc;
     }
     symmetric = kind != KIND_SERIALIZE && (symmetrical == NULL || bl__sched_true(symmetrical));
-    order_resources(s, first, first_task, then, then_task,
-                    kind_flags(kind, first_task, symmetric ? 1 : 0)
-                        | restart_type_flags(then, kind, BL_ORD_IMPLIES_THEN));
+    require_all = bl_xml_attr(xml, "require-all");
+    order_resources(
+        s, first, first_task, then, then_task,
+        kind_flags(kind, first_task, symmetric ? 1 : 0)
+            | restart_type_flags(then, kind, BL_ORD_IMPLIES_THEN)
+            | (require_all != NULL && !bl__sched_true(require_all) ? BL_ORD_ONE_OR_MORE : 0));
     if (symmetric) {
         order_resources(s, then, invert(then_task), first, invert(first_task),
                         kind_flags(kind, invert(then_task), 2)

@@ -11,6 +11,10 @@ static const char *const task_names[] = {
     [BL_TASK_RUNNING] = "running",
     [BL_TASK_MIGRATE_TO] = "migrate_to",
     [BL_TASK_MIGRATE_FROM] = "migrate_from",
+    [BL_TASK_PROMOTE] = "promote",
+    [BL_TASK_DEMOTE] = "demote",
+    [BL_TASK_PROMOTED] = "promoted",
+    [BL_TASK_DEMOTED] = "demoted",
 };
 
 bool
@@ -51,41 +55,105 @@ sort_unique(GPtrArray *lines)
         }
         lines->pdata[kept++] = line;
     }
+    /* The tail now holds moved or freed pointers: the array must not free them again. */
+    for (guint i = kept; i < lines->len; i++) {
+        lines->pdata[i] = NULL;
+    }
     g_ptr_array_set_size(lines, kept);
 }
 
-/* Where RSC runs once the transition's actions have all succeeded. */
-static void
-placement_of(const bl_sched_t *s, const bl_srsc_t *rsc, GPtrArray *lines)
+static bool
+promotable_instance(const bl_srsc_t *rsc)
 {
-    g_autofree bool *on = bl_calloc((size_t) s->n_nodes + 1, sizeof(bool));
-    bool any = false;
+    const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
 
-    for (guint i = 0; i < rsc->running_on->len; i++) {
-        on[((bl_snode_t *) g_ptr_array_index(rsc->running_on, i))->index] = true;
-    }
-    for (guint i = 0; i < rsc->actions->len; i++) {
-        const bl_action_t *action = g_ptr_array_index(rsc->actions, i);
+    return clone != NULL && clone->clone->promotable;
+}
 
-        if (bl__sched_action_happens(action)
-            && (action->task == BL_TASK_START || action->task == BL_TASK_STOP)) {
-            on[action->node->index] = action->task == BL_TASK_START;
+/* Role changes in the order the transition makes them: demote, stop, start, promote. */
+static void
+apply_actions(const bl_srsc_t *rsc, bl_role_t *roles, bl_role_t started)
+{
+    static const bl_task_t order[] = {BL_TASK_DEMOTE, BL_TASK_STOP, BL_TASK_START, BL_TASK_PROMOTE};
+
+    for (size_t o = 0; o < G_N_ELEMENTS(order); o++) {
+        for (guint i = 0; i < rsc->actions->len; i++) {
+            const bl_action_t *action = g_ptr_array_index(rsc->actions, i);
+            int n;
+
+            if (action->task != order[o] || !bl__sched_action_happens(action)) {
+                continue;
+            }
+            n = action->node->index;
+            switch (action->task) {
+            case BL_TASK_DEMOTE:
+                roles[n] = roles[n] > BL_ROLE_STOPPED ? BL_ROLE_UNPROMOTED : roles[n];
+                break;
+            case BL_TASK_STOP:
+                roles[n] = BL_ROLE_STOPPED;
+                break;
+            case BL_TASK_START:
+                roles[n] = started;
+                break;
+            default:
+                roles[n] = BL_ROLE_PROMOTED;
+                break;
+            }
         }
     }
+}
+
+/* Where RSC runs once the transition's actions have all succeeded; true if anywhere. */
+static bool
+placement_of(const bl_sched_t *s, const bl_srsc_t *rsc, GPtrArray *lines)
+{
+    g_autofree bl_role_t *roles = bl_calloc((size_t) s->n_nodes + 1, sizeof(bl_role_t));
+    bl_role_t started = promotable_instance(rsc) ? BL_ROLE_UNPROMOTED : BL_ROLE_STARTED;
+    bl_role_t current = rsc->role;
+    bool any = false;
+
+    if (current == BL_ROLE_STARTED || current <= BL_ROLE_STOPPED) {
+        current = started;
+    } else if (started == BL_ROLE_STARTED) {
+        current = BL_ROLE_STARTED;
+    }
+    for (guint i = 0; i < rsc->running_on->len; i++) {
+        roles[((bl_snode_t *) g_ptr_array_index(rsc->running_on, i))->index] = current;
+    }
+    apply_actions(rsc, roles, started);
     for (guint i = 0; i < rsc->pending_on->len; i++) {
-        on[((bl_snode_t *) g_ptr_array_index(rsc->pending_on, i))->index] = true;
+        int n = ((bl_snode_t *) g_ptr_array_index(rsc->pending_on, i))->index;
+
+        roles[n] = roles[n] > BL_ROLE_STOPPED ? roles[n] : started;
     }
     for (int n = 0; n < s->n_nodes; n++) {
         if (s->nodes[n]->unclean && bl__sched_can_fence(s)) {
-            on[n] = false; /* fenced: nothing runs there afterwards */
+            roles[n] = BL_ROLE_STOPPED; /* fenced: nothing runs there afterwards */
         }
-        if (on[n]) {
-            g_ptr_array_add(lines, bl_asprintf("%s Started %s", rsc->id, s->nodes[n]->uname));
+        if (roles[n] > BL_ROLE_STOPPED) {
+            g_ptr_array_add(lines, bl_asprintf("%s %s %s", bl__sched_rsc_name(rsc),
+                                               bl__sched_role_name(roles[n]), s->nodes[n]->uname));
             any = true;
         }
     }
-    if (!any && !rsc->orphan) {
+    if (!any && !rsc->orphan && rsc->base_id == NULL) {
         g_ptr_array_add(lines, bl_asprintf("%s Stopped -", rsc->id));
+    }
+    return any;
+}
+
+/* A cloned primitive with no active instance is shown once as stopped. */
+static void
+stopped_clones(GHashTable *active, GPtrArray *lines)
+{
+    GHashTableIter iter;
+    gpointer key, value;
+
+    g_hash_table_iter_init(&iter, active);
+    while (g_hash_table_iter_next(&iter, &key, &value)) {
+        if (value == NULL) {
+            g_ptr_array_add(lines, bl_asprintf("%s Stopped -", (const char *) key));
+        }
     }
 }
 
@@ -94,7 +162,7 @@ scores_of(const bl_sched_t *s, const bl_srsc_t *rsc, GString *out)
 {
     char buf[BL_SCORE_BUFSZ];
 
-    if (rsc->kind == BL_RSC_GROUP) {
+    if (rsc->kind != BL_RSC_PRIMITIVE) {
         for (guint i = 0; i < rsc->children->len; i++) {
             scores_of(s, g_ptr_array_index(rsc->children, i), out);
         }
@@ -129,7 +197,8 @@ reloads(const bl_srsc_t *rsc, GPtrArray *lines)
         }
         stays = rsc->assigned == node;
         if (!restarted && stays) {
-            g_ptr_array_add(lines, bl_asprintf("reload %s %s", rsc->id, node->uname));
+            g_ptr_array_add(lines,
+                            bl_asprintf("reload %s %s", bl__sched_rsc_name(rsc), node->uname));
         }
     }
 }
@@ -184,6 +253,7 @@ bl_sched_result_t *
 bl__sched_result_build(const bl_sched_t *s)
 {
     bl_sched_result_t *result = bl_calloc(1, sizeof(*result));
+    g_autoptr(GHashTable) clone_active = g_hash_table_new(g_str_hash, g_str_equal);
 
     result->placement = g_ptr_array_new_with_free_func(free);
     result->actions = g_ptr_array_new_with_free_func(free);
@@ -191,17 +261,25 @@ bl__sched_result_build(const bl_sched_t *s)
     for (guint i = 0; i < s->primitives->len; i++) {
         const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
 
-        placement_of(s, rsc, result->placement);
+        bool active = placement_of(s, rsc, result->placement);
+
+        if (rsc->base_id != NULL
+            && (active || !g_hash_table_contains(clone_active, rsc->base_id))) {
+            g_hash_table_insert(clone_active, (gpointer) rsc->base_id,
+                                active ? (gpointer) rsc : NULL);
+        }
         for (guint a = 0; a < rsc->actions->len; a++) {
             const bl_action_t *action = g_ptr_array_index(rsc->actions, a);
 
             if (bl__sched_action_executes(action)) {
-                g_ptr_array_add(result->actions, bl_asprintf("%s %s %s", task_names[action->task],
-                                                             rsc->id, action->node->uname));
+                g_ptr_array_add(result->actions,
+                                bl_asprintf("%s %s %s", task_names[action->task],
+                                            bl__sched_rsc_name(rsc), action->node->uname));
             }
         }
         reloads(rsc, result->actions);
     }
+    stopped_clones(clone_active, result->placement);
     shutdowns(s, result->actions);
     fencing(s, result->actions);
     for (guint i = 0; s->assign_order != NULL && i < s->assign_order->len; i++) {

@@ -69,15 +69,39 @@ typedef struct bl_snode {
     bool maintenance;
     bool shutdown;
     bool expected_up;
-    bool has_state;     /* a node_state entry exists */
-    int assigned_count; /* resources assigned so far (tie-break among equal scores) */
-    int *capacity;      /* [s->n_util] remaining utilization capacity (non-default placement) */
+    bool has_state;           /* a node_state entry exists */
+    int assigned_count;       /* resources assigned so far (tie-break among equal scores) */
+    int *capacity;            /* [s->n_util] remaining utilization capacity (non-default placement) */
+    GPtrArray *failure_attrs; /* borrowed names of its fail-count-* and last-failure-* attrs */
 } bl_snode_t;
 
 typedef enum bl_rsc_kind {
     BL_RSC_PRIMITIVE = 0,
     BL_RSC_GROUP,
+    BL_RSC_CLONE, /* clone or promotable clone: children are its instances */
 } bl_rsc_kind_t;
+
+/* A role=Promoted location preference: SCORE for promoting an instance on node NODE. */
+typedef struct bl_clone_location {
+    int node;
+    int score;
+} bl_clone_location_t;
+
+/* Options of a clone (sched_clone.c); instances are the clone's children. */
+typedef struct bl_clone {
+    int clone_max;
+    int clone_node_max;
+    int clone_min; /* instances that must be able to start before dependents can (0: 1) */
+    int promoted_max;
+    int promoted_node_max;
+    bool unique;
+    bool interleave;
+    bool promotable;
+    const xmlNode *template_xml; /* the primitive or group that is cloned */
+    int next_instance;           /* number of the next instance created */
+    int *count;                  /* [n_nodes] instances assigned per node */
+    GArray *promoted_locations;  /* bl_clone_location_t: role=Promoted preferences */
+} bl_clone_t;
 
 typedef struct bl_srsc bl_srsc_t;
 typedef struct bl_sched bl_sched_t;
@@ -97,8 +121,16 @@ struct bl_srsc {
     char *id;
     bl_rsc_kind_t kind;
     int config_index;    /* position in the configuration (stable sort key) */
-    bl_srsc_t *parent;   /* group, or NULL */
-    GPtrArray *children; /* group members (bl_srsc_t *), NULL for primitives */
+    bl_srsc_t *parent;   /* group or clone, or NULL */
+    GPtrArray *children; /* group members or clone instances (bl_srsc_t *), NULL for primitives */
+    bl_clone_t *clone;   /* clone options, NULL unless kind is BL_RSC_CLONE */
+    int instance;        /* instance number inside a clone (also its members'), else -1 */
+    const char *base_id; /* configured id of an instance (or instance member), else NULL */
+    char *history_id;    /* id of the first operation history matched to an instance */
+    GPtrArray *known_on; /* bl_snode_t * with an operation history for this primitive */
+    int promotion;       /* promotion priority of a promotable instance */
+    bl_snode_t *prefer;  /* node an instance is tried on first (its current node) */
+    bool inherited;      /* an instance got its clone's colocations */
     GHashTable *meta;    /* effective meta attributes: own, parent's, rsc_defaults */
     bool orphan;
     const xmlNode *xml; /* its definition (NULL for orphans) */
@@ -175,6 +207,10 @@ typedef enum bl_task {
     BL_TASK_RUNNING,
     BL_TASK_MIGRATE_TO,   /* on the source node */
     BL_TASK_MIGRATE_FROM, /* on the target node */
+    BL_TASK_PROMOTE,
+    BL_TASK_DEMOTE,
+    BL_TASK_PROMOTED, /* clone pseudo-actions */
+    BL_TASK_DEMOTED,
 } bl_task_t;
 
 typedef struct bl_action {
@@ -245,6 +281,7 @@ struct bl_sched {
     bl_placement_t placement;
     int n_util;            /* utilization attribute names, indexed 0..n_util-1 */
     GHashTable *lrm_index; /* "uname\nrsc" -> lrm_resource, built for migration history */
+    GHashTable *clone_of;    /* borrowed configured id of a cloned resource -> its clone */
 };
 
 struct bl_sched_result {
@@ -289,6 +326,9 @@ const char *bl__sched_node_attr(const bl_snode_t *node, const char *name);
 /* ----------------------------------------------------------- sched_resources.c */
 int bl__sched_unpack_resources(bl_sched_t *s);
 bl_srsc_t *bl__sched_rsc_new(bl_sched_t *s, const char *id, bl_rsc_kind_t kind);
+/* Unpacks the primitive or group XML under PARENT, its id (and its members') followed by
+ * SUFFIX (NULL: none), as clone instances are. */
+int bl__sched_rsc_unpack(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *parent, const char *suffix);
 bl_srsc_t *bl__sched_rsc_find(const bl_sched_t *s, const char *id);
 void bl__sched_rsc_free(bl_srsc_t *rsc);
 /* The <op> configuring RSC's operation TASK with INTERVAL_MS, or NULL. */
@@ -329,6 +369,12 @@ bl_coloc_t *bl__sched_coloc_add(bl_sched_t *s, const char *id, bl_srsc_t *depend
 void bl__sched_coloc_insert(GPtrArray *list, bl_coloc_t *coloc, bool by_primary);
 /* Applies COLOC to its dependent's scores once its primary is assigned. */
 void bl__sched_coloc_apply(bl_sched_t *s, const bl_coloc_t *coloc);
+/* Same, with DEPENDENT standing for the constraint's dependent (a clone's instance). */
+void bl__sched_coloc_apply_to(bl_sched_t *s, const bl_coloc_t *coloc, bl_srsc_t *dependent);
+/* Applies COLOC to DEPENDENT as if its primary were assigned to PRIMARY_NODE (NULL: not
+ * running anywhere). */
+void bl__sched_coloc_apply_node(bl_sched_t *s, const bl_coloc_t *coloc, bl_srsc_t *dependent,
+                                const bl_snode_t *primary_node);
 /*
  * Pacemaker's add_colocated_node_scores: merges RSC's node preferences (and those of
  * resources colocated with it, recursively) into WORK scaled by FACTOR.
@@ -389,6 +435,8 @@ bl_action_t *bl__sched_action_find(const bl_srsc_t *rsc, bl_task_t task, const b
 void bl__sched_order(bl_sched_t *s, bl_action_t *first, bl_action_t *then, unsigned flags);
 void bl__sched_create_actions(bl_sched_t *s);
 void bl__sched_propagate(bl_sched_t *s);
+/* Flags of ACTION for ordering purposes (group and clone pseudo-actions: from members). */
+unsigned bl__sched_action_flags(const bl_action_t *action);
 
 /* -------------------------------------------------------------- sched_digest.c */
 /* MD5 (hex, g_free) of RSC's parameters as Pacemaker digests them; ONLY limits them to a
@@ -416,5 +464,52 @@ bl_task_t bl__sched_task_invert(bl_task_t task);
 /* rsc_order / rsc_colocation XML holding resource_set children. */
 int bl__sched_unpack_order_sets(bl_sched_t *s, const xmlNode *xml);
 int bl__sched_unpack_coloc_sets(bl_sched_t *s, const xmlNode *xml);
+
+/* --------------------------------------------------------------- sched_clone.c */
+/* Unpacks the <clone> or <master> XML: the clone and its clone-max instances. */
+int bl__sched_clone_unpack(bl_sched_t *s, const xmlNode *xml);
+/* The top-level resource RSC belongs to (RSC itself at top level). */
+bl_srsc_t *bl__sched_rsc_top(bl_srsc_t *rsc);
+/* The clone RSC is an instance (or a member of an instance) of, or NULL. */
+bl_srsc_t *bl__sched_rsc_clone(const bl_srsc_t *rsc);
+/* The id RSC is shown as: anonymous instances drop their ":N" suffix. */
+const char *bl__sched_rsc_name(const bl_srsc_t *rsc);
+/* The primitive whose history on NODE is recorded under ID, when ID names a cloned
+ * primitive (creating an orphan instance if needed); NULL otherwise. */
+bl_srsc_t *bl__sched_clone_history_rsc(bl_sched_t *s, bl_snode_t *node, const char *id);
+bl_snode_t *bl__sched_clone_assign(bl_sched_t *s, bl_srsc_t *clone);
+/* Merges OTHER's preferences (through COLOC) into SCORES, the clone's or a copy, never
+ * making a node negative that was not already. */
+void bl__sched_clone_merge_positive(bl_sched_t *s, bl_srsc_t *clone, int *scores, bl_srsc_t *other,
+                                    const bl_coloc_t *coloc);
+/* Applies COLOC (whose primary is a clone) to DEPENDENT's scores. */
+void bl__sched_clone_coloc_apply(bl_sched_t *s, const bl_coloc_t *coloc, bl_srsc_t *dependent);
+/* The node an instance (primitive or group) is assigned to, or runs on when CURRENT. */
+bl_snode_t *bl__sched_instance_node(const bl_srsc_t *instance, bool current);
+void bl__sched_clone_actions(bl_sched_t *s, bl_srsc_t *clone);
+/* An instance's current role (its highest member's), next role, and setting the latter on
+ * it and all its members. */
+bl_role_t bl__sched_instance_role(const bl_srsc_t *instance);
+bl_role_t bl__sched_instance_next_role(const bl_srsc_t *instance);
+void bl__sched_instance_set_next_role(bl_srsc_t *instance, bl_role_t role);
+/* -1 when instance X has better node scores than Y (compared best first), 1 if worse. */
+int bl__sched_instance_compare_scores(const bl_sched_t *s, const bl_srsc_t *x, const bl_srsc_t *y);
+/* Flags of a clone pseudo-action, summarized from its instances' actions. */
+unsigned bl__sched_clone_action_flags(const bl_action_t *action);
+/* Orders FIRST's FIRST_TASK before THEN's THEN_TASK instance by instance on each node
+ * when both are clones and the relevant one interleaves; returns false otherwise. */
+bool bl__sched_clone_order_interleaved(bl_sched_t *s, bl_srsc_t *first, bl_task_t first_task,
+                                       bl_srsc_t *then, bl_task_t then_task, unsigned flags);
+/* Records a role=Promoted location preference of SCORE on NODE for CLONE. */
+void bl__sched_clone_promoted_location(bl_sched_t *s, bl_srsc_t *clone, const bl_snode_t *node,
+                                       int score);
+
+/* ------------------------------------------------------------- sched_promote.c */
+/* Chooses which instances of the promotable CLONE are promoted (after assignment). */
+void bl__sched_promote_assign(bl_sched_t *s, bl_srsc_t *clone);
+/* Adds positive promotion scores (master-RSC node attributes) to the instances' scores. */
+void bl__sched_promote_add_scores(bl_sched_t *s, bl_srsc_t *clone);
+/* Promote/demote actions of a promotable instance primitive and their orderings. */
+void bl__sched_promote_actions(bl_sched_t *s, bl_srsc_t *rsc);
 
 #endif /* BELAY_SCHED_PRIVATE_H */

@@ -59,6 +59,8 @@ bl__sched_rsc_new(bl_sched_t *s, const char *id, bl_rsc_kind_t kind)
     rsc->this_with = g_ptr_array_new();
     rsc->with_this = g_ptr_array_new();
     rsc->actions = g_ptr_array_new();
+    rsc->known_on = g_ptr_array_new();
+    rsc->instance = -1;
     rsc->role = BL_ROLE_UNKNOWN;
     rsc->next_role = BL_ROLE_UNKNOWN;
     rsc->managed = true;
@@ -100,13 +102,27 @@ bl__sched_rsc_free(bl_srsc_t *rsc)
     if (rsc->dangling_on != NULL) {
         g_ptr_array_free(rsc->dangling_on, true);
     }
+    g_ptr_array_free(rsc->known_on, true);
+    free(rsc->history_id);
+    if (rsc->clone != NULL) {
+        free(rsc->clone->count);
+        g_array_free(rsc->clone->promoted_locations, true);
+        free(rsc->clone);
+    }
     free(rsc);
 }
 
 bl_srsc_t *
 bl__sched_rsc_find(const bl_sched_t *s, const char *id)
 {
-    return id != NULL ? g_hash_table_lookup(s->rsc_by_id, id) : NULL;
+    bl_srsc_t *rsc;
+
+    if (id == NULL) {
+        return NULL;
+    }
+    rsc = g_hash_table_lookup(s->rsc_by_id, id);
+    /* Constraints naming a cloned primitive or group mean the clone. */
+    return rsc != NULL ? rsc : g_hash_table_lookup(s->clone_of, id);
 }
 
 void
@@ -201,10 +217,8 @@ apply_meta(bl_sched_t *s, bl_srsc_t *rsc)
     }
 }
 
-static int unpack_one(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *parent);
-
 static int
-unpack_group(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *group)
+unpack_group(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *group, const char *suffix)
 {
     for (xmlNode *child = bl_xml_first_child(xml, NULL); child != NULL;
          child = bl_xml_next(child, NULL)) {
@@ -219,7 +233,7 @@ unpack_group(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *group)
                        (const char *) child->name, bl_xml_line(child));
             return BL_EINVALID;
         }
-        rc = unpack_one(s, child, group);
+        rc = bl__sched_rsc_unpack(s, child, group, suffix);
         if (rc != 0) {
             return rc;
         }
@@ -237,8 +251,7 @@ check_supported(bl_sched_t *s, const xmlNode *xml, const char *id)
         }
         return 0;
     }
-    if (bl_xml_is(xml, "clone") || bl_xml_is(xml, "master") || bl_xml_is(xml, "bundle")
-        || bl_xml_is(xml, "template")) {
+    if (bl_xml_is(xml, "bundle") || bl_xml_is(xml, "template")) {
         bl_err_set(s->err, "%s '%s' (line %ld): %ss are not supported yet",
                    (const char *) xml->name, id, bl_xml_line(xml), (const char *) xml->name);
         return BL_EUNSUPPORTED;
@@ -274,24 +287,34 @@ check_primitive(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *rsc)
     return 0;
 }
 
-static int
-unpack_one(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *parent)
+int
+bl__sched_rsc_unpack(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *parent, const char *suffix)
 {
     const char *id = bl_xml_attr(xml, "id");
+    g_autofree char *full_id = NULL;
     bl_srsc_t *rsc;
     int rc;
 
+    if (parent == NULL && (bl_xml_is(xml, "clone") || bl_xml_is(xml, "master"))) {
+        return bl__sched_clone_unpack(s, xml);
+    }
     rc = check_supported(s, xml, id != NULL ? id : "?");
     if (rc != 0) {
         return rc;
     }
-    if (id == NULL || bl__sched_rsc_find(s, id) != NULL) {
+    full_id = id != NULL ? g_strconcat(id, suffix, NULL) : NULL;
+    if (id == NULL || bl__sched_rsc_find(s, full_id) != NULL
+        || (suffix == NULL && g_hash_table_contains(s->clone_of, id))) {
         bl_err_set(s->err, "line %ld: resource %s%s", bl_xml_line(xml),
                    id == NULL ? "without an id" : id, id == NULL ? "" : " is defined twice");
         return BL_EINVALID;
     }
-    rsc = bl__sched_rsc_new(s, id, bl_xml_is(xml, "group") ? BL_RSC_GROUP : BL_RSC_PRIMITIVE);
+    rsc = bl__sched_rsc_new(s, full_id, bl_xml_is(xml, "group") ? BL_RSC_GROUP : BL_RSC_PRIMITIVE);
     rsc->parent = parent;
+    if (suffix != NULL) {
+        rsc->instance = parent->instance >= 0 ? parent->instance : atoi(suffix + 1);
+        rsc->base_id = id;
+    }
     rsc->xml = xml;
     if (parent != NULL) {
         g_ptr_array_add(parent->children, rsc);
@@ -307,7 +330,7 @@ unpack_one(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *parent)
     if (rsc->kind == BL_RSC_PRIMITIVE) {
         return check_primitive(s, xml, rsc);
     }
-    return unpack_group(s, xml, rsc);
+    return unpack_group(s, xml, rsc, suffix);
 }
 
 int
@@ -318,7 +341,7 @@ bl__sched_unpack_resources(bl_sched_t *s)
 
     for (xmlNode *xml = bl_xml_first_child(resources, NULL); xml != NULL;
          xml = bl_xml_next(xml, NULL)) {
-        int rc = unpack_one(s, xml, NULL);
+        int rc = bl__sched_rsc_unpack(s, xml, NULL, NULL);
 
         if (rc != 0) {
             return rc;

@@ -203,6 +203,15 @@ ban_everywhere(bl_sched_t *s, bl_srsc_t *rsc)
     }
 }
 
+/* Where the agent cannot run, no instance of an anonymous clone can run either. */
+static bl_srsc_t *
+ban_target(const history_t *h)
+{
+    bl_srsc_t *clone = bl__sched_rsc_clone(h->rsc);
+
+    return clone != NULL && !clone->clone->unique ? clone : h->rsc;
+}
+
 static void
 record_failure(history_t *h, const op_entry_t *op, int rc)
 {
@@ -251,7 +260,7 @@ remap(history_t *h, const op_entry_t *op, int *rc)
         /* The agent cannot run here: not running, and never to be started here (unless
          * the failure has expired). */
         if (!h->expired) {
-            bl__sched_rsc_location(h->rsc, h->node, -INF, h->s->n_nodes);
+            bl__sched_rsc_location(ban_target(h), h->node, -INF, h->s->n_nodes);
         }
         *rc = OCF_NOT_RUNNING;
         return EXEC_DONE;
@@ -375,7 +384,7 @@ replay_op(history_t *h, const op_entry_t *op)
         if (on_fail_for(h, op) == BL_FAIL_IGNORE && h->on_fail < BL_FAIL_MIGRATE) {
             h->on_fail = BL_FAIL_MIGRATE;
         }
-        bl__sched_rsc_location(h->rsc, h->node, -INF, h->s->n_nodes);
+        bl__sched_rsc_location(ban_target(h), h->node, -INF, h->s->n_nodes);
         record_failure(h, op, rc);
         return;
     }
@@ -386,9 +395,9 @@ replay_op(history_t *h, const op_entry_t *op)
     }
     record_failure(h, op, rc);
     if (status == EXEC_ERROR_HARD) {
-        bl__sched_rsc_location(h->rsc, h->node, -INF, h->s->n_nodes);
+        bl__sched_rsc_location(ban_target(h), h->node, -INF, h->s->n_nodes);
     } else if (status == EXEC_ERROR_FATAL) {
-        bl__sched_rsc_location(h->rsc, NULL, -INF, h->s->n_nodes);
+        bl__sched_rsc_location(ban_target(h), NULL, -INF, h->s->n_nodes);
     }
 }
 
@@ -554,6 +563,30 @@ runs_on(const bl_srsc_t *rsc, const bl_snode_t *node)
     return false;
 }
 
+/* The primitive whose history on NODE is recorded under ID (an orphan if none). */
+static bl_srsc_t *
+history_rsc(bl_sched_t *s, bl_snode_t *node, const char *id)
+{
+    bl_srsc_t *rsc = bl__sched_clone_history_rsc(s, node, id);
+    bl_srsc_t *configured;
+
+    if (rsc == NULL) {
+        rsc = g_hash_table_lookup(s->rsc_by_id, id);
+    }
+    if (rsc == NULL) {
+        return orphan_new(s, id);
+    }
+    if (rsc->kind == BL_RSC_PRIMITIVE) {
+        return rsc;
+    }
+    /* A primitive that became a group or clone: its history is an orphan's, and the id
+     * keeps naming the configured resource. */
+    configured = rsc;
+    rsc = orphan_new(s, id);
+    g_hash_table_insert(s->rsc_by_id, configured->id, configured);
+    return rsc;
+}
+
 static int
 unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
 {
@@ -575,15 +608,9 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
     if (ops->len == 0 || id == NULL) {
         return 0;
     }
-    h.rsc = bl__sched_rsc_find(s, id);
-    if (h.rsc == NULL) {
-        h.rsc = orphan_new(s, id);
-    } else if (h.rsc->kind != BL_RSC_PRIMITIVE) {
-        bl_err_set(s->err, "status of node '%s': history for '%s', which is not a primitive",
-                   node->uname, id);
-        return BL_EINVALID;
-    }
+    h.rsc = history_rsc(s, node, id);
     g_array_sort(ops, compare_call_id);
+    g_ptr_array_add(h.rsc->known_on, node);
     saved = h.rsc->role;
     h.rsc->role = BL_ROLE_UNKNOWN;
     for (guint i = 0; i < ops->len; i++) {
@@ -601,6 +628,11 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
         return BL_EUNSUPPORTED;
     }
     settle(&h);
+    if (h.rsc->base_id != NULL && runs_on(h.rsc, node)) {
+        /* An instance is known by the history that shows it active (promotion scores). */
+        free(h.rsc->history_id);
+        h.rsc->history_id = bl_strdup(id);
+    }
     if (node->online && runs_on(h.rsc, node)) {
         check_definition(s, h.rsc, node, ops);
     }
@@ -631,11 +663,32 @@ unpack_node_history(bl_sched_t *s, bl_snode_t *node, const xmlNode *state)
  * Online nodes first. Without fencing, the history of a node that is down is
  * meaningless (nothing can run there and nothing can confirm it): it is skipped.
  */
+/* Fail counts are looked up for every resource on every node: index the few attributes
+ * that can hold one instead of scanning all of a node's attributes each time. */
+static void
+index_failure_attrs(bl_sched_t *s)
+{
+    for (int n = 0; n < s->n_nodes; n++) {
+        bl_snode_t *node = s->nodes[n];
+        GHashTableIter iter;
+        gpointer key;
+
+        node->failure_attrs = g_ptr_array_new();
+        g_hash_table_iter_init(&iter, node->attrs);
+        while (g_hash_table_iter_next(&iter, &key, NULL)) {
+            if (g_str_has_prefix(key, "fail-count-") || g_str_has_prefix(key, "last-failure-")) {
+                g_ptr_array_add(node->failure_attrs, key);
+            }
+        }
+    }
+}
+
 int
 bl__sched_unpack_status(bl_sched_t *s)
 {
     xmlNode *status = bl_xml_first_child(xmlDocGetRootElement(s->cib), "status");
 
+    index_failure_attrs(s);
     for (int pass = 0; pass < 2; pass++) {
         for (xmlNode *state = bl_xml_first_child(status, "node_state"); state != NULL;
              state = bl_xml_next(state, "node_state")) {
@@ -672,15 +725,20 @@ bl__sched_unpack_status(bl_sched_t *s)
 static bool
 failure_attr_matches(const char *name, const char *prefix, const bl_srsc_t *rsc, bool legacy)
 {
+    const char *id = bl__sched_rsc_name(rsc);
     size_t plen = strlen(prefix);
-    size_t len = strlen(rsc->id);
+    size_t len = strlen(id);
     const char *rest;
     const char *underscore;
 
-    if (strncmp(name, prefix, plen) != 0 || strncmp(name + plen, rsc->id, len) != 0) {
+    if (strncmp(name, prefix, plen) != 0 || strncmp(name + plen, id, len) != 0) {
         return false;
     }
     rest = name + plen + len;
+    if (id != rsc->id && *rest == ':') {
+        /* an anonymous instance: the failures of any instance number count */
+        rest += 1 + strspn(rest + 1, "0123456789");
+    }
     if (legacy) {
         return *rest == '\0';
     }
@@ -701,13 +759,13 @@ static int
 raw_failcount(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node,
               int64_t *last_failure)
 {
-    GHashTableIter iter;
-    gpointer key, value;
     int total = 0;
 
     *last_failure = 0;
-    g_hash_table_iter_init(&iter, node->attrs);
-    while (g_hash_table_iter_next(&iter, &key, &value)) {
+    for (guint i = 0; node->failure_attrs != NULL && i < node->failure_attrs->len; i++) {
+        const char *key = g_ptr_array_index(node->failure_attrs, i);
+        const char *value = g_hash_table_lookup(node->attrs, key);
+
         if (failure_attr_matches(key, "fail-count-", rsc, s->legacy_failcounts)) {
             total = bl_score_add(total, bl__sched_score(value));
         } else if (failure_attr_matches(key, "last-failure-", rsc, s->legacy_failcounts)) {

@@ -268,8 +268,8 @@ static void
 test_unsupported_elements_are_named(void **state)
 {
     const char *text = "<cib><configuration><crm_config/><nodes/><resources>"
-                       "<clone id='web-clone'><primitive id='web' class='ocf' "
-                       "provider='heartbeat' type='apache'/></clone></resources>"
+                       "<bundle id='web-bundle'><docker image='web'/><primitive id='web' "
+                       "class='ocf' provider='heartbeat' type='apache'/></bundle></resources>"
                        "<constraints/></configuration><status/></cib>";
     xmlDoc *doc = NULL;
     bl_sched_result_t *result = NULL;
@@ -279,7 +279,7 @@ test_unsupported_elements_are_named(void **state)
     assert_int_equal(bl_cib_parse(text, strlen(text), "test", &doc, NULL), 0);
     assert_int_equal(bl_sched_run(doc, NULL, &result, &err), BL_EUNSUPPORTED);
     assert_null(result);
-    assert_non_null(strstr(err, "clone 'web-clone'"));
+    assert_non_null(strstr(err, "bundle 'web-bundle'"));
     free(err);
     xmlFreeDoc(doc);
 }
