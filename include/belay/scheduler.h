@@ -66,6 +66,12 @@ typedef struct bl_sched_options {
      * where the library reads the clock; pass a value for reproducible runs).
      */
     int64_t now;
+    /*
+     * Also build the transition graph (bl_sched_result_graph(), bl_sched_result_apply()):
+     * probes, recurring monitors and every ordering edge. Off by default because it costs
+     * time and memory on large CIBs that only want the placement.
+     */
+    bool graph;
 } bl_sched_options_t;
 
 /*
@@ -103,10 +109,107 @@ char *bl_sched_result_actions(const bl_sched_result_t *result);
 char *bl_sched_result_scores(const bl_sched_result_t *result);
 
 /*
+ * The allocation scores in crm_simulate -s's format, in assignment order:
+ * "pcmk__group_assign: RSC allocation score on NODE: SCORE" for a group and its members
+ * when the group is assigned, "pcmk__primitive_assign: ..." for each primitive with the
+ * scores it chooses from. Nodes by name. Caller frees.
+ */
+char *bl_sched_result_allocation_scores(const bl_sched_result_t *result);
+
+/*
  * Parses a date in the forms crm_simulate's -t accepts that matter in practice:
  * "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]", "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM|-HH:MM]" and
  * "@EPOCH". Times without an offset are UTC. Returns 0 and *epoch, or BL_EPARSE.
  */
 int bl_sched_date_parse(const char *text, int64_t *epoch, char **err);
+
+/* ------------------------------------------------ the state before the transition */
+
+/* A node as the scheduler saw it before the transition. */
+typedef struct bl_sched_node_state {
+    const char *name;
+    bool online;
+    bool unclean; /* lost without being fenced: must be fenced before anything moves */
+    bool standby;
+    bool maintenance;
+    bool shutdown; /* leaving the cluster */
+} bl_sched_node_state_t;
+
+/* A resource before the transition: primitives and groups in the order they are assigned
+ * (priority, then configuration order), each group followed by its members. */
+typedef struct bl_sched_rsc_state {
+    const char *id;
+    const char *group;        /* the member's group, or NULL */
+    bool is_group;            /* then agent is NULL and the rest summarizes the members */
+    const char *agent;        /* "ocf:heartbeat:IPaddr2", "lsb:postfix" */
+    const char *role;         /* "Started" or "Stopped" */
+    const char *const *nodes; /* NULL-terminated names of the nodes where it is active */
+    bool managed;
+    bool failed;
+    bool orphan;
+    bool disabled;    /* target-role=Stopped */
+    bool blocked;     /* a stop failed and nothing can be done until it is cleaned up */
+    bool maintenance; /* maintenance=true (or maintenance-mode): not managed, not watched */
+    bool starting;    /* a start is still in progress (on the last of its nodes) */
+} bl_sched_rsc_state_t;
+
+/* A failed operation recorded in the status section (newest first per resource). */
+typedef struct bl_sched_failure {
+    const char *rsc;
+    const char *task;
+    uint64_t interval_ms;
+    const char *node;
+    int rc;
+    int status; /* the executor's op-status (0 done, 2 timed out, 4 error, ...) */
+} bl_sched_failure_t;
+
+typedef struct bl_sched_state {
+    size_t n_nodes;
+    const bl_sched_node_state_t *nodes;
+    size_t n_resources;
+    const bl_sched_rsc_state_t *resources;
+    size_t n_failures;
+    const bl_sched_failure_t *failures;
+} bl_sched_state_t;
+
+/* The cluster as the run found it (before the transition); borrowed from RESULT. */
+const bl_sched_state_t *bl_sched_result_state(const bl_sched_result_t *result);
+
+/* ------------------------------------------------------------ the transition graph */
+
+/*
+ * The transition graph in Pacemaker's transition_graph format (synapses of rsc_op,
+ * pseudo_event and crm_event with their inputs), or NULL unless the run had
+ * options->graph. Borrowed from RESULT.
+ */
+const xmlDoc *bl_sched_result_graph(const bl_sched_result_t *result);
+
+/*
+ * Records in CIB's status section the results of every operation of RESULT's graph as if
+ * each succeeded (lrm_rsc_op entries with rc 0, 7 for probes; fenced and shut down nodes
+ * go down), as crm_simulate does, so that the output can be scheduled again. CIB should
+ * be the document RESULT was computed from (or a copy); it is changed. Returns 0, or
+ * BL_EINVALID with *err when RESULT has no graph.
+ */
+int bl_sched_result_apply(const bl_sched_result_t *result, xmlDoc *cib, char **err);
+
+/* ------------------------------------------------------ events injected before a run */
+
+/*
+ * Marks NODE (a name or id from the configuration's <nodes>) as up (member, online) or
+ * down in CIB's status section, as crm_simulate's --node-up/--node-down. Returns 0, or
+ * BL_ENOTFOUND with *err naming an unknown node; CIB is unchanged then.
+ */
+int bl_sched_inject_node(xmlDoc *cib, const char *node, bool up, char **err);
+
+/*
+ * Records a completed operation in CIB's status section, as crm_simulate's --op-inject:
+ * SPEC is "RSC_TASK_INTERVAL@NODE=RC" (e.g. "web_monitor_10000@node1=7"). An RC other
+ * than 0 (and other than 7 for a probe) is a failure: fail-count-RSC#TASK_INTERVAL is
+ * incremented and last-failure-RSC#TASK_INTERVAL set to NOW on the node. Returns 0, or
+ * BL_EPARSE (bad syntax) or BL_ENOTFOUND (unknown resource or node) with *err; CIB is
+ * unchanged then.
+ */
+int bl_sched_inject_op(xmlDoc *cib, const char *spec, int64_t now, char **err);
 
 #endif /* BELAY_SCHEDULER_H */

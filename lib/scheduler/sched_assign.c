@@ -219,6 +219,7 @@ assign_primitive(bl_sched_t *s, bl_srsc_t *rsc)
         rsc->next_role = rsc->role;
     }
     rsc->pre_scores = g_memdup2(rsc->scores, sizeof(int) * (size_t) s->n_nodes);
+    bl__sched_scores_log(s, rsc, "pcmk__primitive_assign");
     if (s->stonith_enabled && !s->have_stonith_resource) {
         /* Without a fencing device nothing can be recovered safely. */
         rsc->managed = false;
@@ -271,6 +272,7 @@ assign_group(bl_sched_t *s, bl_srsc_t *group)
         return NULL;
     }
     group->assigning = true;
+    bl__sched_scores_log(s, group, "pcmk__group_assign");
     expand_group_colocations(group);
     for (guint i = 0; i < group->children->len; i++) {
         bl_snode_t *node = assign_primitive(s, g_ptr_array_index(group->children, i));

@@ -59,14 +59,14 @@ secure_excluded(const bl_srsc_t *rsc, const char *secure, const char *name)
     return class != NULL && strcmp(class, "stonith") == 0 && strncmp(name, "pcmk_", 5) == 0;
 }
 
+static char *digest_params(const bl_srsc_t *rsc, GHashTable *params, const char *only,
+                           const char *secure);
+
 static char *
 digest_of(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_config, const char *only,
           const char *secure)
 {
     g_autoptr(GHashTable) params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    g_autoptr(GList) names = NULL;
-    GString *text = g_string_new(" <parameters");
-    char *digest;
 
     /* a resource's parameters include those set on its group or clone */
     for (const bl_srsc_t *p = rsc; p != NULL; p = p->parent) {
@@ -78,6 +78,16 @@ digest_of(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_config, const c
         /* the operation's own parameters come on top of the resource's */
         bl__sched_nvpairs(s, op_config, "instance_attributes", params, true);
     }
+    return digest_params(rsc, params, only, secure);
+}
+
+static char *
+digest_params(const bl_srsc_t *rsc, GHashTable *params, const char *only, const char *secure)
+{
+    g_autoptr(GList) names = NULL;
+    GString *text = g_string_new(" <parameters");
+    char *digest;
+
     names = g_list_sort(g_hash_table_get_keys(params), (GCompareFunc) strcmp);
     for (GList *iter = names; iter != NULL; iter = iter->next) {
         if ((only != NULL && !listed(only, iter->data))
@@ -157,4 +167,21 @@ bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *
         return 2;
     }
     return restart != NULL ? 1 : 2;
+}
+
+char *
+bl__sched_recurring_digest(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_config,
+                           uint64_t timeout_ms)
+{
+    g_autoptr(GHashTable) params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+
+    if (rsc->xml != NULL) {
+        bl__sched_nvpairs(s, rsc->xml, "instance_attributes", params, false);
+    }
+    if (op_config != NULL) {
+        bl__sched_nvpairs(s, op_config, "instance_attributes", params, true);
+    }
+    g_hash_table_replace(params, g_strdup("CRM_meta_timeout"),
+                         g_strdup_printf("%" G_GUINT64_FORMAT, timeout_ms));
+    return digest_params(rsc, params, NULL, NULL);
 }

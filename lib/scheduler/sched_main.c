@@ -33,6 +33,9 @@ bl__sched_free(bl_sched_t *s)
     if (s->assign_order != NULL) {
         g_ptr_array_free(s->assign_order, true);
     }
+    if (s->score_log != NULL) {
+        g_string_free(s->score_log, true);
+    }
     g_ptr_array_free(s->resources, true);
     g_ptr_array_free(s->primitives, true);
     g_hash_table_destroy(s->rsc_by_id);
@@ -180,6 +183,11 @@ bl_sched_run(const xmlDoc *cib, const bl_sched_options_t *options, bl_sched_resu
     }
     if (rc == 0) {
         *result = bl__sched_result_build(&s);
+        bl__sched_state_capture(&s, *result);
+        (*result)->score_log = g_strdup(s.score_log != NULL ? s.score_log->str : "");
+        if (options != NULL && options->graph) {
+            bl__sched_graph_build(&s, *result);
+        }
     }
     bl__sched_free(&s);
     return rc;

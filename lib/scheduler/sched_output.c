@@ -299,6 +299,12 @@ bl_sched_result_free(bl_sched_result_t *result)
     g_ptr_array_free(result->placement, true);
     g_ptr_array_free(result->actions, true);
     g_string_free(result->scores, true);
+    bl__sched_state_free(result->state);
+    g_free(result->score_log);
+    if (result->graph != NULL) {
+        xmlFreeDoc(result->graph);
+        g_hash_table_destroy(result->graph_digests);
+    }
     free(result);
 }
 

@@ -282,12 +282,18 @@ struct bl_sched {
     int n_util;            /* utilization attribute names, indexed 0..n_util-1 */
     GHashTable *lrm_index; /* "uname\nrsc" -> lrm_resource, built for migration history */
     GHashTable *clone_of;    /* borrowed configured id of a cloned resource -> its clone */
+    GString *score_log;      /* allocation scores in crm_simulate -s format (sched_scores.c) */
 };
 
 struct bl_sched_result {
     GPtrArray *placement; /* sorted unique lines (char *), each without '\n' */
     GPtrArray *actions;
     GString *scores;
+    struct bl_sched_state_data *state; /* sched_state.c */
+    xmlDoc *graph;                     /* sched_graph.c, NULL unless options->graph */
+    GHashTable *graph_digests;         /* rsc_op id -> op-digest of its parameters */
+    int64_t now;                       /* the run's "now" (recorded with applied results) */
+    char *score_log;                   /* crm_simulate -s lines */
 };
 
 /* ---------------------------------------------------------------- sched_main.c */
@@ -302,6 +308,19 @@ bool bl__sched_action_happens(const bl_action_t *action);
 /* True when ACTION is part of the transition (happens and is not a pseudo-action). */
 bool bl__sched_action_executes(const bl_action_t *action);
 bl_sched_result_t *bl__sched_result_build(const bl_sched_t *s);
+
+/* --------------------------------------------------------------- sched_state.c */
+/* Records in RESULT the nodes, resources and failures as the run found them. */
+void bl__sched_state_capture(const bl_sched_t *s, bl_sched_result_t *result);
+void bl__sched_state_free(struct bl_sched_state_data *state);
+
+/* -------------------------------------------------------------- sched_scores.c */
+/* Logs the scores RSC is assigned from (FUNCTION: "pcmk__group_assign", ...). */
+void bl__sched_scores_log(bl_sched_t *s, const bl_srsc_t *rsc, const char *function);
+
+/* --------------------------------------------------------------- sched_graph.c */
+/* Builds RESULT's transition graph from S's actions and orderings. */
+void bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result);
 
 /* -------------------------------------------------------------- sched_config.c */
 /* Lenient integer/score conversion as Pacemaker's char2score does (never fails). */
@@ -443,6 +462,9 @@ unsigned bl__sched_action_flags(const bl_action_t *action);
  * space-separated list of names. */
 char *bl__sched_params_digest(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_config,
                               const char *only);
+/* The op-digest of a recurring operation: its parameters and CRM_meta_timeout (g_free). */
+char *bl__sched_recurring_digest(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_config,
+                                 uint64_t timeout_ms);
 /* 0 when the operation ran with today's definition, 1 when a reload suffices, 2 when a
  * restart is needed. */
 int bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op);

@@ -1,0 +1,1306 @@
+/*
+ * The transition graph: what a controller executes, in Pacemaker's transition_graph
+ * format. One synapse per action (rsc_op for an agent call, pseudo_event for an ordering
+ * point such as a group's "running", crm_event for the controller's own work: fencing,
+ * shutdown) with the actions that must complete first as its inputs.
+ *
+ * Besides the run's starts and stops it holds what only the executor and the controller
+ * need: probes (monitor_0 where the resource's state on a node is unknown), recurring
+ * monitors (after a start, where one configured is not running or runs with old
+ * parameters, and role=Stopped monitors where the resource will not run), cancels, reloads,
+ * history deletes, fail count clears, reprobes, fencing and shutdowns. Every ordering edge
+ * of the run whose two ends are in the graph becomes an input, pseudo-actions keep the
+ * chains between them, and the orderings Pacemaker adds only for execution (probes before
+ * starts and restarts, anti-colocation, fencing) are added here.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched_private.h"
+
+/* The feature set written into each action, as the Pacemaker version we follow does. */
+#define GRAPH_FEATURE_SET "3.16.1"
+#define DEFAULT_TIMEOUT_MS 20000
+
+typedef enum gop_kind { GOP_RSC, GOP_PSEUDO, GOP_CRM } gop_kind_t;
+
+typedef struct gop {
+    int id;
+    gop_kind_t kind;
+    const char *task;
+    char *key; /* operation_key */
+    const bl_srsc_t *rsc;
+    const bl_snode_t *node;
+    uint64_t interval_ms;
+    bool probe;
+    bool stopped_role;        /* a role=Stopped monitor: expects "not running" */
+    GArray *inputs;           /* int ids of actions that come first */
+    const xmlNode *cancelled; /* for a cancel: the recurring operation's record */
+} gop_t;
+
+typedef struct graph {
+    bl_sched_t *s;
+    GPtrArray *ops;        /* gop_t *, index = id */
+    GHashTable *by_action; /* bl_action_t * -> gop_t * */
+} graph_t;
+
+static const char *const task_names[] = {
+    [BL_TASK_STOP] = "stop",
+    [BL_TASK_START] = "start",
+    [BL_TASK_STOPPED] = "stopped",
+    [BL_TASK_RUNNING] = "running",
+};
+
+static void
+gop_free(gpointer data)
+{
+    gop_t *op = data;
+
+    g_free(op->key);
+    g_array_free(op->inputs, true);
+    g_free(op);
+}
+
+static gop_t *
+gop_add(graph_t *g, gop_kind_t kind, const bl_srsc_t *rsc, const char *task, const bl_snode_t *node,
+        uint64_t interval_ms)
+{
+    gop_t *op = g_new0(gop_t, 1);
+
+    op->id = (int) g->ops->len;
+    op->kind = kind;
+    op->task = task;
+    op->rsc = rsc;
+    op->node = node;
+    op->interval_ms = interval_ms;
+    op->inputs = g_array_new(false, false, sizeof(int));
+    if (rsc != NULL) {
+        op->key = g_strdup_printf("%s_%s_%" PRIu64, rsc->id, task, interval_ms);
+    }
+    g_ptr_array_add(g->ops, op);
+    return op;
+}
+
+static void
+gop_input(gop_t *then, const gop_t *first)
+{
+    if (first == NULL || then == NULL || first == then) {
+        return;
+    }
+    for (guint i = 0; i < then->inputs->len; i++) {
+        if (g_array_index(then->inputs, int, i) == first->id) {
+            return;
+        }
+    }
+    g_array_append_val(then->inputs, first->id);
+}
+
+/* --------------------------------------------------------------- which actions */
+
+static bl_task_t
+member_task(bl_task_t task)
+{
+    return task == BL_TASK_RUNNING ? BL_TASK_START : task == BL_TASK_STOPPED ? BL_TASK_STOP : task;
+}
+
+static void
+add_primitive_actions(graph_t *g)
+{
+    for (guint i = 0; i < g->s->actions->len; i++) {
+        bl_action_t *action = g_ptr_array_index(g->s->actions, i);
+        gop_t *op = NULL;
+
+        if (action->rsc->kind != BL_RSC_PRIMITIVE) {
+            continue;
+        }
+        if (bl__sched_action_executes(action)) {
+            op = gop_add(g, GOP_RSC, action->rsc, task_names[action->task], action->node, 0);
+        } else if (bl__sched_action_happens(action) && (action->flags & BL_ACT_PSEUDO)) {
+            op = gop_add(g, GOP_PSEUDO, action->rsc, task_names[action->task], action->node, 0);
+        }
+        if (op != NULL) {
+            g_hash_table_insert(g->by_action, action, op);
+        }
+    }
+}
+
+/* A group's pseudo-action is in the graph when one of its members acts accordingly. */
+static void
+add_group_actions(graph_t *g)
+{
+    for (guint i = 0; i < g->s->actions->len; i++) {
+        bl_action_t *action = g_ptr_array_index(g->s->actions, i);
+        bl_task_t task = member_task(action->task);
+        bool needed = false;
+
+        if (action->rsc->kind != BL_RSC_GROUP) {
+            continue;
+        }
+        for (guint m = 0; m < action->rsc->children->len && !needed; m++) {
+            const bl_srsc_t *member = g_ptr_array_index(action->rsc->children, m);
+
+            for (guint a = 0; a < member->actions->len && !needed; a++) {
+                bl_action_t *ma = g_ptr_array_index(member->actions, a);
+
+                needed = ma->task == task && g_hash_table_contains(g->by_action, ma);
+            }
+        }
+        if (needed) {
+            g_hash_table_insert(
+                g->by_action, action,
+                gop_add(g, GOP_PSEUDO, action->rsc, task_names[action->task], NULL, 0));
+        }
+    }
+}
+
+/* A changed definition is reloaded where the resource keeps running without a restart
+ * (the "reload" lines of the normalized actions). */
+static void
+add_reloads(graph_t *g, GHashTable *reloads)
+{
+    for (guint i = 0; i < g->s->primitives->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(g->s->primitives, i);
+
+        for (guint n = 0; rsc->managed && n < rsc->reload_on->len; n++) {
+            const bl_snode_t *node = g_ptr_array_index(rsc->reload_on, n);
+            bl_action_t *stop = bl__sched_action_find(rsc, BL_TASK_STOP, node);
+            gop_t *reload;
+
+            if (rsc->assigned != node
+                || (stop != NULL && g_hash_table_contains(g->by_action, stop))) {
+                continue;
+            }
+            reload = gop_add(g, GOP_RSC, rsc, "reload-agent", node, 0);
+            g_hash_table_insert(reloads, g_strdup_printf("%s@%s", rsc->id, node->uname), reload);
+        }
+    }
+}
+
+/* ---------------------------------------------------------- history on a node */
+
+static const xmlNode *
+lrm_resource(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    xmlNode *status = bl_xml_first_child(xmlDocGetRootElement(s->cib), "status");
+
+    for (xmlNode *ns = bl_xml_first_child(status, "node_state"); ns != NULL;
+         ns = bl_xml_next(ns, "node_state")) {
+        const char *id = bl_xml_attr(ns, "id");
+        const char *uname = bl_xml_attr(ns, "uname");
+        xmlNode *list;
+
+        if (!((id != NULL && strcmp(id, node->id) == 0)
+              || (uname != NULL && strcmp(uname, node->uname) == 0))) {
+            continue;
+        }
+        list = bl_xml_first_child(bl_xml_first_child(ns, "lrm"), "lrm_resources");
+        return bl_xml_child_by_id(list, "lrm_resource", rsc->id);
+    }
+    return NULL;
+}
+
+static int
+call_id_of(const xmlNode *op)
+{
+    const char *value = bl_xml_attr(op, "call-id");
+
+    return value != NULL ? atoi(value) : -1;
+}
+
+static gint
+compare_ops(gconstpointer a, gconstpointer b)
+{
+    int x = call_id_of(*(const xmlNode *const *) a);
+    int y = call_id_of(*(const xmlNode *const *) b);
+
+    return (x < 0 || y < 0) ? (y < 0) - (x < 0) : (x > y) - (x < y);
+}
+
+static uint64_t
+op_interval(const xmlNode *op)
+{
+    const char *value = bl_xml_attr(op, "interval");
+
+    return value != NULL ? strtoull(value, NULL, 10) : 0;
+}
+
+/*
+ * Recurring operations that run on NODE: those recorded since the last start (or since a
+ * probe found it running), as Pacemaker's unpacker keeps them: "TASK_INTERVAL" -> its
+ * lrm_rsc_op (borrowed).
+ */
+static GHashTable *
+active_recurring(const xmlNode *history)
+{
+    GHashTable *active = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GPtrArray) ops = g_ptr_array_new();
+    int start = -1;
+    int stop = -1;
+    int implied = -1;
+
+    for (xmlNode *op = bl_xml_first_child(history, "lrm_rsc_op"); op != NULL;
+         op = bl_xml_next(op, "lrm_rsc_op")) {
+        if (bl_xml_attr(op, "operation") != NULL) {
+            g_ptr_array_add(ops, op);
+        }
+    }
+    g_ptr_array_sort(ops, compare_ops);
+    for (guint i = 0; i < ops->len; i++) {
+        const xmlNode *op = g_ptr_array_index(ops, i);
+        const char *task = bl_xml_attr(op, "operation");
+        const char *rc = bl_xml_attr(op, "rc-code");
+        const char *status = bl_xml_attr(op, "op-status");
+
+        if (strcmp(task, "stop") == 0 && status != NULL && strcmp(status, "0") == 0) {
+            stop = (int) i;
+        } else if (strcmp(task, "start") == 0 || strcmp(task, "migrate_from") == 0) {
+            start = (int) i;
+        } else if (implied <= stop && strcmp(task, "monitor") == 0 && rc != NULL
+                   && (strcmp(rc, "0") == 0 || strcmp(rc, "8") == 0)) {
+            implied = (int) i;
+        }
+    }
+    start = start == -1 ? implied : start;
+    for (guint i = 0; i < ops->len; i++) {
+        const xmlNode *op = g_ptr_array_index(ops, i);
+        const char *status = bl_xml_attr(op, "op-status");
+
+        if ((start < stop && (int) i <= stop) || (int) i < start || op_interval(op) == 0
+            || (status != NULL && strcmp(status, "-1") == 0)) {
+            continue;
+        }
+        g_hash_table_insert(
+            active, g_strdup_printf("%s_%" PRIu64, bl_xml_attr(op, "operation"), op_interval(op)),
+            (gpointer) op);
+    }
+    return active;
+}
+
+/* ------------------------------------------------------------------ probes */
+
+/* resource-discovery=never in a location constraint for RSC (or its group) on NODE. */
+static bool
+discovery_disabled(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    xmlNode *config = bl_xml_first_child(xmlDocGetRootElement(s->cib), "configuration");
+    xmlNode *constraints = bl_xml_first_child(config, "constraints");
+
+    for (xmlNode *c = bl_xml_first_child(constraints, "rsc_location"); c != NULL;
+         c = bl_xml_next(c, "rsc_location")) {
+        const char *target = bl_xml_attr(c, "rsc");
+        const char *where = bl_xml_attr(c, "node");
+        const char *discovery = bl_xml_attr(c, "resource-discovery");
+
+        if (target == NULL || where == NULL || discovery == NULL || strcmp(discovery, "never") != 0
+            || strcmp(where, node->uname) != 0) {
+            continue;
+        }
+        if (strcmp(target, rsc->id) == 0
+            || (rsc->parent != NULL && strcmp(target, rsc->parent->id) == 0)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A boolean cluster option the run does not keep (DEFAULT when unset). */
+static bool
+cluster_flag(const bl_sched_t *s, const char *option, bool fallback)
+{
+    xmlNode *config = bl_xml_first_child(xmlDocGetRootElement(s->cib), "configuration");
+    xmlNode *crm_config = bl_xml_first_child(config, "crm_config");
+
+    for (xmlNode *set = bl_xml_first_child(crm_config, "cluster_property_set"); set != NULL;
+         set = bl_xml_next(set, "cluster_property_set")) {
+        for (xmlNode *nv = bl_xml_first_child(set, "nvpair"); nv != NULL;
+             nv = bl_xml_next(nv, "nvpair")) {
+            const char *name = bl_xml_attr(nv, "name");
+
+            if (name != NULL && strcmp(name, option) == 0) {
+                return bl__sched_true(bl_xml_attr(nv, "value"));
+            }
+        }
+    }
+    return fallback;
+}
+
+/* Probes where the resource's state is unknown: no history on an online node. */
+static void
+add_probes(graph_t *g, GHashTable *probes)
+{
+    bl_sched_t *s = g->s;
+
+    if (!cluster_flag(s, "enable-startup-probes", true) || s->maintenance_mode) {
+        return;
+    }
+    for (guint i = 0; i < s->primitives->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
+
+        for (int n = 0; !rsc->orphan && n < s->n_nodes; n++) {
+            const bl_snode_t *node = s->nodes[n];
+            gop_t *probe;
+
+            if (!node->online || node->unclean || node->maintenance
+                || lrm_resource(s, rsc, node) != NULL || discovery_disabled(s, rsc, node)) {
+                continue;
+            }
+            probe = gop_add(g, GOP_RSC, rsc, "monitor", node, 0);
+            probe->probe = true;
+            g_hash_table_insert(probes, g_strdup_printf("%s@%s", rsc->id, node->uname), probe);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ recurring monitors */
+
+static gop_t *
+rsc_op_on(graph_t *g, const bl_srsc_t *rsc, bl_task_t task, const bl_snode_t *node)
+{
+    bl_action_t *action = bl__sched_action_find(rsc, task, node);
+    gop_t *op = action != NULL ? g_hash_table_lookup(g->by_action, action) : NULL;
+
+    return op != NULL && op->kind == GOP_RSC ? op : NULL;
+}
+
+/* Where RSC runs once the transition is done (started there, or running and not stopped). */
+static bool
+runs_after(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    if (rsc_op_on(g, rsc, BL_TASK_START, node) != NULL) {
+        return true;
+    }
+    if (rsc_op_on(g, rsc, BL_TASK_STOP, node) != NULL) {
+        return false;
+    }
+    for (guint i = 0; i < rsc->running_on->len; i++) {
+        if (g_ptr_array_index(rsc->running_on, i) == node) {
+            return true;
+        }
+    }
+    return false;
+}
+
+typedef struct monitor_config {
+    uint64_t interval_ms;
+    bool stopped_role;
+} monitor_config_t;
+
+/* The enabled recurring monitors of RSC for role Started (or unset) and Stopped. */
+static GArray *
+monitors_of(const bl_srsc_t *rsc)
+{
+    GArray *list = g_array_new(false, false, sizeof(monitor_config_t));
+    xmlNode *ops = rsc->xml != NULL ? bl_xml_first_child(rsc->xml, "operations") : NULL;
+
+    for (xmlNode *op = bl_xml_first_child(ops, "op"); op != NULL; op = bl_xml_next(op, "op")) {
+        const char *name = bl_xml_attr(op, "name");
+        const char *interval = bl_xml_attr(op, "interval");
+        const char *role = bl_xml_attr(op, "role");
+        const char *enabled = bl_xml_attr(op, "enabled");
+        monitor_config_t m = {0};
+
+        if (name == NULL || strcmp(name, "monitor") != 0 || interval == NULL
+            || bl_duration_parse_ms(interval, &m.interval_ms, NULL) != 0 || m.interval_ms == 0
+            || (enabled != NULL && !bl__sched_true(enabled))) {
+            continue;
+        }
+        if (role != NULL && strcmp(role, "Stopped") != 0 && strcmp(role, "Started") != 0) {
+            continue; /* promoted/unpromoted monitors belong to promotable clones */
+        }
+        m.stopped_role = role != NULL && strcmp(role, "Stopped") == 0;
+        g_array_append_val(list, m);
+    }
+    return list;
+}
+
+static uint64_t timeout_ms(bl_sched_t *s, const gop_t *op);
+
+/* A running recurring monitor whose recorded parameters differ from today's is replaced. */
+static bool
+definition_changed(graph_t *g, const bl_srsc_t *rsc, const xmlNode *op, const monitor_config_t *m)
+{
+    const char *recorded = bl_xml_attr(op, "op-digest");
+    gop_t probe = {.rsc = rsc, .task = "monitor", .interval_ms = m->interval_ms};
+    g_autofree char *digest = NULL;
+
+    if (recorded == NULL || m->stopped_role) {
+        return false; /* unknown: leave it */
+    }
+    digest = bl__sched_recurring_digest(
+        g->s, rsc, bl__sched_op_config(rsc, "monitor", m->interval_ms), timeout_ms(g->s, &probe));
+    return strcmp(digest, recorded) != 0;
+}
+
+typedef struct side_ops {
+    GHashTable *probes;  /* "RSC@NODE" -> probe */
+    GHashTable *reloads; /* "RSC@NODE" -> reload-agent */
+} side_ops_t;
+
+static void
+monitor_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const monitor_config_t *m,
+           const side_ops_t *side)
+{
+    g_autoptr(GHashTable) active = active_recurring(lrm_resource(g->s, rsc, node));
+    g_autofree char *key = g_strdup_printf("monitor_%" PRIu64, m->interval_ms);
+    g_autofree char *probe_key = g_strdup_printf("%s@%s", rsc->id, node->uname);
+    gop_t *reload = g_hash_table_lookup(side->reloads, probe_key);
+    gop_t *start = reload != NULL ? reload : rsc_op_on(g, rsc, BL_TASK_START, node);
+    gop_t *stop = rsc_op_on(g, rsc, BL_TASK_STOP, node);
+    bool running = runs_after(g, rsc, node);
+    gop_t *monitor;
+
+    if (running == m->stopped_role || (running && node != rsc->assigned)) {
+        return; /* monitors follow the node it is assigned to (one of several if active twice) */
+    }
+    if (start == NULL && stop == NULL && g_hash_table_contains(active, key)
+        && !definition_changed(g, rsc, g_hash_table_lookup(active, key), m)) {
+        return; /* already runs with this interval and these parameters */
+    }
+    monitor = gop_add(g, GOP_RSC, rsc, "monitor", node, m->interval_ms);
+    monitor->stopped_role = m->stopped_role;
+    gop_input(monitor, running ? start : stop);
+    if (m->stopped_role) {
+        gop_input(monitor, g_hash_table_lookup(side->probes, probe_key));
+    }
+}
+
+static void
+add_monitors(graph_t *g, const side_ops_t *side)
+{
+    bl_sched_t *s = g->s;
+
+    for (guint i = 0; i < s->primitives->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
+        g_autoptr(GArray) monitors = NULL;
+
+        if (rsc->orphan || rsc->blocked
+            || bl__sched_true(g_hash_table_lookup(rsc->meta, "maintenance"))
+            || s->maintenance_mode) {
+            continue;
+        }
+        monitors = monitors_of(rsc);
+        for (int n = 0; monitors->len > 0 && n < s->n_nodes; n++) {
+            const bl_snode_t *node = s->nodes[n];
+
+            if (!node->online || node->unclean || node->maintenance) {
+                continue;
+            }
+            for (guint m = 0; m < monitors->len; m++) {
+                monitor_on(g, rsc, node, &g_array_index(monitors, monitor_config_t, m), side);
+            }
+        }
+    }
+}
+
+/* --------------------------------------------------------------------- cancels */
+
+/* Must the recurring operation OP, running on NODE, be cancelled? */
+static bool
+must_cancel(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const xmlNode *op)
+{
+    const char *task = bl_xml_attr(op, "operation");
+    const xmlNode *config = bl__sched_op_config(rsc, task, op_interval(op));
+    const char *role = bl_xml_attr(config, "role");
+    const char *enabled = bl_xml_attr(config, "enabled");
+
+    if (config == NULL || (enabled != NULL && !bl__sched_true(enabled))) {
+        /* no longer configured (stop-orphan-actions=false keeps it running) */
+        return cluster_flag(g->s, "stop-orphan-actions", true);
+    }
+    if (g->s->maintenance_mode || bl__sched_true(g_hash_table_lookup(rsc->meta, "maintenance"))) {
+        return true; /* in maintenance nothing is watched */
+    }
+    /* a role=Stopped monitor stops where the resource comes to run */
+    return role != NULL && strcmp(role, "Stopped") == 0 && runs_after(g, rsc, node)
+           && node == rsc->assigned;
+}
+
+static bool
+stopped_role(const bl_srsc_t *rsc, const xmlNode *op)
+{
+    const xmlNode *config = bl__sched_op_config(rsc, bl_xml_attr(op, "operation"), op_interval(op));
+    const char *role = bl_xml_attr(config, "role");
+
+    return role != NULL && strcmp(role, "Stopped") == 0;
+}
+
+static void
+cancel_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    g_autoptr(GHashTable) active = active_recurring(lrm_resource(g->s, rsc, node));
+    g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(active), (GCompareFunc) strcmp);
+
+    for (GList *iter = keys; iter != NULL; iter = iter->next) {
+        const xmlNode *op = g_hash_table_lookup(active, iter->data);
+        gop_t *cancel;
+
+        if (!must_cancel(g, rsc, node, op)) {
+            continue;
+        }
+        cancel = gop_add(g, GOP_RSC, rsc, "cancel", node, op_interval(op));
+        g_free(cancel->key);
+        cancel->key = g_strdup_printf("%s_%s", rsc->id, (const char *) iter->data);
+        cancel->cancelled = op;
+        if (!stopped_role(rsc, op)) {
+            gop_input(cancel, rsc_op_on(g, rsc, BL_TASK_STOP, node));
+        }
+        /* a role=Stopped monitor ends before the start there and the monitors that follow */
+        for (guint i = 0; stopped_role(rsc, op) && rsc_op_on(g, rsc, BL_TASK_START, node) != NULL
+                          && i < g->ops->len;
+             i++) {
+            gop_t *then = g_ptr_array_index(g->ops, i);
+
+            if (then->rsc == rsc && then->node == node && then->kind == GOP_RSC
+                && (strcmp(then->task, "start") == 0
+                    || (strcmp(then->task, "monitor") == 0 && then->interval_ms > 0))) {
+                gop_input(then, cancel);
+            }
+        }
+    }
+}
+
+static void
+add_cancels(graph_t *g)
+{
+    for (guint i = 0; i < g->s->primitives->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(g->s->primitives, i);
+
+        for (int n = 0; !rsc->orphan && n < g->s->n_nodes; n++) {
+            if (g->s->nodes[n]->online && !g->s->nodes[n]->unclean) {
+                cancel_on(g, rsc, g->s->nodes[n]);
+            }
+        }
+    }
+}
+
+/* --------------------------------------------------------------------- deletes */
+
+/* Does the history on a node name another agent than the configuration? */
+static bool
+agent_changed(const bl_srsc_t *rsc, const xmlNode *history)
+{
+    static const char *const names[] = {"class", "provider", "type"};
+
+    for (size_t i = 0; rsc->xml != NULL && i < G_N_ELEMENTS(names); i++) {
+        const char *configured = bl_xml_attr(rsc->xml, names[i]);
+        const char *recorded = bl_xml_attr(history, names[i]);
+
+        if ((configured == NULL) != (recorded == NULL)
+            || (configured != NULL && strcmp(configured, recorded) != 0)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The controller forgets a resource's history on a node (operation "delete") when the
+ * resource was removed from the configuration (once stopped), or when the configuration
+ * now names another agent (between the old agent's stop and the new one's start; not on
+ * a node that is leaving).
+ */
+static void
+add_deletes(graph_t *g)
+{
+    bl_sched_t *s = g->s;
+
+    for (guint i = 0; i < s->primitives->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
+
+        for (int n = 0; rsc->managed && !rsc->failed && n < s->n_nodes; n++) {
+            const bl_snode_t *node = s->nodes[n];
+            const xmlNode *history = lrm_resource(s, rsc, node);
+            gop_t *del;
+
+            if (history == NULL || !node->online || node->unclean
+                || !(rsc->orphan || (agent_changed(rsc, history) && !node->shutdown))) {
+                continue;
+            }
+            del = gop_add(g, GOP_RSC, rsc, "delete", node, 0);
+            for (guint j = 0; j < g->ops->len; j++) {
+                gop_t *op = g_ptr_array_index(g->ops, j);
+
+                if (op->rsc == rsc && op->kind == GOP_RSC && strcmp(op->task, "stop") == 0) {
+                    gop_input(del, op);
+                } else if (op->rsc == rsc && op->kind == GOP_RSC
+                           && strcmp(op->task, "start") == 0) {
+                    gop_input(op, del);
+                }
+            }
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ reprobes */
+
+/* A node whose probe_complete attribute is "false" asks for its resources to be probed
+ * again: the controller forgets the node's history, and the next run probes everything. */
+static void
+add_reprobes(graph_t *g)
+{
+    for (int n = 0; n < g->s->n_nodes; n++) {
+        const bl_snode_t *node = g->s->nodes[n];
+        const char *complete = bl__sched_node_attr(node, "probe_complete");
+        gop_t *reprobe;
+
+        if (!node->online || node->unclean || complete == NULL || bl__sched_true(complete)) {
+            continue;
+        }
+        reprobe = gop_add(g, GOP_RSC, NULL, "probe_again", node, 0);
+        reprobe->key = g_strdup_printf("probe_again-%s", node->uname);
+    }
+}
+
+/* ------------------------------------------------------------ fail count clearing */
+
+/* Does NODE hold fail-count-RSC (or fail-count-RSC#OP_INTERVAL) attributes? */
+static bool
+has_failcount(const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    g_autofree char *prefix = g_strdup_printf("fail-count-%s", rsc->id);
+    GHashTableIter iter;
+    gpointer name;
+
+    g_hash_table_iter_init(&iter, node->attrs);
+    while (g_hash_table_iter_next(&iter, &name, NULL)) {
+        const char *rest =
+            g_str_has_prefix(name, prefix) ? (const char *) name + strlen(prefix) : NULL;
+
+        if (rest != NULL && (*rest == '\0' || *rest == '#')) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The controller clears fail counts that no longer mean anything: those of a resource
+ * removed from the configuration (before its stop and the deletion of its history), and
+ * those of failures under an older definition of the resource.
+ */
+static void
+add_failcount_clears(graph_t *g)
+{
+    bl_sched_t *s = g->s;
+
+    for (guint i = 0; i < s->primitives->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
+
+        for (int n = 0; rsc->managed && n < s->n_nodes; n++) {
+            const bl_snode_t *node = s->nodes[n];
+            bool stale = g_ptr_array_find(rsc->fail_cleared_on, node, NULL);
+            gop_t *clear;
+
+            if (!node->online || node->unclean
+                || !(stale || (rsc->orphan && has_failcount(rsc, node)))) {
+                continue;
+            }
+            clear = gop_add(g, GOP_CRM, rsc, "clear_failcount", node, 0);
+            for (guint j = 0; rsc->orphan && j < g->ops->len; j++) {
+                gop_t *op = g_ptr_array_index(g->ops, j);
+
+                if (op->rsc == rsc && op->kind == GOP_RSC
+                    && (strcmp(op->task, "stop") == 0 || strcmp(op->task, "delete") == 0)) {
+                    gop_input(op, clear);
+                }
+            }
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ the controller's */
+
+/* A stop on NODE that cannot happen (a blocked resource) keeps the node up. */
+static bool
+stop_blocked(const bl_sched_t *s, const bl_snode_t *node)
+{
+    for (guint i = 0; i < s->actions->len; i++) {
+        const bl_action_t *action = g_ptr_array_index(s->actions, i);
+
+        if (action->node == node && action->task == BL_TASK_STOP
+            && (action->rsc->managed || action->rsc->blocked)
+            && !(action->flags & BL_ACT_RUNNABLE)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A node shutting down is shut down after everything there has stopped. */
+static void
+add_shutdowns(graph_t *g)
+{
+    bl_sched_t *s = g->s;
+
+    for (int n = 0; n < s->n_nodes; n++) {
+        bl_snode_t *node = s->nodes[n];
+        gop_t *shutdown;
+
+        if (!node->online || !node->shutdown || node->unclean || stop_blocked(s, node)) {
+            continue;
+        }
+        shutdown = gop_add(g, GOP_CRM, NULL, "do_shutdown", node, 0);
+        shutdown->key = g_strdup_printf("do_shutdown-%s", node->uname);
+        for (guint i = 0; i < g->ops->len; i++) {
+            gop_t *op = g_ptr_array_index(g->ops, i);
+
+            if (op->node == node && op->kind == GOP_RSC && strcmp(op->task, "stop") == 0) {
+                gop_input(shutdown, op);
+            }
+        }
+    }
+}
+
+/*
+ * Does START wait for the fencing of NODE? Resources that require fencing (the default
+ * when fencing is enabled) start nowhere before an unclean node is fenced; those that
+ * require only quorum wait when their state on that node is unknown (they may run there).
+ */
+static bool
+start_waits_for_fence(graph_t *g, const gop_t *start, const bl_snode_t *node)
+{
+    const char *requires;
+    const char *class;
+
+    if (start->kind != GOP_RSC || start->rsc == NULL || strcmp(start->task, "start") != 0) {
+        return false;
+    }
+    requires = g_hash_table_lookup(start->rsc->meta, "requires");
+    class = start->rsc->xml != NULL ? bl_xml_attr(start->rsc->xml, "class") : NULL;
+    if (requires == NULL) {
+        requires = (class != NULL && strcmp(class, "stonith") == 0) || !g->s->stonith_enabled
+                       ? "quorum"
+                       : "fencing";
+    }
+    if (strcmp(requires, "fencing") == 0 || strcmp(requires, "unfencing") == 0) {
+        return true;
+    }
+    return strcmp(requires, "quorum") == 0 && start->rsc->allowed[node->index]
+           && lrm_resource(g->s, start->rsc, node) == NULL;
+}
+
+/* An unclean node is fenced first; the stops it implies (pseudo) and the starts that
+ * could conflict with what may still run there wait for it. */
+static void
+add_fencing(graph_t *g)
+{
+    bl_sched_t *s = g->s;
+    bool concurrent = cluster_flag(s, "concurrent-fencing", false);
+    g_autoptr(GPtrArray) fences = g_ptr_array_new();
+    gop_t *dc_fence = NULL;
+
+    for (int n = 0; bl__sched_can_fence(s) && n < s->n_nodes; n++) {
+        bl_snode_t *node = s->nodes[n];
+        gop_t *fence;
+
+        if (!node->unclean) {
+            continue;
+        }
+        fence = gop_add(g, GOP_CRM, NULL, "stonith", node, 0);
+        fence->key = g_strdup_printf("stonith-%s-%s", node->uname, s->fence_action);
+        for (guint i = 0; i < g->ops->len; i++) {
+            gop_t *op = g_ptr_array_index(g->ops, i);
+
+            if ((op->node == node && op->kind == GOP_PSEUDO)
+                || start_waits_for_fence(g, op, node)) {
+                gop_input(op, fence);
+            }
+        }
+        if (s->dc_uuid != NULL && strcmp(node->id, s->dc_uuid) == 0) {
+            dc_fence = fence;
+        } else {
+            /* one at a time unless concurrent-fencing=true */
+            if (!concurrent && fences->len > 0) {
+                gop_input(fence, g_ptr_array_index(fences, fences->len - 1));
+            }
+            g_ptr_array_add(fences, fence);
+        }
+    }
+    /* the DC is fenced last: it is the one that fences the others */
+    for (guint i = 0; dc_fence != NULL && i < fences->len; i++) {
+        gop_input(dc_fence, g_ptr_array_index(fences, i));
+    }
+}
+
+/* ------------------------------------------------------------------ orderings */
+
+/* Another resource waiting for a group's start or stop waits for its completion. */
+static bl_action_t *
+ordering_first(bl_action_t *first, const bl_action_t *then)
+{
+    bl_task_t mapped;
+
+    if (first->rsc->kind != BL_RSC_GROUP || first->rsc == then->rsc
+        || then->rsc->parent == first->rsc) {
+        return first;
+    }
+    mapped = first->task == BL_TASK_START  ? BL_TASK_RUNNING
+             : first->task == BL_TASK_STOP ? BL_TASK_STOPPED
+                                           : first->task;
+    return bl__sched_action_find(first->rsc, mapped, NULL);
+}
+
+static gop_t *
+gop_of(graph_t *g, const bl_srsc_t *rsc, bl_task_t task, const bl_snode_t *node)
+{
+    bl_action_t *action = bl__sched_action_find(rsc, task, node);
+
+    return action != NULL ? g_hash_table_lookup(g->by_action, action) : NULL;
+}
+
+/* A group starts its members after its start and is running once they all are;
+ * it is stopped once they all are; a group stops before it starts again. */
+static void
+group_edges(graph_t *g, const bl_srsc_t *group)
+{
+    gop_t *start = gop_of(g, group, BL_TASK_START, NULL);
+    gop_t *running = gop_of(g, group, BL_TASK_RUNNING, NULL);
+    gop_t *stop = gop_of(g, group, BL_TASK_STOP, NULL);
+    gop_t *stopped = gop_of(g, group, BL_TASK_STOPPED, NULL);
+
+    gop_input(running, start);
+    gop_input(stopped, stop);
+    gop_input(start, stopped);
+    for (guint m = 0; m < group->children->len; m++) {
+        const bl_srsc_t *member = g_ptr_array_index(group->children, m);
+
+        for (guint a = 0; a < member->actions->len; a++) {
+            bl_action_t *action = g_ptr_array_index(member->actions, a);
+            gop_t *op = g_hash_table_lookup(g->by_action, action);
+
+            if (op == NULL) {
+                continue;
+            }
+            if (action->task == BL_TASK_START) {
+                gop_input(op, start);
+                gop_input(running, op);
+            } else if (action->task == BL_TASK_STOP) {
+                gop_input(op, stop);
+                gop_input(stopped, op);
+            }
+        }
+    }
+}
+
+/* All graph actions of RSC for TASK (probes: task "monitor" with probe set). */
+static void
+graph_actions_of(graph_t *g, const bl_srsc_t *rsc, const char *task, bool probe, GPtrArray *out)
+{
+    for (guint i = 0; i < g->ops->len; i++) {
+        gop_t *op = g_ptr_array_index(g->ops, i);
+
+        if (op->rsc == rsc && op->kind != GOP_CRM && op->probe == probe
+            && strcmp(op->task, task) == 0 && (probe || op->interval_ms == 0)) {
+            g_ptr_array_add(out, op);
+        }
+    }
+}
+
+/*
+ * Two resources that must not share a node: one stops on a node before the other starts
+ * there (Pacemaker's anti-colocation orderings, which only bind actions on one node).
+ * And since a probe may find the first one running there, its probes come first too.
+ */
+static void
+anti_colocation_edges(graph_t *g, const bl_srsc_t *first, const bl_srsc_t *then)
+{
+    g_autoptr(GPtrArray) stops = g_ptr_array_new();
+    g_autoptr(GPtrArray) starts = g_ptr_array_new();
+
+    graph_actions_of(g, first, "stop", false, stops);
+    graph_actions_of(g, first, "monitor", true, stops);
+    graph_actions_of(g, then, "start", false, starts);
+    for (guint i = 0; i < stops->len; i++) {
+        gop_t *stop = g_ptr_array_index(stops, i);
+
+        for (guint j = 0; j < starts->len; j++) {
+            gop_t *start = g_ptr_array_index(starts, j);
+
+            if (stop->node == start->node) {
+                gop_input(start, stop);
+            }
+        }
+    }
+}
+
+static void
+colocation_edges(graph_t *g)
+{
+    for (guint i = 0; i < g->s->colocs->len; i++) {
+        const bl_coloc_t *coloc = g_ptr_array_index(g->s->colocs, i);
+
+        if (coloc->score > -INF || coloc->dependent->kind != BL_RSC_PRIMITIVE
+            || coloc->primary->kind != BL_RSC_PRIMITIVE) {
+            continue;
+        }
+        anti_colocation_edges(g, coloc->dependent, coloc->primary);
+        anti_colocation_edges(g, coloc->primary, coloc->dependent);
+    }
+}
+
+/*
+ * An ordering "R stops, then X" also waits for R's probes: one may find R running where
+ * it has to be stopped first.
+ */
+static void
+probe_before_stop_edges(graph_t *g, const bl_order_edge_t *edge)
+{
+    g_autoptr(GPtrArray) probes = g_ptr_array_new();
+    GPtrArray *thens = g_ptr_array_new();
+    bl_srsc_t *rsc = edge->first->rsc;
+
+    if (edge->first->task != BL_TASK_STOP || rsc == edge->then->rsc) {
+        g_ptr_array_free(thens, true);
+        return;
+    }
+    if (rsc->kind == BL_RSC_GROUP) {
+        for (guint m = 0; m < rsc->children->len; m++) {
+            graph_actions_of(g, g_ptr_array_index(rsc->children, m), "monitor", true, probes);
+        }
+    } else {
+        graph_actions_of(g, rsc, "monitor", true, probes);
+    }
+    for (guint i = 0; i < probes->len; i++) {
+        gop_input(g_hash_table_lookup(g->by_action, edge->then), g_ptr_array_index(probes, i));
+    }
+    g_ptr_array_free(thens, true);
+}
+
+/*
+ * A probe may find its resource running where it must not: that resource restarts, and
+ * so does whatever starts after it. So a probe comes before the stops of the resources
+ * whose starts follow its resource's start.
+ */
+static void
+probe_restart_edges(graph_t *g, const gop_t *probe)
+{
+    g_autoptr(GPtrArray) queue = g_ptr_array_new();
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+
+    for (guint i = 0; i < probe->rsc->actions->len; i++) {
+        bl_action_t *action = g_ptr_array_index(probe->rsc->actions, i);
+
+        if (action->task == BL_TASK_START) {
+            g_ptr_array_add(queue, action);
+        }
+    }
+    while (queue->len > 0) {
+        bl_action_t *start = g_ptr_array_steal_index(queue, queue->len - 1);
+        g_autoptr(GPtrArray) stops = g_ptr_array_new();
+
+        if (!g_hash_table_add(seen, start)) {
+            continue;
+        }
+        if (start->rsc->kind == BL_RSC_PRIMITIVE && start->rsc != probe->rsc) {
+            graph_actions_of(g, start->rsc, "stop", false, stops);
+        }
+        for (guint i = 0; i < stops->len; i++) {
+            gop_input(g_ptr_array_index(stops, i), probe);
+        }
+        for (guint i = 0; i < start->out->len; i++) {
+            const bl_order_edge_t *edge = g_ptr_array_index(start->out, i);
+
+            if ((edge->flags & BL_ORD_IMPLIES_THEN)
+                && (edge->then->task == BL_TASK_START || edge->then->task == BL_TASK_RUNNING)) {
+                g_ptr_array_add(queue, edge->then);
+            }
+        }
+    }
+}
+
+static void
+add_edges(graph_t *g, GHashTable *probes)
+{
+    bl_sched_t *s = g->s;
+
+    for (guint i = 0; i < s->edges->len; i++) {
+        const bl_order_edge_t *edge = g_ptr_array_index(s->edges, i);
+        bl_action_t *first = ordering_first(edge->first, edge->then);
+        gop_t *then = g_hash_table_lookup(g->by_action, edge->then);
+
+        if (first != NULL && then != NULL) {
+            gop_input(then, g_hash_table_lookup(g->by_action, first));
+            probe_before_stop_edges(g, edge);
+        }
+    }
+    colocation_edges(g);
+    for (guint i = 0; i < g->ops->len; i++) {
+        const gop_t *op = g_ptr_array_index(g->ops, i);
+
+        if (op->probe) {
+            probe_restart_edges(g, op);
+        }
+    }
+    for (guint i = 0; i < s->all_rscs->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(s->all_rscs, i);
+
+        if (rsc->kind == BL_RSC_GROUP) {
+            group_edges(g, rsc);
+        }
+    }
+    /* A resource starts once its state is known everywhere. */
+    for (guint i = 0; i < g->ops->len; i++) {
+        gop_t *start = g_ptr_array_index(g->ops, i);
+
+        for (int n = 0;
+             start->kind == GOP_RSC && strcmp(start->task, "start") == 0 && n < s->n_nodes; n++) {
+            g_autofree char *key = g_strdup_printf("%s@%s", start->rsc->id, s->nodes[n]->uname);
+
+            gop_input(start, g_hash_table_lookup(probes, key));
+        }
+    }
+}
+
+/* -------------------------------------------------------------------- XML */
+
+static void
+set_uint(xmlNode *xml, const char *name, uint64_t value)
+{
+    char buf[32];
+
+    snprintf(buf, sizeof(buf), "%" PRIu64, value);
+    bl_xml_set_attr(xml, name, buf);
+}
+
+/* The element that names an action: in its synapse and in the inputs of others. */
+static xmlNode *
+action_element(xmlNode *parent, const gop_t *op)
+{
+    static const char *const tags[] = {
+        [GOP_RSC] = "rsc_op",
+        [GOP_PSEUDO] = "pseudo_event",
+        [GOP_CRM] = "crm_event",
+    };
+    xmlNode *xml = bl_xml_add_child(parent, tags[op->kind]);
+
+    set_uint(xml, "id", (uint64_t) op->id);
+    bl_xml_set_attr(xml, "operation", op->task);
+    bl_xml_set_attr(xml, "operation_key", op->key);
+    if (op->node != NULL) {
+        bl_xml_set_attr(xml, "on_node", op->node->uname);
+        bl_xml_set_attr(xml, "on_node_uuid", op->node->id);
+    }
+    return xml;
+}
+
+/* The shortest recurring monitor's timeout stands for a probe's unless one is set. */
+static const char *
+probe_timeout(bl_sched_t *s, const bl_srsc_t *rsc)
+{
+    const char *timeout = bl__sched_op_meta(s, rsc, "monitor", 0, "timeout");
+    g_autoptr(GArray) monitors = NULL;
+    uint64_t shortest = 0;
+
+    if (bl__sched_op_config(rsc, "monitor", 0) != NULL) {
+        return timeout;
+    }
+    monitors = monitors_of(rsc);
+    for (guint i = 0; i < monitors->len; i++) {
+        const monitor_config_t *m = &g_array_index(monitors, monitor_config_t, i);
+
+        if (!m->stopped_role && (shortest == 0 || m->interval_ms < shortest)) {
+            shortest = m->interval_ms;
+        }
+    }
+    return shortest > 0 ? bl__sched_op_meta(s, rsc, "monitor", shortest, "timeout") : timeout;
+}
+
+/* The task whose configuration applies: a cancel's is the cancelled operation's. */
+static const char *
+config_task(const gop_t *op)
+{
+    return op->cancelled != NULL ? bl_xml_attr(op->cancelled, "operation") : op->task;
+}
+
+static uint64_t
+timeout_ms(bl_sched_t *s, const gop_t *op)
+{
+    const char *text =
+        op->probe ? probe_timeout(s, op->rsc)
+                  : bl__sched_op_meta(s, op->rsc, config_task(op), op->interval_ms, "timeout");
+    uint64_t ms = DEFAULT_TIMEOUT_MS;
+
+    if (text == NULL || bl_duration_parse_ms(text, &ms, NULL) != 0) {
+        ms = DEFAULT_TIMEOUT_MS;
+    }
+    return ms;
+}
+
+/* The resource's parameters (the operation's own on top), names sorted, as attributes. */
+static void
+add_params(graph_t *g, xmlNode *attrs, const gop_t *op, const xmlNode *config)
+{
+    g_autoptr(GHashTable) params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GList) names = NULL;
+
+    if (op->rsc->xml != NULL) {
+        bl__sched_nvpairs(g->s, op->rsc->xml, "instance_attributes", params, false);
+    }
+    if (config != NULL) {
+        bl__sched_nvpairs(g->s, config, "instance_attributes", params, true);
+    }
+    names = g_list_sort(g_hash_table_get_keys(params), (GCompareFunc) strcmp);
+    for (GList *iter = names; iter != NULL; iter = iter->next) {
+        if (strncmp(iter->data, "CRM_meta_", 9) != 0) {
+            bl_xml_set_attr(attrs, iter->data, g_hash_table_lookup(params, iter->data));
+        }
+    }
+}
+
+/* The op-digest recorded with the result. A reload is recorded as the start it stands
+ * for, so it digests the start's parameters. */
+static char *
+op_digest(graph_t *g, const gop_t *op, const xmlNode *config)
+{
+    if (strcmp(op->task, "reload-agent") == 0) {
+        return bl__sched_params_digest(g->s, op->rsc, bl__sched_op_config(op->rsc, "start", 0),
+                                       NULL);
+    }
+    if (op->interval_ms > 0) {
+        return bl__sched_recurring_digest(g->s, op->rsc, config, timeout_ms(g->s, op));
+    }
+    return bl__sched_params_digest(g->s, op->rsc, config, NULL);
+}
+
+static void
+rsc_op_details(graph_t *g, xmlNode *xml, const gop_t *op, GHashTable *digests)
+{
+    const xmlNode *config = bl__sched_op_config(op->rsc, config_task(op), op->interval_ms);
+    xmlNode *primitive = bl_xml_add_child(xml, "primitive");
+    xmlNode *attrs = bl_xml_add_child(xml, "attributes");
+    const char *names[] = {"class", "provider", "type"};
+
+    bl_xml_set_attr(primitive, "id", op->rsc->id);
+    for (size_t i = 0; op->rsc->xml != NULL && i < G_N_ELEMENTS(names); i++) {
+        bl_xml_set_attr(primitive, names[i], bl_xml_attr(op->rsc->xml, names[i]));
+    }
+    g_hash_table_insert(digests, g_strdup_printf("%d", op->id), op_digest(g, op, config));
+    if (op->cancelled != NULL) {
+        bl_xml_set_attr(attrs, "CRM_meta_call_id", bl_xml_attr(op->cancelled, "call-id"));
+        bl_xml_set_attr(attrs, "CRM_meta_operation", config_task(op));
+        bl_xml_set_attr(attrs, "CRM_meta_role", bl_xml_attr(config, "role"));
+    }
+    if (op->interval_ms > 0) {
+        set_uint(attrs, "CRM_meta_interval", op->interval_ms);
+        bl_xml_set_attr(attrs, "CRM_meta_name", config_task(op));
+    }
+    bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
+    bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
+    if (op->probe || op->stopped_role) {
+        bl_xml_set_attr(attrs, "CRM_meta_op_target_rc", "7");
+    }
+    if (op->stopped_role) {
+        bl_xml_set_attr(attrs, "CRM_meta_role", "Stopped");
+    }
+    set_uint(attrs, "CRM_meta_timeout", timeout_ms(g->s, op));
+    bl_xml_set_attr(attrs, "crm_feature_set", GRAPH_FEATURE_SET);
+    add_params(g, attrs, op, config);
+}
+
+/* A task nothing waits for: clearing a resource's fail count, reprobing a node. */
+static void
+crm_event_details(xmlNode *xml, const gop_t *op)
+{
+    xmlNode *primitive = op->rsc != NULL ? bl_xml_add_child(xml, "primitive") : NULL;
+    xmlNode *attrs = bl_xml_add_child(xml, "attributes");
+
+    if (primitive != NULL) {
+        bl_xml_set_attr(primitive, "id", op->rsc->id);
+    }
+    bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
+    bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
+    bl_xml_set_attr(attrs, "CRM_meta_op_no_wait", "true");
+    if (primitive != NULL) {
+        set_uint(attrs, "CRM_meta_timeout", DEFAULT_TIMEOUT_MS);
+    }
+    bl_xml_set_attr(attrs, "crm_feature_set", GRAPH_FEATURE_SET);
+}
+
+static void
+synapse(graph_t *g, xmlNode *root, const gop_t *op, GHashTable *digests)
+{
+    xmlNode *syn = bl_xml_add_child(root, "synapse");
+    xmlNode *set = bl_xml_add_child(syn, "action_set");
+    xmlNode *xml = action_element(set, op);
+    xmlNode *inputs = bl_xml_add_child(syn, "inputs");
+
+    set_uint(syn, "id", (uint64_t) op->id);
+    if (op->kind == GOP_RSC && op->rsc != NULL) {
+        rsc_op_details(g, xml, op, digests);
+    } else if ((op->kind == GOP_CRM && op->rsc != NULL) || op->kind == GOP_RSC) {
+        crm_event_details(xml, op);
+    } else {
+        xmlNode *attrs = bl_xml_add_child(xml, "attributes");
+
+        if (op->kind == GOP_CRM && strcmp(op->task, "stonith") == 0) {
+            bl_xml_set_attr(attrs, "CRM_meta_stonith_action", g->s->fence_action);
+        }
+        if (op->node != NULL) {
+            bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
+            bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
+        }
+        bl_xml_set_attr(attrs, "crm_feature_set", GRAPH_FEATURE_SET);
+    }
+    for (guint i = 0; i < op->inputs->len; i++) {
+        const gop_t *first = g_ptr_array_index(g->ops, g_array_index(op->inputs, int, i));
+
+        action_element(bl_xml_add_child(inputs, "trigger"), first);
+    }
+}
+
+static xmlDoc *
+graph_xml(graph_t *g, GHashTable *digests)
+{
+    xmlDoc *doc = xmlNewDoc((const xmlChar *) "1.0");
+    xmlNode *root = xmlNewNode(NULL, (const xmlChar *) "transition_graph");
+
+    xmlDocSetRootElement(doc, root);
+    bl_xml_set_attr(root, "cluster-delay", "60s");
+    bl_xml_set_attr(root, "stonith-timeout", "60s");
+    bl_xml_set_attr(root, "failed-stop-offset", "INFINITY");
+    bl_xml_set_attr(root, "failed-start-offset", "INFINITY");
+    bl_xml_set_attr(root, "batch-limit", "0");
+    bl_xml_set_attr(root, "transition_id", "0");
+    for (guint i = 0; i < g->ops->len; i++) {
+        synapse(g, root, g_ptr_array_index(g->ops, i), digests);
+    }
+    return doc;
+}
+
+void
+bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
+{
+    graph_t g = {
+        .s = s,
+        .ops = g_ptr_array_new_with_free_func(gop_free),
+        .by_action = g_hash_table_new(g_direct_hash, g_direct_equal),
+    };
+    g_autoptr(GHashTable) probes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GHashTable) reloads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    side_ops_t side = {.probes = probes, .reloads = reloads};
+
+    add_primitive_actions(&g);
+    add_group_actions(&g);
+    add_reloads(&g, reloads);
+    add_probes(&g, probes);
+    add_monitors(&g, &side);
+    add_edges(&g, probes);
+    add_cancels(&g);
+    add_deletes(&g);
+    add_failcount_clears(&g);
+    add_reprobes(&g);
+    add_shutdowns(&g);
+    add_fencing(&g);
+    result->now = s->now;
+    result->graph_digests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    result->graph = graph_xml(&g, result->graph_digests);
+    g_hash_table_destroy(g.by_action);
+    g_ptr_array_free(g.ops, true);
+}
+
+const xmlDoc *
+bl_sched_result_graph(const bl_sched_result_t *result)
+{
+    return result->graph;
+}
