@@ -50,6 +50,12 @@ static const char *const task_names[] = {
     [BL_TASK_START] = "start",
     [BL_TASK_STOPPED] = "stopped",
     [BL_TASK_RUNNING] = "running",
+    [BL_TASK_MIGRATE_TO] = "migrate_to",
+    [BL_TASK_MIGRATE_FROM] = "migrate_from",
+    [BL_TASK_PROMOTE] = "promote",
+    [BL_TASK_DEMOTE] = "demote",
+    [BL_TASK_PROMOTED] = "promoted",
+    [BL_TASK_DEMOTED] = "demoted",
 };
 
 static void
