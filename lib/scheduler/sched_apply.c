@@ -85,11 +85,16 @@ child_or_new(xmlNode *parent, const char *name, const char *id)
     return child;
 }
 
-/* The lrm_resource of RSC in STATE, created with the agent's class/provider/type. */
+/* The lrm_resource of RSC in STATE, created with the agent's class/provider/type. An
+ * anonymous clone instance's history is under its instance id (the graph's long-id). */
 static xmlNode *
 lrm_resource(xmlNode *state, const char *rsc, const xmlNode *agent)
 {
     xmlNode *lrm = child_or_new(state, "lrm", bl_xml_attr(state, "id"));
+
+    if (bl_xml_attr(agent, "long-id") != NULL) {
+        rsc = bl_xml_attr(agent, "long-id");
+    }
     xmlNode *list = child_or_new(lrm, "lrm_resources", NULL);
     xmlNode *history = bl_xml_child_by_id(list, "lrm_resource", rsc);
     const char *names[] = {"class", "provider", "type"};

@@ -1177,7 +1177,13 @@ rsc_op_details(graph_t *g, xmlNode *xml, const gop_t *op, GHashTable *digests)
     xmlNode *attrs = bl_xml_add_child(xml, "attributes");
     const char *names[] = {"class", "provider", "type"};
 
-    bl_xml_set_attr(primitive, "id", op->rsc->id);
+    /* anonymous instances as the controller knows them: the configured id, and the
+     * instance (as its history names it) as long-id */
+    bl_xml_set_attr(primitive, "id", bl__sched_rsc_name(op->rsc));
+    if (strcmp(bl__sched_rsc_name(op->rsc), op->rsc->id) != 0) {
+        bl_xml_set_attr(primitive, "long-id",
+                        op->rsc->history_id != NULL ? op->rsc->history_id : op->rsc->id);
+    }
     for (size_t i = 0; op->rsc->xml != NULL && i < G_N_ELEMENTS(names); i++) {
         bl_xml_set_attr(primitive, names[i], bl_xml_attr(op->rsc->xml, names[i]));
     }
@@ -1212,7 +1218,13 @@ crm_event_details(xmlNode *xml, const gop_t *op)
     xmlNode *attrs = bl_xml_add_child(xml, "attributes");
 
     if (primitive != NULL) {
-        bl_xml_set_attr(primitive, "id", op->rsc->id);
+        /* anonymous instances as the controller knows them: the configured id, and the
+     * instance (as its history names it) as long-id */
+    bl_xml_set_attr(primitive, "id", bl__sched_rsc_name(op->rsc));
+    if (strcmp(bl__sched_rsc_name(op->rsc), op->rsc->id) != 0) {
+        bl_xml_set_attr(primitive, "long-id",
+                        op->rsc->history_id != NULL ? op->rsc->history_id : op->rsc->id);
+    }
     }
     bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
     bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
