@@ -390,7 +390,18 @@ runs_after(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
 typedef struct monitor_config {
     uint64_t interval_ms;
     bool stopped_role;
+    bl_role_t role; /* BL_ROLE_PROMOTED or _UNPROMOTED for a promotable's role monitor, else 0 */
 } monitor_config_t;
+
+/* Does a monitor for role ROLE (0: any) watch RSC in the role it has after the transition? */
+static bool
+role_matches(const bl_srsc_t *rsc, bl_role_t role)
+{
+    if (role == BL_ROLE_PROMOTED) {
+        return rsc->next_role == BL_ROLE_PROMOTED;
+    }
+    return role != BL_ROLE_UNPROMOTED || rsc->next_role != BL_ROLE_PROMOTED;
+}
 
 /* The enabled recurring monitors of RSC for role Started (or unset) and Stopped. */
 static GArray *
@@ -412,7 +423,11 @@ monitors_of(const bl_srsc_t *rsc)
             continue;
         }
         if (role != NULL && strcmp(role, "Stopped") != 0 && strcmp(role, "Started") != 0) {
-            continue; /* promoted/unpromoted monitors belong to promotable clones */
+            /* promoted/unpromoted monitors belong to promotable clones */
+            if (bl__sched_rsc_clone(rsc) == NULL || !bl__sched_rsc_clone(rsc)->clone->promotable
+                || !bl__sched_role_parse(role, &m.role)) {
+                continue;
+            }
         }
         m.stopped_role = role != NULL && strcmp(role, "Stopped") == 0;
         g_array_append_val(list, m);
@@ -456,16 +471,26 @@ monitor_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const monit
     bool running = runs_after(g, rsc, node);
     gop_t *monitor;
 
+    gop_t *role_change = rsc_op_on(g, rsc, BL_TASK_PROMOTE, node);
+
     if (running == m->stopped_role || (running && node != rsc->assigned)) {
         return; /* monitors follow the node it is assigned to (one of several if active twice) */
     }
-    if (start == NULL && stop == NULL && g_hash_table_contains(active, key)
+    if (running && !role_matches(rsc, m->role)) {
+        return; /* a promoted monitor watches only the promoted instance, and so on */
+    }
+    role_change = role_change != NULL ? role_change : rsc_op_on(g, rsc, BL_TASK_DEMOTE, node);
+    if (start == NULL && stop == NULL && (m->role == 0 || role_change == NULL)
+        && g_hash_table_contains(active, key)
         && !definition_changed(g, rsc, g_hash_table_lookup(active, key), m)) {
         return; /* already runs with this interval and these parameters */
     }
     monitor = gop_add(g, GOP_RSC, rsc, "monitor", node, m->interval_ms);
     monitor->stopped_role = m->stopped_role;
     gop_input(monitor, running ? start : stop);
+    if (running && m->role != 0) {
+        gop_input(monitor, role_change);
+    }
     if (m->stopped_role) {
         gop_input(monitor, g_hash_table_lookup(side->probes, probe_key));
     }
@@ -509,6 +534,7 @@ must_cancel(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const xmlN
     const xmlNode *config = bl__sched_op_config(rsc, task, op_interval(op));
     const char *role = bl_xml_attr(config, "role");
     const char *enabled = bl_xml_attr(config, "enabled");
+    bl_role_t r;
 
     if (config == NULL || (enabled != NULL && !bl__sched_true(enabled))) {
         /* no longer configured (stop-orphan-actions=false keeps it running) */
@@ -517,7 +543,12 @@ must_cancel(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const xmlN
     if (g->s->maintenance_mode || bl__sched_true(g_hash_table_lookup(rsc->meta, "maintenance"))) {
         return true; /* in maintenance nothing is watched */
     }
-    /* a role=Stopped monitor stops where the resource comes to run */
+    /* a role=Stopped monitor stops where the resource comes to run; a role=Promoted one
+     * where the instance is demoted, a role=Unpromoted one where it is promoted */
+    if (role != NULL && bl__sched_role_parse(role, &r) && r >= BL_ROLE_UNPROMOTED
+        && runs_after(g, rsc, node) && node == rsc->assigned) {
+        return !role_matches(rsc, r);
+    }
     return role != NULL && strcmp(role, "Stopped") == 0 && runs_after(g, rsc, node)
            && node == rsc->assigned;
 }
