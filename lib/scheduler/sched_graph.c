@@ -201,9 +201,58 @@ lrm_resource(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
             continue;
         }
         list = bl_xml_first_child(bl_xml_first_child(ns, "lrm"), "lrm_resources");
+        /* an anonymous instance's history may be recorded under another instance number */
+        if (bl_xml_child_by_id(list, "lrm_resource", rsc->id) == NULL && rsc->history_id != NULL) {
+            return bl_xml_child_by_id(list, "lrm_resource", rsc->history_id);
+        }
         return bl_xml_child_by_id(list, "lrm_resource", rsc->id);
     }
     return NULL;
+}
+
+/* The member of INSTANCE (or INSTANCE itself) configured as BASE, or NULL. */
+static const bl_srsc_t *
+instance_member(const bl_srsc_t *instance, const char *base)
+{
+    if (instance->kind == BL_RSC_PRIMITIVE) {
+        return instance->base_id != NULL && strcmp(instance->base_id, base) == 0 ? instance : NULL;
+    }
+    for (guint i = 0; instance->children != NULL && i < instance->children->len; i++) {
+        const bl_srsc_t *member = instance_member(g_ptr_array_index(instance->children, i), base);
+
+        if (member != NULL) {
+            return member;
+        }
+    }
+    return NULL;
+}
+
+/* An anonymous clone is probed once per node, by the instance assigned there (else its
+ * first instance), and not at all where any instance has a history. */
+static bool
+anonymous_probe_skipped(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
+    const bl_srsc_t *chosen = NULL;
+
+    if (clone == NULL || clone->clone->unique || rsc->base_id == NULL) {
+        return false;
+    }
+    for (guint i = 0; i < clone->children->len; i++) {
+        const bl_srsc_t *instance = g_ptr_array_index(clone->children, i);
+        const bl_srsc_t *member = instance_member(instance, rsc->base_id);
+
+        if (member != NULL && lrm_resource(s, member, node) != NULL) {
+            return true;
+        }
+        if (chosen == NULL && bl__sched_instance_node(instance, false) == node) {
+            chosen = member;
+        }
+    }
+    if (chosen == NULL) {
+        chosen = instance_member(g_ptr_array_index(clone->children, 0), rsc->base_id);
+    }
+    return chosen != rsc;
 }
 
 static int
@@ -348,7 +397,8 @@ add_probes(graph_t *g, GHashTable *probes)
             gop_t *probe;
 
             if (!node->online || node->unclean || node->maintenance
-                || lrm_resource(s, rsc, node) != NULL || discovery_disabled(s, rsc, node)) {
+                || lrm_resource(s, rsc, node) != NULL || discovery_disabled(s, rsc, node)
+                || anonymous_probe_skipped(s, rsc, node)) {
                 continue;
             }
             probe = gop_add(g, GOP_RSC, rsc, "monitor", node, 0);
