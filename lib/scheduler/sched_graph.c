@@ -201,10 +201,6 @@ lrm_resource(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
             continue;
         }
         list = bl_xml_first_child(bl_xml_first_child(ns, "lrm"), "lrm_resources");
-        /* an anonymous instance's history may be recorded under another instance number */
-        if (bl_xml_child_by_id(list, "lrm_resource", rsc->id) == NULL && rsc->history_id != NULL) {
-            return bl_xml_child_by_id(list, "lrm_resource", rsc->history_id);
-        }
         return bl_xml_child_by_id(list, "lrm_resource", rsc->id);
     }
     return NULL;
@@ -230,7 +226,7 @@ instance_member(const bl_srsc_t *instance, const char *base)
 /* An anonymous clone is probed once per node, by the instance assigned there (else its
  * first instance), and not at all where any instance has a history. */
 static bool
-anonymous_probe_skipped(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
+anonymous_probe_skipped(const bl_srsc_t *rsc, const bl_snode_t *node)
 {
     const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
     const bl_srsc_t *chosen = NULL;
@@ -242,7 +238,7 @@ anonymous_probe_skipped(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snod
         const bl_srsc_t *instance = g_ptr_array_index(clone->children, i);
         const bl_srsc_t *member = instance_member(instance, rsc->base_id);
 
-        if (member != NULL && lrm_resource(s, member, node) != NULL) {
+        if (member != NULL && g_ptr_array_find(member->known_on, node, NULL)) {
             return true;
         }
         if (chosen == NULL && bl__sched_instance_node(instance, false) == node) {
@@ -398,7 +394,7 @@ add_probes(graph_t *g, GHashTable *probes)
 
             if (!node->online || node->unclean || node->maintenance
                 || lrm_resource(s, rsc, node) != NULL || discovery_disabled(s, rsc, node)
-                || anonymous_probe_skipped(s, rsc, node)) {
+                || anonymous_probe_skipped(rsc, node)) {
                 continue;
             }
             probe = gop_add(g, GOP_RSC, rsc, "monitor", node, 0);
