@@ -1,5 +1,6 @@
 #!/bin/sh
-# TAP: for every tier1 case of the conformance corpus, simulate -> --save-output ->
+# TAP: for every tier1 case of the conformance corpus and every tier2 case whose placement
+# and actions match Pacemaker's (`make conformance`), simulate -> --save-output ->
 # simulate the output again must be a steady state: the same placement, no action, and a
 # transition graph without a single synapse (no probe, monitor or cancel left to do).
 set -u
@@ -7,6 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top_builddir=${top_builddir:-$here/../..}
 belay=${BELAY:-$top_builddir/tools/belay}
 corpus=${SHARED_DIR:-$here/../../../shared}/conformance/scheduler/tier1
+tier2=${corpus%/tier1}/tier2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 
@@ -14,7 +16,15 @@ if [ ! -d "$corpus" ]; then
     echo "1..0 # SKIP no conformance corpus at $corpus"
     exit 0
 fi
+# tier2 cases whose first schedule differs from Pacemaker's (make conformance): the
+# property says nothing about them
 set -- "$corpus"/*.xml
+for xml in "$tier2"/*.xml; do
+    case $(basename "$xml" .xml) in
+    bug-1572-1 | bug-pm-12 | order_constraint_stops_promoted) ;;
+    *) set -- "$@" "$xml" ;;
+    esac
+done
 echo "1..$#"
 n=0
 for xml in "$@"; do

@@ -206,6 +206,27 @@ lrm_resource(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
     return NULL;
 }
 
+/* The history of RSC on NODE; an anonymous instance known there may find it recorded under
+ * another instance number (the controller's) or the configured id. */
+static const xmlNode *
+instance_history(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    const xmlNode *history = lrm_resource(s, rsc, node);
+    const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
+
+    if (history != NULL || clone == NULL || clone->clone->unique || rsc->base_id == NULL
+        || !g_ptr_array_find(rsc->known_on, node, NULL)) {
+        return history;
+    }
+    for (int i = 0; i <= clone->clone->clone_max + 8 && history == NULL; i++) {
+        g_autofree char *id = i == 0 ? g_strdup(rsc->base_id)
+                                     : g_strdup_printf("%s:%d", rsc->base_id, i - 1);
+
+        history = lrm_resource(s, &(bl_srsc_t){.id = id}, node);
+    }
+    return history;
+}
+
 /* The member of INSTANCE (or INSTANCE itself) configured as BASE, or NULL. */
 static const bl_srsc_t *
 instance_member(const bl_srsc_t *instance, const char *base)
@@ -508,7 +529,7 @@ static void
 monitor_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const monitor_config_t *m,
            const side_ops_t *side)
 {
-    g_autoptr(GHashTable) active = active_recurring(lrm_resource(g->s, rsc, node));
+    g_autoptr(GHashTable) active = active_recurring(instance_history(g->s, rsc, node));
     g_autofree char *key = g_strdup_printf("monitor_%" PRIu64, m->interval_ms);
     g_autofree char *probe_key = g_strdup_printf("%s@%s", rsc->id, node->uname);
     gop_t *reload = g_hash_table_lookup(side->reloads, probe_key);
@@ -611,7 +632,7 @@ stopped_role(const bl_srsc_t *rsc, const xmlNode *op)
 static void
 cancel_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
 {
-    g_autoptr(GHashTable) active = active_recurring(lrm_resource(g->s, rsc, node));
+    g_autoptr(GHashTable) active = active_recurring(instance_history(g->s, rsc, node));
     g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(active), (GCompareFunc) strcmp);
 
     for (GList *iter = keys; iter != NULL; iter = iter->next) {
