@@ -1267,6 +1267,32 @@ op_digest(graph_t *g, const gop_t *op, const xmlNode *config)
     return bl__sched_params_digest(g->s, op->rsc, config, NULL);
 }
 
+/* migrate_to runs on the source, towards the node the resource is assigned to;
+ * migrate_from on that target, from the node it runs on. */
+static void
+migration_details(xmlNode *attrs, const gop_t *op)
+{
+    const bl_srsc_t *rsc = op->rsc;
+    const bl_snode_t *source = NULL;
+    const bl_snode_t *target = NULL;
+
+    if (strcmp(op->task, "migrate_to") == 0) {
+        source = op->node;
+        target = rsc->assigned;
+    } else if (strcmp(op->task, "migrate_from") == 0) {
+        target = op->node;
+        for (guint i = 0; i < rsc->running_on->len && source == NULL; i++) {
+            if (g_ptr_array_index(rsc->running_on, i) != target) {
+                source = g_ptr_array_index(rsc->running_on, i);
+            }
+        }
+    }
+    if (source != NULL && target != NULL) {
+        bl_xml_set_attr(attrs, "CRM_meta_migrate_source", source->uname);
+        bl_xml_set_attr(attrs, "CRM_meta_migrate_target", target->uname);
+    }
+}
+
 static void
 rsc_op_details(graph_t *g, xmlNode *xml, const gop_t *op, GHashTable *digests)
 {
@@ -1295,6 +1321,7 @@ rsc_op_details(graph_t *g, xmlNode *xml, const gop_t *op, GHashTable *digests)
         set_uint(attrs, "CRM_meta_interval", op->interval_ms);
         bl_xml_set_attr(attrs, "CRM_meta_name", config_task(op));
     }
+    migration_details(attrs, op);
     bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
     bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
     if (op->probe || op->stopped_role) {
@@ -1324,6 +1351,7 @@ crm_event_details(xmlNode *xml, const gop_t *op)
                         op->rsc->history_id != NULL ? op->rsc->history_id : op->rsc->id);
     }
     }
+    migration_details(attrs, op);
     bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
     bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
     bl_xml_set_attr(attrs, "CRM_meta_op_no_wait", "true");
