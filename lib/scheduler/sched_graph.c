@@ -440,7 +440,8 @@ rsc_op_on(graph_t *g, const bl_srsc_t *rsc, bl_task_t task, const bl_snode_t *no
 static bool
 runs_after(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
 {
-    if (rsc_op_on(g, rsc, BL_TASK_START, node) != NULL) {
+    if (rsc_op_on(g, rsc, BL_TASK_START, node) != NULL
+        || rsc_op_on(g, rsc, BL_TASK_MIGRATE_FROM, node) != NULL) {
         return true;
     }
     if (rsc_op_on(g, rsc, BL_TASK_STOP, node) != NULL) {
@@ -534,11 +535,17 @@ monitor_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const monit
     g_autofree char *probe_key = g_strdup_printf("%s@%s", rsc->id, node->uname);
     gop_t *reload = g_hash_table_lookup(side->reloads, probe_key);
     gop_t *start = reload != NULL ? reload : rsc_op_on(g, rsc, BL_TASK_START, node);
+    bl_action_t *pseudo_start = bl__sched_action_find(rsc, BL_TASK_START, node);
     gop_t *stop = rsc_op_on(g, rsc, BL_TASK_STOP, node);
     bool running = runs_after(g, rsc, node);
     gop_t *monitor;
 
     gop_t *role_change = rsc_op_on(g, rsc, BL_TASK_PROMOTE, node);
+
+    if (start == NULL && pseudo_start != NULL && rsc_op_on(g, rsc, BL_TASK_MIGRATE_FROM, node)) {
+        /* a migration's start is a pseudo-action after migrate_from */
+        start = g_hash_table_lookup(g->by_action, pseudo_start);
+    }
 
     if (running == m->stopped_role || (running && node != rsc->assigned)) {
         return; /* monitors follow the node it is assigned to (one of several if active twice) */
