@@ -26,6 +26,18 @@ for xml in "$tier2"/*.xml; do
     esac
 done
 echo "1..$#"
+# Known failures (TAP TODO, so they show as XFAIL until fixed; an XPASS fails the suite):
+# the cause, one line each.
+todo() {
+    case $1 in
+    bug-1572-2 | bug-1765 | bug-lf-2153 | cloned-group | promoted-13 | promoted-asymmetrical-order)
+        echo "recurring monitors of anonymous instances are scheduled again: the graph looks for their history under another instance number or role" ;;
+    bug-5014-CLONE-A-stop-B-started)
+        echo "the fail count of an anonymous instance is cleared again" ;;
+    clone-interleave-1 | clone-interleave-2 | colocated-utilization-clone)
+        echo "the second run places clone instances differently (instance matching after the applied history)" ;;
+    esac
+}
 n=0
 for xml in "$@"; do
     n=$((n + 1))
@@ -51,7 +63,8 @@ for xml in "$@"; do
         && ! grep -q '<synapse' "$work/graph.xml" && [ "$before" = "$(cksum < "$xml")" ]; then
         echo "ok $n - $name: steady after its transition"
     else
-        echo "not ok $n - $name: exit $rc1/$rc2"
+        reason=$(todo "$name")
+        echo "not ok $n - $name: exit $rc1/$rc2${reason:+ # TODO $reason}"
         diff "$work/first" "$work/second" | sed 's/^/# /'
         grep -o 'operation_key="[^"]*" on_node="[^"]*"' "$work/graph.xml" | sed 's/^/# left: /'
         sed 's/^/# /' "$work/err"
