@@ -49,7 +49,14 @@ typedef struct sim_args {
 
 /* Stops, starts, role changes and migrations of one resource, from the normalized action
  * lines (borrowed node names, indexed by move_kind_t). */
-typedef enum move_kind { MOVE_STOP, MOVE_START, MOVE_PROMOTE, MOVE_DEMOTE, MOVE_FROM, MOVE_N } move_kind_t;
+typedef enum move_kind {
+    MOVE_STOP,
+    MOVE_START,
+    MOVE_PROMOTE,
+    MOVE_DEMOTE,
+    MOVE_FROM,
+    MOVE_N
+} move_kind_t;
 
 typedef struct rsc_moves {
     GPtrArray *on[MOVE_N];
@@ -113,8 +120,9 @@ print_role_moves(const bl_sched_state_t *state, const char *rsc, rsc_moves_t *m)
             printf("  * %s %s ( Promoted %s )\n", failed(state, rsc) ? "Recover" : "Restart", rsc,
                    node);
         } else {
-            printf("  * Promote %s ( %s -> Promoted %s )\n", rsc, started ? "Stopped" : "Unpromoted",
-                   node);
+            const char *was = started ? "Stopped" : "Unpromoted";
+
+            printf("  * Promote %s ( %s -> Promoted %s )\n", rsc, was, node);
         }
         g_ptr_array_remove_index(m->on[MOVE_PROMOTE], 0);
     }

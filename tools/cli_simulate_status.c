@@ -175,9 +175,11 @@ plain_instance(const bl_sched_state_t *state, const bl_sched_rsc_state_t *clone,
         if (j > i && (r->group == NULL || strcmp(r->group, inst->id) != 0)) {
             break; /* past the instance's members */
         }
-        if (r->failed || r->starting || r->orphan || !r->managed || r->blocked
-            || (!r->is_group && (r->nodes[0] == NULL || strcmp(r->nodes[0], inst->nodes[0]) != 0))) {
+        if (r->failed || r->starting || r->orphan || !r->managed || r->blocked) {
             return false;
+        }
+        if (!r->is_group && (r->nodes[0] == NULL || strcmp(r->nodes[0], inst->nodes[0]) != 0)) {
+            return false; /* a member elsewhere or stopped */
         }
     }
     return !clone->unique;
