@@ -498,6 +498,10 @@ monitors_of(const bl_srsc_t *rsc)
             }
         }
         m.stopped_role = role != NULL && strcmp(role, "Stopped") == 0;
+        if (m.role == 0 && !m.stopped_role && bl__sched_rsc_clone(rsc) != NULL
+            && bl__sched_rsc_clone(rsc)->clone->promotable) {
+            m.role = BL_ROLE_UNPROMOTED; /* as Pacemaker: not the promoted instance's */
+        }
         g_array_append_val(list, m);
     }
     return list;
