@@ -47,10 +47,19 @@ typedef struct sim_args {
     GArray *injections; /* injection_t */
 } sim_args_t;
 
-/* Stops and starts of one resource, from the normalized action lines. */
+/* Stops, starts, role changes and migrations of one resource, from the normalized action
+ * lines (borrowed node names, indexed by move_kind_t). */
+typedef enum move_kind {
+    MOVE_STOP,
+    MOVE_START,
+    MOVE_PROMOTE,
+    MOVE_DEMOTE,
+    MOVE_FROM,
+    MOVE_N
+} move_kind_t;
+
 typedef struct rsc_moves {
-    GPtrArray *stops; /* borrowed node names */
-    GPtrArray *starts;
+    GPtrArray *on[MOVE_N];
 } rsc_moves_t;
 
 static void
@@ -58,8 +67,9 @@ rsc_moves_free(gpointer data)
 {
     rsc_moves_t *moves = data;
 
-    g_ptr_array_free(moves->stops, true);
-    g_ptr_array_free(moves->starts, true);
+    for (int k = 0; k < MOVE_N; k++) {
+        g_ptr_array_free(moves->on[k], true);
+    }
     g_free(moves);
 }
 
@@ -74,12 +84,70 @@ failed(const bl_sched_state_t *state, const char *rsc)
     return false;
 }
 
-static void
-print_moves(const bl_sched_state_t *state, const char *rsc, const rsc_moves_t *m)
+/* Removes NODE from the moves of kind K; was it there? */
+static bool
+take(rsc_moves_t *m, move_kind_t k, const char *node)
 {
-    if (m->stops->len == 1 && m->starts->len == 1) {
-        const char *from = g_ptr_array_index(m->stops, 0);
-        const char *to = g_ptr_array_index(m->starts, 0);
+    for (guint i = 0; i < m->on[k]->len; i++) {
+        if (strcmp(g_ptr_array_index(m->on[k], i), node) == 0) {
+            g_ptr_array_remove_index(m->on[k], i);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A live migration (migrate_from on the target, the source's stop) reads as one line, as
+ * do a start with its promotion and a demotion with its stop. */
+static void
+print_role_moves(const bl_sched_state_t *state, const char *rsc, rsc_moves_t *m)
+{
+    while (m->on[MOVE_FROM]->len > 0 && m->on[MOVE_STOP]->len > 0) {
+        const char *to = g_ptr_array_index(m->on[MOVE_FROM], 0);
+        const char *from = g_ptr_array_index(m->on[MOVE_STOP], 0);
+
+        printf("  * Migrate %s ( %s -> %s )\n", rsc, from, to);
+        g_ptr_array_remove_index(m->on[MOVE_FROM], 0);
+        g_ptr_array_remove_index(m->on[MOVE_STOP], 0);
+        take(m, MOVE_START, to);
+    }
+    while (m->on[MOVE_PROMOTE]->len > 0) {
+        const char *node = g_ptr_array_index(m->on[MOVE_PROMOTE], 0);
+        bool started = take(m, MOVE_START, node);
+
+        if (started && take(m, MOVE_STOP, node)) {
+            take(m, MOVE_DEMOTE, node);
+            printf("  * %s %s ( Promoted %s )\n", failed(state, rsc) ? "Recover" : "Restart", rsc,
+                   node);
+        } else {
+            const char *was = started ? "Stopped" : "Unpromoted";
+
+            printf("  * Promote %s ( %s -> Promoted %s )\n", rsc, was, node);
+        }
+        g_ptr_array_remove_index(m->on[MOVE_PROMOTE], 0);
+    }
+    while (m->on[MOVE_DEMOTE]->len > 0) {
+        const char *node = g_ptr_array_index(m->on[MOVE_DEMOTE], 0);
+
+        if (take(m, MOVE_STOP, node)) {
+            printf("  * Stop %s ( Promoted %s )\n", rsc, node);
+        } else {
+            printf("  * Demote %s ( Promoted -> Unpromoted %s )\n", rsc, node);
+        }
+        g_ptr_array_remove_index(m->on[MOVE_DEMOTE], 0);
+    }
+}
+
+static void
+print_moves(const bl_sched_state_t *state, const char *rsc, rsc_moves_t *m)
+{
+    GPtrArray *stops = m->on[MOVE_STOP];
+    GPtrArray *starts = m->on[MOVE_START];
+
+    print_role_moves(state, rsc, m);
+    if (stops->len == 1 && starts->len == 1) {
+        const char *from = g_ptr_array_index(stops, 0);
+        const char *to = g_ptr_array_index(starts, 0);
 
         if (strcmp(from, to) == 0) {
             printf("  * %s %s ( %s )\n", failed(state, rsc) ? "Recover" : "Restart", rsc, from);
@@ -88,12 +156,26 @@ print_moves(const bl_sched_state_t *state, const char *rsc, const rsc_moves_t *m
         }
         return;
     }
-    for (guint i = 0; i < m->stops->len; i++) {
-        printf("  * Stop %s ( %s )\n", rsc, (const char *) g_ptr_array_index(m->stops, i));
+    for (guint i = 0; i < stops->len; i++) {
+        printf("  * Stop %s ( %s )\n", rsc, (const char *) g_ptr_array_index(stops, i));
     }
-    for (guint i = 0; i < m->starts->len; i++) {
-        printf("  * Start %s ( %s )\n", rsc, (const char *) g_ptr_array_index(m->starts, i));
+    for (guint i = 0; i < starts->len; i++) {
+        printf("  * Start %s ( %s )\n", rsc, (const char *) g_ptr_array_index(starts, i));
     }
+}
+
+static int
+move_kind(const char *task)
+{
+    static const char *const tasks[MOVE_N] = {"stop", "start", "promote", "demote", "migrate_from"};
+
+    for (int k = 0; k < MOVE_N; k++) {
+        if (strcmp(task, tasks[k]) == 0) {
+            return k;
+        }
+    }
+    /* the source's migrate_to goes with the target's migrate_from */
+    return strcmp(task, "migrate_to") == 0 ? MOVE_N : -1;
 }
 
 /* "start rsc node" lines -> "* Start rsc ( node )", "* Move rsc ( a -> b )", ... */
@@ -110,6 +192,7 @@ print_summary(const bl_sched_state_t *state, const char *actions)
     for (int i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++) {
         char **f = g_strsplit(lines[i], " ", 3);
         rsc_moves_t *m;
+        int kind;
 
         g_ptr_array_add(fields, f);
         if (g_strv_length(f) != 3) {
@@ -119,19 +202,23 @@ print_summary(const bl_sched_state_t *state, const char *actions)
             printf("  * Fence (%s) %s\n", f[2], f[1]);
             continue;
         }
-        if (strcmp(f[0], "start") != 0 && strcmp(f[0], "stop") != 0) {
+        kind = move_kind(f[0]);
+        if (kind < 0) {
             printf("  * %c%s %s\n", g_ascii_toupper(f[0][0]), f[0] + 1, f[1]);
             continue;
         }
         m = g_hash_table_lookup(by_rsc, f[1]);
         if (m == NULL) {
             m = g_new0(rsc_moves_t, 1);
-            m->stops = g_ptr_array_new();
-            m->starts = g_ptr_array_new();
+            for (int k = 0; k < MOVE_N; k++) {
+                m->on[k] = g_ptr_array_new();
+            }
             g_hash_table_insert(by_rsc, f[1], m);
             g_ptr_array_add(order, f[1]);
         }
-        g_ptr_array_add(strcmp(f[0], "stop") == 0 ? m->stops : m->starts, f[2]);
+        if (kind < MOVE_N) {
+            g_ptr_array_add(m->on[kind], f[2]);
+        }
     }
     for (guint i = 0; i < order->len; i++) {
         const char *rsc = g_ptr_array_index(order, i);

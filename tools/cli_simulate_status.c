@@ -21,17 +21,23 @@ compare_names(gconstpointer a, gconstpointer b)
 
 /* "    * Online: [ a b ]" for the nodes in NAMES (sorted), nothing when there are none. */
 static void
-print_node_group(const char *label, GPtrArray *names)
+print_node_list(const char *indent, const char *label, GPtrArray *names)
 {
     if (names->len == 0) {
         return;
     }
     g_ptr_array_sort(names, compare_names);
-    printf("    * %s: [", label);
+    printf("%s* %s: [", indent, label);
     for (guint i = 0; i < names->len; i++) {
         printf(" %s", (const char *) g_ptr_array_index(names, i));
     }
     printf(" ]\n");
+}
+
+static void
+print_node_group(const char *label, GPtrArray *names)
+{
+    print_node_list("    ", label, names);
 }
 
 static gint
@@ -125,7 +131,7 @@ rsc_status(const bl_sched_rsc_state_t *rsc)
     g_string_append(text, count == 0      ? "Stopped"
                           : rsc->failed   ? "FAILED"
                           : rsc->starting ? "Starting"
-                                          : "Started");
+                                          : rsc->role);
     if (count > 1) {
         /* active on several nodes: "FAILED (blocked) [ node1 node2 ]" */
         append_flags(text, rsc);
@@ -146,6 +152,142 @@ rsc_status(const bl_sched_rsc_state_t *rsc)
 }
 
 static void
+print_primitive(const bl_sched_rsc_state_t *rsc, const char *indent)
+{
+    g_autofree char *status = rsc_status(rsc);
+
+    printf("%s* %s\t(%s):\t %s\n", indent, rsc->id, rsc->agent, status);
+}
+
+/* Is entry I an instance of CLONE that runs plainly on one node (all its members there,
+ * none failed or unmanaged)? Those are summarized as "Started: [ node ]". */
+static bool
+plain_instance(const bl_sched_state_t *state, const bl_sched_rsc_state_t *clone, size_t i)
+{
+    const bl_sched_rsc_state_t *inst = &state->resources[i];
+
+    if (inst->nodes[0] == NULL || inst->nodes[1] != NULL) {
+        return false;
+    }
+    for (size_t j = i; j < state->n_resources; j++) {
+        const bl_sched_rsc_state_t *r = &state->resources[j];
+
+        if (j > i && (r->group == NULL || strcmp(r->group, inst->id) != 0)) {
+            break; /* past the instance's members */
+        }
+        if (r->failed || r->starting || r->orphan || !r->managed || r->blocked) {
+            return false;
+        }
+        if (!r->is_group && (r->nodes[0] == NULL || strcmp(r->nodes[0], inst->nodes[0]) != 0)) {
+            return false; /* a member elsewhere or stopped */
+        }
+    }
+    return !clone->unique;
+}
+
+/* Prints instance I of a clone in full (a group instance with its members); returns the
+ * index after it. */
+static size_t
+print_instance(const bl_sched_state_t *state, size_t i, bool print)
+{
+    const bl_sched_rsc_state_t *inst = &state->resources[i];
+    size_t j = i + 1;
+
+    if (inst->is_group && print) {
+        g_autoptr(GString) flags = g_string_new(NULL);
+
+        append_flags(flags, inst);
+        printf("      * Resource Group: %s%s:\n", inst->id, flags->str);
+    } else if (print) {
+        print_primitive(inst, "      ");
+    }
+    while (inst->is_group && j < state->n_resources && state->resources[j].group != NULL
+           && strcmp(state->resources[j].group, inst->id) == 0) {
+        if (print) {
+            print_primitive(&state->resources[j], "        ");
+        }
+        j++;
+    }
+    return j;
+}
+
+/* NAMES gets each node of the cluster where no instance runs (in STATE's entries FROM..TO). */
+static void
+stopped_nodes(const bl_sched_state_t *state, size_t from, size_t to, GPtrArray *names)
+{
+    for (size_t n = 0; n < state->n_nodes; n++) {
+        bool active = false;
+
+        for (size_t i = from; i < to && !active; i++) {
+            for (size_t k = 0; state->resources[i].nodes[k] != NULL && !active; k++) {
+                active = strcmp(state->resources[i].nodes[k], state->nodes[n].name) == 0;
+            }
+        }
+        if (!active) {
+            g_ptr_array_add(names, (gpointer) state->nodes[n].name);
+        }
+    }
+}
+
+/* "Clone Set: X [rsc] (promotable):" with the instances that need a line of their own,
+ * then Promoted/Unpromoted/Started/Stopped node lists, as crm_mon shows clones; returns
+ * the index after the clone's entries. */
+static size_t
+print_clone(const bl_sched_state_t *state, size_t i)
+{
+    const bl_sched_rsc_state_t *clone = &state->resources[i];
+    static const char *const roles[] = {"Promoted", "Unpromoted", "Started"};
+    g_autoptr(GPtrArray) promoted = g_ptr_array_new();
+    g_autoptr(GPtrArray) unpromoted = g_ptr_array_new();
+    g_autoptr(GPtrArray) started = g_ptr_array_new();
+    GPtrArray *lists[3] = {promoted, unpromoted, started};
+    g_autoptr(GPtrArray) stopped = g_ptr_array_new();
+    g_autoptr(GString) flags = g_string_new(NULL);
+    size_t j = i + 1;
+    size_t idle = 0;
+
+    /* one parenthesis: " (promotable, unique, disabled)" */
+    append_flags(flags, clone);
+    if (clone->promotable || clone->unique) {
+        g_autoptr(GString) kind = g_string_new(" (");
+
+        g_string_append(kind, clone->promotable ? "promotable" : "unique");
+        g_string_append(kind, clone->promotable && clone->unique ? ", unique" : "");
+        g_string_append(kind, flags->len > 0 ? ", " : ")");
+        g_string_erase(flags, 0, flags->len > 0 ? 2 : 0);
+        g_string_prepend(flags, kind->str);
+    }
+    printf("    * Clone Set: %s [%s]%s:\n", clone->id, clone->cloned, flags->str);
+    while (j < state->n_resources && state->resources[j].clone != NULL
+           && strcmp(state->resources[j].clone, clone->id) == 0) {
+        const bl_sched_rsc_state_t *inst = &state->resources[j];
+        bool plain = plain_instance(state, clone, j);
+
+        /* the configured instances (clone-max) that do not run */
+        idle += inst->nodes[0] == NULL && !inst->orphan;
+
+        if (plain) {
+            for (int r = 0; r < 3; r++) {
+                if (strcmp(inst->role, roles[r]) == 0
+                    && !g_ptr_array_find_with_equal_func(lists[r], inst->nodes[0], g_str_equal,
+                                                         NULL)) {
+                    g_ptr_array_add(lists[r], (gpointer) inst->nodes[0]);
+                }
+            }
+        }
+        j = print_instance(state, j, !plain && (clone->unique || inst->nodes[0] != NULL));
+    }
+    for (int r = 0; r < 3; r++) {
+        print_node_list("      ", roles[r], lists[r]);
+    }
+    if (!clone->unique && idle > 0) {
+        stopped_nodes(state, i + 1, j, stopped);
+        print_node_list("      ", clone->disabled ? "Stopped (disabled)" : "Stopped", stopped);
+    }
+    return j;
+}
+
+static void
 print_resources(const bl_sched_state_t *state)
 {
     printf("\n  * Full List of Resources:\n");
@@ -156,6 +298,10 @@ print_resources(const bl_sched_state_t *state)
         const bl_sched_rsc_state_t *rsc = &state->resources[i];
         g_autofree char *status = NULL;
 
+        if (rsc->is_clone) {
+            i = print_clone(state, i) - 1;
+            continue;
+        }
         if (rsc->is_group) {
             g_autoptr(GString) flags = g_string_new(NULL);
 

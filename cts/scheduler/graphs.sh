@@ -1,6 +1,7 @@
 #!/bin/sh
 # TAP: belay simulate --save-graph against crm_simulate -G (Pacemaker 2.1.5; the graphs of
-# the tier1 corpus cases and of a few tier3 ones with fencing are in graphs/NAME.graph.xml):
+# the tier1 corpus cases, of the tier2 cases that match (clones, promotion, sets,
+# utilization) and of a few tier3 ones with fencing are in graphs/NAME.graph.xml):
 # the same actions a controller executes (rsc_op and crm_event by operation key and node;
 # probes, monitors, cancels, deletes included) and, for each, the same actions before it
 # (inputs followed through pseudo-events). Ids and the shape of pseudo-event chains may
@@ -10,6 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top_builddir=${top_builddir:-$here/../..}
 belay=${BELAY:-$top_builddir/tools/belay}
 corpus=${SHARED_DIR:-$here/../../../shared}/conformance/scheduler/tier1
+tier2=${corpus%/tier1}/tier2
 tier3=${corpus%/tier1}/tier3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
@@ -29,6 +31,7 @@ for expected in "$@"; do
     n=$((n + 1))
     name=$(basename "$expected" .graph.xml)
     dir=$corpus
+    [ -f "$dir/$name.xml" ] || dir=$tier2
     [ -f "$dir/$name.xml" ] || dir=$tier3
     args=""
     [ -f "$dir/$name.args" ] && args=$(cat "$dir/$name.args")

@@ -1,7 +1,8 @@
 #!/bin/sh
 # TAP: belay simulate's options for people and for chaining runs: the status before and
 # after, --save-graph, --save-output,
-# --node-up/--node-down/--fail, and their errors (one line, exit 1, nothing written).
+# --node-up/--node-down/--fail, and their errors (one line, exit 1, nothing written);
+# clones, promotion and live migration on corpus cases (status, summary, graph, output).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top_builddir=${top_builddir:-$here/../..}
@@ -56,7 +57,7 @@ sim() { "$belay" simulate "$@" > "$work/out" 2> "$work/err"; }
 has() { grep -qF -- "$1" "$work/out"; }
 one_error_line() { [ "$(wc -l < "$work/err")" -eq 1 ] && grep -qF -- "$1" "$work/err" && [ ! -s "$work/out" ]; }
 
-echo "1..24"
+echo "1..31"
 
 # For a person: the status before, the summary, the status after.
 sim "$work/cib.xml"
@@ -118,3 +119,33 @@ check "unwritable --save-output: one error line, exit 1, the graph is not writte
 sim "$work/cib.xml" --save-graph "$work"
 check "--save-graph naming a directory: exit 1" sh -c "[ $? -eq 1 ] && grep -q 'Is a directory' '$work/err'"
 check "the input file is never modified" [ "$before" = "$(cksum < "$work/cib.xml")" ]
+
+# Clones, promotion, migration: what crm_simulate shows and records for the same cases.
+tier2=${corpus%/tier1}/tier2
+"$belay" simulate "$tier2/promoted-10.xml" --save-graph "$work/p10.graph" \
+    --save-output "$work/p10.out" > "$work/p10" 2>&1
+check "promotable unique clone: Clone Set header, each instance Promoted/Unpromoted after" \
+    sh -c "grep -q '^    \* Clone Set: rsc1 \[child_rsc1\] (promotable, unique):' '$work/p10' \
+        && grep -q 'child_rsc1:0.*Promoted node1' '$work/p10' \
+        && grep -q 'child_rsc1:1.*Unpromoted node2' '$work/p10'"
+check "summary: a start with its promotion is one Promote line" \
+    grep -q '^  \* Promote child_rsc1:0 ( Stopped -> Promoted node1 )' "$work/p10"
+check "graph: the promoted instance's role=Promoted monitor (11 s) follows its promote" \
+    sh -c "grep -q 'operation_key=\"child_rsc1:0_monitor_11000\"' '$work/p10.graph' \
+        && ! grep -q 'operation_key=\"child_rsc1:0_monitor_1000\"' '$work/p10.graph'"
+"$belay" simulate "$tier2/bug-1572-2.xml" > "$work/b2" 2>&1
+check "anonymous promotable clone: Promoted/Unpromoted/Stopped node lists" \
+    sh -c "grep -q '^      \* Promoted: \[ arc-tkincaidlx.wsicorp.com \]' '$work/b2' \
+        && grep -q '^      \* Stopped: \[ arc-dknightlx \]' '$work/b2'"
+check "summary: Demote ( Promoted -> Unpromoted node )" \
+    grep -q '^  \* Demote rsc_drbd_7788 ( Promoted -> Unpromoted arc-tkincaidlx.wsicorp.com )' \
+    "$work/b2"
+mig=${corpus%/tier1}/tier3/3-am-then-bm-both-migrate.xml
+"$belay" simulate "$mig" --save-graph "$work/mig.graph" --save-output "$work/mig.out" \
+    > "$work/mig" 2>&1
+check "live migration: Migrate line, CRM_meta_migrate_source/target in the graph" \
+    sh -c "grep -q '^  \* Migrate A ( 18node1 -> 18node2 )' '$work/mig' \
+        && grep -q 'CRM_meta_migrate_target=\"18node2\"' '$work/mig.graph'"
+check "live migration: output records A_migrate_from_0 with its source; A runs on the target" \
+    sh -c "grep -q 'id=\"A_migrate_from_0\".*migrate_source=\"18node1\"' '$work/mig.out' \
+        && '$belay' simulate '$work/mig.out' --placement | grep -q '^A Started 18node2'"

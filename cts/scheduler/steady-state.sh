@@ -1,5 +1,6 @@
 #!/bin/sh
-# TAP: for every tier1 case of the conformance corpus, simulate -> --save-output ->
+# TAP: for every tier1 case of the conformance corpus and every tier2 case whose placement
+# and actions match Pacemaker's (`make conformance`), simulate -> --save-output ->
 # simulate the output again must be a steady state: the same placement, no action, and a
 # transition graph without a single synapse (no probe, monitor or cancel left to do).
 set -u
@@ -7,6 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top_builddir=${top_builddir:-$here/../..}
 belay=${BELAY:-$top_builddir/tools/belay}
 corpus=${SHARED_DIR:-$here/../../../shared}/conformance/scheduler/tier1
+tier2=${corpus%/tier1}/tier2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 
@@ -14,8 +16,28 @@ if [ ! -d "$corpus" ]; then
     echo "1..0 # SKIP no conformance corpus at $corpus"
     exit 0
 fi
+# tier2 cases whose first schedule differs from Pacemaker's (make conformance): the
+# property says nothing about them
 set -- "$corpus"/*.xml
+for xml in "$tier2"/*.xml; do
+    case $(basename "$xml" .xml) in
+    bug-1572-1 | bug-pm-12 | order_constraint_stops_promoted) ;;
+    *) set -- "$@" "$xml" ;;
+    esac
+done
 echo "1..$#"
+# Known failures (TAP TODO, so they show as XFAIL until fixed; an XPASS fails the suite):
+# the cause, one line each.
+todo() {
+    case $1 in
+    bug-1572-2 | bug-1765 | bug-lf-2153 | cloned-group | promoted-13 | promoted-asymmetrical-order)
+        echo "recurring monitors of anonymous instances are scheduled again: the graph looks for their history under another instance number or role" ;;
+    bug-5014-CLONE-A-stop-B-started)
+        echo "the fail count of an anonymous instance is cleared again" ;;
+    clone-interleave-1 | clone-interleave-2 | colocated-utilization-clone)
+        echo "the second run places clone instances differently (instance matching after the applied history)" ;;
+    esac
+}
 n=0
 for xml in "$@"; do
     n=$((n + 1))
@@ -41,7 +63,8 @@ for xml in "$@"; do
         && ! grep -q '<synapse' "$work/graph.xml" && [ "$before" = "$(cksum < "$xml")" ]; then
         echo "ok $n - $name: steady after its transition"
     else
-        echo "not ok $n - $name: exit $rc1/$rc2"
+        reason=$(todo "$name")
+        echo "not ok $n - $name: exit $rc1/$rc2${reason:+ # TODO $reason}"
         diff "$work/first" "$work/second" | sed 's/^/# /'
         grep -o 'operation_key="[^"]*" on_node="[^"]*"' "$work/graph.xml" | sed 's/^/# left: /'
         sed 's/^/# /' "$work/err"

@@ -142,7 +142,7 @@ typedef struct bl_sched_rsc_state {
     const char *group;        /* the member's group, or NULL */
     bool is_group;            /* then agent is NULL and the rest summarizes the members */
     const char *agent;        /* "ocf:heartbeat:IPaddr2", "lsb:postfix" */
-    const char *role;         /* "Started" or "Stopped" */
+    const char *role;         /* "Started", "Stopped", "Promoted" or "Unpromoted" */
     const char *const *nodes; /* NULL-terminated names of the nodes where it is active */
     bool managed;
     bool failed;
@@ -151,6 +151,13 @@ typedef struct bl_sched_rsc_state {
     bool blocked;     /* a stop failed and nothing can be done until it is cleaned up */
     bool maintenance; /* maintenance=true (or maintenance-mode): not managed, not watched */
     bool starting;    /* a start is still in progress (on the last of its nodes) */
+    /* Clones: the clone's entry is followed by its instances (each group instance by its
+     * members); instances of anonymous clones carry the configured id. */
+    bool is_clone;
+    bool promotable;
+    bool unique;
+    const char *cloned; /* a clone's configured primitive or group id, else NULL */
+    const char *clone;  /* the clone an instance (or instance member) belongs to, or NULL */
 } bl_sched_rsc_state_t;
 
 /* A failed operation recorded in the status section (newest first per resource). */

@@ -85,11 +85,16 @@ child_or_new(xmlNode *parent, const char *name, const char *id)
     return child;
 }
 
-/* The lrm_resource of RSC in STATE, created with the agent's class/provider/type. */
+/* The lrm_resource of RSC in STATE, created with the agent's class/provider/type. An
+ * anonymous clone instance's history is under its instance id (the graph's long-id). */
 static xmlNode *
 lrm_resource(xmlNode *state, const char *rsc, const xmlNode *agent)
 {
     xmlNode *lrm = child_or_new(state, "lrm", bl_xml_attr(state, "id"));
+
+    if (bl_xml_attr(agent, "long-id") != NULL) {
+        rsc = bl_xml_attr(agent, "long-id");
+    }
     xmlNode *list = child_or_new(lrm, "lrm_resources", NULL);
     xmlNode *history = bl_xml_child_by_id(list, "lrm_resource", rsc);
     const char *names[] = {"class", "provider", "type"};
@@ -139,6 +144,8 @@ typedef struct op_result {
     int action_id;
     int64_t now;
     const char *digest; /* NULL: unknown */
+    const char *migrate_source; /* migrate_to/migrate_from only */
+    const char *migrate_target;
 } op_result_t;
 
 /* A completed operation supersedes the record of the same operation still in progress;
@@ -171,7 +178,9 @@ record_op(xmlNode *history, const op_result_t *r)
     bool probe = strcmp(r->task, "monitor") == 0 && r->interval_ms == 0;
     bool failed = r->rc != r->target_rc && !(probe && (r->rc == 0 || r->rc == 7 || r->rc == 8));
     g_autofree char *key = g_strdup_printf("%s_%s_%" PRIu64, r->rsc, r->task, r->interval_ms);
-    g_autofree char *id = r->interval_ms > 0 ? g_strdup(key)
+    bool migration = r->migrate_source != NULL && r->migrate_target != NULL;
+    /* migrations keep their own records next to the last operation's */
+    g_autofree char *id = r->interval_ms > 0 || migration ? g_strdup(key)
                           : failed           ? g_strdup_printf("%s_last_failure_0", r->rsc)
                                              : g_strdup_printf("%s_last_0", r->rsc);
     g_autofree char *tkey =
@@ -198,6 +207,10 @@ record_op(xmlNode *history, const op_result_t *r)
     bl_xml_set_attr(op, "op-status", "0");
     bl_xml_set_attr(op, "interval", interval);
     bl_xml_set_attr(op, "last-rc-change", when);
+    if (migration) {
+        bl_xml_set_attr(op, "migrate_source", r->migrate_source);
+        bl_xml_set_attr(op, "migrate_target", r->migrate_target);
+    }
     bl_xml_set_attr(op, "exec-time", "0");
     bl_xml_set_attr(op, "queue-time", "0");
     bl_xml_set_attr(op, "op-digest", r->digest);
@@ -274,6 +287,8 @@ apply_rsc_op(const bl_sched_result_t *result, xmlDoc *cib, const xmlNode *op, in
         .action_id = int_attr(op, "id", 0),
         .now = result->now,
         .digest = g_hash_table_lookup(result->graph_digests, bl_xml_attr(op, "id")),
+        .migrate_source = bl_xml_attr(attrs, "CRM_meta_migrate_source"),
+        .migrate_target = bl_xml_attr(attrs, "CRM_meta_migrate_target"),
     };
 
     r.rc = r.target_rc;

@@ -50,6 +50,12 @@ static const char *const task_names[] = {
     [BL_TASK_START] = "start",
     [BL_TASK_STOPPED] = "stopped",
     [BL_TASK_RUNNING] = "running",
+    [BL_TASK_MIGRATE_TO] = "migrate_to",
+    [BL_TASK_MIGRATE_FROM] = "migrate_from",
+    [BL_TASK_PROMOTE] = "promote",
+    [BL_TASK_DEMOTE] = "demote",
+    [BL_TASK_PROMOTED] = "promoted",
+    [BL_TASK_DEMOTED] = "demoted",
 };
 
 static void
@@ -200,6 +206,72 @@ lrm_resource(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
     return NULL;
 }
 
+/* The history of RSC on NODE; an anonymous instance known there may find it recorded under
+ * another instance number (the controller's) or the configured id. */
+static const xmlNode *
+instance_history(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    const xmlNode *history = lrm_resource(s, rsc, node);
+    const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
+
+    if (history != NULL || clone == NULL || clone->clone->unique || rsc->base_id == NULL
+        || !g_ptr_array_find(rsc->known_on, node, NULL)) {
+        return history;
+    }
+    for (int i = 0; i <= clone->clone->clone_max + 8 && history == NULL; i++) {
+        g_autofree char *id = i == 0 ? g_strdup(rsc->base_id)
+                                     : g_strdup_printf("%s:%d", rsc->base_id, i - 1);
+
+        history = lrm_resource(s, &(bl_srsc_t){.id = id}, node);
+    }
+    return history;
+}
+
+/* The member of INSTANCE (or INSTANCE itself) configured as BASE, or NULL. */
+static const bl_srsc_t *
+instance_member(const bl_srsc_t *instance, const char *base)
+{
+    if (instance->kind == BL_RSC_PRIMITIVE) {
+        return instance->base_id != NULL && strcmp(instance->base_id, base) == 0 ? instance : NULL;
+    }
+    for (guint i = 0; instance->children != NULL && i < instance->children->len; i++) {
+        const bl_srsc_t *member = instance_member(g_ptr_array_index(instance->children, i), base);
+
+        if (member != NULL) {
+            return member;
+        }
+    }
+    return NULL;
+}
+
+/* An anonymous clone is probed once per node, by the instance assigned there (else its
+ * first instance), and not at all where any instance has a history. */
+static bool
+anonymous_probe_skipped(const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
+    const bl_srsc_t *chosen = NULL;
+
+    if (clone == NULL || clone->clone->unique || rsc->base_id == NULL) {
+        return false;
+    }
+    for (guint i = 0; i < clone->children->len; i++) {
+        const bl_srsc_t *instance = g_ptr_array_index(clone->children, i);
+        const bl_srsc_t *member = instance_member(instance, rsc->base_id);
+
+        if (member != NULL && g_ptr_array_find(member->known_on, node, NULL)) {
+            return true;
+        }
+        if (chosen == NULL && bl__sched_instance_node(instance, false) == node) {
+            chosen = member;
+        }
+    }
+    if (chosen == NULL) {
+        chosen = instance_member(g_ptr_array_index(clone->children, 0), rsc->base_id);
+    }
+    return chosen != rsc;
+}
+
 static int
 call_id_of(const xmlNode *op)
 {
@@ -342,7 +414,8 @@ add_probes(graph_t *g, GHashTable *probes)
             gop_t *probe;
 
             if (!node->online || node->unclean || node->maintenance
-                || lrm_resource(s, rsc, node) != NULL || discovery_disabled(s, rsc, node)) {
+                || lrm_resource(s, rsc, node) != NULL || discovery_disabled(s, rsc, node)
+                || anonymous_probe_skipped(rsc, node)) {
                 continue;
             }
             probe = gop_add(g, GOP_RSC, rsc, "monitor", node, 0);
@@ -367,7 +440,8 @@ rsc_op_on(graph_t *g, const bl_srsc_t *rsc, bl_task_t task, const bl_snode_t *no
 static bool
 runs_after(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
 {
-    if (rsc_op_on(g, rsc, BL_TASK_START, node) != NULL) {
+    if (rsc_op_on(g, rsc, BL_TASK_START, node) != NULL
+        || rsc_op_on(g, rsc, BL_TASK_MIGRATE_FROM, node) != NULL) {
         return true;
     }
     if (rsc_op_on(g, rsc, BL_TASK_STOP, node) != NULL) {
@@ -384,7 +458,18 @@ runs_after(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
 typedef struct monitor_config {
     uint64_t interval_ms;
     bool stopped_role;
+    bl_role_t role; /* BL_ROLE_PROMOTED or _UNPROMOTED for a promotable's role monitor, else 0 */
 } monitor_config_t;
+
+/* Does a monitor for role ROLE (0: any) watch RSC in the role it has after the transition? */
+static bool
+role_matches(const bl_srsc_t *rsc, bl_role_t role)
+{
+    if (role == BL_ROLE_PROMOTED) {
+        return rsc->next_role == BL_ROLE_PROMOTED;
+    }
+    return role != BL_ROLE_UNPROMOTED || rsc->next_role != BL_ROLE_PROMOTED;
+}
 
 /* The enabled recurring monitors of RSC for role Started (or unset) and Stopped. */
 static GArray *
@@ -406,9 +491,17 @@ monitors_of(const bl_srsc_t *rsc)
             continue;
         }
         if (role != NULL && strcmp(role, "Stopped") != 0 && strcmp(role, "Started") != 0) {
-            continue; /* promoted/unpromoted monitors belong to promotable clones */
+            /* promoted/unpromoted monitors belong to promotable clones */
+            if (bl__sched_rsc_clone(rsc) == NULL || !bl__sched_rsc_clone(rsc)->clone->promotable
+                || !bl__sched_role_parse(role, &m.role)) {
+                continue;
+            }
         }
         m.stopped_role = role != NULL && strcmp(role, "Stopped") == 0;
+        if (m.role == 0 && !m.stopped_role && bl__sched_rsc_clone(rsc) != NULL
+            && bl__sched_rsc_clone(rsc)->clone->promotable) {
+            m.role = BL_ROLE_UNPROMOTED; /* as Pacemaker: not the promoted instance's */
+        }
         g_array_append_val(list, m);
     }
     return list;
@@ -441,25 +534,41 @@ static void
 monitor_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const monitor_config_t *m,
            const side_ops_t *side)
 {
-    g_autoptr(GHashTable) active = active_recurring(lrm_resource(g->s, rsc, node));
+    g_autoptr(GHashTable) active = active_recurring(instance_history(g->s, rsc, node));
     g_autofree char *key = g_strdup_printf("monitor_%" PRIu64, m->interval_ms);
     g_autofree char *probe_key = g_strdup_printf("%s@%s", rsc->id, node->uname);
     gop_t *reload = g_hash_table_lookup(side->reloads, probe_key);
     gop_t *start = reload != NULL ? reload : rsc_op_on(g, rsc, BL_TASK_START, node);
+    bl_action_t *pseudo_start = bl__sched_action_find(rsc, BL_TASK_START, node);
     gop_t *stop = rsc_op_on(g, rsc, BL_TASK_STOP, node);
     bool running = runs_after(g, rsc, node);
     gop_t *monitor;
 
+    gop_t *role_change = rsc_op_on(g, rsc, BL_TASK_PROMOTE, node);
+
+    if (start == NULL && pseudo_start != NULL && rsc_op_on(g, rsc, BL_TASK_MIGRATE_FROM, node)) {
+        /* a migration's start is a pseudo-action after migrate_from */
+        start = g_hash_table_lookup(g->by_action, pseudo_start);
+    }
+
     if (running == m->stopped_role || (running && node != rsc->assigned)) {
         return; /* monitors follow the node it is assigned to (one of several if active twice) */
     }
-    if (start == NULL && stop == NULL && g_hash_table_contains(active, key)
+    if (running && !role_matches(rsc, m->role)) {
+        return; /* a promoted monitor watches only the promoted instance, and so on */
+    }
+    role_change = role_change != NULL ? role_change : rsc_op_on(g, rsc, BL_TASK_DEMOTE, node);
+    if (start == NULL && stop == NULL && (m->role == 0 || role_change == NULL)
+        && g_hash_table_contains(active, key)
         && !definition_changed(g, rsc, g_hash_table_lookup(active, key), m)) {
         return; /* already runs with this interval and these parameters */
     }
     monitor = gop_add(g, GOP_RSC, rsc, "monitor", node, m->interval_ms);
     monitor->stopped_role = m->stopped_role;
     gop_input(monitor, running ? start : stop);
+    if (running && m->role != 0) {
+        gop_input(monitor, role_change);
+    }
     if (m->stopped_role) {
         gop_input(monitor, g_hash_table_lookup(side->probes, probe_key));
     }
@@ -503,6 +612,7 @@ must_cancel(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const xmlN
     const xmlNode *config = bl__sched_op_config(rsc, task, op_interval(op));
     const char *role = bl_xml_attr(config, "role");
     const char *enabled = bl_xml_attr(config, "enabled");
+    bl_role_t r;
 
     if (config == NULL || (enabled != NULL && !bl__sched_true(enabled))) {
         /* no longer configured (stop-orphan-actions=false keeps it running) */
@@ -511,7 +621,12 @@ must_cancel(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const xmlN
     if (g->s->maintenance_mode || bl__sched_true(g_hash_table_lookup(rsc->meta, "maintenance"))) {
         return true; /* in maintenance nothing is watched */
     }
-    /* a role=Stopped monitor stops where the resource comes to run */
+    /* a role=Stopped monitor stops where the resource comes to run; a role=Promoted one
+     * where the instance is demoted, a role=Unpromoted one where it is promoted */
+    if (role != NULL && bl__sched_role_parse(role, &r) && r >= BL_ROLE_UNPROMOTED
+        && runs_after(g, rsc, node) && node == rsc->assigned) {
+        return !role_matches(rsc, r);
+    }
     return role != NULL && strcmp(role, "Stopped") == 0 && runs_after(g, rsc, node)
            && node == rsc->assigned;
 }
@@ -528,7 +643,7 @@ stopped_role(const bl_srsc_t *rsc, const xmlNode *op)
 static void
 cancel_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
 {
-    g_autoptr(GHashTable) active = active_recurring(lrm_resource(g->s, rsc, node));
+    g_autoptr(GHashTable) active = active_recurring(instance_history(g->s, rsc, node));
     g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(active), (GCompareFunc) strcmp);
 
     for (GList *iter = keys; iter != NULL; iter = iter->next) {
@@ -1163,6 +1278,32 @@ op_digest(graph_t *g, const gop_t *op, const xmlNode *config)
     return bl__sched_params_digest(g->s, op->rsc, config, NULL);
 }
 
+/* migrate_to runs on the source, towards the node the resource is assigned to;
+ * migrate_from on that target, from the node it runs on. */
+static void
+migration_details(xmlNode *attrs, const gop_t *op)
+{
+    const bl_srsc_t *rsc = op->rsc;
+    const bl_snode_t *source = NULL;
+    const bl_snode_t *target = NULL;
+
+    if (strcmp(op->task, "migrate_to") == 0) {
+        source = op->node;
+        target = rsc->assigned;
+    } else if (strcmp(op->task, "migrate_from") == 0) {
+        target = op->node;
+        for (guint i = 0; i < rsc->running_on->len && source == NULL; i++) {
+            if (g_ptr_array_index(rsc->running_on, i) != target) {
+                source = g_ptr_array_index(rsc->running_on, i);
+            }
+        }
+    }
+    if (source != NULL && target != NULL) {
+        bl_xml_set_attr(attrs, "CRM_meta_migrate_source", source->uname);
+        bl_xml_set_attr(attrs, "CRM_meta_migrate_target", target->uname);
+    }
+}
+
 static void
 rsc_op_details(graph_t *g, xmlNode *xml, const gop_t *op, GHashTable *digests)
 {
@@ -1171,7 +1312,13 @@ rsc_op_details(graph_t *g, xmlNode *xml, const gop_t *op, GHashTable *digests)
     xmlNode *attrs = bl_xml_add_child(xml, "attributes");
     const char *names[] = {"class", "provider", "type"};
 
-    bl_xml_set_attr(primitive, "id", op->rsc->id);
+    /* anonymous instances as the controller knows them: the configured id, and the
+     * instance (as its history names it) as long-id */
+    bl_xml_set_attr(primitive, "id", bl__sched_rsc_name(op->rsc));
+    if (strcmp(bl__sched_rsc_name(op->rsc), op->rsc->id) != 0) {
+        bl_xml_set_attr(primitive, "long-id",
+                        op->rsc->history_id != NULL ? op->rsc->history_id : op->rsc->id);
+    }
     for (size_t i = 0; op->rsc->xml != NULL && i < G_N_ELEMENTS(names); i++) {
         bl_xml_set_attr(primitive, names[i], bl_xml_attr(op->rsc->xml, names[i]));
     }
@@ -1185,6 +1332,7 @@ rsc_op_details(graph_t *g, xmlNode *xml, const gop_t *op, GHashTable *digests)
         set_uint(attrs, "CRM_meta_interval", op->interval_ms);
         bl_xml_set_attr(attrs, "CRM_meta_name", config_task(op));
     }
+    migration_details(attrs, op);
     bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
     bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
     if (op->probe || op->stopped_role) {
@@ -1206,8 +1354,15 @@ crm_event_details(xmlNode *xml, const gop_t *op)
     xmlNode *attrs = bl_xml_add_child(xml, "attributes");
 
     if (primitive != NULL) {
-        bl_xml_set_attr(primitive, "id", op->rsc->id);
+        /* anonymous instances as the controller knows them: the configured id, and the
+     * instance (as its history names it) as long-id */
+    bl_xml_set_attr(primitive, "id", bl__sched_rsc_name(op->rsc));
+    if (strcmp(bl__sched_rsc_name(op->rsc), op->rsc->id) != 0) {
+        bl_xml_set_attr(primitive, "long-id",
+                        op->rsc->history_id != NULL ? op->rsc->history_id : op->rsc->id);
     }
+    }
+    migration_details(attrs, op);
     bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
     bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
     bl_xml_set_attr(attrs, "CRM_meta_op_no_wait", "true");

@@ -104,6 +104,34 @@ disabled(const bl_srsc_t *rsc)
     return target != NULL && bl__sched_role_parse(target, &role) && role == BL_ROLE_STOPPED;
 }
 
+/* A promotable instance is Promoted or Unpromoted where it runs (a group instance by its
+ * highest member); a clone names what it clones. */
+static void
+capture_clone(const bl_srsc_t *rsc, struct bl_sched_state_data *state, bl_sched_rsc_state_t *entry)
+{
+    const bl_srsc_t *clone = rsc->kind == BL_RSC_CLONE ? rsc : bl__sched_rsc_clone(rsc);
+
+    if (clone == NULL) {
+        return;
+    }
+    if (rsc == clone) {
+        entry->is_clone = true;
+        entry->promotable = clone->clone->promotable;
+        entry->unique = clone->clone->unique;
+        entry->cloned = keep(state, bl_xml_attr(clone->clone->template_xml, "id"));
+        return;
+    }
+    entry->clone = keep(state, clone->id);
+    if (rsc->kind != BL_RSC_GROUP) {
+        entry->id = keep(state, bl__sched_rsc_name(rsc)); /* group instances keep ":N" */
+    }
+    if (clone->clone->promotable && entry->nodes[0] != NULL) {
+        bl_role_t role = rsc->kind == BL_RSC_GROUP ? bl__sched_instance_role(rsc) : rsc->role;
+
+        entry->role = role == BL_ROLE_PROMOTED ? "Promoted" : "Unpromoted";
+    }
+}
+
 static void
 capture_rsc(const bl_sched_t *s, const bl_srsc_t *rsc, struct bl_sched_state_data *state)
 {
@@ -141,6 +169,7 @@ capture_rsc(const bl_sched_t *s, const bl_srsc_t *rsc, struct bl_sched_state_dat
     }
     entry.nodes = node_names(state, on);
     entry.role = on->len > 0 ? "Started" : "Stopped";
+    capture_clone(rsc, state, &entry);
     g_array_append_val(state->resources, entry);
     for (guint i = 0; rsc->children != NULL && i < rsc->children->len; i++) {
         capture_rsc(s, g_ptr_array_index(rsc->children, i), state);
