@@ -143,7 +143,7 @@ typedef struct op_result {
     int call_id;
     int action_id;
     int64_t now;
-    const char *digest; /* NULL: unknown */
+    const char *digest;         /* NULL: unknown */
     const char *migrate_source; /* migrate_to/migrate_from only */
     const char *migrate_target;
 } op_result_t;
@@ -181,8 +181,8 @@ record_op(xmlNode *history, const op_result_t *r)
     bool migration = r->migrate_source != NULL && r->migrate_target != NULL;
     /* migrations keep their own records next to the last operation's */
     g_autofree char *id = r->interval_ms > 0 || migration ? g_strdup(key)
-                          : failed           ? g_strdup_printf("%s_last_failure_0", r->rsc)
-                                             : g_strdup_printf("%s_last_0", r->rsc);
+                          : failed ? g_strdup_printf("%s_last_failure_0", r->rsc)
+                                   : g_strdup_printf("%s_last_0", r->rsc);
     g_autofree char *tkey =
         g_strdup_printf("%d:-1:%d:%s", r->action_id, r->target_rc, SIMULATED_UUID);
     g_autofree char *magic = g_strdup_printf("0:%d;%s", r->rc, tkey);

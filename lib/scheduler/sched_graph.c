@@ -219,8 +219,8 @@ instance_history(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *no
         return history;
     }
     for (int i = 0; i <= clone->clone->clone_max + 8 && history == NULL; i++) {
-        g_autofree char *id = i == 0 ? g_strdup(rsc->base_id)
-                                     : g_strdup_printf("%s:%d", rsc->base_id, i - 1);
+        g_autofree char *id =
+            i == 0 ? g_strdup(rsc->base_id) : g_strdup_printf("%s:%d", rsc->base_id, i - 1);
 
         history = lrm_resource(s, &(bl_srsc_t){.id = id}, node);
     }
@@ -1355,12 +1355,12 @@ crm_event_details(xmlNode *xml, const gop_t *op)
 
     if (primitive != NULL) {
         /* anonymous instances as the controller knows them: the configured id, and the
-     * instance (as its history names it) as long-id */
-    bl_xml_set_attr(primitive, "id", bl__sched_rsc_name(op->rsc));
-    if (strcmp(bl__sched_rsc_name(op->rsc), op->rsc->id) != 0) {
-        bl_xml_set_attr(primitive, "long-id",
-                        op->rsc->history_id != NULL ? op->rsc->history_id : op->rsc->id);
-    }
+         * instance (as its history names it) as long-id */
+        bl_xml_set_attr(primitive, "id", bl__sched_rsc_name(op->rsc));
+        if (strcmp(bl__sched_rsc_name(op->rsc), op->rsc->id) != 0) {
+            bl_xml_set_attr(primitive, "long-id",
+                            op->rsc->history_id != NULL ? op->rsc->history_id : op->rsc->id);
+        }
     }
     migration_details(attrs, op);
     bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);

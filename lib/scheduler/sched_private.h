@@ -69,9 +69,9 @@ typedef struct bl_snode {
     bool maintenance;
     bool shutdown;
     bool expected_up;
-    bool has_state;           /* a node_state entry exists */
-    int assigned_count;       /* resources assigned so far (tie-break among equal scores) */
-    int *capacity;            /* [s->n_util] remaining utilization capacity (non-default placement) */
+    bool has_state;     /* a node_state entry exists */
+    int assigned_count; /* resources assigned so far (tie-break among equal scores) */
+    int *capacity;      /* [s->n_util] remaining utilization capacity (non-default placement) */
     GPtrArray *failure_attrs; /* borrowed names of its fail-count-* and last-failure-* attrs */
 } bl_snode_t;
 
@@ -283,7 +283,7 @@ struct bl_sched {
     bl_placement_t placement;
     int n_util;            /* utilization attribute names, indexed 0..n_util-1 */
     GHashTable *lrm_index; /* "uname\nrsc" -> lrm_resource, built for migration history */
-    GHashTable *clone_of;    /* borrowed configured id of a cloned resource -> its clone */
+    GHashTable *clone_of;  /* borrowed configured id of a cloned resource -> its clone */
     struct bl_sched_score_log *score_log; /* allocation scores as assigned (sched_scores.c) */
 };
 
@@ -291,10 +291,10 @@ struct bl_sched_result {
     GPtrArray *placement; /* sorted unique lines (char *), each without '\n' */
     GPtrArray *actions;
     GString *scores;
-    struct bl_sched_state_data *state; /* sched_state.c */
-    xmlDoc *graph;                     /* sched_graph.c, NULL unless options->graph */
-    GHashTable *graph_digests;         /* rsc_op id -> op-digest of its parameters */
-    int64_t now;                       /* the run's "now" (recorded with applied results) */
+    struct bl_sched_state_data *state;    /* sched_state.c */
+    xmlDoc *graph;                        /* sched_graph.c, NULL unless options->graph */
+    GHashTable *graph_digests;            /* rsc_op id -> op-digest of its parameters */
+    int64_t now;                          /* the run's "now" (recorded with applied results) */
     struct bl_sched_score_log *score_log; /* sched_scores.c, taken from the run */
 };
 
