@@ -5,7 +5,8 @@
 #
 # Re-executes itself inside `unshare -n -m`; the test body runs there.
 set -u
-top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
 BELAY=${BELAY:-$top_builddir/tools/belay}
 BASED=$top_builddir/daemons/based/belay-based
 
@@ -14,7 +15,7 @@ if [ "$(id -u)" != 0 ] || ! command -v corosync >/dev/null || ! command -v unsha
     exit 0
 fi
 if [ "${BL_ONENODE_INSIDE:-}" != 1 ]; then
-    BL_ONENODE_INSIDE=1 BELAY="$BELAY" top_builddir="$top_builddir" \
+    BL_ONENODE_INSIDE=1 BELAY="$BELAY" top_builddir="$top_builddir" top_srcdir="$top_srcdir" \
         exec unshare -n -m --propagation private sh "$0" "$@"
 fi
 
@@ -55,39 +56,8 @@ check() { # check DESCRIPTION COMMAND...
     if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 
-cat >"$work/corosync.conf" <<CONF
-totem {
-  version: 2
-  cluster_name: belaytest
-  transport: knet
-  crypto_cipher: none
-  crypto_hash: none
-}
-nodelist {
-  node {
-    name: solo
-    nodeid: 1
-    ring0_addr: 127.0.0.1
-  }
-}
-quorum {
-  provider: corosync_votequorum
-}
-system {
-  state_dir: $work
-}
-logging {
-  to_logfile: yes
-  logfile: $work/corosync.log
-  to_syslog: no
-  to_stderr: no
-}
-CONF
-
-start_corosync() {
-    corosync -f -c "$work/corosync.conf" >"$work/corosync.out" 2>&1 &
-    corosync_pid=$!
-}
+. "$top_srcdir/cts/lib/solo-corosync.sh"
+write_solo_corosync_conf
 
 start_based() {
     "$BASED" >>"$work/based.out" 2>&1 &

@@ -103,34 +103,8 @@ stop_timeout = 5s
 CONF
 }
 
-cat >"$work/corosync.conf" <<CONF
-totem {
-  version: 2
-  cluster_name: belaytest
-  transport: knet
-  crypto_cipher: none
-  crypto_hash: none
-}
-nodelist {
-  node {
-    name: solo
-    nodeid: 1
-    ring0_addr: 127.0.0.1
-  }
-}
-quorum {
-  provider: corosync_votequorum
-}
-system {
-  state_dir: $work
-}
-logging {
-  to_logfile: yes
-  logfile: $work/corosync.log
-  to_syslog: no
-  to_stderr: no
-}
-CONF
+. "$top_srcdir/cts/lib/solo-corosync.sh"
+write_solo_corosync_conf
 
 echo "1..28"
 
@@ -155,8 +129,7 @@ rc=$?
 check "a --config file that does not exist is an error" \
     sh -c "test $rc = 78 && grep -q 'nonexistent.conf' '$work/bad.out'"
 
-corosync -f -c "$work/corosync.conf" >"$work/corosync.out" 2>&1 &
-corosync_pid=$!
+start_corosync
 write_conf "$work/sbin" 5
 "$BELAYD" >>"$work/belayd.out" 2>&1 &
 belayd_pid=$!
