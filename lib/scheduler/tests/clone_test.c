@@ -13,6 +13,8 @@
 #include <belay/cib.h>
 #include <belay/scheduler.h>
 
+#include "sched_outcome.h"
+
 #define HEAD                                                                                       \
     "<cib have-quorum='true' crm_feature_set='3.16.2'><configuration><crm_config>"                 \
     "<cluster_property_set id='o'><nvpair id='o1' name='stonith-enabled' value='false'/>"          \
@@ -39,45 +41,17 @@
     "<nvpair id='a" id "' name='master-p' value='5'/></instance_attributes>"                       \
     "</transient_attributes></node_state>"
 
-typedef struct outcome {
-    int rc;
-    char *placement;
-    char *actions;
-    char *err;
-} outcome_t;
-
 static outcome_t
 run(const char *resources, const char *states)
 {
-    outcome_t out = {0};
     char *text = NULL;
-    xmlDoc *doc = NULL;
-    bl_sched_result_t *result = NULL;
-    bl_sched_options_t opts = {.now = 1700000000};
 
     assert_true(asprintf(&text,
                          HEAD "%s</resources><constraints/></configuration><status>%s"
                               "</status></cib>",
                          resources, states)
                 > 0);
-    assert_int_equal(bl_cib_parse(text, strlen(text), "test", &doc, NULL), 0);
-    out.rc = bl_sched_run(doc, &opts, &result, &out.err);
-    if (out.rc == 0) {
-        out.placement = bl_sched_result_placement(result);
-        out.actions = bl_sched_result_actions(result);
-    }
-    bl_sched_result_free(result);
-    xmlFreeDoc(doc);
-    free(text);
-    return out;
-}
-
-static void
-outcome_free(outcome_t *out)
-{
-    free(out->placement);
-    free(out->actions);
-    free(out->err);
+    return sched_outcome_of(text);
 }
 
 static void
@@ -91,7 +65,7 @@ test_anonymous_histories_match_instances(void **state)
     assert_int_equal(out.rc, 0);
     assert_string_equal(out.placement, "r Started n1\nr Started n2\n");
     assert_string_equal(out.actions, "");
-    outcome_free(&out);
+    sched_outcome_free(&out);
 }
 
 static void
@@ -106,7 +80,7 @@ test_second_history_on_a_node_is_an_orphan(void **state)
     assert_int_equal(out.rc, 0);
     assert_string_equal(out.placement, "r Started n1\nr Started n2\n");
     assert_string_equal(out.actions, "start r n2\nstop r n1\n");
-    outcome_free(&out);
+    sched_outcome_free(&out);
 }
 
 static void
@@ -121,7 +95,7 @@ test_clone_max_zero_stops_everything(void **state)
     assert_int_equal(out.rc, 0);
     assert_string_equal(out.placement, "r Stopped -\n");
     assert_string_equal(out.actions, "stop r n1\n");
-    outcome_free(&out);
+    sched_outcome_free(&out);
 }
 
 static void
@@ -137,7 +111,7 @@ test_unique_instances_keep_their_number(void **state)
     assert_int_equal(out.rc, 0);
     assert_string_equal(out.placement, "r Stopped -\n");
     assert_string_equal(out.actions, "stop r:1 n1\n");
-    outcome_free(&out);
+    sched_outcome_free(&out);
 }
 
 static void
@@ -149,7 +123,7 @@ test_clone_of_nothing_is_invalid(void **state)
     assert_int_equal(out.rc, BL_EINVALID);
     assert_non_null(strstr(out.err, "clone 'c'"));
     assert_null(out.placement);
-    outcome_free(&out);
+    sched_outcome_free(&out);
 }
 
 static void
@@ -167,7 +141,7 @@ test_legacy_master_promotes_up_to_master_max(void **state)
     assert_int_equal(out.rc, 0);
     assert_string_equal(out.placement, "p Promoted n1\np Promoted n2\n");
     assert_string_equal(out.actions, "promote p n1\npromote p n2\nstart p n1\nstart p n2\n");
-    outcome_free(&out);
+    sched_outcome_free(&out);
 }
 
 static void
@@ -179,7 +153,7 @@ test_cloned_id_defined_twice_is_invalid(void **state)
     (void) state;
     assert_int_equal(out.rc, BL_EINVALID);
     assert_non_null(strstr(out.err, "r is defined twice"));
-    outcome_free(&out);
+    sched_outcome_free(&out);
 }
 
 int

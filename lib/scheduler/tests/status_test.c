@@ -12,6 +12,8 @@
 #include <belay/cib.h>
 #include <belay/scheduler.h>
 
+#include "sched_outcome.h"
+
 #define HEAD                                                                                       \
     "<cib have-quorum='true' crm_feature_set='3.16.2'><configuration><crm_config>"                 \
     "<cluster_property_set id='o'><nvpair id='o1' name='stonith-enabled' value='false'/>"          \
@@ -30,41 +32,13 @@
     "op-digest='f2317cad3d54cec5d7d7aa7d0bf35cf8' transition-key='1:1:" target                     \
     ":x'/></lrm_resource>"
 
-typedef struct outcome {
-    int rc;
-    char *placement;
-    char *actions;
-    char *err;
-} outcome_t;
-
 static outcome_t
 run(const char *options, const char *states)
 {
-    outcome_t out = {0};
     char *text = NULL;
-    xmlDoc *doc = NULL;
-    bl_sched_result_t *result = NULL;
-    bl_sched_options_t opts = {.now = 1700000000};
 
     assert_true(asprintf(&text, HEAD "%s</status></cib>", options, states) > 0);
-    assert_int_equal(bl_cib_parse(text, strlen(text), "test", &doc, NULL), 0);
-    out.rc = bl_sched_run(doc, &opts, &result, &out.err);
-    if (out.rc == 0) {
-        out.placement = bl_sched_result_placement(result);
-        out.actions = bl_sched_result_actions(result);
-    }
-    bl_sched_result_free(result);
-    xmlFreeDoc(doc);
-    free(text);
-    return out;
-}
-
-static void
-outcome_free(outcome_t *out)
-{
-    free(out->placement);
-    free(out->actions);
-    free(out->err);
+    return sched_outcome_of(text);
 }
 
 static void
@@ -79,7 +53,7 @@ test_probe_finds_resource_running(void **state)
     assert_int_equal(out.rc, 0);
     assert_string_equal(out.placement, "r Started n1\n");
     assert_string_equal(out.actions, "");
-    outcome_free(&out);
+    sched_outcome_free(&out);
 }
 
 static void
@@ -98,7 +72,7 @@ test_failed_monitor_restarts_in_place(void **state)
     assert_int_equal(out.rc, 0);
     assert_string_equal(out.placement, "r Started n1\n");
     assert_string_equal(out.actions, "start r n1\nstop r n1\n");
-    outcome_free(&out);
+    sched_outcome_free(&out);
 }
 
 static void
@@ -117,7 +91,7 @@ test_failed_stop_without_fencing_blocks(void **state)
     assert_int_equal(out.rc, 0);
     assert_string_equal(out.placement, "r Started n1\n");
     assert_string_equal(out.actions, "");
-    outcome_free(&out);
+    sched_outcome_free(&out);
 }
 
 static void
@@ -133,7 +107,7 @@ test_active_on_two_nodes_is_recovered(void **state)
     assert_int_equal(out.rc, 0);
     assert_string_equal(out.placement, "r Started n1\n");
     assert_string_equal(out.actions, "start r n1\nstop r n1\nstop r n2\n");
-    outcome_free(&out);
+    sched_outcome_free(&out);
 }
 
 static void
@@ -148,13 +122,13 @@ test_orphans(void **state)
     assert_int_equal(out.rc, 0);
     assert_string_equal(out.actions, "start r n1\nstop gone n1\n");
     assert_string_equal(out.placement, "r Started n1\n");
-    outcome_free(&out);
+    sched_outcome_free(&out);
 
     /* kept, unmanaged; placed after the configured resources, so it does not push r away */
     out = run("<nvpair id='o2' name='stop-orphan-resources' value='false'/>", states);
     assert_string_equal(out.actions, "start r n1\n");
     assert_string_equal(out.placement, "gone Started n1\nr Started n1\n");
-    outcome_free(&out);
+    sched_outcome_free(&out);
 }
 
 static void
@@ -170,7 +144,7 @@ test_offline_node_history_ignored_without_fencing(void **state)
     assert_int_equal(out.rc, 0);
     assert_string_equal(out.placement, "r Started n2\n");
     assert_string_equal(out.actions, "start r n2\n");
-    outcome_free(&out);
+    sched_outcome_free(&out);
 }
 
 static void
@@ -188,7 +162,7 @@ test_migration_threshold(void **state)
     (void) state;
     /* default threshold (INFINITY) is not reached: stays */
     assert_string_equal(out.placement, "r Started n1\n");
-    outcome_free(&out);
+    sched_outcome_free(&out);
 }
 
 static void
@@ -203,7 +177,7 @@ test_failed_probe_not_installed_bans_node(void **state)
     assert_int_equal(out.rc, 0);
     assert_string_equal(out.placement, "r Started n2\n");
     assert_string_equal(out.actions, "start r n2\n");
-    outcome_free(&out);
+    sched_outcome_free(&out);
 }
 
 static void
@@ -254,13 +228,13 @@ test_failure_under_old_definition_is_forgotten(void **state)
     assert_true(asprintf(&states, states_fmt, "f2317cad3d54cec5d7d7aa7d0bf35cf8") > 0);
     out = run("", states);
     assert_string_equal(out.placement, "r Stopped -\n");
-    outcome_free(&out);
+    sched_outcome_free(&out);
     free(states);
     /* another definition: forgotten */
     assert_true(asprintf(&states, states_fmt, "0123456789abcdef0123456789abcdef") > 0);
     out = run("", states);
     assert_string_equal(out.placement, "r Started n1\n");
-    outcome_free(&out);
+    sched_outcome_free(&out);
     free(states);
 }
 
