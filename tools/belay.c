@@ -46,13 +46,20 @@ static const bl_cli_command_t commands[] = {
      "  status-attr NODE set|delete|show NAME [VALUE] transient node attributes (status)\n"},
     {"cib", bl__cli_cib_run, "create, print, query, verify the CIB or print its version",
      "usage: belay cib new [--force] | show [--section NAME] | query --xpath EXPR | verify\n"
-     "                 | version\n"
+     "                 | version | modify|create|replace|delete [--section NAME]\n"
+     "                   [--allow-create] --xml-text XML | --xml-file FILE\n"
      "  new       write an empty, valid CIB (refuses to overwrite without --force)\n"
      "  show      print the CIB, or one section: configuration, crm_config, nodes,\n"
      "            resources, constraints, rsc_defaults, op_defaults, status\n"
      "  query     print each element the XPath expression selects (exit 3 when none)\n"
      "  verify    validate the CIB and say what is wrong\n"
-     "  version   print 'admin_epoch epoch num_updates digest' on one line\n"},
+     "  version   print 'admin_epoch epoch num_updates digest' on one line\n"
+     "  modify    set the attributes (and merge the children) of the element of XML's tag\n"
+     "            and id; --allow-create adds it to the section when missing\n"
+     "  create    add XML to the section (refused when its id exists)\n"
+     "  replace   replace the element of XML's tag and id with XML\n"
+     "  delete    delete the element of XML's tag and id (other attributes must match)\n"
+     "            Live, belay-based applies these to its current CIB: nothing is fetched.\n"},
     {"help", run_help, "print help about a command", "usage: belay help [COMMAND]\n"},
     {NULL, NULL, NULL, NULL},
 };

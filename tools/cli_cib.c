@@ -80,40 +80,7 @@ lock_cib(bl_cli_t *cli)
 xmlNode *
 bl__cli_cib_section_ensure(xmlDoc *doc, const char *name)
 {
-    static const char *const order[] = {
-        "crm_config", "nodes", "resources", "constraints", "rsc_defaults", "op_defaults", NULL,
-    };
-    xmlNode *root = xmlDocGetRootElement(doc);
-    xmlNode *configuration = bl_xml_first_child(root, "configuration");
-    xmlNode *section = bl_cib_section(doc, name);
-    bool after = false;
-
-    if (section != NULL) {
-        return section;
-    }
-    if (configuration == NULL) {
-        xmlNode *first = bl_xml_first_child(root, NULL);
-
-        configuration = xmlNewDocNode(doc, NULL, (const xmlChar *) "configuration", NULL);
-        if (first != NULL) {
-            xmlAddPrevSibling(first, configuration);
-        } else {
-            xmlAddChild(root, configuration);
-        }
-    }
-    section = xmlNewDocNode(doc, NULL, (const xmlChar *) name, NULL);
-    /* Keep Pacemaker's section order: before the first section that comes later. */
-    for (int i = 0; order[i] != NULL; i++) {
-        xmlNode *later = after ? bl_xml_first_child(configuration, order[i]) : NULL;
-
-        if (later != NULL) {
-            xmlAddPrevSibling(later, section);
-            return section;
-        }
-        after = after || strcmp(order[i], name) == 0;
-    }
-    xmlAddChild(configuration, section);
-    return section;
+    return bl_cib_section_ensure(doc, name);
 }
 
 /*
@@ -512,14 +479,165 @@ cib_version(bl_cli_t *cli, int argc, char **argv)
     return rc;
 }
 
+/* What `cib modify|create|replace|delete` was given. */
+typedef struct edit_args {
+    const char *verb;
+    const char *section;
+    bool allow_create;
+    const char *xml_text;
+    const char *xml_file;
+} edit_args_t;
+
+/* Takes the value of OPTION ("--option VALUE" or "--option=VALUE") at argv[*i]. */
+static bool
+option_value(const char *option, int argc, char **argv, int *i, const char **value)
+{
+    size_t len = strlen(option);
+
+    if (strcmp(argv[*i], option) == 0 && *i + 1 < argc) {
+        *value = argv[++*i];
+        return true;
+    }
+    if (strncmp(argv[*i], option, len) == 0 && argv[*i][len] == '=') {
+        *value = argv[*i] + len + 1;
+        return true;
+    }
+    return false;
+}
+
+static int
+parse_edit_args(bl_cli_t *cli, int argc, char **argv, edit_args_t *args)
+{
+    args->verb = argv[0];
+    for (int i = 1; i < argc; i++) {
+        if (option_value("--section", argc, argv, &i, &args->section) ||
+            option_value("--xml-text", argc, argv, &i, &args->xml_text) ||
+            option_value("--xml-file", argc, argv, &i, &args->xml_file)) {
+            continue;
+        }
+        if (strcmp(argv[i], "--allow-create") == 0 && strcmp(args->verb, "modify") == 0) {
+            args->allow_create = true;
+            continue;
+        }
+        bl_err_set(&cli->err,
+                   "cib %s: unexpected argument '%s' (usage: cib %s [--section NAME]%s --xml-text XML | --xml-file FILE)",
+                   args->verb, argv[i], args->verb,
+                   strcmp(args->verb, "modify") == 0 ? " [--allow-create]" : "");
+        return BL_EUSAGE;
+    }
+    if ((args->xml_text == NULL) == (args->xml_file == NULL)) {
+        bl_err_set(&cli->err, "cib %s: expected one of --xml-text XML or --xml-file FILE",
+                   args->verb);
+        return BL_EUSAGE;
+    }
+    return 0;
+}
+
+/* <cib-edit> with the one operation ARGS describe. */
+static int
+build_edit(bl_cli_t *cli, const edit_args_t *args, xmlDoc **edit)
+{
+    xmlDoc *element = NULL;
+    xmlNode *op;
+    int rc = args->xml_text != NULL
+                 ? bl_xml_parse(args->xml_text, strlen(args->xml_text), "--xml-text", &element,
+                                &cli->err)
+                 : bl_xml_parse_file(args->xml_file, &element, &cli->err);
+
+    if (rc != 0) {
+        bl_err_prefix(&cli->err, "cib %s", args->verb);
+        return rc == BL_EPARSE ? BL_EINVALID : rc;
+    }
+    *edit = xmlNewDoc((const xmlChar *) "1.0");
+    xmlDocSetRootElement(*edit, xmlNewDocNode(*edit, NULL, (const xmlChar *) "cib-edit", NULL));
+    op = bl_xml_add_child(xmlDocGetRootElement(*edit), args->verb);
+    bl_xml_set_attr(op, "section", args->section);
+    if (args->allow_create) {
+        bl_xml_set_attr(op, "create", "true");
+    }
+    xmlAddChild(op, xmlDocCopyNode(xmlDocGetRootElement(element), *edit, 1));
+    xmlFreeDoc(element);
+    return 0;
+}
+
+/*
+ * `cib modify|create|replace|delete`, as cibadmin's: live, the daemon applies the edit to
+ * its current CIB (nothing is fetched); on a file, it is applied to the working copy,
+ * which is validated and written as for every other command.
+ */
+static int
+cib_edit(bl_cli_t *cli, int argc, char **argv)
+{
+    edit_args_t args = {0};
+    xmlDoc *edit = NULL;
+    int rc = parse_edit_args(cli, argc, argv, &args);
+
+    if (rc == 0) {
+        rc = build_edit(cli, &args, &edit);
+    }
+    if (rc == 0 && cli->file == NULL && cli->doc == NULL) {
+        rc = live_client(cli);
+        rc = rc != 0 ? rc : bl_cib_client_edit(cli->client, edit, &cli->err);
+    } else if (rc == 0) {
+        rc = bl__cli_cib_load(cli);
+        rc = rc != 0 ? rc : bl_cib_edit_apply(cli->doc, edit, NULL, NULL, &cli->err);
+    }
+    /* The daemon's messages already start with the operation ("modify: no nvpair ..."). */
+    if (rc != 0 && rc != BL_EUSAGE && cli->err != NULL && strncmp(cli->err, "cib ", 4) != 0) {
+        if (strncmp(cli->err, args.verb, strlen(args.verb)) == 0) {
+            bl_err_prefix(&cli->err, "cib");
+        } else {
+            bl_err_prefix(&cli->err, "cib %s", args.verb);
+        }
+    }
+    xmlFreeDoc(edit);
+    return rc;
+}
+
+/* Commands of `belay configure` that belay-based runs itself (it refuses the others). */
+static const char *const daemon_verbs[] = {
+    "primitive", "group", "clone", "ms", "location", "colocation", "collocation", "order",
+    "property", "rsc_defaults", "op_defaults", "node", "delete", "rename", NULL,
+};
+
+int
+bl__cli_cib_live_configure(bl_cli_t *cli, int argc, char **argv)
+{
+    bool known = false;
+    xmlDoc *edit;
+    xmlNode *crm;
+    int rc;
+
+    for (int i = 0; daemon_verbs[i] != NULL && argc > 0; i++) {
+        known = known || strcmp(daemon_verbs[i], argv[0]) == 0;
+    }
+    if (!known || cli->file != NULL || cli->doc != NULL || getenv("BELAY_CIB_FETCH") != NULL) {
+        return 1;
+    }
+    edit = xmlNewDoc((const xmlChar *) "1.0");
+    xmlDocSetRootElement(edit, xmlNewDocNode(edit, NULL, (const xmlChar *) "cib-edit", NULL));
+    crm = bl_xml_add_child(xmlDocGetRootElement(edit), "crm");
+    for (int i = 0; i < argc; i++) {
+        xmlNewTextChild(crm, NULL, (const xmlChar *) "arg", (const xmlChar *) argv[i]);
+    }
+    rc = live_client(cli);
+    if (rc == 0) {
+        rc = bl_cib_client_edit(cli->client, edit, &cli->err);
+    }
+    xmlFreeDoc(edit);
+    return rc;
+}
+
 int
 bl__cli_cib_run(bl_cli_t *cli, int argc, char **argv)
 {
-    static const char *const verbs[] = {"new", "show", "query", "verify", "version", NULL};
+    static const char *const verbs[] = {"new",    "show",   "query",   "verify", "version",
+                                        "modify", "create", "replace", "delete", NULL};
     char *hint;
 
     if (argc < 2) {
-        bl_err_set(&cli->err, "cib: missing command (new, show, query, verify or version)");
+        bl_err_set(&cli->err,
+                   "cib: missing command (new, show, query, verify, version, modify, create, replace or delete)");
         return BL_EUSAGE;
     }
     if (strcmp(argv[1], "new") == 0) {
@@ -536,6 +654,11 @@ bl__cli_cib_run(bl_cli_t *cli, int argc, char **argv)
     }
     if (strcmp(argv[1], "version") == 0) {
         return cib_version(cli, argc - 1, argv + 1);
+    }
+    for (int i = 5; verbs[i] != NULL; i++) {
+        if (strcmp(argv[1], verbs[i]) == 0) {
+            return cib_edit(cli, argc - 1, argv + 1);
+        }
     }
     hint = bl__cli_did_you_mean(argv[1], verbs);
     bl_err_set(&cli->err, "cib: unknown command '%s'%s", argv[1], hint);

@@ -27,6 +27,10 @@ bl__cli_configure_run(bl_cli_t *cli, int argc, char **argv)
             "configure: missing command (the interactive configure level is only available in scripts: belay -f FILE)");
         return BL_EUSAGE;
     }
+    rc = bl__cli_cib_live_configure(cli, argc - 1, argv + 1);
+    if (rc != 1) {
+        return rc;
+    }
     rc = bl__cli_cib_load(cli);
     return rc != 0 ? rc : bl__cli_configure_exec(cli, argc - 1, argv + 1);
 }

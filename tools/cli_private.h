@@ -66,6 +66,14 @@ int bl__cli_cib_finish(bl_cli_t *cli);
  */
 xmlNode *bl__cli_cib_section_ensure(xmlDoc *doc, const char *name);
 
+/*
+ * Live mode: sends `configure ARGV…` (a command that only changes the CIB) to belay-based,
+ * which runs it on its current CIB — nothing is fetched, no version can be raced. Returns
+ * 1 when it does not apply (a file, a script, another command, or BELAY_CIB_FETCH set:
+ * then fetch, edit and send a diff), else the write's outcome.
+ */
+int bl__cli_cib_live_configure(bl_cli_t *cli, int argc, char **argv);
+
 /* Frees what cli holds (not cli itself). */
 void bl__cli_free(bl_cli_t *cli);
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <belay/common.h>
+#include <belay/crm.h>
 
 #include "based_private.h"
 
@@ -19,9 +20,25 @@
  */
 typedef struct based_done {
     qb_ipcs_connection_t *c; /* the writer's client when it is ours, else NULL */
+    char ref[BL_CIB_REF_MAX + 1];
     int rc;
     char *err;
 } based_done_t;
+
+/* A write of this process from its request until its delivery (based_t.pending). */
+typedef struct based_pending {
+    qb_ipcs_connection_t *c;
+    char ref[BL_CIB_REF_MAX + 1]; /* the request's ref, echoed in the reply; "" when none */
+} based_pending_t;
+
+/* A write in the outbox: checked, numbered, waiting to be multicast. */
+typedef struct based_outgoing {
+    uint64_t seq;
+    char *body; /* a <cib-diff> or a <cib-edit> */
+} based_outgoing_t;
+
+/* A batch is cut at this size, so that one multicast does not hold the others up. */
+#define BATCH_MAX_BYTES (1024 * 1024)
 
 /* How often a subscriber whose buffer was full is offered the resync notice. */
 #define RESYNC_RETRY_MS 100
@@ -31,17 +48,26 @@ typedef struct based_done {
 static const char syncing_text[] =
     "the members are comparing their CIBs after a membership change; try again";
 
-/* A reply; with BASED, it carries the current CIB's version and (kept) digest. */
+/*
+ * A reply to the request REF (NULL or "": none); with BASED, it carries the current CIB's
+ * version and (kept) digest.
+ */
 static void
-reply(qb_ipcs_connection_t *c, int rc, const char *message, based_t *based, const xmlNode *content)
+reply_ref(qb_ipcs_connection_t *c, const char *ref, int rc, const char *message, based_t *based,
+          const xmlNode *content)
 {
-    char *text = based == NULL
-                     ? bl_cib_reply_format(rc, message, NULL, content)
-                     : bl_cib_reply_format_digest(rc, message, bl_cib_replica_doc(based->replica),
-                                                  bl_cib_replica_digest(based->replica), content);
+    const xmlDoc *doc = based != NULL ? bl_cib_replica_doc(based->replica) : NULL;
+    const char *digest = based != NULL ? bl_cib_replica_digest(based->replica) : NULL;
+    char *text = bl_cib_reply_format_ref(rc, message, doc, digest, ref, content);
 
     based_ipc_reply(c, text);
     free(text);
+}
+
+static void
+reply(qb_ipcs_connection_t *c, int rc, const char *message, based_t *based, const xmlNode *content)
+{
+    reply_ref(c, NULL, rc, message, based, content);
 }
 
 /* <cib-query xpath="EXPR"/>: the selected elements, or why there are none. */
@@ -88,55 +114,275 @@ handle_query(based_t *based, qb_ipcs_connection_t *c, const char *body)
     xmlFreeDoc(query);
 }
 
-/* Multicasts DIFF, numbered so that its delivery here finds the client to answer. */
-static int
-multicast(based_t *based, qb_ipcs_connection_t *c, const xmlDoc *diff, char **err)
-{
-    char *diff_text = bl_xml_format(xmlDocGetRootElement(diff));
-    uint64_t seq = ++based->next_seq;
-    char *msg = bl_asprintf("%c %" PRIu64 "\n%s", BASED_MSG_WRITE, seq, diff_text);
-    int rc = based_send(based, msg, strlen(msg) + 1);
+/* Commands of `belay configure` that belay-based runs: those that only change the CIB. */
+static const char *const crm_verbs[] = {
+    "primitive", "group", "clone", "ms", "location", "colocation", "collocation", "order",
+    "property", "rsc_defaults", "op_defaults", "node", "delete", "rename", NULL,
+};
 
-    if (rc == 0) {
-        g_hash_table_insert(based->pending, g_memdup2(&seq, sizeof(seq)), c);
-    } else {
-        bl_err_set(err, "cannot multicast the write: %s", bl_strerror(rc));
+/* The words of a <crm> operation, NULL-terminated (free with g_strfreev()). */
+static char **
+crm_words(const xmlNode *op, int *argc, char **err)
+{
+    GPtrArray *words = g_ptr_array_new();
+    bool known = false;
+
+    for (const xmlNode *arg = bl_xml_first_child(op, "arg"); arg != NULL;
+         arg = bl_xml_next(arg, "arg")) {
+        xmlChar *text = xmlNodeGetContent(arg);
+
+        g_ptr_array_add(words, g_strdup((const char *) text));
+        xmlFree(text);
     }
-    free(msg);
-    free(diff_text);
+    for (int i = 0; words->len > 0 && crm_verbs[i] != NULL; i++) {
+        known = known || strcmp(crm_verbs[i], g_ptr_array_index(words, 0)) == 0;
+    }
+    if (!known) {
+        bl_err_set(err,
+                   "crm: '%s' is not run by belay-based (only commands that change the configuration are)",
+                   words->len > 0 ? (const char *) g_ptr_array_index(words, 0) : "");
+    }
+    *argc = (int) words->len;
+    g_ptr_array_add(words, NULL);
+    if (!known) {
+        g_strfreev((char **) g_ptr_array_free(words, FALSE));
+        return NULL;
+    }
+    return (char **) g_ptr_array_free(words, FALSE);
+}
+
+/* Runs a <crm> operation of an edit: a `belay configure` command, on DOC. */
+static int
+run_crm(xmlDoc *doc, const xmlNode *op, void *data, char **err)
+{
+    int argc = 0;
+    char **argv;
+    int rc;
+
+    (void) data;
+    if (!bl_xml_is(op, "crm")) {
+        return bl_cib_edit_op_apply(doc, op, err);
+    }
+    argv = crm_words(op, &argc, err);
+    if (argv == NULL) {
+        return BL_EPARSE;
+    }
+    rc = bl_crm_configure(doc, argc, argv, NULL, err);
+    g_strfreev(argv);
+    return rc;
+}
+
+/* What can be told before an edit is multicast: its form, not its outcome. */
+static int
+check_edit(const xmlDoc *edit, char **err)
+{
+    const xmlNode *root = xmlDocGetRootElement(edit);
+    const xmlNode *op = bl_xml_first_child(root, NULL);
+
+    if (!bl_xml_is(root, "cib-edit") || op == NULL) {
+        bl_err_set(err, "edit: expected <cib-edit> holding operations (modify, create, replace, delete or crm)");
+        return BL_EPARSE;
+    }
+    for (; op != NULL; op = bl_xml_next(op, NULL)) {
+        int argc;
+        char **argv;
+
+        if (bl_cib_edit_is_element_op(op)) {
+            continue;
+        }
+        if (!bl_xml_is(op, "crm")) {
+            bl_err_set(err, "edit: unknown operation '%s' (modify, create, replace, delete or crm)",
+                       op->name);
+            return BL_EPARSE;
+        }
+        argv = crm_words(op, &argc, err);
+        if (argv == NULL) {
+            return BL_EPARSE;
+        }
+        g_strfreev(argv);
+    }
+    return 0;
+}
+
+/*
+ * The request's ref attribute, which its reply echoes so that a client with several writes
+ * in flight can pair them. Digits only, at most BL_CIB_REF_MAX of them.
+ */
+static int
+request_ref(const xmlDoc *payload, const char **ref, char **err)
+{
+    const char *text = bl_xml_attr(xmlDocGetRootElement(payload), "ref");
+
+    *ref = NULL;
+    if (text == NULL) {
+        return 0;
+    }
+    if (*text == '\0' || strlen(text) > BL_CIB_REF_MAX || strspn(text, "0123456789") != strlen(text)) {
+        bl_err_set(err, "request: ref '%.40s' is not a number of at most %d digits", text,
+                   BL_CIB_REF_MAX);
+        return BL_EPARSE;
+    }
+    *ref = text;
+    return 0;
+}
+
+static void
+outgoing_free(based_outgoing_t *out)
+{
+    free(out->body);
+    g_free(out);
+}
+
+/* Answers the writes of a batch that could not be multicast. */
+static void
+fail_batch(based_t *based, GPtrArray *batch, int rc)
+{
+    char *err = bl_asprintf("cannot multicast the write: %s", bl_strerror(rc));
+
+    for (guint i = 0; i < batch->len; i++) {
+        based_outgoing_t *out = g_ptr_array_index(batch, i);
+        based_pending_t *pending = g_hash_table_lookup(based->pending, &out->seq);
+
+        if (pending != NULL) {
+            reply_ref(pending->c, pending->ref, rc, err, based, NULL);
+            g_hash_table_remove(based->pending, &out->seq);
+        }
+    }
+    free(err);
+}
+
+/* Multicasts the writes of BATCH in one message (see BASED_MSG_BATCH). */
+static void
+send_batch(based_t *based, GPtrArray *batch)
+{
+    GString *msg = g_string_new(NULL);
+    int rc;
+
+    g_string_printf(msg, "%c %u\n", BASED_MSG_BATCH, batch->len);
+    for (guint i = 0; i < batch->len; i++) {
+        based_outgoing_t *out = g_ptr_array_index(batch, i);
+
+        g_string_append_printf(msg, "%" PRIu64 " %c %zu\n%s", out->seq, based->quorate ? 'q' : 'n',
+                               strlen(out->body), out->body);
+    }
+    rc = based_send(based, msg->str, msg->len + 1);
+    if (rc != 0) {
+        bl_warn("cannot multicast %u write(s): %s", batch->len, bl_strerror(rc));
+        fail_batch(based, batch, rc);
+    }
+    g_string_free(msg, TRUE);
+}
+
+/*
+ * Every write the requests at hand brought, multicast together: one message to order
+ * instead of one per write, and on delivery one group commit for them all.
+ */
+static gboolean
+send_outbox(gpointer data)
+{
+    based_t *based = data;
+    GPtrArray *batch = g_ptr_array_new_with_free_func((GDestroyNotify) outgoing_free);
+    size_t bytes = 0;
+    based_outgoing_t *out;
+
+    based->send_source = 0;
+    while ((out = g_queue_pop_head(&based->outbox)) != NULL) {
+        if (batch->len > 0 && bytes + strlen(out->body) > BATCH_MAX_BYTES) {
+            send_batch(based, batch);
+            g_ptr_array_set_size(batch, 0);
+            bytes = 0;
+        }
+        bytes += strlen(out->body);
+        g_ptr_array_add(batch, out);
+    }
+    if (batch->len > 0) {
+        send_batch(based, batch);
+    }
+    g_ptr_array_free(batch, TRUE);
+    return G_SOURCE_REMOVE;
+}
+
+/* Numbers BODY (taken), so that its delivery here finds the client, and queues it. */
+static void
+enqueue(based_t *based, qb_ipcs_connection_t *c, const char *ref, char *body)
+{
+    based_outgoing_t *out = g_new0(based_outgoing_t, 1);
+    based_pending_t *pending = g_new0(based_pending_t, 1);
+
+    out->seq = ++based->next_seq;
+    out->body = body;
+    pending->c = c;
+    g_strlcpy(pending->ref, ref != NULL ? ref : "", sizeof(pending->ref));
+    g_hash_table_insert(based->pending, g_memdup2(&out->seq, sizeof(out->seq)), pending);
+    g_queue_push_tail(&based->outbox, out);
+    if (based->send_source == 0) {
+        based->send_source = g_idle_add_full(G_PRIORITY_DEFAULT, send_outbox, based, NULL);
+    }
+}
+
+/* Writes are taken only while connected and not comparing CIBs with new members. */
+static int
+writable(const based_t *based, char **err)
+{
+    if (based->cpg == NULL || !bl_cpg_connected(based->cpg)) {
+        bl_err_set(err, "not connected to corosync; writes are refused until it is back");
+        return -ENOTCONN;
+    }
+    if (based->syncing) {
+        bl_err_set(err, "%s", syncing_text);
+        return -EAGAIN;
+    }
+    return 0;
+}
+
+/* Checks a write; returns the text to multicast in *body. */
+static int
+prepare(based_t *based, int32_t id, const xmlDoc *payload, char **body, char **err)
+{
+    xmlDoc *diff = NULL;
+    bool configuration = false;
+    int rc;
+
+    if (id == BL_CIB_MSG_EDIT) {
+        rc = check_edit(payload, err);
+        *body = rc == 0 ? bl_xml_format(xmlDocGetRootElement(payload)) : NULL;
+        return rc;
+    }
+    rc = bl_cib_replica_prepare(based->replica, payload, id == BL_CIB_MSG_REPLACE,
+                                based->quorate, &diff, &configuration, err);
+    *body = rc == 0 ? bl_xml_format(xmlDocGetRootElement(diff)) : NULL;
+    xmlFreeDoc(diff);
     return rc;
 }
 
 static void
-handle_write(based_t *based, qb_ipcs_connection_t *c, const char *body, bool replace)
+handle_write(based_t *based, qb_ipcs_connection_t *c, const char *body, int32_t id)
 {
+    static const char *const names[] = {[BL_CIB_MSG_PATCH] = "diff",
+                                        [BL_CIB_MSG_REPLACE] = "new CIB",
+                                        [BL_CIB_MSG_EDIT] = "edit"};
     xmlDoc *payload = NULL;
-    xmlDoc *diff = NULL;
     char *err = NULL;
-    bool configuration = false;
-    int rc = bl_xml_parse(body, strlen(body), replace ? "new CIB" : "diff", &payload, &err);
+    char *text = NULL;
+    const char *ref = NULL;
+    int rc = bl_xml_parse(body, strlen(body), names[id], &payload, &err);
 
-    if (rc == 0 && (based->cpg == NULL || !bl_cpg_connected(based->cpg))) {
-        bl_err_set(&err, "not connected to corosync; writes are refused until it is back");
-        rc = -ENOTCONN;
-    }
-    if (rc == 0 && based->syncing) {
-        bl_err_set(&err, "%s", syncing_text);
-        rc = -EAGAIN;
+    if (rc == 0) {
+        rc = request_ref(payload, &ref, &err);
     }
     if (rc == 0) {
-        rc = bl_cib_replica_prepare(based->replica, payload, replace, based->quorate, &diff,
-                                    &configuration, &err);
+        rc = writable(based, &err);
     }
     if (rc == 0) {
-        rc = multicast(based, c, diff, &err);
+        rc = prepare(based, id, payload, &text, &err);
     }
-    if (rc != 0) {
+    if (rc == 0) {
+        enqueue(based, c, ref, text);
+    } else {
         bl_notice("write refused: %s", err != NULL ? err : bl_strerror(rc));
-        reply(c, rc, err, based, NULL);
+        reply_ref(c, ref, rc, err, based, NULL);
     }
     free(err);
-    xmlFreeDoc(diff);
     xmlFreeDoc(payload);
 }
 
@@ -158,7 +404,8 @@ based_cib_request(qb_ipcs_connection_t *c, int32_t id, const char *body, void *u
         break;
     case BL_CIB_MSG_PATCH:
     case BL_CIB_MSG_REPLACE:
-        handle_write(based, c, body, id == BL_CIB_MSG_REPLACE);
+    case BL_CIB_MSG_EDIT:
+        handle_write(based, c, body, id);
         break;
     default:
         reply(c, BL_EPARSE, "unknown request id", NULL, NULL);
@@ -175,7 +422,7 @@ based_cib_client_closed(qb_ipcs_connection_t *c, void *user_data)
 
     g_hash_table_iter_init(&iter, based->pending);
     while (g_hash_table_iter_next(&iter, NULL, &value)) {
-        if (value == c) {
+        if (((based_pending_t *) value)->c == c) {
             g_hash_table_iter_remove(&iter);
         }
     }
@@ -259,9 +506,21 @@ based_cib_fail_pending(based_t *based, int rc, const char *why)
 
     g_hash_table_iter_init(&iter, based->pending);
     while (g_hash_table_iter_next(&iter, NULL, &value)) {
-        reply(value, rc, why, NULL, NULL);
+        based_pending_t *pending = value;
+
+        reply_ref(pending->c, pending->ref, rc, why, NULL, NULL);
         g_hash_table_iter_remove(&iter);
     }
+}
+
+void
+based_cib_stop(based_t *based)
+{
+    if (based->send_source != 0) {
+        g_source_remove(based->send_source);
+        based->send_source = 0;
+    }
+    g_queue_clear_full(&based->outbox, (GDestroyNotify) outgoing_free);
 }
 
 static void
@@ -302,8 +561,8 @@ based_cib_flush(based_t *based)
     while ((done = g_queue_pop_head(&based->done)) != NULL) {
         if (done->c != NULL) {
             /* A write applied in memory but not on disk must not look durable. */
-            reply(done->c, done->rc == 0 ? rc : done->rc,
-                  done->rc == 0 && rc != 0 ? err : done->err, NULL, NULL);
+            reply_ref(done->c, done->ref, done->rc == 0 ? rc : done->rc,
+                      done->rc == 0 && rc != 0 ? err : done->err, NULL, NULL);
         }
         done_free(done);
     }
@@ -327,7 +586,7 @@ flush_now(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-/* Applies one delivered write in memory and journals it; returns its rc, reason in *err. */
+/* Applies one delivered diff in memory and journals it; returns its rc, reason in *err. */
 static int
 apply(based_t *based, const char *text, size_t len, char **err)
 {
@@ -341,13 +600,44 @@ apply(based_t *based, const char *text, size_t len, char **err)
     return rc;
 }
 
+static int
+run_edit(xmlDoc *doc, void *data, char **err)
+{
+    return bl_cib_edit_apply(doc, data, run_crm, NULL, err);
+}
+
+/*
+ * Applies one delivered edit to the CIB as it is now, with the sender's quorum as it sent
+ * it, so that every member decides alike. *change gets the diff for subscribers, NULL when
+ * the edit changed nothing.
+ */
+static int
+apply_edit(based_t *based, const char *text, size_t len, bool quorate, char **change,
+           char **err)
+{
+    xmlDoc *edit = NULL;
+    xmlDoc *diff = NULL;
+    int rc = bl_xml_parse(text, len, "delivered edit", &edit, err);
+
+    if (rc == 0) {
+        rc = bl_cib_replica_change_deferred(based->replica, run_edit, edit, quorate, &diff, err);
+    }
+    *change = diff != NULL ? bl_xml_format(xmlDocGetRootElement(diff)) : NULL;
+    xmlFreeDoc(diff);
+    xmlFreeDoc(edit);
+    return rc;
+}
+
 /* Queues a write's outcome for the next group commit, which runs once delivery pauses. */
 static void
-queue_done(based_t *based, qb_ipcs_connection_t *c, int rc, char *err)
+queue_done(based_t *based, const based_pending_t *pending, int rc, char *err)
 {
     based_done_t *done = g_new0(based_done_t, 1);
 
-    done->c = c;
+    if (pending != NULL) {
+        done->c = pending->c;
+        g_strlcpy(done->ref, pending->ref, sizeof(done->ref));
+    }
     done->rc = rc;
     done->err = err;
     g_queue_push_tail(&based->done, done);
@@ -356,50 +646,142 @@ queue_done(based_t *based, qb_ipcs_connection_t *c, int rc, char *err)
     }
 }
 
-/* A write delivered in agreed order: applied here as on every other member. */
-static void
-deliver_write(based_t *based, bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const char *text,
-              size_t len)
-{
-    const char *newline = memchr(text, '\n', len);
-    uint64_t seq = g_ascii_strtoull(text + 2, NULL, 10);
-    char *err = NULL;
-    int rc = -EAGAIN;
-    qb_ipcs_connection_t *c = NULL;
+/* One delivered write, as every member sees it. */
+typedef struct delivered {
+    uint32_t nodeid;
+    uint64_t seq;
+    bool local;   /* multicast by this process */
+    bool quorate; /* the sender's partition was quorate as it sent it */
+    const char *body;
+    size_t len;
+} delivered_t;
 
-    if (newline == NULL) {
-        bl_warn("ignored a malformed write of %zu bytes from node %" PRIu32, len, nodeid);
-        return;
-    }
+/* Applies W; returns its rc, with the change for subscribers in *change. */
+static int
+apply_delivered(based_t *based, const delivered_t *w, char **change, char **err)
+{
+    static const char edit_tag[] = "<cib-edit";
+    int rc;
+
+    *change = NULL;
     if (based->syncing) {
         /* Every member is in the same state here, so every member refuses it alike. */
-        bl_info("write %" PRIu64 " from node %" PRIu32 " refused: CIB sync in progress", seq,
-                nodeid);
-        err = bl_strdup(syncing_text);
+        bl_info("write %" PRIu64 " from node %" PRIu32 " refused: CIB sync in progress", w->seq,
+                w->nodeid);
+        *err = bl_strdup(syncing_text);
+        return -EAGAIN;
+    }
+    if (w->len >= sizeof(edit_tag) - 1 && memcmp(w->body, edit_tag, sizeof(edit_tag) - 1) == 0) {
+        rc = apply_edit(based, w->body, w->len, w->quorate, change, err);
+        if (rc != 0) {
+            bl_notice("write %" PRIu64 " from node %" PRIu32 " refused: %s", w->seq, w->nodeid,
+                      *err);
+        }
+        return rc;
+    }
+    rc = apply(based, w->body, w->len, err);
+    if (rc == 0) {
+        *change = bl_strndup(w->body, w->len);
+    } else if (rc == BL_EVERSION) {
+        bl_info("write %" PRIu64 " from node %" PRIu32 " lost a race: %s", w->seq, w->nodeid,
+                *err);
     } else {
-        rc = apply(based, newline + 1, len - 2 - (size_t) (newline - text), &err);
-        if (rc == 0 && !based->quorate) {
-            based_sync_set_minority(based, true);
+        bl_err("write %" PRIu64 " from node %" PRIu32 " failed: %s", w->seq, w->nodeid, *err);
+    }
+    return rc;
+}
+
+/* A write delivered in agreed order: applied here as on every other member. */
+static void
+deliver_one(based_t *based, const delivered_t *w)
+{
+    char *err = NULL;
+    char *change = NULL;
+    based_pending_t *pending = NULL;
+    int rc = apply_delivered(based, w, &change, &err);
+
+    if (rc == 0 && change != NULL && !based->quorate) {
+        based_sync_set_minority(based, true);
+    }
+    /*
+     * Subscribers learn of a change as soon as it is applied: every member has it
+     * (virtual synchrony), and a node that crashes before its flush takes it back
+     * from the others. Only the writer's acknowledgement waits for the disk.
+     */
+    if (change != NULL) {
+        based_cib_notify(based, change);
+    }
+    if (w->local) {
+        pending = g_hash_table_lookup(based->pending, &w->seq);
+    }
+    queue_done(based, pending, rc, err);
+    if (pending != NULL) {
+        g_hash_table_remove(based->pending, &w->seq);
+    }
+    free(change);
+}
+
+/* "W SEQ\n" + <cib-diff>: a lone write, as earlier versions send them. */
+static void
+deliver_write(based_t *based, delivered_t *w, const char *text, size_t len)
+{
+    const char *newline = memchr(text, '\n', len);
+
+    if (newline == NULL) {
+        bl_warn("ignored a malformed write of %zu bytes from node %" PRIu32, len, w->nodeid);
+        return;
+    }
+    w->seq = g_ascii_strtoull(text + 2, NULL, 10);
+    w->quorate = true; /* a diff's quorum was checked before it was multicast */
+    w->body = newline + 1;
+    w->len = len - 2 - (size_t) (newline - text);
+    deliver_one(based, w);
+}
+
+/* Parses "SEQ Q LEN\n" at *P (END the end of the batch) into W; false when malformed. */
+static bool
+next_in_batch(const char **p, const char *end, delivered_t *w)
+{
+    char quorum = 0;
+    unsigned long long seq = 0;
+    size_t len = 0;
+    int used = 0;
+    const char *newline = memchr(*p, '\n', (size_t) (end - *p));
+
+    if (newline == NULL ||
+        sscanf(*p, "%llu %c %zu%n", &seq, &quorum, &len, &used) != 3 || *p + used != newline ||
+        len > (size_t) (end - newline - 1)) {
+        return false;
+    }
+    w->seq = seq;
+    w->quorate = quorum == 'q';
+    w->body = newline + 1;
+    w->len = len;
+    *p = newline + 1 + len;
+    return true;
+}
+
+/* "B N\n" and N writes: applied one by one, in order, as every member does. */
+static void
+deliver_batch(based_t *based, delivered_t *w, const char *text, size_t len)
+{
+    const char *end = text + len - 1; /* without the final NUL */
+    const char *p = memchr(text, '\n', len);
+    unsigned long count = strtoul(text + 2, NULL, 10);
+
+    if (p == NULL) {
+        bl_warn("ignored a malformed batch of %zu bytes from node %" PRIu32, len, w->nodeid);
+        return;
+    }
+    p++;
+    for (unsigned long i = 0; i < count; i++) {
+        if (!next_in_batch(&p, end, w)) {
+            bl_warn("ignored the rest of a malformed batch from node %" PRIu32 " (write %lu of %lu)",
+                    w->nodeid, i + 1, count);
+            return;
         }
-        /*
-         * Subscribers learn of a change as soon as it is applied: every member has it
-         * (virtual synchrony), and a node that crashes before its flush takes it back
-         * from the others. Only the writer's acknowledgement waits for the disk.
-         */
-        if (rc == 0) {
-            based_cib_notify(based, newline + 1);
-        }
+        deliver_one(based, w);
     }
-    if (rc == BL_EVERSION) {
-        bl_info("write %" PRIu64 " from node %" PRIu32 " lost a race: %s", seq, nodeid, err);
-    } else if (rc != 0 && rc != -EAGAIN) {
-        bl_err("write %" PRIu64 " from node %" PRIu32 " failed: %s", seq, nodeid, err);
-    }
-    if (nodeid == bl_cpg_local_nodeid(cpg) && pid == (uint32_t) getpid()) {
-        c = g_hash_table_lookup(based->pending, &seq);
-        g_hash_table_remove(based->pending, &seq);
-    }
-    queue_done(based, c, rc, err);
 }
 
 int
@@ -427,8 +809,15 @@ based_cib_deliver(bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const void *msg,
     text = whole;
     if (len < 2 || text[len - 1] != '\0') {
         bl_warn("ignored a malformed message of %zu bytes from node %" PRIu32, len, nodeid);
-    } else if (text[0] == BASED_MSG_WRITE) {
-        deliver_write(based, cpg, nodeid, pid, text, len);
+    } else if (text[0] == BASED_MSG_WRITE || text[0] == BASED_MSG_BATCH) {
+        delivered_t w = {.nodeid = nodeid};
+
+        w.local = nodeid == bl_cpg_local_nodeid(cpg) && pid == (uint32_t) getpid();
+        if (text[0] == BASED_MSG_WRITE) {
+            deliver_write(based, &w, text, len);
+        } else {
+            deliver_batch(based, &w, text, len);
+        }
     } else {
         based_sync_deliver(based, nodeid, pid, text, len);
     }

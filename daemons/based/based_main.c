@@ -207,6 +207,7 @@ stop(based_t *based)
     if (based->ipc != NULL) {
         based_ipc_stop(based->ipc);
     }
+    based_cib_stop(based);
     bl_cpg_free(&based->cpg);
     bl_quorum_free(&based->quorum);
     g_hash_table_destroy(based->pending);
@@ -237,7 +238,7 @@ main(int argc, char **argv)
     bl_log_init("belay-based", true);
     xmlInitParser();
     loop = g_main_loop_new(NULL, FALSE);
-    based.pending = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    based.pending = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     based.subscribers = g_hash_table_new(g_direct_hash, g_direct_equal);
     based.assembly = bl_cpg_assembler_new();
     based.state_dir = bl_strdup(dir);

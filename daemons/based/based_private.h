@@ -26,7 +26,9 @@ typedef struct based {
     bl_quorum_t *quorum; /* NULL until the first connect succeeds */
     bool quorate;        /* as votequorum last said; false while disconnected */
     uint64_t next_seq;   /* numbers this process's writes on CPG */
-    GHashTable *pending; /* seq -> qb_ipcs_connection_t *, writes not yet delivered */
+    GHashTable *pending; /* seq -> based_pending_t *, this process's writes not yet delivered */
+    GQueue outbox;       /* based_outgoing_t: writes waiting to be multicast together */
+    guint send_source;   /* multicasts the outbox once the requests at hand are read */
     based_ipc_t *ipc;
     guint reconnect_timer; /* retries corosync while a connection is down */
     /* Membership sync (based_sync.c): the newest CIB among the members wins. */
@@ -105,6 +107,9 @@ void based_cib_deliver(bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const void 
  */
 void based_cib_flush(based_t *based);
 
+/* Drops the writes not yet multicast (at exit). */
+void based_cib_stop(based_t *based);
+
 /* Answers every write in flight with RC (corosync went away: their fate is unknown). */
 void based_cib_fail_pending(based_t *based, int rc, const char *why);
 
@@ -112,12 +117,16 @@ void based_cib_fail_pending(based_t *based, int rc, const char *why);
 
 /*
  * Messages on CPG, told apart by their first byte:
- *   "W SEQ\n" + <cib-diff>   a write (based_cib.c)
+ *   "B N\n" + N writes       a batch of writes (based_cib.c), each "SEQ Q LEN\n" and LEN
+ *                           bytes: a <cib-diff> or a <cib-edit>; Q is 'q' when the sender's
+ *                           partition was quorate as it sent the write, else 'n'
+ *   "W SEQ\n" + <cib-diff>   one write (sent by earlier versions; still understood)
  *   "O M A E N DIGEST\n"    an offer: M 1 when the sender's CIB is a minority's (see
  *                           based_t.minority), its version and whole-CIB digest
  *   "S\n" + <cib>           the winner's whole CIB, which every member takes
  */
 #define BASED_MSG_WRITE 'W'
+#define BASED_MSG_BATCH 'B'
 #define BASED_MSG_OFFER 'O'
 #define BASED_MSG_SYNC 'S'
 

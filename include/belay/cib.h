@@ -175,6 +175,56 @@ int bl_cib_store_read(const char *dir, xmlDoc **doc, char **err);
  */
 int bl_cib_store_read_archive(const char *dir, xmlDoc **doc, char **path, char **err);
 
+/* ----------------------------------------------------------------- edits */
+
+/*
+ * An edit names the elements it changes, as cibadmin --modify/--create/--replace/--delete
+ * do, instead of recording two whole versions as a diff does: belay-based applies it to
+ * its CIB as it is when the write is delivered, so an edit never races another write.
+ * <cib-edit> holds operations applied in order, all or nothing:
+ *   <modify [section="S"] [create="true"]>E</modify>  sets E's attributes on the element of
+ *       E's tag and id under S (or S itself when E is S), merging E's children alike
+ *       (matched by tag and id, or by tag when they have none; missing ones are added);
+ *       with create="true" a missing E is added to S
+ *   <create section="S">E</create>   adds E to S (created when it is a missing configuration
+ *       section); refused when S already holds an E of that id
+ *   <replace [section="S"]>E</replace>   the element of E's tag and id becomes E
+ *   <delete [section="S"]>E</delete>     removes the element of E's tag and id, when it also
+ *       has the other attributes E gives
+ *   <crm><arg>VERB</arg><arg>...</arg></crm>   a `belay configure` command, run by the daemon
+ * S is a configuration section (crm_config, nodes, resources, constraints, rsc_defaults,
+ * op_defaults), "configuration" or "status"; without it the whole CIB is searched.
+ */
+
+/* Handles an operation bl_cib_edit_op_apply() does not know (e.g. <crm>) on DOC. */
+typedef int (*bl_cib_edit_hook_fn)(xmlDoc *doc, const xmlNode *op, void *data, char **err);
+
+/* True for modify, create, replace and delete, the operations of bl_cib_edit_op_apply(). */
+bool bl_cib_edit_is_element_op(const xmlNode *op);
+
+/*
+ * Applies one element operation OP to DOC. BL_ENOTFOUND when the element to modify, replace
+ * or delete does not exist, BL_EEXISTS when the one to create does, BL_EPARSE for a
+ * malformed operation. Does not validate or bump the version. On error DOC may be partly
+ * changed: work on a copy.
+ */
+int bl_cib_edit_op_apply(xmlDoc *doc, const xmlNode *op, char **err);
+
+/*
+ * Applies every operation of EDIT (a <cib-edit>) to DOC in order; operations that are not
+ * element operations go to HOOK (with DATA), or are refused when HOOK is NULL. With several
+ * operations the message names the failing one ("operation 2: ..."). Does not validate
+ * or bump the version; on error DOC may be partly changed: work on a copy.
+ */
+int bl_cib_edit_apply(xmlDoc *doc, const xmlDoc *edit, bl_cib_edit_hook_fn hook, void *data,
+                      char **err);
+
+/*
+ * The configuration section NAME of DOC, created empty (with <configuration> if needed) in
+ * Pacemaker's section order when missing.
+ */
+xmlNode *bl_cib_section_ensure(xmlDoc *doc, const char *name);
+
 /* --------------------------------------------------------------- replica */
 
 /*
@@ -237,6 +287,20 @@ int bl_cib_replica_apply(bl_cib_replica_t *replica, const xmlDoc *diff, char **e
 int bl_cib_replica_apply_deferred(bl_cib_replica_t *replica, const xmlDoc *diff, const char *text,
                                   size_t len, char **err);
 
+/*
+ * Applies a write given as a change rather than a diff (an edit, see bl_cib_edit_apply())
+ * in memory and journals it like bl_cib_replica_apply_deferred(): CHANGE (with DATA) edits
+ * a copy of the current CIB; the result is versioned (a configuration change bumps epoch,
+ * else num_updates), must validate, and must not change the configuration unless QUORATE
+ * (-EPERM). *diff gets the diff from the old CIB to the new one (for subscribers; free
+ * with xmlFreeDoc()), or NULL when the change changed nothing (then nothing is journaled).
+ * A refusal leaves the CIB as it was. Every node that applies the same changes in the
+ * same order gets the same CIB.
+ */
+typedef int (*bl_cib_change_fn)(xmlDoc *doc, void *data, char **err);
+int bl_cib_replica_change_deferred(bl_cib_replica_t *replica, bl_cib_change_fn change, void *data,
+                                   bool quorate, xmlDoc **diff, char **err);
+
 /* Makes every write applied so far durable (one fdatasync); checkpoints a long journal. */
 int bl_cib_replica_flush(bl_cib_replica_t *replica, char **err);
 
@@ -290,7 +354,15 @@ enum bl_cib_msg {
     BL_CIB_MSG_PATCH = 3,     /* body a <cib-diff>; reply after it is applied and on disk */
     BL_CIB_MSG_REPLACE = 4,   /* body a whole <cib>; likewise */
     BL_CIB_MSG_SUBSCRIBE = 5, /* body <cib-subscribe/>; then an event per change */
+    BL_CIB_MSG_EDIT = 6,      /* body a <cib-edit> (see bl_cib_edit_apply()), applied to the
+                               * CIB as it is when delivered; reply once it is on disk */
 };
+
+/*
+ * A write request's root may carry ref="N" (at most BL_CIB_REF_MAX digits), which its
+ * reply echoes: a client with several writes in flight pairs replies with requests so.
+ */
+#define BL_CIB_REF_MAX 20
 
 /*
  * A reply: <cib-reply rc="RC" message="..." admin_epoch= epoch= num_updates= digest=>
@@ -301,6 +373,10 @@ char *bl_cib_reply_format(int rc, const char *message, const xmlDoc *doc, const 
 /* The same with DOC's configuration digest given (not computed again) when not NULL. */
 char *bl_cib_reply_format_digest(int rc, const char *message, const xmlDoc *doc, const char *digest,
                                  const xmlNode *content);
+
+/* The same with REF (NULL: none) echoed as the reply's ref attribute. */
+char *bl_cib_reply_format_ref(int rc, const char *message, const xmlDoc *doc, const char *digest,
+                              const char *ref, const xmlNode *content);
 
 typedef struct bl_cib_client bl_cib_client_t;
 
@@ -330,6 +406,27 @@ int bl_cib_client_version(bl_cib_client_t *client, bl_cib_version_t *version,
  */
 int bl_cib_client_patch(bl_cib_client_t *client, const xmlDoc *diff, char **err);
 int bl_cib_client_replace(bl_cib_client_t *client, const xmlDoc *cib, char **err);
+
+/*
+ * Sends EDIT (a <cib-edit>, see bl_cib_edit_apply()): the daemon applies it to its CIB as
+ * it is when the write is delivered, so there is nothing to fetch first and no version to
+ * race. Returns once it is applied and on disk on this node, or with the refusal (the
+ * edit's element is missing, the result does not validate...; nothing changed then).
+ */
+int bl_cib_client_edit(bl_cib_client_t *client, const xmlDoc *edit, char **err);
+
+/*
+ * Writes in flight: bl_cib_client_submit() sends EDIT without waiting for its outcome, so
+ * several writes of one client are ordered and committed together; bl_cib_client_collect()
+ * returns the outcome of the oldest one not yet collected (acknowledgements come in the
+ * order of submission), waiting at most TIMEOUT_MS (-1: the usual write time-out) —
+ * -ETIMEDOUT when it has not come, else the write's rc (0 when applied and on disk) with
+ * its refusal in *err. While writes are in flight, other requests on CLIENT are refused
+ * with -EBUSY. bl_cib_client_in_flight() counts submitted writes not yet collected.
+ */
+int bl_cib_client_submit(bl_cib_client_t *client, const xmlDoc *edit, char **err);
+int bl_cib_client_collect(bl_cib_client_t *client, int timeout_ms, char **err);
+unsigned bl_cib_client_in_flight(const bl_cib_client_t *client);
 
 /*
  * Asks for change notifications on this connection: from now on every change applied to

@@ -14,9 +14,21 @@
 /* Long enough for a write on a busy cluster (it waits for delivery and fsync). */
 #define REPLY_TIMEOUT_MS 60000
 
+/* How long a submission waits between tries while the request buffer is full. */
+#define SUBMIT_RETRY_US 500
+
+/* The outcome of a write in flight whose reply came before an older one's was collected. */
+typedef struct early_reply {
+    int rc;
+    char *err;
+} early_reply_t;
+
 struct bl_cib_client {
     qb_ipcc_connection_t *conn;
-    char *buffer; /* BL_CIB_MAX_MSG bytes for replies */
+    char *buffer;        /* BL_CIB_MAX_MSG bytes for replies */
+    uint64_t next_ref;   /* numbers submitted writes (their ref) */
+    GQueue in_flight;    /* refs (uint64_t *) of submitted writes, oldest first */
+    GHashTable *early;   /* ref -> early_reply_t *, replies not yet collected */
 };
 
 const char *
@@ -57,11 +69,21 @@ char *
 bl_cib_reply_format_digest(int rc, const char *message, const xmlDoc *doc, const char *digest,
                            const xmlNode *content)
 {
+    return bl_cib_reply_format_ref(rc, message, doc, digest, NULL, content);
+}
+
+char *
+bl_cib_reply_format_ref(int rc, const char *message, const xmlDoc *doc, const char *digest,
+                        const char *ref, const xmlNode *content)
+{
     xmlNode *reply = xmlNewNode(NULL, (const xmlChar *) "cib-reply");
     char *rc_text = bl_asprintf("%d", rc);
     char *text;
 
     bl_xml_set_attr(reply, "rc", rc_text);
+    if (ref != NULL && *ref != '\0') {
+        bl_xml_set_attr(reply, "ref", ref);
+    }
     bl_xml_set_attr(reply, "message", message);
     if (doc != NULL) {
         bl_cib_version_t version = {0};
@@ -90,6 +112,15 @@ bl_cib_reply_format_digest(int rc, const char *message, const xmlDoc *doc, const
     return content != NULL ? with_content(text, content) : text;
 }
 
+static void
+early_free(gpointer data)
+{
+    early_reply_t *early = data;
+
+    free(early->err);
+    g_free(early);
+}
+
 int
 bl_cib_client_connect(const char *name, bl_cib_client_t **client, char **err)
 {
@@ -108,6 +139,8 @@ bl_cib_client_connect(const char *name, bl_cib_client_t **client, char **err)
     c = g_new0(bl_cib_client_t, 1);
     c->conn = conn;
     c->buffer = bl_malloc(BL_CIB_MAX_MSG);
+    g_queue_init(&c->in_flight);
+    c->early = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, early_free);
     *client = c;
     return 0;
 }
@@ -120,32 +153,23 @@ bl_cib_client_free(bl_cib_client_t *client)
     }
     qb_ipcc_disconnect(client->conn);
     free(client->buffer);
+    g_queue_clear_full(&client->in_flight, g_free);
+    g_hash_table_destroy(client->early);
     g_free(client);
 }
 
 /*
- * Sends request ID with body TEXT and parses the <cib-reply> into *reply. A refusal
- * comes back as the daemon's rc with its sentence in *err.
+ * Parses the reply of GOT bytes in the buffer into *reply. A refusal comes back as the
+ * daemon's rc with its sentence in *err, and *reply still set (for its ref).
  */
 static int
-exchange(bl_cib_client_t *client, int32_t id, const char *text, xmlDoc **reply, char **err)
+parse_reply(bl_cib_client_t *client, ssize_t got, xmlDoc **reply, char **err)
 {
-    struct qb_ipc_request_header header = {.id = id};
-    size_t len = strlen(text) + 1;
-    struct iovec iov[2] = {{&header, sizeof(header)}, {(void *) text, len}};
     const char *body = client->buffer + sizeof(struct qb_ipc_response_header);
     const xmlNode *root;
     const char *rc_text;
-    ssize_t got;
     int rc;
 
-    if (len + sizeof(header) > BL_CIB_MAX_MSG) {
-        bl_err_set(err, "belay-based: request of %zu bytes is too large", len);
-        return -EMSGSIZE;
-    }
-    header.size = (int32_t) (sizeof(header) + len);
-    got =
-        qb_ipcc_sendv_recv(client->conn, iov, 2, client->buffer, BL_CIB_MAX_MSG, REPLY_TIMEOUT_MS);
     if (got < 0) {
         bl_err_set(err, "belay-based: %s", g_strerror((int) -got));
         return (int) got;
@@ -165,6 +189,55 @@ exchange(bl_cib_client_t *client, int32_t id, const char *text, xmlDoc **reply, 
         const char *message = bl_xml_attr(root, "message");
 
         bl_err_set(err, "%s", message != NULL ? message : bl_strerror(rc));
+    }
+    return rc;
+}
+
+/* Request ID with body TEXT into the request buffer; -EAGAIN when it is full. */
+static int
+send_request(bl_cib_client_t *client, int32_t id, const char *text, char **err)
+{
+    struct qb_ipc_request_header header = {.id = id};
+    size_t len = strlen(text) + 1;
+    struct iovec iov[2] = {{&header, sizeof(header)}, {(void *) text, len}};
+    ssize_t sent;
+
+    if (len + sizeof(header) > BL_CIB_MAX_MSG) {
+        bl_err_set(err, "belay-based: request of %zu bytes is too large", len);
+        return -EMSGSIZE;
+    }
+    header.size = (int32_t) (sizeof(header) + len);
+    sent = qb_ipcc_sendv(client->conn, iov, 2);
+    if (sent < 0 && sent != -EAGAIN) {
+        bl_err_set(err, "belay-based: %s", g_strerror((int) -sent));
+    }
+    return sent < 0 ? (int) sent : 0;
+}
+
+/*
+ * Sends request ID with body TEXT and parses the <cib-reply> into *reply. A refusal
+ * comes back as the daemon's rc with its sentence in *err.
+ */
+static int
+exchange(bl_cib_client_t *client, int32_t id, const char *text, xmlDoc **reply, char **err)
+{
+    ssize_t got;
+    int rc;
+
+    if (!g_queue_is_empty(&client->in_flight)) {
+        bl_err_set(err, "belay-based: collect the writes in flight before other requests");
+        return -EBUSY;
+    }
+    rc = send_request(client, id, text, err);
+    if (rc == -EAGAIN) {
+        bl_err_set(err, "belay-based: %s", g_strerror(EAGAIN));
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    got = qb_ipcc_recv(client->conn, client->buffer, BL_CIB_MAX_MSG, REPLY_TIMEOUT_MS);
+    rc = parse_reply(client, got, reply, err);
+    if (rc != 0) {
         xmlFreeDoc(*reply);
         *reply = NULL;
     }
@@ -282,6 +355,122 @@ int
 bl_cib_client_replace(bl_cib_client_t *client, const xmlDoc *cib, char **err)
 {
     return write_request(client, BL_CIB_MSG_REPLACE, cib, err);
+}
+
+int
+bl_cib_client_edit(bl_cib_client_t *client, const xmlDoc *edit, char **err)
+{
+    return write_request(client, BL_CIB_MSG_EDIT, edit, err);
+}
+
+/* EDIT's text with ref="REF" on its root. */
+static char *
+edit_with_ref(const xmlDoc *edit, uint64_t ref, char **err)
+{
+    static const char tag[] = "<cib-edit";
+    char *text = doc_text(edit);
+    char *result;
+
+    if (strncmp(text, tag, sizeof(tag) - 1) != 0 ||
+        bl_xml_attr(xmlDocGetRootElement(edit), "ref") != NULL) {
+        bl_err_set(err, "edit: expected a <cib-edit> without a ref attribute (the library sets it)");
+        free(text);
+        return NULL;
+    }
+    result = bl_asprintf("%s ref=\"%" PRIu64 "\"%s", tag, ref, text + sizeof(tag) - 1);
+    free(text);
+    return result;
+}
+
+int
+bl_cib_client_submit(bl_cib_client_t *client, const xmlDoc *edit, char **err)
+{
+    uint64_t ref = client->next_ref + 1;
+    char *text = edit_with_ref(edit, ref, err);
+    gint64 deadline = g_get_monotonic_time() + (gint64) REPLY_TIMEOUT_MS * 1000;
+    int rc;
+
+    if (text == NULL) {
+        return BL_EPARSE;
+    }
+    /* A full request buffer empties as the daemon reads: wait for room. */
+    while ((rc = send_request(client, BL_CIB_MSG_EDIT, text, err)) == -EAGAIN &&
+           g_get_monotonic_time() < deadline) {
+        g_usleep(SUBMIT_RETRY_US);
+    }
+    free(text);
+    if (rc == -EAGAIN) {
+        bl_err_set(err, "belay-based: the request buffer stayed full; is the daemon stuck?");
+    }
+    if (rc == 0) {
+        client->next_ref = ref;
+        g_queue_push_tail(&client->in_flight, g_memdup2(&ref, sizeof(ref)));
+    }
+    return rc;
+}
+
+/* Reads one reply of a write in flight and files it under its ref; -ETIMEDOUT. */
+static int
+read_in_flight(bl_cib_client_t *client, int timeout_ms, char **err)
+{
+    ssize_t got = qb_ipcc_recv(client->conn, client->buffer, BL_CIB_MAX_MSG, timeout_ms);
+    xmlDoc *reply = NULL;
+    early_reply_t *early = g_new0(early_reply_t, 1);
+    const char *ref_text;
+    uint64_t ref;
+
+    if (got == -ETIMEDOUT || got == -EAGAIN) {
+        g_free(early);
+        return -ETIMEDOUT;
+    }
+    early->rc = parse_reply(client, got, &reply, &early->err);
+    ref_text = reply != NULL ? bl_xml_attr(xmlDocGetRootElement(reply), "ref") : NULL;
+    if (ref_text == NULL) {
+        int rc = early->rc != 0 ? early->rc : BL_EPARSE;
+
+        bl_err_set(err, "belay-based: a reply without ref while writes are in flight (%s)",
+                   early->err != NULL ? early->err : "no error");
+        xmlFreeDoc(reply);
+        early_free(early);
+        return rc;
+    }
+    ref = g_ascii_strtoull(ref_text, NULL, 10);
+    g_hash_table_replace(client->early, g_memdup2(&ref, sizeof(ref)), early);
+    xmlFreeDoc(reply);
+    return 0;
+}
+
+int
+bl_cib_client_collect(bl_cib_client_t *client, int timeout_ms, char **err)
+{
+    uint64_t *oldest = g_queue_peek_head(&client->in_flight);
+    early_reply_t *early;
+    int rc;
+
+    if (oldest == NULL) {
+        bl_err_set(err, "belay-based: no write in flight to collect");
+        return -ENOENT;
+    }
+    timeout_ms = timeout_ms < 0 ? REPLY_TIMEOUT_MS : timeout_ms;
+    while ((early = g_hash_table_lookup(client->early, oldest)) == NULL) {
+        rc = read_in_flight(client, timeout_ms, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    rc = early->rc;
+    if (rc != 0) {
+        bl_err_set(err, "%s", early->err != NULL ? early->err : bl_strerror(rc));
+    }
+    g_hash_table_remove(client->early, oldest);
+    g_free(g_queue_pop_head(&client->in_flight));
+    return rc;
+}
+
+unsigned
+bl_cib_client_in_flight(const bl_cib_client_t *client)
+{
+    return g_queue_get_length((GQueue *) &client->in_flight);
 }
 
 int

@@ -262,6 +262,62 @@ bl_cib_replica_apply_deferred(bl_cib_replica_t *replica, const xmlDoc *diff, con
     return 0;
 }
 
+/* Checks NEXT, CHANGE's result, and versions it; *configuration tells what it changed. */
+static int
+check_change(bl_cib_replica_t *replica, xmlDoc *next, bool quorate, char digest[],
+             char **err)
+{
+    bool configuration;
+    int rc;
+
+    bl_cib_digest(next, digest);
+    configuration = strcmp(bl_cib_replica_digest(replica), digest) != 0;
+    if (configuration && !quorate) {
+        bl_err_set(err, "configuration changes are refused while this partition has no quorum");
+        return -EPERM;
+    }
+    bl_cib_version_bump(next, configuration);
+    rc = bl_cib_validate(next, err);
+    if (rc != 0) {
+        bl_err_prefix(err, "the resulting CIB is invalid, nothing was written");
+    }
+    return rc;
+}
+
+int
+bl_cib_replica_change_deferred(bl_cib_replica_t *replica, bl_cib_change_fn change, void *data,
+                               bool quorate, xmlDoc **diff, char **err)
+{
+    char digest[BL_DIGEST_HEXLEN + 1];
+    xmlDoc *next = xmlCopyDoc(replica->doc, 1);
+    char *text;
+    int rc = change(next, data, err);
+
+    *diff = NULL;
+    if (rc == 0 && bl_cib_equal(replica->doc, next)) {
+        xmlFreeDoc(next);
+        return 0;
+    }
+    if (rc == 0) {
+        rc = check_change(replica, next, quorate, digest, err);
+    }
+    if (rc == 0) {
+        rc = bl_cib_diff(replica->doc, next, diff, err);
+    }
+    if (rc != 0) {
+        xmlFreeDoc(next);
+        return rc;
+    }
+    xmlFreeDoc(replica->doc);
+    replica->doc = next;
+    memcpy(replica->digest, digest, sizeof(replica->digest));
+    replica->digest_known = true;
+    text = bl_xml_format(xmlDocGetRootElement(*diff));
+    bl__cib_journal_append(replica->journal, text, strlen(text));
+    free(text);
+    return 0;
+}
+
 int
 bl_cib_replica_flush(bl_cib_replica_t *replica, char **err)
 {
