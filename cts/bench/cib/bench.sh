@@ -8,8 +8,11 @@
 #     (CLOCK_MONOTONIC of one machine, so the clocks are the same);
 #   * acknowledged writes/s for SECONDS, one writer on node1, then three writers (one per
 #     node) at once, through the client library on one connection (bl-cib-bench against
-#     belay-based, pcmk-cib-bench against pacemaker-based), and through the command line,
-#     one process per write (`belay configure property` against `cibadmin --modify`).
+#     belay-based, pcmk-cib-bench against pacemaker-based): one write at a time, and
+#     pipelined (WINDOW writes in flight: Belay's bl_cib_client_submit(), libcib's
+#     asynchronous calls); for Belay also the older fetch-edit-diff way (BL_BENCH_DIFF=1);
+#     and through the command line, one process per write (`belay configure property`
+#     against `cibadmin --modify`).
 # Every write is the same XML change on both sides: the value of the nvpair
 # cib-bootstrap-options-bench-ID in crm_config, which exists before the timed writes.
 # Pacemaker runs only its CIB daemon, pacemaker-based, on every node (no controller, so
@@ -17,7 +20,8 @@
 # with private /var/lib/pacemaker, /var/log/pacemaker and /run/crm, stonith-enabled=false.
 #
 # usage: bench.sh [-b BUILDDIR] [-d DIR] [-s SECONDS] [-k WRITES] [-g GAP_MS] [-r ROUNDS]
-#                 [-B|-F] [-S] [-K]
+#                 [-w WINDOW] [-B|-F] [-S] [-K]
+#   -w  writes in flight per pipelined writer (default 32)
 #   -r  alternate the stacks ROUNDS times (belay, pacemaker, belay, ...) and print the
 #       median of each figure over the rounds: evens out other work on a shared machine
 #   -F  run Pacemaker's whole stack (pacemakerd: controller, scheduler, attrd, fencer,
@@ -47,7 +51,8 @@ KEEP=0
 BASE=/tmp
 ROUNDS=1
 TMPFS=0
-while getopts "b:d:s:k:g:r:BFSKT" opt; do
+WINDOW=32
+while getopts "b:d:s:k:g:r:w:BFSKT" opt; do
     case $opt in
     b) BUILD=$(cd "$OPTARG" && pwd) || exit 2 ;;
     d) BASE=$OPTARG ;;
@@ -55,6 +60,7 @@ while getopts "b:d:s:k:g:r:BFSKT" opt; do
     s) SECS=$OPTARG ;;
     k) K=$OPTARG ;;
     g) GAP=$OPTARG ;;
+    w) WINDOW=$OPTARG ;;
     B) PCMK=0 ;;
     F) FULL=1 ;;
     S) SMOKE=1; PCMK=0; SECS=1; K=30 ;;
@@ -262,11 +268,12 @@ awk -v n=$((n - failed)) -v s=$s -v f=$failed "BEGIN { printf \"# writes %d seco
 
 writer() { # STACK MODE WRITERS NODE: one timed writer, output in $OUT/STACK-MODE-WRITERS-NODE
     local f="$OUT/$1-$2-$3-$4"
-    if [ "$2" = api ]; then
-        lab run "$4" "$HELPER" write "$4" "$SECS" 100000000 0 >"$f.out"
-    else
-        lab run "$4" bash -c "$CLI_LOOP" cli "$1" "$4" "$SECS" "$BELAY" "$f.err" >"$f.out"
-    fi
+    case $2 in
+    api) lab run "$4" "$HELPER" write "$4" "$SECS" 100000000 0 >"$f.out" 2>"$f.err" ;;
+    pipe) lab run "$4" "$HELPER" write "$4" "$SECS" 100000000 0 "$WINDOW" >"$f.out" 2>"$f.err" ;;
+    diff) lab run "$4" env BL_BENCH_DIFF=1 "$HELPER" write "$4" "$SECS" 100000000 0 >"$f.out" 2>"$f.err" ;;
+    *) lab run "$4" bash -c "$CLI_LOOP" cli "$1" "$4" "$SECS" "$BELAY" "$f.err" >"$f.out" ;;
+    esac
 }
 
 # Sum of the acknowledged writes of the given outputs over the longest of their durations.
@@ -306,7 +313,9 @@ run_stack() { # STACK ROUND
     say "$1: propagation node1 -> node3, $K writes $GAP ms apart"
     measure_propagation "$1" "$HELPER"
     measure_throughput "$1" api
+    measure_throughput "$1" pipe
     if [ $SMOKE -eq 0 ]; then
+        [ "$1" != belay ] || measure_throughput "$1" diff
         measure_throughput "$1" cli
     fi
     lab down >/dev/null 2>&1
@@ -355,6 +364,8 @@ print_table() {
     printf '| %-58s | %9s | %9s | %7s | %-3s |\n' measurement belay pacemaker ratio target
     printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..60})" "-----------" "-----------" "---------" "-----"
     for m in "api 1 one writer (node1), client library" "api 3 three writers (one per node), client library" \
+        "pipe 1 one writer, $WINDOW in flight, client library" "pipe 3 three writers, $WINDOW in flight each" \
+        "diff 1 one writer, fetch+diff (Belay's older way)" "diff 3 three writers, fetch+diff" \
         "cli 1 one writer (node1), one process per write" "cli 3 three writers, one process per write"; do
         read -r mode w label <<< "$m"
         b=${R[belay.$mode.$w]:--}
@@ -377,14 +388,14 @@ print_table() {
     echo "throughput target: Belay >= 10x Pacemaker; p99 target: Belay < 10 ms."
     [ "$ROUNDS" -gt 1 ] || return 0
     echo "every round (belay | pacemaker):"
-    for k in api.1 api.3 cli.1 cli.3 prop_median prop_p99; do
+    for k in api.1 api.3 pipe.1 pipe.3 diff.1 diff.3 cli.1 cli.3 prop_median prop_p99; do
         printf '  %-12s %s| %s\n' "$k" "${ACC[belay.$k]:-- }" "${ACC[pacemaker.$k]:--}"
     done
 }
 
 smoke_check() {
     local f bad=0
-    for f in belay.api.1 belay.api.3 belay.prop_median belay.prop_p99; do
+    for f in belay.api.1 belay.api.3 belay.pipe.1 belay.pipe.3 belay.prop_median belay.prop_p99; do
         if ! [[ "${R[$f]:-}" =~ ^[0-9.]+$ ]] || [ "${R[$f]}" = 0.0 ]; then
             echo "smoke: no figure for $f" >&2
             bad=1

@@ -3,11 +3,12 @@
  * (same arguments, same output), written against Pacemaker 2.1's libcib. bench.sh builds it
  * with pkg-config pacemaker-cib when it compares against Pacemaker; Belay never links it.
  *
- *   write ID SECONDS MAX GAP_MS
+ *   write ID SECONDS MAX GAP_MS [WINDOW]
  *       sets the cluster property bench-ID (nvpair cib-bootstrap-options-bench-ID, which
- *       bench.sh created) to "bv-ID-K" with synchronous cib modify calls on one connection,
- *       as bl-cib-bench does through Belay's client. Prints "acked VALUE SENT ACKED" per
- *       write, then "# writes N seconds S rate R".
+ *       bench.sh created) to "bv-ID-K" with cib modify calls on one connection, as
+ *       bl-cib-bench does through Belay's client: synchronous calls, one after the other,
+ *       or with WINDOW > 1 asynchronous calls (libcib's callbacks), WINDOW of them in flight.
+ *       Prints "acked VALUE SENT ACKED" per write, then "# writes N seconds S rate R".
  *   watch QUIET_S
  *       registers for diff notifications, prints "subscribed clock_res_ns R" (the
  *       clock's resolution), then "seen VALUE TIME" for every bench value a notification
@@ -34,14 +35,35 @@ typedef struct {
     double seconds;
     long max;
     long gap_ms;
+    long window;
 } bench_write_t;
+
+/* The asynchronous writer's state. */
+typedef struct {
+    cib_t *cib;
+    const bench_write_t *bench;
+    gint64 start;
+    gint64 end;
+    long sent;
+    long done;
+    long in_flight;
+    int rc;
+} pipeline_t;
+
+/* One asynchronous write, until its callback. */
+typedef struct {
+    pipeline_t *pipe;
+    char *value;
+    gint64 sent;
+} call_t;
 
 static GMainLoop *loop;
 static gint64 last_event;
 static long quiet_s;
 
+/* Sends the modify call; with cib_sync_call its outcome, else the call id. */
 static int
-write_value(cib_t *cib, const char *id, const char *value)
+modify_value(cib_t *cib, const char *id, const char *value, int options)
 {
     xmlNode *nvpair = create_xml_node(NULL, "nvpair");
     char *nvpair_id = g_strdup_printf("cib-bootstrap-options-bench-%s", id);
@@ -51,14 +73,103 @@ write_value(cib_t *cib, const char *id, const char *value)
     crm_xml_add(nvpair, "id", nvpair_id);
     crm_xml_add(nvpair, "name", name);
     crm_xml_add(nvpair, "value", value);
-    rc = cib->cmds->modify(cib, "crm_config", nvpair, cib_sync_call);
+    rc = cib->cmds->modify(cib, "crm_config", nvpair, options);
     if (rc < 0) {
         fprintf(stderr, "pcmk-cib-bench: %s: %s\n", value, pcmk_strerror(rc));
     }
     free_xml(nvpair);
     g_free(nvpair_id);
     g_free(name);
+    return rc;
+}
+
+static int
+write_value(cib_t *cib, const char *id, const char *value)
+{
+    int rc = modify_value(cib, id, value, cib_sync_call);
+
     return rc < 0 ? rc : 0;
+}
+
+static void submit(pipeline_t *pipe);
+
+static void
+on_written(xmlNode *msg, int call_id, int rc, xmlNode *output, void *user_data)
+{
+    call_t *call = user_data;
+    pipeline_t *pipe = call->pipe;
+
+    (void) msg;
+    (void) call_id;
+    (void) output;
+    pipe->in_flight--;
+    if (rc < 0) {
+        fprintf(stderr, "pcmk-cib-bench: %s: %s\n", call->value, pcmk_strerror(rc));
+        pipe->rc = rc;
+    } else {
+        printf("acked %s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n", call->value, call->sent,
+               g_get_monotonic_time());
+        pipe->done++;
+    }
+    submit(pipe);
+    if (pipe->in_flight == 0) {
+        g_main_loop_quit(loop);
+    }
+}
+
+static void
+call_free(void *data)
+{
+    call_t *call = data;
+
+    g_free(call->value);
+    g_free(call);
+}
+
+/* Keeps WINDOW writes in flight until the time or the count is up. */
+static void
+submit(pipeline_t *pipe)
+{
+    while (pipe->rc == 0 && pipe->in_flight < pipe->bench->window &&
+           pipe->sent < pipe->bench->max && g_get_monotonic_time() < pipe->end) {
+        call_t *call = g_new0(call_t, 1);
+        int id;
+
+        call->pipe = pipe;
+        call->value = g_strdup_printf("bv-%s-%ld", pipe->bench->id, pipe->sent);
+        call->sent = g_get_monotonic_time();
+        id = modify_value(pipe->cib, pipe->bench->id, call->value, cib_none);
+        if (id < 0) {
+            pipe->rc = id;
+            call_free(call);
+            return;
+        }
+        pipe->cib->cmds->register_callback_full(pipe->cib, id, 120, FALSE, call, "bench",
+                                                on_written, call_free);
+        pipe->sent++;
+        pipe->in_flight++;
+    }
+}
+
+static int
+run_pipelined(cib_t *cib, const bench_write_t *bench)
+{
+    char *value = g_strdup_printf("bv-%s-init", bench->id);
+    pipeline_t pipe = {.cib = cib, .bench = bench, .rc = write_value(cib, bench->id, value)};
+
+    g_free(value);
+    pipe.start = g_get_monotonic_time();
+    pipe.end = pipe.start + (gint64) (bench->seconds * 1e6);
+    loop = g_main_loop_new(NULL, FALSE);
+    submit(&pipe);
+    if (pipe.in_flight > 0) {
+        g_main_loop_run(loop);
+    }
+    g_main_loop_unref(loop);
+    loop = NULL;
+    double seconds = (double) (g_get_monotonic_time() - pipe.start) / 1e6;
+    printf("# writes %ld seconds %.3f rate %.1f\n", pipe.done, seconds, pipe.done / seconds);
+    return pipe.rc;
 }
 
 static int
@@ -171,14 +282,14 @@ static int
 usage(void)
 {
     fprintf(stderr,
-            "usage: pcmk-cib-bench write ID SECONDS MAX GAP_MS | watch QUIET_S | promote\n");
+            "usage: pcmk-cib-bench write ID SECONDS MAX GAP_MS [WINDOW] | watch QUIET_S | promote\n");
     return 64;
 }
 
 int
 main(int argc, char **argv)
 {
-    bool write = argc == 6 && strcmp(argv[1], "write") == 0;
+    bool write = (argc == 6 || argc == 7) && strcmp(argv[1], "write") == 0;
     bool watch = argc == 3 && strcmp(argv[1], "watch") == 0;
     bool promote = argc == 2 && strcmp(argv[1], "promote") == 0;
     cib_t *cib;
@@ -196,9 +307,9 @@ main(int argc, char **argv)
     }
     if (write) {
         bench_write_t bench = {argv[2], strtod(argv[3], NULL), strtol(argv[4], NULL, 10),
-                               strtol(argv[5], NULL, 10)};
+                               strtol(argv[5], NULL, 10), argc == 7 ? strtol(argv[6], NULL, 10) : 1};
 
-        rc = run_writes(cib, &bench);
+        rc = bench.window > 1 ? run_pipelined(cib, &bench) : run_writes(cib, &bench);
     } else if (watch) {
         quiet_s = strtol(argv[2], NULL, 10);
         rc = run_watch(cib);
