@@ -536,11 +536,16 @@ checkpoint(gpointer data)
     based_t *based = data;
     char *err = NULL;
 
-    based->checkpoint_timer = 0;
-    if (bl_cib_replica_checkpoint(based->replica, &err) != 0) {
+    /* In a thread: a write that comes meanwhile does not wait for cib.xml. */
+    if (bl_cib_replica_checkpoint_start(based->replica, &err) != 0) {
         bl_err("cannot write the CIB to disk: %s", err);
     }
     free(err);
+    /* Until it is done (and its journal gone), look again. */
+    if (bl_cib_replica_dirty(based->replica)) {
+        return G_SOURCE_CONTINUE;
+    }
+    based->checkpoint_timer = 0;
     return G_SOURCE_REMOVE;
 }
 

@@ -301,13 +301,28 @@ typedef int (*bl_cib_change_fn)(xmlDoc *doc, void *data, char **err);
 int bl_cib_replica_change_deferred(bl_cib_replica_t *replica, bl_cib_change_fn change, void *data,
                                    bool quorate, xmlDoc **diff, char **err);
 
-/* Makes every write applied so far durable (one fdatasync); checkpoints a long journal. */
+/*
+ * Makes every write applied so far durable (one fdatasync); starts a background
+ * checkpoint (bl_cib_replica_checkpoint_start()) of a long journal.
+ */
 int bl_cib_replica_flush(bl_cib_replica_t *replica, char **err);
 
-/* Writes the whole CIB to cib.xml and empties the journal (nothing to do when empty). */
+/*
+ * Writes the whole CIB to cib.xml and empties the journal (nothing to do when empty),
+ * waiting first for a background checkpoint.
+ */
 int bl_cib_replica_checkpoint(bl_cib_replica_t *replica, char **err);
 
-/* True when the journal holds writes not yet in cib.xml. */
+/*
+ * The same in a thread of its own, so that writes and their flushes go on meanwhile: the
+ * journal is rotated (cib.journal.old holds what the new cib.xml will), the CIB formatted
+ * here, and the files written by the thread; cib.journal.old is deleted when the next
+ * call (or flush, or bl_cib_replica_checkpoint()) finds the thread done. Nothing to do
+ * while one runs or when the journal is empty; after one failed, it writes in this thread.
+ */
+int bl_cib_replica_checkpoint_start(bl_cib_replica_t *replica, char **err);
+
+/* True when the journal holds writes not yet in cib.xml (or a checkpoint is unfinished). */
 bool bl_cib_replica_dirty(const bl_cib_replica_t *replica);
 
 /*

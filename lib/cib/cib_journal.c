@@ -7,6 +7,11 @@
  * the records are replayed on cib.xml: those whose source version is older than it
  * (a crash between a checkpoint and the truncation) are skipped; a torn last record
  * (a crash during an append, never acknowledged) ends the replay.
+ *
+ * A checkpoint written in the background first rotates the journal: cib.journal becomes
+ * cib.journal.old (the records the checkpoint's cib.xml will hold) and writes go on in a
+ * new cib.journal; cib.journal.old is deleted once cib.xml is on disk. Replay reads
+ * cib.journal.old, when there is one, before cib.journal.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +29,7 @@
 struct bl__cib_journal {
     int fd;
     char *path;
+    char *old_path; /* the journal a running checkpoint folds into cib.xml */
     GString *pending; /* records appended since the last sync */
     unsigned records; /* records in the file and pending, since the last reset */
 };
@@ -44,6 +50,7 @@ bl__cib_journal_open(const char *dir, bl__cib_journal_t **journal, char **err)
     *journal = g_new0(bl__cib_journal_t, 1);
     (*journal)->fd = fd;
     (*journal)->path = path;
+    (*journal)->old_path = bl_asprintf("%s.old", path);
     (*journal)->pending = g_string_new(NULL);
     return 0;
 }
@@ -56,6 +63,7 @@ bl__cib_journal_free(bl__cib_journal_t *journal)
     }
     close(journal->fd);
     free(journal->path);
+    free(journal->old_path);
     g_string_free(journal->pending, TRUE);
     g_free(journal);
 }
@@ -78,15 +86,19 @@ replay_one(xmlDoc *doc, const char *text, size_t len, char **err)
     return rc == 0 ? 1 : rc;
 }
 
-int
-bl__cib_journal_replay(bl__cib_journal_t *journal, xmlDoc *doc, unsigned *applied, char **err)
+/* Replays the journal file PATH onto DOC; a missing file holds nothing. */
+static int
+replay_file(const char *path, xmlDoc *doc, unsigned *applied, char **err)
 {
     char *data = NULL;
     size_t len = 0;
     size_t at = 0;
-    int rc = bl_file_read(journal->path, &data, &len, err);
+    int rc = bl_file_read(path, &data, &len, err);
 
-    *applied = 0;
+    if (rc == -ENOENT) {
+        bl_free(err);
+        return 0;
+    }
     while (rc == 0 && at < len) {
         unsigned long size = 0;
         int header = 0;
@@ -103,10 +115,73 @@ bl__cib_journal_replay(bl__cib_journal_t *journal, xmlDoc *doc, unsigned *applie
         at += (size_t) header + size + 1;
     }
     if (rc != 0) {
-        bl_err_prefix(err, "%s: record at byte %zu", journal->path, at);
+        bl_err_prefix(err, "%s: record at byte %zu", path, at);
     }
     free(data);
     return rc;
+}
+
+int
+bl__cib_journal_replay(bl__cib_journal_t *journal, xmlDoc *doc, unsigned *applied, char **err)
+{
+    int rc;
+
+    *applied = 0;
+    rc = replay_file(journal->old_path, doc, applied, err);
+    return rc != 0 ? rc : replay_file(journal->path, doc, applied, err);
+}
+
+/* Makes DIR's entries (a rename, a new file) durable. */
+static int
+sync_dir(const char *path)
+{
+    char *dir = g_path_get_dirname(path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = fd >= 0 && fsync(fd) == 0 ? 0 : -errno;
+
+    if (fd >= 0) {
+        close(fd);
+    }
+    g_free(dir);
+    return rc;
+}
+
+int
+bl__cib_journal_rotate(bl__cib_journal_t *journal, char **err)
+{
+    int fd;
+    int rc = journal->pending->len == 0 ? 0 : -EBUSY;
+
+    if (rc == 0 && rename(journal->path, journal->old_path) != 0) {
+        rc = -errno;
+    }
+    fd = rc == 0 ? open(journal->path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600)
+                 : -1;
+    if (rc == 0 && fd < 0) {
+        rc = -errno;
+        rename(journal->old_path, journal->path); /* back to one journal */
+    }
+    /* A write acknowledged in the new file must not vanish with its directory entry. */
+    if (rc == 0) {
+        rc = sync_dir(journal->path);
+    }
+    if (rc != 0) {
+        bl_err_set(err, "%s: cannot rotate: %s", journal->path, g_strerror(-rc));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return rc;
+    }
+    close(journal->fd);
+    journal->fd = fd;
+    journal->records = 0;
+    return 0;
+}
+
+void
+bl__cib_journal_drop_old(bl__cib_journal_t *journal)
+{
+    unlink(journal->old_path);
 }
 
 void
@@ -160,6 +235,7 @@ bl__cib_journal_reset(bl__cib_journal_t *journal, char **err)
 {
     g_string_truncate(journal->pending, 0);
     journal->records = 0;
+    bl__cib_journal_drop_old(journal);
     if (ftruncate(journal->fd, 0) != 0 || fdatasync(journal->fd) != 0) {
         int rc = -errno;
 

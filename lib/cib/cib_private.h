@@ -111,8 +111,22 @@ unsigned bl__cib_journal_records(const bl__cib_journal_t *journal);
 /* Writes the records added since the last sync and flushes them to disk (fdatasync). */
 int bl__cib_journal_sync(bl__cib_journal_t *journal, char **err);
 
-/* Empties the journal (after a checkpoint wrote the whole CIB). */
+/* Empties the journal (after a checkpoint wrote the whole CIB), cib.journal.old included. */
 int bl__cib_journal_reset(bl__cib_journal_t *journal, char **err);
+
+/*
+ * Renames the journal cib.journal.old and starts an empty one, for a checkpoint written in
+ * the background (nothing may be pending: sync first). -EBUSY when something is.
+ */
+int bl__cib_journal_rotate(bl__cib_journal_t *journal, char **err);
+
+/* Deletes cib.journal.old once the checkpoint that holds its records is on disk. */
+void bl__cib_journal_drop_old(bl__cib_journal_t *journal);
+
+/* ---------------------------------------------------- cib_store.c */
+
+/* bl_cib_store_write() of TEXT, the CIB already formatted (safe in another thread). */
+int bl__cib_store_write_text(const char *dir, const char *text, unsigned keep, char **err);
 
 /* ------------------------------------------------------- cib_diff.c */
 

@@ -15,6 +15,16 @@
 /* A journal this long is folded into cib.xml at the next flush (bounds replay time). */
 #define CHECKPOINT_RECORDS 200
 
+/* A checkpoint written by a thread of its own, so that writes need not wait for it. */
+typedef struct checkpoint_job {
+    char *dir;
+    char *text; /* the CIB as formatted when the journal was rotated */
+    unsigned keep;
+    int rc;
+    char *err;
+    gint done; /* set (atomically) by the thread as it ends */
+} checkpoint_job_t;
+
 struct bl_cib_replica {
     char *dir;
     unsigned keep;
@@ -22,6 +32,9 @@ struct bl_cib_replica {
     bl__cib_journal_t *journal;
     char digest[BL_DIGEST_HEXLEN + 1]; /* of doc's configuration, once known */
     bool digest_known;
+    GThread *checkpointer; /* the running or finished background checkpoint, if any */
+    checkpoint_job_t *job;
+    bool old_journal; /* cib.journal.old holds records that cib.xml may not */
 };
 
 /* The damaged-file fallback: refuse cib.xml, take the newest intact archive. */
@@ -114,12 +127,15 @@ open_journal(bl_cib_replica_t *replica, char **note, char **err)
     return rc != 0 ? rc : bl__cib_journal_reset(replica->journal, err);
 }
 
+static int reap_checkpoint(bl_cib_replica_t *replica, bool wait, char **err);
+
 void
 bl_cib_replica_free(bl_cib_replica_t *replica)
 {
     if (replica == NULL) {
         return;
     }
+    reap_checkpoint(replica, true, NULL);
     xmlFreeDoc(replica->doc);
     bl__cib_journal_free(replica->journal);
     free(replica->dir);
@@ -318,13 +334,92 @@ bl_cib_replica_change_deferred(bl_cib_replica_t *replica, bl_cib_change_fn chang
     return 0;
 }
 
+static gpointer
+run_checkpoint(gpointer data)
+{
+    checkpoint_job_t *job = data;
+
+    job->rc = bl__cib_store_write_text(job->dir, job->text, job->keep, &job->err);
+    g_atomic_int_set(&job->done, 1);
+    return NULL;
+}
+
+/*
+ * Ends the background checkpoint when it is done (WAIT: waits for it): on success its
+ * cib.xml holds the rotated journal's records, which go. Returns its outcome, or 0 when
+ * none ran; -EINPROGRESS while it runs.
+ */
+static int
+reap_checkpoint(bl_cib_replica_t *replica, bool wait, char **err)
+{
+    checkpoint_job_t *job = replica->job;
+    int rc;
+
+    if (job == NULL) {
+        return 0;
+    }
+    if (!wait && !g_atomic_int_get(&job->done)) {
+        return -EINPROGRESS;
+    }
+    g_thread_join(replica->checkpointer);
+    rc = job->rc;
+    if (rc == 0) {
+        bl__cib_journal_drop_old(replica->journal);
+        replica->old_journal = false;
+    } else if (err != NULL) {
+        bl_err_set(err, "%s", job->err);
+    }
+    free(job->dir);
+    free(job->text);
+    free(job->err);
+    g_free(job);
+    replica->job = NULL;
+    replica->checkpointer = NULL;
+    return rc;
+}
+
+int
+bl_cib_replica_checkpoint_start(bl_cib_replica_t *replica, char **err)
+{
+    checkpoint_job_t *job;
+    int rc = reap_checkpoint(replica, false, err);
+
+    if (rc == -EINPROGRESS || bl__cib_journal_records(replica->journal) == 0) {
+        return 0;
+    }
+    /* A failed one left cib.journal.old to keep: write it all in this thread. */
+    if (rc != 0 || replica->old_journal) {
+        bl_free(err);
+        return bl_cib_replica_checkpoint(replica, err);
+    }
+    rc = bl__cib_journal_sync(replica->journal, err);
+    if (rc == 0) {
+        rc = bl__cib_journal_rotate(replica->journal, err);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    replica->old_journal = true;
+    job = g_new0(checkpoint_job_t, 1);
+    job->dir = bl_strdup(replica->dir);
+    job->keep = replica->keep;
+    job->text = bl_xml_format(xmlDocGetRootElement(replica->doc));
+    replica->job = job;
+    replica->checkpointer = g_thread_new("cib-checkpoint", run_checkpoint, job);
+    return 0;
+}
+
 int
 bl_cib_replica_flush(bl_cib_replica_t *replica, char **err)
 {
     int rc = bl__cib_journal_sync(replica->journal, err);
 
     if (rc == 0 && bl__cib_journal_records(replica->journal) >= CHECKPOINT_RECORDS) {
-        rc = bl_cib_replica_checkpoint(replica, err);
+        char *why = NULL;
+
+        /* The writes are durable already: a checkpoint that fails is tried again later. */
+        bl_cib_replica_checkpoint_start(replica, &why);
+        free(why);
     }
     return rc;
 }
@@ -332,19 +427,25 @@ bl_cib_replica_flush(bl_cib_replica_t *replica, char **err)
 int
 bl_cib_replica_checkpoint(bl_cib_replica_t *replica, char **err)
 {
+    char *why = NULL;
     int rc;
 
-    if (bl__cib_journal_records(replica->journal) == 0) {
+    reap_checkpoint(replica, true, &why);
+    free(why);
+    if (bl__cib_journal_records(replica->journal) == 0 && !replica->old_journal) {
         return 0;
     }
     rc = bl_cib_store_write(replica->dir, replica->doc, replica->keep, err);
+    if (rc == 0) {
+        replica->old_journal = false;
+    }
     return rc != 0 ? rc : bl__cib_journal_reset(replica->journal, err);
 }
 
 bool
 bl_cib_replica_dirty(const bl_cib_replica_t *replica)
 {
-    return bl__cib_journal_records(replica->journal) > 0;
+    return bl__cib_journal_records(replica->journal) > 0 || replica->old_journal;
 }
 
 int
@@ -358,11 +459,17 @@ bl_cib_replica_apply(bl_cib_replica_t *replica, const xmlDoc *diff, char **err)
 int
 bl_cib_replica_take(bl_cib_replica_t *replica, const xmlDoc *doc, char **err)
 {
+    char *why = NULL;
     int rc;
 
+    reap_checkpoint(replica, true, &why);
+    free(why);
     xmlFreeDoc(replica->doc);
     replica->doc = xmlCopyDoc((xmlDoc *) doc, 1);
     replica->digest_known = false;
     rc = bl_cib_store_write(replica->dir, replica->doc, replica->keep, err);
+    if (rc == 0) {
+        replica->old_journal = false;
+    }
     return rc != 0 ? rc : bl__cib_journal_reset(replica->journal, err);
 }

@@ -27,6 +27,8 @@
 
 #include <belay/cib.h>
 
+#include "cib_private.h"
+
 #define CURRENT "cib.xml"
 
 /* Test hook: stop bl_cib_store_write() with -EINTR after this step (1-3), as a crash
@@ -276,6 +278,15 @@ int
 bl_cib_store_write(const char *dir, const xmlDoc *doc, unsigned keep, char **err)
 {
     char *text = bl_xml_format(xmlDocGetRootElement(doc));
+    int rc = bl__cib_store_write_text(dir, text, keep, err);
+
+    free(text);
+    return rc;
+}
+
+int
+bl__cib_store_write_text(const char *dir, const char *text, unsigned keep, char **err)
+{
     GArray *numbers = g_array_new(FALSE, FALSE, sizeof(unsigned long));
     int rc = list_archives(dir, numbers, true, err);
 
@@ -305,7 +316,6 @@ bl_cib_store_write(const char *dir, const xmlDoc *doc, unsigned keep, char **err
         bl_err_set(err, "%s: write stopped by the test hook", dir);
     }
     g_array_free(numbers, TRUE);
-    free(text);
     return rc;
 }
 

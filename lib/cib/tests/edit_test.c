@@ -390,6 +390,99 @@ test_replica_refusals_change_nothing(void **state)
     remove_dir(dir);
 }
 
+/* Property N as an edit, applied and flushed. */
+static void
+write_property(bl_cib_replica_t *replica, int n)
+{
+    char *text = bl_asprintf("<cib-edit><modify section=\"crm_config\" create=\"true\">"
+                             "<cluster_property_set id=\"cib-bootstrap-options\">"
+                             "<nvpair id=\"o-%d\" name=\"p%d\" value=\"v\"/>"
+                             "</cluster_property_set></modify></cib-edit>",
+                             n, n);
+    xmlDoc *diff = NULL;
+    char *err = NULL;
+
+    assert_int_equal(replica_edit(replica, text, true, &diff, &err), 0);
+    assert_int_equal(bl_cib_replica_flush(replica, &err), 0);
+    xmlFreeDoc(diff);
+    free(text);
+}
+
+static bool
+exists(const char *dir, const char *name)
+{
+    char *path = g_build_filename(dir, name, NULL);
+    bool found = g_file_test(path, G_FILE_TEST_EXISTS);
+
+    g_free(path);
+    return found;
+}
+
+static void
+test_background_checkpoint(void **state)
+{
+    char *dir = make_dir();
+    bl_cib_replica_t *replica = NULL;
+    char *note = NULL;
+    char *err = NULL;
+    char *version;
+
+    (void) state;
+    assert_int_equal(bl_cib_replica_open(dir, 5, &replica, &note, &err), 0);
+    free(note);
+    for (int i = 0; i < 3; i++) {
+        write_property(replica, i);
+    }
+    assert_int_equal(bl_cib_replica_checkpoint_start(replica, &err), 0);
+    assert_true(bl_cib_replica_dirty(replica)); /* until the thread is reaped */
+    /* Writes go on into the new journal while cib.xml is written. */
+    for (int i = 3; i < 5; i++) {
+        write_property(replica, i);
+    }
+    bl_cib_replica_free(replica); /* waits for the thread, as a stop does */
+    assert_false(exists(dir, "cib.journal.old"));
+    assert_int_equal(bl_cib_replica_open(dir, 5, &replica, &note, &err), 0);
+    assert_non_null(strstr(note, "replayed 2 journaled write(s)"));
+    version = version_of(bl_cib_replica_doc(replica));
+    assert_string_equal(version, "0.5.0");
+    free(version);
+    bl_cib_replica_free(replica);
+    free(note);
+    remove_dir(dir);
+}
+
+/* A crash while a background checkpoint ran leaves cib.journal.old: replayed first. */
+static void
+test_leftover_rotated_journal_is_replayed(void **state)
+{
+    char *dir = make_dir();
+    bl_cib_replica_t *replica = NULL;
+    char *note = NULL;
+    char *err = NULL;
+    char *from = g_build_filename(dir, "cib.journal", NULL);
+    char *to = g_build_filename(dir, "cib.journal.old", NULL);
+    char *version;
+
+    (void) state;
+    assert_int_equal(bl_cib_replica_open(dir, 5, &replica, &note, &err), 0);
+    free(note);
+    write_property(replica, 0);
+    write_property(replica, 1);
+    bl_cib_replica_free(replica);
+    assert_int_equal(rename(from, to), 0);
+    assert_int_equal(bl_cib_replica_open(dir, 5, &replica, &note, &err), 0);
+    assert_non_null(strstr(note, "replayed 2 journaled write(s)"));
+    version = version_of(bl_cib_replica_doc(replica));
+    assert_string_equal(version, "0.2.0");
+    free(version);
+    assert_false(exists(dir, "cib.journal.old"));
+    bl_cib_replica_free(replica);
+    free(note);
+    g_free(from);
+    g_free(to);
+    remove_dir(dir);
+}
+
 int
 main(void)
 {
@@ -402,6 +495,8 @@ main(void)
         cmocka_unit_test(test_malformed_edits),
         cmocka_unit_test(test_replica_applies_edits_to_its_current_cib),
         cmocka_unit_test(test_replica_refusals_change_nothing),
+        cmocka_unit_test(test_background_checkpoint),
+        cmocka_unit_test(test_leftover_rotated_journal_is_replayed),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
