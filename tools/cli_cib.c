@@ -585,7 +585,10 @@ cib_edit(bl_cli_t *cli, int argc, char **argv)
     /* The daemon's messages already start with the operation ("modify: no nvpair ..."). */
     if (rc != 0 && rc != BL_EUSAGE && cli->err != NULL && strncmp(cli->err, "cib ", 4) != 0) {
         if (strncmp(cli->err, args.verb, strlen(args.verb)) == 0) {
-            bl_err_prefix(&cli->err, "cib");
+            char *named = bl_asprintf("cib %s", cli->err);
+
+            free(cli->err);
+            cli->err = named;
         } else {
             bl_err_prefix(&cli->err, "cib %s", args.verb);
         }

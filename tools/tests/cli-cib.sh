@@ -87,4 +87,32 @@ equals "script: configure level, commit, then resource level, in order" \
 fails_cleanly "script: an error in a configure batch names its own line" "$F" "stdin line 6|vipp" \
     sh -c "printf 'configure\nprimitive a ocf:heartbeat:Dummy\n\n# comment\nprimitive b ocf:heartbeat:Dummy\ncolocation c \\\\\n inf: a vipp\ncommit\n' | '$BELAY' --file '$F' -f -"
 
+
+# --- cib modify|create|replace|delete (cibadmin's edits by element) on a file
+b cib new --force
+b cib create --section resources --xml-text '<primitive id="e1" class="ocf" provider="heartbeat" type="Dummy"/>'
+equals "cib create adds the element and bumps the epoch" "1 0.1.0" "$(xcount "$F" "//primitive[@id='e1']") $(version "$F")"
+fails_cleanly "cib create refuses an id that exists" "$F" "create|primitive 'e1' already exists" \
+    b cib create --section resources --xml-text '<primitive id="e1" class="ocf" provider="heartbeat" type="Dummy"/>'
+fails_cleanly "cib create refuses an invalid result" "$F" "invalid, nothing was written|type" \
+    b cib create --section resources --xml-text '<primitive id="e2" class="ocf" provider="heartbeat"/>'
+b cib modify --section resources --xml-text '<primitive id="e1" type="Stateful"/>'
+equals "cib modify sets attributes of the element by id" "Stateful heartbeat" \
+    "$(xp "$F" "//primitive[@id='e1']/@type") $(xp "$F" "//primitive[@id='e1']/@provider")"
+fails_cleanly "cib modify of a missing element names it" "$F" "cib modify|no nvpair 'p-x'" \
+    b cib modify --section crm_config --xml-text '<nvpair id="p-x" name="x" value="1"/>'
+b cib modify --section crm_config --allow-create --xml-text '<cluster_property_set id="cib-bootstrap-options"><nvpair id="p-x" name="x" value="1"/></cluster_property_set>'
+equals "cib modify --allow-create adds what is missing" "1" "$(xp "$F" "//nvpair[@id='p-x']/@value")"
+b cib replace --xml-text '<primitive id="e1" class="ocf" provider="heartbeat" type="Dummy"/>'
+equals "cib replace replaces the element" "Dummy" "$(xp "$F" "//primitive[@id='e1']/@type")"
+fails_cleanly "cib delete refuses when a given attribute differs" "$F" "value=\"1\"" \
+    b cib delete --xml-text '<nvpair id="p-x" value="2"/>'
+b cib delete --xml-text '<primitive id="e1"/>'
+equals "cib delete removes the element" "0" "$(xcount "$F" "//primitive[@id='e1']")"
+fails_cleanly "cib modify needs XML" "$F" "--xml-text" b cib modify --section resources
+fails_cleanly "cib create with malformed XML" "$F" "cib create|--xml-text" \
+    b cib create --section resources --xml-text '<primitive id='
+fails_cleanly "cib modify with an unknown section" "$F" "unknown section 'resource'" \
+    b cib modify --section resource --xml-text '<primitive id="e1"/>'
+
 tap_done
