@@ -300,6 +300,25 @@ check_change(bl_cib_replica_t *replica, xmlDoc *next, bool quorate, char digest[
     return rc;
 }
 
+/* True when DIFF changes more than the version attributes of the root. */
+static bool
+changes_content(const xmlDoc *diff)
+{
+    for (const xmlNode *change = bl_xml_first_child(xmlDocGetRootElement(diff), NULL);
+         change != NULL; change = bl_xml_next(change, NULL)) {
+        const char *name = bl_xml_attr(change, "name");
+
+        if (bl_xml_is(change, "version")) {
+            continue;
+        }
+        if (!bl_xml_is(change, "set") || g_strcmp0(bl_xml_attr(change, "path"), "/cib") != 0 ||
+            (g_strcmp0(name, "epoch") != 0 && g_strcmp0(name, "num_updates") != 0)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int
 bl_cib_replica_change_deferred(bl_cib_replica_t *replica, bl_cib_change_fn change, void *data,
                                bool quorate, xmlDoc **diff, char **err)
@@ -310,15 +329,18 @@ bl_cib_replica_change_deferred(bl_cib_replica_t *replica, bl_cib_change_fn chang
     int rc = change(next, data, err);
 
     *diff = NULL;
-    if (rc == 0 && bl_cib_equal(replica->doc, next)) {
-        xmlFreeDoc(next);
-        return 0;
-    }
     if (rc == 0) {
         rc = check_change(replica, next, quorate, digest, err);
     }
     if (rc == 0) {
         rc = bl_cib_diff(replica->doc, next, diff, err);
+    }
+    /* Nothing but the version bump: a change that changed nothing is not a write. */
+    if (rc == 0 && !changes_content(*diff)) {
+        xmlFreeDoc(*diff);
+        *diff = NULL;
+        xmlFreeDoc(next);
+        return 0;
     }
     if (rc != 0) {
         xmlFreeDoc(next);
