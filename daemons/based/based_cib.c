@@ -18,17 +18,28 @@
  * A delivered write waiting for the group commit: applied in memory and journaled, its
  * acknowledgement goes out once the journal is on disk.
  */
+/* When a write of this process passed each step (g_get_monotonic_time()), for the log. */
+typedef struct based_times {
+    gint64 received; /* its request was read */
+    gint64 sent;     /* its batch was multicast */
+    gint64 delivered;
+    gint64 applied;
+} based_times_t;
+
 typedef struct based_done {
     qb_ipcs_connection_t *c; /* the writer's client when it is ours, else NULL */
     char ref[BL_CIB_REF_MAX + 1];
     int rc;
     char *err;
+    uint64_t seq;
+    based_times_t times; /* all 0 for another process's write */
 } based_done_t;
 
 /* A write of this process from its request until its delivery (based_t.pending). */
 typedef struct based_pending {
     qb_ipcs_connection_t *c;
     char ref[BL_CIB_REF_MAX + 1]; /* the request's ref, echoed in the reply; "" when none */
+    based_times_t times;
 } based_pending_t;
 
 /* A write in the outbox: checked, numbered, waiting to be multicast. */
@@ -270,6 +281,14 @@ send_batch(based_t *based, GPtrArray *batch)
         bl_warn("cannot multicast %u write(s): %s", batch->len, bl_strerror(rc));
         fail_batch(based, batch, rc);
     }
+    for (guint i = 0; rc == 0 && i < batch->len; i++) {
+        based_outgoing_t *out = g_ptr_array_index(batch, i);
+        based_pending_t *pending = g_hash_table_lookup(based->pending, &out->seq);
+
+        if (pending != NULL) {
+            pending->times.sent = g_get_monotonic_time();
+        }
+    }
     g_string_free(msg, TRUE);
 }
 
@@ -304,7 +323,7 @@ send_outbox(gpointer data)
 
 /* Numbers BODY (taken), so that its delivery here finds the client, and queues it. */
 static void
-enqueue(based_t *based, qb_ipcs_connection_t *c, const char *ref, char *body)
+enqueue(based_t *based, qb_ipcs_connection_t *c, const char *ref, char *body, gint64 received)
 {
     based_outgoing_t *out = g_new0(based_outgoing_t, 1);
     based_pending_t *pending = g_new0(based_pending_t, 1);
@@ -312,6 +331,7 @@ enqueue(based_t *based, qb_ipcs_connection_t *c, const char *ref, char *body)
     out->seq = ++based->next_seq;
     out->body = body;
     pending->c = c;
+    pending->times.received = received;
     g_strlcpy(pending->ref, ref != NULL ? ref : "", sizeof(pending->ref));
     g_hash_table_insert(based->pending, g_memdup2(&out->seq, sizeof(out->seq)), pending);
     g_queue_push_tail(&based->outbox, out);
@@ -365,6 +385,7 @@ handle_write(based_t *based, qb_ipcs_connection_t *c, const char *body, int32_t 
     char *err = NULL;
     char *text = NULL;
     const char *ref = NULL;
+    gint64 received = g_get_monotonic_time();
     int rc = bl_xml_parse(body, strlen(body), names[id], &payload, &err);
 
     if (rc == 0) {
@@ -377,7 +398,7 @@ handle_write(based_t *based, qb_ipcs_connection_t *c, const char *body, int32_t 
         rc = prepare(based, id, payload, &text, &err);
     }
     if (rc == 0) {
-        enqueue(based, c, ref, text);
+        enqueue(based, c, ref, text, received);
     } else {
         bl_notice("write refused: %s", err != NULL ? err : bl_strerror(rc));
         reply_ref(c, ref, rc, err, based, NULL);
@@ -549,6 +570,25 @@ checkpoint(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* Where the time of one of this process's writes went (debug: BELAY_DEBUG=1). */
+static void
+log_times(const based_done_t *done, int flush_rc)
+{
+    const based_times_t *t = &done->times;
+    gint64 now;
+
+    if (t->received == 0) {
+        return;
+    }
+    now = g_get_monotonic_time();
+    bl_debug("write %" PRIu64 ": rc %d; checked and multicast after %" G_GINT64_FORMAT
+             " us, delivered after %" G_GINT64_FORMAT " us, applied in %" G_GINT64_FORMAT
+             " us, on disk after %" G_GINT64_FORMAT " us (flush rc %d); %" G_GINT64_FORMAT
+             " us in all",
+             done->seq, done->rc, t->sent - t->received, t->delivered - t->sent,
+             t->applied - t->delivered, now - t->applied, flush_rc, now - t->received);
+}
+
 void
 based_cib_flush(based_t *based)
 {
@@ -564,6 +604,7 @@ based_cib_flush(based_t *based)
         bl_err("cannot write the journal to disk: %s", err);
     }
     while ((done = g_queue_pop_head(&based->done)) != NULL) {
+        log_times(done, rc);
         if (done->c != NULL) {
             /* A write applied in memory but not on disk must not look durable. */
             reply_ref(done->c, done->ref, done->rc == 0 ? rc : done->rc,
@@ -633,24 +674,6 @@ apply_edit(based_t *based, const char *text, size_t len, bool quorate, char **ch
     return rc;
 }
 
-/* Queues a write's outcome for the next group commit, which runs once delivery pauses. */
-static void
-queue_done(based_t *based, const based_pending_t *pending, int rc, char *err)
-{
-    based_done_t *done = g_new0(based_done_t, 1);
-
-    if (pending != NULL) {
-        done->c = pending->c;
-        g_strlcpy(done->ref, pending->ref, sizeof(done->ref));
-    }
-    done->rc = rc;
-    done->err = err;
-    g_queue_push_tail(&based->done, done);
-    if (based->flush_source == 0) {
-        based->flush_source = g_idle_add_full(G_PRIORITY_HIGH, flush_now, based, NULL);
-    }
-}
-
 /* One delivered write, as every member sees it. */
 typedef struct delivered {
     uint32_t nodeid;
@@ -659,7 +682,30 @@ typedef struct delivered {
     bool quorate; /* the sender's partition was quorate as it sent it */
     const char *body;
     size_t len;
+    gint64 delivered; /* when its message came */
 } delivered_t;
+
+/* Queues a write's outcome for the next group commit, which runs once delivery pauses. */
+static void
+queue_done(based_t *based, const delivered_t *w, const based_pending_t *pending, int rc, char *err)
+{
+    based_done_t *done = g_new0(based_done_t, 1);
+
+    done->seq = w->seq;
+    if (pending != NULL) {
+        done->c = pending->c;
+        g_strlcpy(done->ref, pending->ref, sizeof(done->ref));
+        done->times = pending->times;
+        done->times.delivered = w->delivered;
+        done->times.applied = g_get_monotonic_time();
+    }
+    done->rc = rc;
+    done->err = err;
+    g_queue_push_tail(&based->done, done);
+    if (based->flush_source == 0) {
+        based->flush_source = g_idle_add_full(G_PRIORITY_HIGH, flush_now, based, NULL);
+    }
+}
 
 /* Applies W; returns its rc, with the change for subscribers in *change. */
 static int
@@ -719,7 +765,7 @@ deliver_one(based_t *based, const delivered_t *w)
     if (w->local) {
         pending = g_hash_table_lookup(based->pending, &w->seq);
     }
-    queue_done(based, pending, rc, err);
+    queue_done(based, w, pending, rc, err);
     if (pending != NULL) {
         g_hash_table_remove(based->pending, &w->seq);
     }
@@ -815,7 +861,7 @@ based_cib_deliver(bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, const void *msg,
     if (len < 2 || text[len - 1] != '\0') {
         bl_warn("ignored a malformed message of %zu bytes from node %" PRIu32, len, nodeid);
     } else if (text[0] == BASED_MSG_WRITE || text[0] == BASED_MSG_BATCH) {
-        delivered_t w = {.nodeid = nodeid};
+        delivered_t w = {.nodeid = nodeid, .delivered = g_get_monotonic_time()};
 
         w.local = nodeid == bl_cpg_local_nodeid(cpg) && pid == (uint32_t) getpid();
         if (text[0] == BASED_MSG_WRITE) {
