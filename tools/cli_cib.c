@@ -510,19 +510,20 @@ parse_edit_args(bl_cli_t *cli, int argc, char **argv, edit_args_t *args)
 {
     args->verb = argv[0];
     for (int i = 1; i < argc; i++) {
-        if (option_value("--section", argc, argv, &i, &args->section) ||
-            option_value("--xml-text", argc, argv, &i, &args->xml_text) ||
-            option_value("--xml-file", argc, argv, &i, &args->xml_file)) {
+        if (option_value("--section", argc, argv, &i, &args->section)
+            || option_value("--xml-text", argc, argv, &i, &args->xml_text)
+            || option_value("--xml-file", argc, argv, &i, &args->xml_file)) {
             continue;
         }
         if (strcmp(argv[i], "--allow-create") == 0 && strcmp(args->verb, "modify") == 0) {
             args->allow_create = true;
             continue;
         }
-        bl_err_set(&cli->err,
-                   "cib %s: unexpected argument '%s' (usage: cib %s [--section NAME]%s --xml-text XML | --xml-file FILE)",
-                   args->verb, argv[i], args->verb,
-                   strcmp(args->verb, "modify") == 0 ? " [--allow-create]" : "");
+        bl_err_set(
+            &cli->err,
+            "cib %s: unexpected argument '%s' (usage: cib %s [--section NAME]%s --xml-text XML | --xml-file FILE)",
+            args->verb, argv[i], args->verb,
+            strcmp(args->verb, "modify") == 0 ? " [--allow-create]" : "");
         return BL_EUSAGE;
     }
     if ((args->xml_text == NULL) == (args->xml_file == NULL)) {
@@ -539,10 +540,9 @@ build_edit(bl_cli_t *cli, const edit_args_t *args, xmlDoc **edit)
 {
     xmlDoc *element = NULL;
     xmlNode *op;
-    int rc = args->xml_text != NULL
-                 ? bl_xml_parse(args->xml_text, strlen(args->xml_text), "--xml-text", &element,
-                                &cli->err)
-                 : bl_xml_parse_file(args->xml_file, &element, &cli->err);
+    int rc = args->xml_text != NULL ? bl_xml_parse(args->xml_text, strlen(args->xml_text),
+                                                   "--xml-text", &element, &cli->err)
+                                    : bl_xml_parse_file(args->xml_file, &element, &cli->err);
 
     if (rc != 0) {
         bl_err_prefix(&cli->err, "cib %s", args->verb);
@@ -599,8 +599,9 @@ cib_edit(bl_cli_t *cli, int argc, char **argv)
 
 /* Commands of `belay configure` that belay-based runs itself (it refuses the others). */
 static const char *const daemon_verbs[] = {
-    "primitive", "group", "clone", "ms", "location", "colocation", "collocation", "order",
-    "property", "rsc_defaults", "op_defaults", "node", "delete", "rename", NULL,
+    "primitive",   "group",       "clone",  "ms",       "location",
+    "colocation",  "collocation", "order",  "property", "rsc_defaults",
+    "op_defaults", "node",        "delete", "rename",   NULL,
 };
 
 int
@@ -639,8 +640,9 @@ bl__cli_cib_run(bl_cli_t *cli, int argc, char **argv)
     char *hint;
 
     if (argc < 2) {
-        bl_err_set(&cli->err,
-                   "cib: missing command (new, show, query, verify, version, modify, create, replace or delete)");
+        bl_err_set(
+            &cli->err,
+            "cib: missing command (new, show, query, verify, version, modify, create, replace or delete)");
         return BL_EUSAGE;
     }
     if (strcmp(argv[1], "new") == 0) {

@@ -33,15 +33,14 @@ parse(const char *text)
 static xmlDoc *
 pipeline_edit(long k, long bad)
 {
-    char *text = k == bad
-                     ? bl_strdup("<cib-edit><create section=\"crm_config\">"
-                                 "<cluster_property_set id=\"cib-bootstrap-options\"/>"
-                                 "</create></cib-edit>")
-                     : bl_asprintf("<cib-edit><modify section=\"crm_config\" create=\"true\">"
-                                   "<cluster_property_set id=\"cib-bootstrap-options\">"
-                                   "<nvpair id=\"pipe-%ld\" name=\"pipe-%ld\" value=\"%ld\"/>"
-                                   "</cluster_property_set></modify></cib-edit>",
-                                   k, k, k);
+    char *text = k == bad ? bl_strdup("<cib-edit><create section=\"crm_config\">"
+                                      "<cluster_property_set id=\"cib-bootstrap-options\"/>"
+                                      "</create></cib-edit>")
+                          : bl_asprintf("<cib-edit><modify section=\"crm_config\" create=\"true\">"
+                                        "<cluster_property_set id=\"cib-bootstrap-options\">"
+                                        "<nvpair id=\"pipe-%ld\" name=\"pipe-%ld\" value=\"%ld\"/>"
+                                        "</cluster_property_set></modify></cib-edit>",
+                                        k, k, k);
     xmlDoc *doc = parse(text);
 
     free(text);
@@ -92,8 +91,8 @@ main(int argc, char **argv)
     char *err = NULL;
     int rc;
 
-    if (!(argc == 3 && strcmp(argv[1], "edit") == 0) &&
-        !(argc == 5 && strcmp(argv[1], "pipeline") == 0)) {
+    if (!(argc == 3 && strcmp(argv[1], "edit") == 0)
+        && !(argc == 5 && strcmp(argv[1], "pipeline") == 0)) {
         fprintf(stderr, "usage: bl-cib-edit edit XML | pipeline N WINDOW BAD\n");
         return 64;
     }

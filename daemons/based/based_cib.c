@@ -127,8 +127,9 @@ handle_query(based_t *based, qb_ipcs_connection_t *c, const char *body)
 
 /* Commands of `belay configure` that belay-based runs: those that only change the CIB. */
 static const char *const crm_verbs[] = {
-    "primitive", "group", "clone", "ms", "location", "colocation", "collocation", "order",
-    "property", "rsc_defaults", "op_defaults", "node", "delete", "rename", NULL,
+    "primitive",   "group",       "clone",  "ms",       "location",
+    "colocation",  "collocation", "order",  "property", "rsc_defaults",
+    "op_defaults", "node",        "delete", "rename",   NULL,
 };
 
 /* The words of a <crm> operation, NULL-terminated (free with g_strfreev()). */
@@ -149,9 +150,10 @@ crm_words(const xmlNode *op, int *argc, char **err)
         known = known || strcmp(crm_verbs[i], g_ptr_array_index(words, 0)) == 0;
     }
     if (!known) {
-        bl_err_set(err,
-                   "crm: '%s' is not run by belay-based (only commands that change the configuration are)",
-                   words->len > 0 ? (const char *) g_ptr_array_index(words, 0) : "");
+        bl_err_set(
+            err,
+            "crm: '%s' is not run by belay-based (only commands that change the configuration are)",
+            words->len > 0 ? (const char *) g_ptr_array_index(words, 0) : "");
     }
     *argc = (int) words->len;
     g_ptr_array_add(words, NULL);
@@ -191,7 +193,9 @@ check_edit(const xmlDoc *edit, char **err)
     const xmlNode *op = bl_xml_first_child(root, NULL);
 
     if (!bl_xml_is(root, "cib-edit") || op == NULL) {
-        bl_err_set(err, "edit: expected <cib-edit> holding operations (modify, create, replace, delete or crm)");
+        bl_err_set(
+            err,
+            "edit: expected <cib-edit> holding operations (modify, create, replace, delete or crm)");
         return BL_EPARSE;
     }
     for (; op != NULL; op = bl_xml_next(op, NULL)) {
@@ -228,7 +232,8 @@ request_ref(const xmlDoc *payload, const char **ref, char **err)
     if (text == NULL) {
         return 0;
     }
-    if (*text == '\0' || strlen(text) > BL_CIB_REF_MAX || strspn(text, "0123456789") != strlen(text)) {
+    if (*text == '\0' || strlen(text) > BL_CIB_REF_MAX
+        || strspn(text, "0123456789") != strlen(text)) {
         bl_err_set(err, "request: ref '%.40s' is not a number of at most %d digits", text,
                    BL_CIB_REF_MAX);
         return BL_EPARSE;
@@ -368,8 +373,8 @@ prepare(based_t *based, int32_t id, const xmlDoc *payload, char **body, char **e
         *body = rc == 0 ? bl_xml_format(xmlDocGetRootElement(payload)) : NULL;
         return rc;
     }
-    rc = bl_cib_replica_prepare(based->replica, payload, id == BL_CIB_MSG_REPLACE,
-                                based->quorate, &diff, &configuration, err);
+    rc = bl_cib_replica_prepare(based->replica, payload, id == BL_CIB_MSG_REPLACE, based->quorate,
+                                &diff, &configuration, err);
     *body = rc == 0 ? bl_xml_format(xmlDocGetRootElement(diff)) : NULL;
     xmlFreeDoc(diff);
     return rc;
@@ -378,9 +383,8 @@ prepare(based_t *based, int32_t id, const xmlDoc *payload, char **body, char **e
 static void
 handle_write(based_t *based, qb_ipcs_connection_t *c, const char *body, int32_t id)
 {
-    static const char *const names[] = {[BL_CIB_MSG_PATCH] = "diff",
-                                        [BL_CIB_MSG_REPLACE] = "new CIB",
-                                        [BL_CIB_MSG_EDIT] = "edit"};
+    static const char *const names[] = {
+        [BL_CIB_MSG_PATCH] = "diff", [BL_CIB_MSG_REPLACE] = "new CIB", [BL_CIB_MSG_EDIT] = "edit"};
     xmlDoc *payload = NULL;
     char *err = NULL;
     char *text = NULL;
@@ -658,8 +662,7 @@ run_edit(xmlDoc *doc, void *data, char **err)
  * the edit changed nothing.
  */
 static int
-apply_edit(based_t *based, const char *text, size_t len, bool quorate, char **change,
-           char **err)
+apply_edit(based_t *based, const char *text, size_t len, bool quorate, char **change, char **err)
 {
     xmlDoc *edit = NULL;
     xmlDoc *diff = NULL;
@@ -734,8 +737,7 @@ apply_delivered(based_t *based, const delivered_t *w, char **change, char **err)
     if (rc == 0) {
         *change = bl_strndup(w->body, w->len);
     } else if (rc == BL_EVERSION) {
-        bl_info("write %" PRIu64 " from node %" PRIu32 " lost a race: %s", w->seq, w->nodeid,
-                *err);
+        bl_info("write %" PRIu64 " from node %" PRIu32 " lost a race: %s", w->seq, w->nodeid, *err);
     } else {
         bl_err("write %" PRIu64 " from node %" PRIu32 " failed: %s", w->seq, w->nodeid, *err);
     }
@@ -799,9 +801,8 @@ next_in_batch(const char **p, const char *end, delivered_t *w)
     int used = 0;
     const char *newline = memchr(*p, '\n', (size_t) (end - *p));
 
-    if (newline == NULL ||
-        sscanf(*p, "%llu %c %zu%n", &seq, &quorum, &len, &used) != 3 || *p + used != newline ||
-        len > (size_t) (end - newline - 1)) {
+    if (newline == NULL || sscanf(*p, "%llu %c %zu%n", &seq, &quorum, &len, &used) != 3
+        || *p + used != newline || len > (size_t) (end - newline - 1)) {
         return false;
     }
     w->seq = seq;
@@ -827,7 +828,8 @@ deliver_batch(based_t *based, delivered_t *w, const char *text, size_t len)
     p++;
     for (unsigned long i = 0; i < count; i++) {
         if (!next_in_batch(&p, end, w)) {
-            bl_warn("ignored the rest of a malformed batch from node %" PRIu32 " (write %lu of %lu)",
+            bl_warn("ignored the rest of a malformed batch from node %" PRIu32
+                    " (write %lu of %lu)",
                     w->nodeid, i + 1, count);
             return;
         }

@@ -25,10 +25,10 @@ typedef struct early_reply {
 
 struct bl_cib_client {
     qb_ipcc_connection_t *conn;
-    char *buffer;        /* BL_CIB_MAX_MSG bytes for replies */
-    uint64_t next_ref;   /* numbers submitted writes (their ref) */
-    GQueue in_flight;    /* refs (uint64_t *) of submitted writes, oldest first */
-    GHashTable *early;   /* ref -> early_reply_t *, replies not yet collected */
+    char *buffer;      /* BL_CIB_MAX_MSG bytes for replies */
+    uint64_t next_ref; /* numbers submitted writes (their ref) */
+    GQueue in_flight;  /* refs (uint64_t *) of submitted writes, oldest first */
+    GHashTable *early; /* ref -> early_reply_t *, replies not yet collected */
 };
 
 const char *
@@ -371,9 +371,10 @@ edit_with_ref(const xmlDoc *edit, uint64_t ref, char **err)
     char *text = doc_text(edit);
     char *result;
 
-    if (strncmp(text, tag, sizeof(tag) - 1) != 0 ||
-        bl_xml_attr(xmlDocGetRootElement(edit), "ref") != NULL) {
-        bl_err_set(err, "edit: expected a <cib-edit> without a ref attribute (the library sets it)");
+    if (strncmp(text, tag, sizeof(tag) - 1) != 0
+        || bl_xml_attr(xmlDocGetRootElement(edit), "ref") != NULL) {
+        bl_err_set(err,
+                   "edit: expected a <cib-edit> without a ref attribute (the library sets it)");
         free(text);
         return NULL;
     }
@@ -394,8 +395,8 @@ bl_cib_client_submit(bl_cib_client_t *client, const xmlDoc *edit, char **err)
         return BL_EPARSE;
     }
     /* A full request buffer empties as the daemon reads: wait for room. */
-    while ((rc = send_request(client, BL_CIB_MSG_EDIT, text, err)) == -EAGAIN &&
-           g_get_monotonic_time() < deadline) {
+    while ((rc = send_request(client, BL_CIB_MSG_EDIT, text, err)) == -EAGAIN
+           && g_get_monotonic_time() < deadline) {
         g_usleep(SUBMIT_RETRY_US);
     }
     free(text);

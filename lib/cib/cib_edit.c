@@ -152,8 +152,8 @@ op_scope(xmlDoc *doc, const xmlNode *op, const char *verb, bool create, char **e
         return NULL;
     }
     section = bl_cib_section(doc, name);
-    if (section == NULL && create && strcmp(name, "configuration") != 0 &&
-        strcmp(name, "status") != 0) {
+    if (section == NULL && create && strcmp(name, "configuration") != 0
+        && strcmp(name, "status") != 0) {
         section = bl_cib_section_ensure(doc, name);
     }
     if (section == NULL) {
@@ -273,8 +273,8 @@ op_delete(xmlDoc *doc, const xmlNode *op, char **err)
     }
     for (const xmlAttr *attr = element->properties; attr != NULL; attr = attr->next) {
         xmlChar *value = xmlNodeGetContent((const xmlNode *) attr);
-        bool same = g_strcmp0(bl_xml_attr(target, (const char *) attr->name),
-                              (const char *) value) == 0;
+        bool same =
+            g_strcmp0(bl_xml_attr(target, (const char *) attr->name), (const char *) value) == 0;
 
         xmlFree(value);
         if (!same) {
@@ -288,9 +288,9 @@ op_delete(xmlDoc *doc, const xmlNode *op, char **err)
             return BL_ENOTFOUND;
         }
     }
-    if (target->parent == NULL || target->parent->type != XML_ELEMENT_NODE ||
-        target == bl_xml_first_child(xmlDocGetRootElement(doc), "configuration") ||
-        target == bl_cib_section(doc, "status")) {
+    if (target->parent == NULL || target->parent->type != XML_ELEMENT_NODE
+        || target == bl_xml_first_child(xmlDocGetRootElement(doc), "configuration")
+        || target == bl_cib_section(doc, "status")) {
         bl_err_set(err, "delete: %s cannot be deleted", target->name);
         return BL_EPARSE;
     }
@@ -301,8 +301,8 @@ op_delete(xmlDoc *doc, const xmlNode *op, char **err)
 bool
 bl_cib_edit_is_element_op(const xmlNode *op)
 {
-    return bl_xml_is(op, "modify") || bl_xml_is(op, "create") || bl_xml_is(op, "replace") ||
-           bl_xml_is(op, "delete");
+    return bl_xml_is(op, "modify") || bl_xml_is(op, "create") || bl_xml_is(op, "replace")
+           || bl_xml_is(op, "delete");
 }
 
 int
@@ -326,8 +326,7 @@ bl_cib_edit_op_apply(xmlDoc *doc, const xmlNode *op, char **err)
 }
 
 int
-bl_cib_edit_apply(xmlDoc *doc, const xmlDoc *edit, bl_cib_edit_hook_fn hook, void *data,
-                  char **err)
+bl_cib_edit_apply(xmlDoc *doc, const xmlDoc *edit, bl_cib_edit_hook_fn hook, void *data, char **err)
 {
     const xmlNode *root = xmlDocGetRootElement(edit);
     unsigned n = 0;
@@ -341,8 +340,9 @@ bl_cib_edit_apply(xmlDoc *doc, const xmlDoc *edit, bl_cib_edit_hook_fn hook, voi
     several = bl_xml_next(bl_xml_first_child(root, NULL), NULL) != NULL;
     for (const xmlNode *op = bl_xml_first_child(root, NULL); op != NULL;
          op = bl_xml_next(op, NULL)) {
-        int rc = hook != NULL && !bl_cib_edit_is_element_op(op) ? hook(doc, op, data, err)
-                                                                 : bl_cib_edit_op_apply(doc, op, err);
+        int rc = hook != NULL && !bl_cib_edit_is_element_op(op)
+                     ? hook(doc, op, data, err)
+                     : bl_cib_edit_op_apply(doc, op, err);
 
         n++;
         if (rc != 0) {

@@ -29,7 +29,7 @@
 struct bl__cib_journal {
     int fd;
     char *path;
-    char *old_path; /* the journal a running checkpoint folds into cib.xml */
+    char *old_path;   /* the journal a running checkpoint folds into cib.xml */
     GString *pending; /* records appended since the last sync */
     unsigned records; /* records in the file and pending, since the last reset */
 };
@@ -155,8 +155,8 @@ bl__cib_journal_rotate(bl__cib_journal_t *journal, char **err)
     if (rc == 0 && rename(journal->path, journal->old_path) != 0) {
         rc = -errno;
     }
-    fd = rc == 0 ? open(journal->path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600)
-                 : -1;
+    fd =
+        rc == 0 ? open(journal->path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600) : -1;
     if (rc == 0 && fd < 0) {
         rc = -errno;
         rename(journal->old_path, journal->path); /* back to one journal */

@@ -280,8 +280,7 @@ bl_cib_replica_apply_deferred(bl_cib_replica_t *replica, const xmlDoc *diff, con
 
 /* Checks NEXT, CHANGE's result, and versions it; *configuration tells what it changed. */
 static int
-check_change(bl_cib_replica_t *replica, xmlDoc *next, bool quorate, char digest[],
-             char **err)
+check_change(bl_cib_replica_t *replica, xmlDoc *next, bool quorate, char digest[], char **err)
 {
     bool configuration;
     int rc;
@@ -311,8 +310,8 @@ changes_content(const xmlDoc *diff)
         if (bl_xml_is(change, "version")) {
             continue;
         }
-        if (!bl_xml_is(change, "set") || g_strcmp0(bl_xml_attr(change, "path"), "/cib") != 0 ||
-            (g_strcmp0(name, "epoch") != 0 && g_strcmp0(name, "num_updates") != 0)) {
+        if (!bl_xml_is(change, "set") || g_strcmp0(bl_xml_attr(change, "path"), "/cib") != 0
+            || (g_strcmp0(name, "epoch") != 0 && g_strcmp0(name, "num_updates") != 0)) {
             return true;
         }
     }

@@ -150,8 +150,7 @@ write_value(bl_cib_client_t *client, const char *id, const char *value)
 
     for (int tries = 0; tries < MAX_TRIES && (rc == BL_EVERSION || rc == -EAGAIN); tries++) {
         bl_free(&err);
-        rc = use_diffs() ? write_once(client, id, value, &err)
-                         : edit_once(client, id, value, &err);
+        rc = use_diffs() ? write_once(client, id, value, &err) : edit_once(client, id, value, &err);
         if (rc == -EAGAIN) {
             g_usleep(20000);
         }
@@ -344,7 +343,8 @@ main(int argc, char **argv)
     }
     if (write) {
         bench_write_t bench = {argv[2], strtod(argv[3], NULL), strtol(argv[4], NULL, 10),
-                               strtol(argv[5], NULL, 10), argc == 7 ? strtol(argv[6], NULL, 10) : 1};
+                               strtol(argv[5], NULL, 10),
+                               argc == 7 ? strtol(argv[6], NULL, 10) : 1};
 
         rc = bench.window > 1 && !use_diffs() ? run_pipelined(client, &bench)
                                               : run_writes(client, &bench);

@@ -130,8 +130,8 @@ call_free(void *data)
 static void
 submit(pipeline_t *pipe)
 {
-    while (pipe->rc == 0 && pipe->in_flight < pipe->bench->window &&
-           pipe->sent < pipe->bench->max && g_get_monotonic_time() < pipe->end) {
+    while (pipe->rc == 0 && pipe->in_flight < pipe->bench->window && pipe->sent < pipe->bench->max
+           && g_get_monotonic_time() < pipe->end) {
         call_t *call = g_new0(call_t, 1);
         int id;
 
@@ -281,8 +281,9 @@ run_watch(cib_t *cib)
 static int
 usage(void)
 {
-    fprintf(stderr,
-            "usage: pcmk-cib-bench write ID SECONDS MAX GAP_MS [WINDOW] | watch QUIET_S | promote\n");
+    fprintf(
+        stderr,
+        "usage: pcmk-cib-bench write ID SECONDS MAX GAP_MS [WINDOW] | watch QUIET_S | promote\n");
     return 64;
 }
 
@@ -307,7 +308,8 @@ main(int argc, char **argv)
     }
     if (write) {
         bench_write_t bench = {argv[2], strtod(argv[3], NULL), strtol(argv[4], NULL, 10),
-                               strtol(argv[5], NULL, 10), argc == 7 ? strtol(argv[6], NULL, 10) : 1};
+                               strtol(argv[5], NULL, 10),
+                               argc == 7 ? strtol(argv[6], NULL, 10) : 1};
 
         rc = bench.window > 1 ? run_pipelined(cib, &bench) : run_writes(cib, &bench);
     } else if (watch) {

@@ -126,8 +126,8 @@ test_create_adds_and_refuses_duplicates(void **state)
     xmlDoc *doc = NULL;
     char *err = NULL;
     char *element = bl_asprintf(dummy, "db");
-    char *text = bl_asprintf("<cib-edit><create section=\"resources\">%s</create></cib-edit>",
-                             element);
+    char *text =
+        bl_asprintf("<cib-edit><create section=\"resources\">%s</create></cib-edit>", element);
 
     (void) state;
     assert_int_equal(edit(text, &doc, &err), 0);
@@ -159,27 +159,28 @@ test_replace_and_delete(void **state)
     char *err = NULL;
 
     (void) state;
-    assert_int_equal(edit("<cib-edit><replace><primitive id=\"web\" class=\"ocf\" provider=\"heartbeat\" "
-                          "type=\"apache\"/></replace></cib-edit>",
-                          &doc, &err),
-                     0);
+    assert_int_equal(
+        edit("<cib-edit><replace><primitive id=\"web\" class=\"ocf\" provider=\"heartbeat\" "
+             "type=\"apache\"/></replace></cib-edit>",
+             &doc, &err),
+        0);
     assert_string_equal(attr_of(doc, "web", "type"), "apache");
     assert_null(bl_xml_find_id(xmlDocGetRootElement(doc), "web-meta"));
     xmlFreeDoc(doc);
-    assert_int_equal(edit("<cib-edit><delete><nvpair id=\"opts-a\" value=\"9\"/></delete></cib-edit>",
-                          &doc, &err),
-                     BL_ENOTFOUND);
+    assert_int_equal(
+        edit("<cib-edit><delete><nvpair id=\"opts-a\" value=\"9\"/></delete></cib-edit>", &doc,
+             &err),
+        BL_ENOTFOUND);
     assert_string_equal(err, "delete: nvpair 'opts-a' has value=\"1\", not the value given");
     bl_free(&err);
     xmlFreeDoc(doc);
-    assert_int_equal(edit("<cib-edit><delete><primitive id=\"web\"/></delete></cib-edit>", &doc,
-                          &err),
-                     0);
+    assert_int_equal(
+        edit("<cib-edit><delete><primitive id=\"web\"/></delete></cib-edit>", &doc, &err), 0);
     assert_null(bl_xml_find_id(xmlDocGetRootElement(doc), "web"));
     xmlFreeDoc(doc);
-    assert_int_equal(edit("<cib-edit><delete><primitive id=\"gone\"/></delete></cib-edit>", &doc,
-                          &err),
-                     BL_ENOTFOUND);
+    assert_int_equal(
+        edit("<cib-edit><delete><primitive id=\"gone\"/></delete></cib-edit>", &doc, &err),
+        BL_ENOTFOUND);
     assert_string_equal(err, "delete: no primitive 'gone' in cib");
     bl_free(&err);
     xmlFreeDoc(doc);
