@@ -362,15 +362,17 @@ writable(const based_t *based, char **err)
 
 /* Checks a write; returns the text to multicast in *body. */
 static int
-prepare(based_t *based, int32_t id, const xmlDoc *payload, char **body, char **err)
+prepare(based_t *based, int32_t id, const xmlDoc *payload, const char *text, char **body,
+        char **err)
 {
     xmlDoc *diff = NULL;
     bool configuration = false;
     int rc;
 
+    /* An edit travels as the client wrote it: it parsed, so every member parses it alike. */
     if (id == BL_CIB_MSG_EDIT) {
         rc = check_edit(payload, err);
-        *body = rc == 0 ? bl_xml_format(xmlDocGetRootElement(payload)) : NULL;
+        *body = rc == 0 ? bl_strdup(text) : NULL;
         return rc;
     }
     rc = bl_cib_replica_prepare(based->replica, payload, id == BL_CIB_MSG_REPLACE, based->quorate,
@@ -399,7 +401,7 @@ handle_write(based_t *based, qb_ipcs_connection_t *c, const char *body, int32_t 
         rc = writable(based, &err);
     }
     if (rc == 0) {
-        rc = prepare(based, id, payload, &text, &err);
+        rc = prepare(based, id, payload, body, &text, &err);
     }
     if (rc == 0) {
         enqueue(based, c, ref, text, received);
@@ -665,14 +667,12 @@ static int
 apply_edit(based_t *based, const char *text, size_t len, bool quorate, char **change, char **err)
 {
     xmlDoc *edit = NULL;
-    xmlDoc *diff = NULL;
     int rc = bl_xml_parse(text, len, "delivered edit", &edit, err);
 
+    *change = NULL;
     if (rc == 0) {
-        rc = bl_cib_replica_change_deferred(based->replica, run_edit, edit, quorate, &diff, err);
+        rc = bl_cib_replica_change_deferred(based->replica, run_edit, edit, quorate, change, err);
     }
-    *change = diff != NULL ? bl_xml_format(xmlDocGetRootElement(diff)) : NULL;
-    xmlFreeDoc(diff);
     xmlFreeDoc(edit);
     return rc;
 }

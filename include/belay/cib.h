@@ -292,14 +292,15 @@ int bl_cib_replica_apply_deferred(bl_cib_replica_t *replica, const xmlDoc *diff,
  * in memory and journals it like bl_cib_replica_apply_deferred(): CHANGE (with DATA) edits
  * a copy of the current CIB; the result is versioned (a configuration change bumps epoch,
  * else num_updates), must validate, and must not change the configuration unless QUORATE
- * (-EPERM). *diff gets the diff from the old CIB to the new one (for subscribers; free
- * with xmlFreeDoc()), or NULL when the change changed nothing (then nothing is journaled).
+ * (-EPERM). *diff gets the text of the diff from the old CIB to the new one (as journaled,
+ * for subscribers; caller frees), or NULL when the change changed nothing (then nothing is
+ * journaled).
  * A refusal leaves the CIB as it was. Every node that applies the same changes in the
  * same order gets the same CIB.
  */
 typedef int (*bl_cib_change_fn)(xmlDoc *doc, void *data, char **err);
 int bl_cib_replica_change_deferred(bl_cib_replica_t *replica, bl_cib_change_fn change, void *data,
-                                   bool quorate, xmlDoc **diff, char **err);
+                                   bool quorate, char **diff, char **err);
 
 /*
  * Makes every write applied so far durable (one fdatasync); starts a background

@@ -320,11 +320,11 @@ changes_content(const xmlDoc *diff)
 
 int
 bl_cib_replica_change_deferred(bl_cib_replica_t *replica, bl_cib_change_fn change, void *data,
-                               bool quorate, xmlDoc **diff, char **err)
+                               bool quorate, char **diff, char **err)
 {
     char digest[BL_DIGEST_HEXLEN + 1];
     xmlDoc *next = xmlCopyDoc(replica->doc, 1);
-    char *text;
+    xmlDoc *changes = NULL;
     int rc = change(next, data, err);
 
     *diff = NULL;
@@ -332,16 +332,11 @@ bl_cib_replica_change_deferred(bl_cib_replica_t *replica, bl_cib_change_fn chang
         rc = check_change(replica, next, quorate, digest, err);
     }
     if (rc == 0) {
-        rc = bl_cib_diff(replica->doc, next, diff, err);
+        rc = bl_cib_diff(replica->doc, next, &changes, err);
     }
     /* Nothing but the version bump: a change that changed nothing is not a write. */
-    if (rc == 0 && !changes_content(*diff)) {
-        xmlFreeDoc(*diff);
-        *diff = NULL;
-        xmlFreeDoc(next);
-        return 0;
-    }
-    if (rc != 0) {
+    if (rc != 0 || !changes_content(changes)) {
+        xmlFreeDoc(changes);
         xmlFreeDoc(next);
         return rc;
     }
@@ -349,9 +344,9 @@ bl_cib_replica_change_deferred(bl_cib_replica_t *replica, bl_cib_change_fn chang
     replica->doc = next;
     memcpy(replica->digest, digest, sizeof(replica->digest));
     replica->digest_known = true;
-    text = bl_xml_format(xmlDocGetRootElement(*diff));
-    bl__cib_journal_append(replica->journal, text, strlen(text));
-    free(text);
+    *diff = bl_xml_format(xmlDocGetRootElement(changes));
+    bl__cib_journal_append(replica->journal, *diff, strlen(*diff));
+    xmlFreeDoc(changes);
     return 0;
 }
 

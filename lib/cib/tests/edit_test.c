@@ -262,8 +262,7 @@ apply_edit_doc(xmlDoc *doc, void *data, char **err)
 
 /* Applies EDIT_XML to REPLICA; returns its rc, the diff in *diff. */
 static int
-replica_edit(bl_cib_replica_t *replica, const char *edit_xml, bool quorate, xmlDoc **diff,
-             char **err)
+replica_edit(bl_cib_replica_t *replica, const char *edit_xml, bool quorate, char **diff, char **err)
 {
     xmlDoc *edit_doc = parse(edit_xml);
     int rc = bl_cib_replica_change_deferred(replica, apply_edit_doc, edit_doc, quorate, diff, err);
@@ -292,7 +291,7 @@ test_replica_applies_edits_to_its_current_cib(void **state)
     bl_cib_replica_t *replica = NULL;
     char *note = NULL;
     char *err = NULL;
-    xmlDoc *diff = NULL;
+    char *diff = NULL;
     char *version;
 
     (void) state;
@@ -303,7 +302,7 @@ test_replica_applies_edits_to_its_current_cib(void **state)
 
         assert_int_equal(replica_edit(replica, text, true, &diff, &err), 0);
         assert_non_null(diff);
-        xmlFreeDoc(diff);
+        free(diff);
         free(text);
     }
     version = version_of(bl_cib_replica_doc(replica));
@@ -315,7 +314,7 @@ test_replica_applies_edits_to_its_current_cib(void **state)
                                   "uname=\"n1\"/></create></cib-edit>",
                                   false, &diff, &err),
                      0);
-    xmlFreeDoc(diff);
+    free(diff);
     version = version_of(bl_cib_replica_doc(replica));
     assert_string_equal(version, "0.2.1");
     free(version);
@@ -349,7 +348,7 @@ test_replica_refusals_change_nothing(void **state)
     bl_cib_replica_t *replica = NULL;
     char *note = NULL;
     char *err = NULL;
-    xmlDoc *diff = NULL;
+    char *diff = NULL;
     char *before;
     char *after;
 
@@ -400,12 +399,12 @@ write_property(bl_cib_replica_t *replica, int n)
                              "<nvpair id=\"o-%d\" name=\"p%d\" value=\"v\"/>"
                              "</cluster_property_set></modify></cib-edit>",
                              n, n);
-    xmlDoc *diff = NULL;
+    char *diff = NULL;
     char *err = NULL;
 
     assert_int_equal(replica_edit(replica, text, true, &diff, &err), 0);
     assert_int_equal(bl_cib_replica_flush(replica, &err), 0);
-    xmlFreeDoc(diff);
+    free(diff);
     free(text);
 }
 
