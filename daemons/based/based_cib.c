@@ -21,6 +21,7 @@ typedef struct based_done {
     qb_ipcs_connection_t *c; /* the writer's client when it is ours, else NULL */
     int rc;
     char *err;
+    char *change; /* the applied diff, for subscribers once it is durable; NULL if refused */
 } based_done_t;
 
 /* How often a subscriber whose buffer was full is offered the resync notice. */
@@ -267,8 +268,24 @@ based_cib_fail_pending(based_t *based, int rc, const char *why)
 static void
 done_free(based_done_t *done)
 {
+    free(done->change);
     free(done->err);
     g_free(done);
+}
+
+/*
+ * Sends the changes made durable, in order. After a failed flush they wait for the next
+ * one that succeeds: a subscriber must never act on a change this node could lose.
+ */
+static void
+notify_durable(based_t *based)
+{
+    char *change;
+
+    while ((change = g_queue_pop_head(&based->undurable)) != NULL) {
+        based_cib_notify(based, change);
+        free(change);
+    }
 }
 
 static gboolean
@@ -300,6 +317,13 @@ based_cib_flush(based_t *based)
         bl_err("cannot write the journal to disk: %s", err);
     }
     while ((done = g_queue_pop_head(&based->done)) != NULL) {
+        if (done->change != NULL) {
+            /* Subscribers, like the writer, hear of a change only once it is on disk. */
+            g_queue_push_tail(&based->undurable, g_steal_pointer(&done->change));
+        }
+        if (rc == 0) {
+            notify_durable(based);
+        }
         if (done->c != NULL) {
             /* A write applied in memory but not on disk must not look durable. */
             reply(done->c, done->rc == 0 ? rc : done->rc,
@@ -341,15 +365,19 @@ apply(based_t *based, const char *text, size_t len, char **err)
     return rc;
 }
 
-/* Queues a write's outcome for the next group commit, which runs once delivery pauses. */
+/*
+ * Queues a write's outcome (and CHANGE, the applied diff, or NULL) for the next group
+ * commit, which runs once delivery pauses.
+ */
 static void
-queue_done(based_t *based, qb_ipcs_connection_t *c, int rc, char *err)
+queue_done(based_t *based, qb_ipcs_connection_t *c, int rc, char *err, char *change)
 {
     based_done_t *done = g_new0(based_done_t, 1);
 
     done->c = c;
     done->rc = rc;
     done->err = err;
+    done->change = change;
     g_queue_push_tail(&based->done, done);
     if (based->flush_source == 0) {
         based->flush_source = g_idle_add_full(G_PRIORITY_HIGH, flush_now, based, NULL);
@@ -364,6 +392,7 @@ deliver_write(based_t *based, bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, cons
     const char *newline = memchr(text, '\n', len);
     uint64_t seq = g_ascii_strtoull(text + 2, NULL, 10);
     char *err = NULL;
+    char *change = NULL;
     int rc = -EAGAIN;
     qb_ipcs_connection_t *c = NULL;
 
@@ -381,13 +410,8 @@ deliver_write(based_t *based, bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, cons
         if (rc == 0 && !based->quorate) {
             based_sync_set_minority(based, true);
         }
-        /*
-         * Subscribers learn of a change as soon as it is applied: every member has it
-         * (virtual synchrony), and a node that crashes before its flush takes it back
-         * from the others. Only the writer's acknowledgement waits for the disk.
-         */
         if (rc == 0) {
-            based_cib_notify(based, newline + 1);
+            change = bl_strdup(newline + 1);
         }
     }
     if (rc == BL_EVERSION) {
@@ -399,7 +423,7 @@ deliver_write(based_t *based, bl_cpg_t *cpg, uint32_t nodeid, uint32_t pid, cons
         c = g_hash_table_lookup(based->pending, &seq);
         g_hash_table_remove(based->pending, &seq);
     }
-    queue_done(based, c, rc, err);
+    queue_done(based, c, rc, err, change);
 }
 
 int

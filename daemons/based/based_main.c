@@ -211,6 +211,7 @@ stop(based_t *based)
     bl_quorum_free(&based->quorum);
     g_hash_table_destroy(based->pending);
     g_hash_table_destroy(based->subscribers);
+    g_queue_clear_full(&based->undurable, free);
     based_sync_free(based);
     bl_cpg_assembler_free(based->assembly);
     bl_cib_replica_free(based->replica);

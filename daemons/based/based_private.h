@@ -46,6 +46,7 @@ typedef struct based {
     char *state_dir;
     bl_cpg_assembler_t *assembly; /* CPG messages arrive in chunks (bl_cpg_send_large) */
     GQueue done;                  /* based_done_t: delivered writes waiting for the group commit */
+    GQueue undurable;             /* char *: applied changes not yet on disk, for subscribers */
     guint flush_source;     /* the group commit, run once the delivered messages are handled */
     guint checkpoint_timer; /* rewrites cib.xml once writes pause */
 } based_t;
