@@ -3,9 +3,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
-
-#include <qb/qbipcc.h>
 
 #include <glib.h>
 
@@ -15,8 +12,7 @@
 #define REPLY_TIMEOUT_MS 60000
 
 struct bl_cib_client {
-    qb_ipcc_connection_t *conn;
-    char *buffer; /* BL_CIB_MAX_MSG bytes for replies */
+    bl_ipc_client_t *ipc;
 };
 
 const char *
@@ -93,23 +89,15 @@ bl_cib_reply_format_digest(int rc, const char *message, const xmlDoc *doc, const
 int
 bl_cib_client_connect(const char *name, bl_cib_client_t **client, char **err)
 {
-    qb_ipcc_connection_t *conn;
-    bl_cib_client_t *c;
+    bl_ipc_client_t *ipc = NULL;
+    int rc = bl_ipc_client_connect(name != NULL ? name : bl_cib_ipc_name(), "belay-based",
+                                   BL_CIB_MAX_MSG, true, &ipc, err);
 
-    name = name != NULL ? name : bl_cib_ipc_name();
-    conn = qb_ipcc_connect(name, BL_CIB_MAX_MSG);
-    if (conn == NULL) {
-        int rc = errno != 0 ? -errno : -ENOTCONN;
-
-        bl_err_set(err, "cannot connect to belay-based (IPC '%s'): %s; is it running?", name,
-                   g_strerror(-rc));
-        return rc;
+    if (rc == 0) {
+        *client = g_new0(bl_cib_client_t, 1);
+        (*client)->ipc = ipc;
     }
-    c = g_new0(bl_cib_client_t, 1);
-    c->conn = conn;
-    c->buffer = bl_malloc(BL_CIB_MAX_MSG);
-    *client = c;
-    return 0;
+    return rc;
 }
 
 void
@@ -118,8 +106,7 @@ bl_cib_client_free(bl_cib_client_t *client)
     if (client == NULL) {
         return;
     }
-    qb_ipcc_disconnect(client->conn);
-    free(client->buffer);
+    bl_ipc_client_free(client->ipc);
     g_free(client);
 }
 
@@ -130,31 +117,16 @@ bl_cib_client_free(bl_cib_client_t *client)
 static int
 exchange(bl_cib_client_t *client, int32_t id, const char *text, xmlDoc **reply, char **err)
 {
-    struct qb_ipc_request_header header = {.id = id};
-    size_t len = strlen(text) + 1;
-    struct iovec iov[2] = {{&header, sizeof(header)}, {(void *) text, len}};
-    const char *body = client->buffer + sizeof(struct qb_ipc_response_header);
+    g_autofree char *body = NULL;
+    size_t len = 0;
     const xmlNode *root;
     const char *rc_text;
-    ssize_t got;
-    int rc;
+    int rc = bl_ipc_client_request(client->ipc, id, text, REPLY_TIMEOUT_MS, &body, &len, err);
 
-    if (len + sizeof(header) > BL_CIB_MAX_MSG) {
-        bl_err_set(err, "belay-based: request of %zu bytes is too large", len);
-        return -EMSGSIZE;
+    if (rc != 0) {
+        return rc;
     }
-    header.size = (int32_t) (sizeof(header) + len);
-    got =
-        qb_ipcc_sendv_recv(client->conn, iov, 2, client->buffer, BL_CIB_MAX_MSG, REPLY_TIMEOUT_MS);
-    if (got < 0) {
-        bl_err_set(err, "belay-based: %s", g_strerror((int) -got));
-        return (int) got;
-    }
-    if ((size_t) got <= sizeof(struct qb_ipc_response_header) || client->buffer[got - 1] != '\0') {
-        bl_err_set(err, "belay-based: malformed reply of %zd bytes", got);
-        return BL_EPARSE;
-    }
-    rc = bl_xml_parse(body, strlen(body), "belay-based reply", reply, err);
+    rc = bl_xml_parse(body, len, "belay-based reply", reply, err);
     if (rc != 0) {
         return rc;
     }
@@ -297,28 +269,15 @@ bl_cib_client_subscribe(bl_cib_client_t *client, char **err)
 int
 bl_cib_client_event(bl_cib_client_t *client, int timeout_ms, xmlDoc **event, char **err)
 {
-    const char *body = client->buffer + sizeof(struct qb_ipc_response_header);
-    ssize_t got = qb_ipcc_event_recv(client->conn, client->buffer, BL_CIB_MAX_MSG, timeout_ms);
+    g_autofree char *body = NULL;
+    size_t len = 0;
+    int rc = bl_ipc_client_event(client->ipc, timeout_ms, &body, &len, err);
 
-    if (got == -ETIMEDOUT || got == -EAGAIN) {
-        return -ETIMEDOUT;
-    }
-    if (got < 0) {
-        bl_err_set(err, "belay-based: %s", g_strerror((int) -got));
-        return (int) got;
-    }
-    if ((size_t) got <= sizeof(struct qb_ipc_response_header) || client->buffer[got - 1] != '\0') {
-        bl_err_set(err, "belay-based: malformed event of %zd bytes", got);
-        return BL_EPARSE;
-    }
-    return bl_xml_parse(body, strlen(body), "belay-based event", event, err);
+    return rc != 0 ? rc : bl_xml_parse(body, len, "belay-based event", event, err);
 }
 
 int
 bl_cib_client_fd(bl_cib_client_t *client)
 {
-    int32_t fd = -1;
-
-    qb_ipcc_fd_get(client->conn, &fd);
-    return fd;
+    return bl_ipc_client_fd(client->ipc);
 }
