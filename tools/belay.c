@@ -44,15 +44,17 @@ static const bl_cli_command_t commands[] = {
      "  maintenance|ready NODE [reboot|forever]   maintenance on/off\n"
      "  attribute NODE set|delete|show NAME [VALUE]   permanent node attributes\n"
      "  status-attr NODE set|delete|show NAME [VALUE] transient node attributes (status)\n"},
-    {"cib", bl__cli_cib_run, "create, print, query, verify the CIB or print its version",
+    {"cib", bl__cli_cib_run, "create, print, query, verify, replace the CIB or print its version",
      "usage: belay cib new [--force] | show [--section NAME] | query --xpath EXPR | verify\n"
-     "                 | version\n"
+     "                 | version | replace FILE\n"
      "  new       write an empty, valid CIB (refuses to overwrite without --force)\n"
      "  show      print the CIB, or one section: configuration, crm_config, nodes,\n"
      "            resources, constraints, rsc_defaults, op_defaults, status\n"
      "  query     print each element the XPath expression selects (exit 3 when none)\n"
      "  verify    validate the CIB and say what is wrong\n"
-     "  version   print 'admin_epoch epoch num_updates digest' on one line\n"},
+     "  version   print 'admin_epoch epoch num_updates digest' on one line\n"
+     "  replace   replace the whole CIB with FILE's (validated; live, its version must be\n"
+     "            newer than the CIB's)\n"},
     {"help", run_help, "print help about a command", "usage: belay help [COMMAND]\n"},
     {NULL, NULL, NULL, NULL},
 };

@@ -512,14 +512,46 @@ cib_version(bl_cli_t *cli, int argc, char **argv)
     return rc;
 }
 
+/*
+ * `cib replace FILE`: FILE's CIB, validated, replaces the whole CIB, as cibadmin --replace
+ * does. The daemon takes it only when its version is newer than the current one.
+ */
+static int
+cib_replace(bl_cli_t *cli, int argc, char **argv)
+{
+    xmlDoc *doc = NULL;
+    int rc;
+
+    if (argc != 2) {
+        bl_err_set(&cli->err, "cib replace: expected one file (usage: cib replace FILE)");
+        return BL_EUSAGE;
+    }
+    rc = bl_cib_load(argv[1], &doc, &cli->err);
+    if (rc == 0 && cli->file != NULL) {
+        rc = lock_cib(cli);
+        rc = rc != 0 ? rc : bl_cib_validate(doc, &cli->err);
+        rc = rc != 0 ? rc : bl_cib_save(cli->file, doc, &cli->err);
+    } else if (rc == 0) {
+        rc = live_client(cli);
+        rc = rc != 0 ? rc : bl_cib_client_replace(cli->client, doc, &cli->err);
+    }
+    if (rc != 0) {
+        bl_err_prefix(&cli->err, "cib replace %s", argv[1]);
+    }
+    xmlFreeDoc(doc);
+    return rc;
+}
+
 int
 bl__cli_cib_run(bl_cli_t *cli, int argc, char **argv)
 {
-    static const char *const verbs[] = {"new", "show", "query", "verify", "version", NULL};
+    static const char *const verbs[] = {"new",     "show",    "query", "verify",
+                                        "version", "replace", NULL};
     char *hint;
 
     if (argc < 2) {
-        bl_err_set(&cli->err, "cib: missing command (new, show, query, verify or version)");
+        bl_err_set(&cli->err,
+                   "cib: missing command (new, show, query, verify, version or replace)");
         return BL_EUSAGE;
     }
     if (strcmp(argv[1], "new") == 0) {
@@ -536,6 +568,9 @@ bl__cli_cib_run(bl_cli_t *cli, int argc, char **argv)
     }
     if (strcmp(argv[1], "version") == 0) {
         return cib_version(cli, argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "replace") == 0) {
+        return cib_replace(cli, argc - 1, argv + 1);
     }
     hint = bl__cli_did_you_mean(argv[1], verbs);
     bl_err_set(&cli->err, "cib: unknown command '%s'%s", argv[1], hint);
