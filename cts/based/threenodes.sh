@@ -13,51 +13,13 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 BELAY=${BELAY:-$top_builddir/tools/belay}
 BASED="$top_builddir/daemons/based/belay-based"
-LABSH="$top_srcdir/cts/cluster/lab.sh"
-WAIT_S=${BELAY_LAB_WAIT:-30}
 WRITES=${BELAY_BASED_WRITES:-30}
+LAB_LOGS=based.log
+# shellcheck source=cts/lib/lab-test.sh
+. "$top_srcdir/cts/lib/lab-test.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-    echo "1..0 # SKIP needs root for network namespaces and corosync"
-    exit 0
-fi
-
-LAB=$(mktemp -d /tmp/belay-lab.XXXXXX)
-lab() { "$LABSH" -w "$LAB" "$@"; }
-# shellcheck disable=SC2317  # called from the trap
-cleanup() {
-    lab down >/dev/null 2>&1 || true
-    rm -rf "$LAB"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() {
-    n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"
-    local node
-    for node in node1 node2 node3; do
-        [ -f "$LAB/$node/log/based.log" ] && sed "s/^/# $node based: /" "$LAB/$node/log/based.log" | tail -8
-    done
-}
-check() { # DESCRIPTION COMMAND...
-    local desc=$1; shift
-    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
 on() { local node=$1; shift; lab run "$node" env -u BELAY_CIB_FILE "$@"; }
 version() { on "$1" "$BELAY" cib version 2>/dev/null; }
-
-# Waits until COMMAND succeeds (WAIT_S at most).
-wait_for() {
-    local start=$SECONDS
-    while [ $((SECONDS - start)) -lt "$WAIT_S" ]; do
-        "$@" && return 0
-        sleep 0.1
-    done
-    return 1
-}
 joined() { grep -q "partition is quorate" "$LAB/$1/log/based.log" 2>/dev/null; }
 same_version() {
     local v1 v2 v3
@@ -67,12 +29,7 @@ same_version() {
 has_resource() { on "$1" "$BELAY" cib show --section resources 2>/dev/null | grep -q "id=\"$2\""; }
 
 echo "1..30"
-if ! lab up 3 2>"$LAB.up.log"; then
-    sed 's/^/# /' "$LAB.up.log"; rm -f "$LAB.up.log"
-    echo "Bail out! the lab did not come up"
-    exit 1
-fi
-rm -f "$LAB.up.log"
+lab_up 3
 for node in node1 node2 node3; do
     lab spawn "$node" based env BELAY_LOG_FILE="$LAB/$node/log/based.log" "$BASED"
 done
