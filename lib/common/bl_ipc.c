@@ -107,8 +107,8 @@ append(bl__ipc_assembler_t *assembler, const uint8_t *data, size_t len)
 }
 
 int
-bl__ipc_assembler_add(bl__ipc_assembler_t *assembler, const void *body, size_t len,
-                      char **message, size_t *message_len, char **err)
+bl__ipc_assembler_add(bl__ipc_assembler_t *assembler, const void *body, size_t len, char **message,
+                      size_t *message_len, char **err)
 {
     bl__ipc_frame_t frame;
     const bl__ipc_frame_t *last = &assembler->last;

@@ -16,10 +16,10 @@
 
 struct bl_ipc_client {
     qb_ipcc_connection_t *conn;
-    char *daemon;     /* names the server in messages */
-    size_t frame_max; /* the connection's buffer size */
-    bool chunked;     /* the server puts large requests together */
-    char *buffer;     /* frame_max bytes for replies and events */
+    char *daemon;              /* names the server in messages */
+    size_t frame_max;          /* the connection's buffer size */
+    bool chunked;              /* the server puts large requests together */
+    char *buffer;              /* frame_max bytes for replies and events */
     bl__ipc_assembler_t event; /* an event that came in part */
 };
 
@@ -210,13 +210,15 @@ bl_ipc_client_request(bl_ipc_client_t *client, int32_t id, const char *text, int
                       char **reply, size_t *reply_len, char **err)
 {
     size_t len = strlen(text) + 1;
+    /* a message of at most a frame's data travels unframed, as before frames existed */
+    size_t whole = bl__ipc_frame_data(client->frame_max);
     ssize_t got;
 
-    if (len > BL_IPC_MAX_MSG || (!client->chunked && len > bl__ipc_frame_data(client->frame_max))) {
+    if (len > BL_IPC_MAX_MSG || (!client->chunked && len > whole)) {
         bl_err_set(err, "%s: request of %zu bytes is larger than it accepts", client->daemon, len);
         return -EMSGSIZE;
     }
-    if (len <= bl__ipc_frame_data(client->frame_max)) {
+    if (len <= whole) {
         struct qb_ipc_request_header header = {.id = id};
         struct iovec iov[2] = {{&header, sizeof(header)}, {(void *) text, len}};
 

@@ -108,18 +108,23 @@ test_errors_name_file_line_and_key(void **state)
             "/etc/belay/belay.conf: line 1: expected 'key = value', got 'run_dir /run/x'");
     refused("run_dir = /a\n# again\nrun_dir = /b\n",
             "/etc/belay/belay.conf: line 3: run_dir: set twice (first on line 1)");
-    refused("execd_max_queued = 0\n",
-            "/etc/belay/belay.conf: line 1: execd_max_queued: '0' is not a number from 1 to 1000000");
-    refused("execd_max_calls = 1000001\n",
-            "/etc/belay/belay.conf: line 1: execd_max_calls: '1000001' is not a number from 1 to 1000000");
-    refused("execd_max_parallel = 1025\n",
-            "/etc/belay/belay.conf: line 1: execd_max_parallel: '1025' is not a number from 1 to 1024");
-    refused("execd_max_client_events = 10k\n",
-            "/etc/belay/belay.conf: line 1: execd_max_client_events: '10k' is not a number from 1 to 1000000");
+    refused(
+        "execd_max_queued = 0\n",
+        "/etc/belay/belay.conf: line 1: execd_max_queued: '0' is not a number from 1 to 1000000");
+    refused(
+        "execd_max_calls = 1000001\n",
+        "/etc/belay/belay.conf: line 1: execd_max_calls: '1000001' is not a number from 1 to 1000000");
+    refused(
+        "execd_max_parallel = 1025\n",
+        "/etc/belay/belay.conf: line 1: execd_max_parallel: '1025' is not a number from 1 to 1024");
+    refused(
+        "execd_max_client_events = 10k\n",
+        "/etc/belay/belay.conf: line 1: execd_max_client_events: '10k' is not a number from 1 to 1000000");
     refused("execd_max_calls = 5\nexecd_max_calls = 6\n",
             "/etc/belay/belay.conf: line 2: execd_max_calls: set twice (first on line 1)");
-    refused("execd_max_queue = 5\n",
-            "/etc/belay/belay.conf: line 1: unknown key 'execd_max_queue' (did you mean 'execd_max_queued'?)");
+    refused(
+        "execd_max_queue = 5\n",
+        "/etc/belay/belay.conf: line 1: unknown key 'execd_max_queue' (did you mean 'execd_max_queued'?)");
     refused("respawn_delay = 10s\nrespawn_delay_max = 1s\n",
             "/etc/belay/belay.conf: respawn_delay_max is shorter than respawn_delay");
 }

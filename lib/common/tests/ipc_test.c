@@ -306,6 +306,12 @@ test_unchunked_client_refuses_large_request(void **state)
     assert_int_equal(bl_ipc_client_request(client, ECHO, text, TIMEOUT_MS, &reply, &len, &err),
                      -EMSGSIZE);
     assert_non_null(strstr(err, "test-server: request of 65537 bytes is larger than it accepts"));
+    bl_free(&err);
+    /* up to a frame's data it goes through, unframed */
+    text[bl__ipc_frame_data(FRAME_MAX) - 1] = '\0';
+    assert_int_equal(bl_ipc_client_request(client, ECHO, text, TIMEOUT_MS, &reply, &len, &err), 0);
+    assert_int_equal(len, bl__ipc_frame_data(FRAME_MAX) - 1);
+    bl_free(&reply);
     assert_null(reply);
     free(err);
     bl_ipc_client_free(client);
