@@ -257,9 +257,10 @@ int bl_ipc_conn_receive(bl_ipc_conn_t *conn, qb_ipcs_connection_t *c, const void
 int bl_ipc_conn_reply(bl_ipc_conn_t *conn, qb_ipcs_connection_t *c, const char *text);
 
 /*
- * Sends TEXT to C as an event. Returns 0 when it went out, or when its first frames did
- * (bl_ipc_conn_flush() sends the others); -EAGAIN when nothing was sent because C's buffer
- * is full or an earlier event is still going out; another -errno on failure.
+ * Sends TEXT to C as an event. Returns 0 when it went out, or its first frames did, or it
+ * waits behind an event still going out (bl_ipc_conn_flush() sends the rest, in order);
+ * -EAGAIN when C's buffer is full, or the events waiting would exceed one buffer's worth:
+ * nothing of TEXT is sent then; another -errno on failure.
  */
 int bl_ipc_conn_event(bl_ipc_conn_t *conn, qb_ipcs_connection_t *c, const char *text);
 

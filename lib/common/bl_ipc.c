@@ -10,8 +10,9 @@
  *            client asks for each next one with BL_IPC_MSG_MORE. Each side thus waits
  *            for the other, so neither ever overruns the other's buffer;
  *   event    the server pushes frames while the client's buffer takes them, and the
- *            rest later (bl_ipc_conn_flush()); it starts no other event meanwhile, so a
- *            client never sees two events' frames interleaved.
+ *            rest later (bl_ipc_conn_flush()). Events that come meanwhile wait behind it,
+ *            up to one buffer's worth, and go out in order, so a client never sees two
+ *            events' frames interleaved.
  */
 #include <errno.h>
 #include <string.h>
@@ -156,6 +157,7 @@ typedef struct outgoing {
     size_t len;    /* with the NUL */
     uint32_t next; /* index of the next frame */
     uint32_t count;
+    bool framed; /* else sent whole, unframed */
 } outgoing_t;
 
 struct bl_ipc_conn {
@@ -163,7 +165,8 @@ struct bl_ipc_conn {
     bl__ipc_assembler_t request;
     char *request_body; /* the last request put together from frames */
     outgoing_t reply;
-    outgoing_t event;
+    GQueue events;         /* outgoing_t *: the first one partly sent, the others waiting */
+    size_t events_waiting; /* bytes of the events behind the first */
 };
 
 bl_ipc_conn_t *
@@ -182,6 +185,13 @@ outgoing_clear(outgoing_t *out)
     memset(out, 0, sizeof(*out));
 }
 
+static void
+outgoing_free(gpointer data)
+{
+    outgoing_clear(data);
+    g_free(data);
+}
+
 void
 bl_ipc_conn_free(bl_ipc_conn_t *conn)
 {
@@ -191,7 +201,7 @@ bl_ipc_conn_free(bl_ipc_conn_t *conn)
     bl__ipc_assembler_reset(&conn->request);
     free(conn->request_body);
     outgoing_clear(&conn->reply);
-    outgoing_clear(&conn->event);
+    g_queue_clear_full(&conn->events, outgoing_free);
     g_free(conn);
 }
 
@@ -233,20 +243,31 @@ send_frame(bl_ipc_conn_t *conn, qb_ipcs_connection_t *c, bool event, outgoing_t 
     return sent;
 }
 
-/* Starts OUT with a copy of TEXT when it needs frames; false when it fits in one message. */
-static bool
+/* Sets OUT to a copy of TEXT, framed when it does not fit in one message. */
+static void
 outgoing_start(const bl_ipc_conn_t *conn, outgoing_t *out, const char *text)
 {
-    size_t len = strlen(text) + 1;
-
     outgoing_clear(out);
-    if (len <= bl__ipc_frame_data(conn->frame_max)) {
-        return false;
-    }
     out->text = bl_strdup(text);
-    out->len = len;
-    out->count = bl__ipc_frame_count(len, conn->frame_max);
-    return true;
+    out->len = strlen(text) + 1;
+    out->framed = out->len > bl__ipc_frame_data(conn->frame_max);
+    out->count = out->framed ? bl__ipc_frame_count(out->len, conn->frame_max) : 1;
+}
+
+/* Sends the next frame of event OUT, or OUT whole; clears OUT once all of it went out. */
+static ssize_t
+send_event(bl_ipc_conn_t *conn, qb_ipcs_connection_t *c, outgoing_t *out)
+{
+    ssize_t sent;
+
+    if (out->framed) {
+        return send_frame(conn, c, true, out);
+    }
+    sent = send_plain(c, true, 0, out->text, out->len);
+    if (sent >= 0) {
+        outgoing_clear(out);
+    }
+    return sent;
 }
 
 int
@@ -257,9 +278,11 @@ bl_ipc_conn_reply(bl_ipc_conn_t *conn, qb_ipcs_connection_t *c, const char *text
     if (strlen(text) >= BL_IPC_MAX_MSG) {
         return -EMSGSIZE;
     }
-    if (outgoing_start(conn, &conn->reply, text)) {
+    if (strlen(text) + 1 > bl__ipc_frame_data(conn->frame_max)) {
+        outgoing_start(conn, &conn->reply, text);
         sent = send_frame(conn, c, false, &conn->reply);
     } else {
+        outgoing_clear(&conn->reply);
         sent = send_plain(c, false, 0, text, strlen(text) + 1);
     }
     if (sent < 0) {
@@ -271,15 +294,24 @@ bl_ipc_conn_reply(bl_ipc_conn_t *conn, qb_ipcs_connection_t *c, const char *text
 bool
 bl_ipc_conn_flush(bl_ipc_conn_t *conn, qb_ipcs_connection_t *c)
 {
-    while (conn->event.text != NULL) {
-        ssize_t sent = send_frame(conn, c, true, &conn->event);
+    outgoing_t *out;
+
+    while ((out = g_queue_peek_head(&conn->events)) != NULL) {
+        ssize_t sent = send_event(conn, c, out);
 
         if (sent == -EAGAIN || sent == -ENOBUFS) {
             return false;
         }
         if (sent < 0) {
             /* the connection is failing: libqb closes it, nothing more can reach it */
-            outgoing_clear(&conn->event);
+            g_queue_clear_full(&conn->events, outgoing_free);
+            conn->events_waiting = 0;
+            return true;
+        }
+        if (out->text == NULL) {
+            outgoing_free(g_queue_pop_head(&conn->events));
+            out = g_queue_peek_head(&conn->events);
+            conn->events_waiting -= out != NULL ? out->len : 0;
         }
     }
     return true;
@@ -288,28 +320,38 @@ bl_ipc_conn_flush(bl_ipc_conn_t *conn, qb_ipcs_connection_t *c)
 int
 bl_ipc_conn_event(bl_ipc_conn_t *conn, qb_ipcs_connection_t *c, const char *text)
 {
+    size_t len = strlen(text) + 1;
+    outgoing_t *out;
     ssize_t sent;
 
-    if (!bl_ipc_conn_flush(conn, c)) {
-        return -EAGAIN;
-    }
-    if (strlen(text) >= BL_IPC_MAX_MSG) {
+    if (len > BL_IPC_MAX_MSG) {
         return -EMSGSIZE;
     }
-    if (!outgoing_start(conn, &conn->event, text)) {
-        sent = send_plain(c, true, 0, text, strlen(text) + 1);
-    } else {
-        sent = send_frame(conn, c, true, &conn->event);
-        if (sent >= 0) {
-            bl_ipc_conn_flush(conn, c);
-        } else {
-            outgoing_clear(&conn->event);
+    if (!bl_ipc_conn_flush(conn, c)) {
+        /* behind an event still going out: it waits, within one buffer's worth */
+        if (conn->events_waiting + len > conn->frame_max) {
+            return -EAGAIN;
         }
+        out = g_new0(outgoing_t, 1);
+        outgoing_start(conn, out, text);
+        g_queue_push_tail(&conn->events, out);
+        conn->events_waiting += len;
+        return 0;
     }
-    if (sent == -EAGAIN || sent == -ENOBUFS) {
-        return -EAGAIN;
+    if (len <= bl__ipc_frame_data(conn->frame_max)) {
+        sent = send_plain(c, true, 0, text, len);
+        return sent == -EAGAIN || sent == -ENOBUFS ? -EAGAIN : (int) MIN(sent, 0);
     }
-    return sent < 0 ? (int) sent : 0;
+    out = g_new0(outgoing_t, 1);
+    outgoing_start(conn, out, text);
+    sent = send_event(conn, c, out);
+    if (sent < 0) {
+        outgoing_free(out);
+        return sent == -EAGAIN || sent == -ENOBUFS ? -EAGAIN : (int) sent;
+    }
+    g_queue_push_tail(&conn->events, out);
+    bl_ipc_conn_flush(conn, c);
+    return 0;
 }
 
 /* A frame of a large request: acknowledged, or the whole request once it is complete. */

@@ -27,9 +27,10 @@
 
 /* Requests of the test server. */
 enum {
-    ECHO = 1,  /* replies with the body */
-    SIZED = 2, /* body N: replies with N bytes of text */
-    EVENT = 3, /* body N: sends an event of N bytes of text, then replies "sent" */
+    ECHO = 1,   /* replies with the body */
+    SIZED = 2,  /* body N: replies with N bytes of text */
+    EVENT = 3,  /* body N: sends an event of N bytes of text, then replies "sent" */
+    EVENTS = 4, /* body N: sends an event of N bytes, then "<small/>"; replies "sent" */
 };
 
 static char service[64];
@@ -80,7 +81,8 @@ handle(qb_ipcs_connection_t *c, bl_ipc_conn_t *conn, int32_t id, const char *bod
     text = pattern(strtoul(body, NULL, 10));
     if (id == SIZED) {
         bl_ipc_conn_reply(conn, c, text);
-    } else if (bl_ipc_conn_event(conn, c, text) == 0) {
+    } else if (bl_ipc_conn_event(conn, c, text) == 0
+               && (id == EVENT || bl_ipc_conn_event(conn, c, "<small/>") == 0)) {
         if (!bl_ipc_conn_flush(conn, c)) {
             g_hash_table_add(sending, c);
         }
@@ -293,6 +295,28 @@ test_large_events(void **state)
     bl_ipc_client_free(client);
 }
 
+/* An event that comes while a large one is still going out waits for it, in order. */
+static void
+test_event_behind_large_one(void **state)
+{
+    bl_ipc_client_t *client = connect_client(true);
+    g_autofree char *want = pattern(700000);
+    g_autofree char *sent = request(client, EVENTS, "700000");
+    char *event = NULL;
+    char *err = NULL;
+    size_t len = 0;
+
+    (void) state;
+    assert_string_equal(sent, "sent");
+    assert_int_equal(bl_ipc_client_event(client, TIMEOUT_MS, &event, &len, &err), 0);
+    assert_true(strcmp(event, want) == 0);
+    bl_free(&event);
+    assert_int_equal(bl_ipc_client_event(client, TIMEOUT_MS, &event, &len, &err), 0);
+    assert_string_equal(event, "<small/>");
+    bl_free(&event);
+    bl_ipc_client_free(client);
+}
+
 static void
 test_unchunked_client_refuses_large_request(void **state)
 {
@@ -381,6 +405,7 @@ main(void)
         cmocka_unit_test(test_large_request_and_reply),
         cmocka_unit_test(test_large_reply_to_small_request),
         cmocka_unit_test(test_large_events),
+        cmocka_unit_test(test_event_behind_large_one),
         cmocka_unit_test(test_unchunked_client_refuses_large_request),
         cmocka_unit_test(test_assembler_refuses_bad_sequences),
     };
