@@ -243,9 +243,10 @@ void bl_ipc_conn_free(bl_ipc_conn_t *conn);
 
 /*
  * Takes message DATA (SIZE bytes, libqb request header included) that C sent. Returns 1
- * with a whole request: *id and *body (NUL-terminated, borrowed until the next call for
- * CONN); 0 when it was a frame the framing itself answered; BL_EPARSE with one sentence
- * in *err for a malformed message (answer it with an error reply).
+ * with a whole request: *id and *body (NUL-terminated; borrowed: valid while libqb's
+ * msg_process handler runs, as DATA is); 0 when it was a frame the framing itself answered;
+ * BL_EPARSE with one sentence in *err for a malformed message (answer it with an error
+ * reply).
  */
 int bl_ipc_conn_receive(bl_ipc_conn_t *conn, qb_ipcs_connection_t *c, const void *data, size_t size,
                         int32_t *id, const char **body, char **err);
