@@ -25,8 +25,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *message = NULL;
         char *err = NULL;
         size_t message_len = 0;
-        int rc = bl__ipc_assembler_add(&assembler, data + offset + 1, len, &message,
-                                       &message_len, &err);
+        int rc =
+            bl__ipc_assembler_add(&assembler, data + offset + 1, len, &message, &message_len, &err);
 
         if ((rc == 1) != (message != NULL) || (rc < 0) != (err != NULL)) {
             abort();
