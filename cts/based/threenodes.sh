@@ -4,8 +4,8 @@
 # every node with the same CIB; node3 cut off refuses configuration writes while node1
 # and node2 go on, and takes their CIB when healed, even when its status writes gave it a
 # higher version; a daemon restarted with an older or a damaged CIB adopts the cluster's;
-# a CIB of 10,000 primitives (larger than one corosync message) reaches every node
-# whole, a node that joins later included.
+# a CIB of 10,000 running primitives with status (7.9 MB: more than one corosync message
+# and than the IPC buffer) reaches every node whole, a node that joins later included.
 # Needs root; skipped otherwise.
 set -u
 
@@ -168,15 +168,18 @@ lab spawn node2 based env BELAY_LOG_FILE="$LAB/node2/log/based.log" "$BASED"
 check "a daemon started with a damaged cib.xml refuses it and adopts the cluster's" \
     wait_for has_resource node2 while-damaged
 check "its log says the file was refused" grep -q "refused the damaged" "$LAB/node2/log/based.log"
-# A CIB of 10,000 primitives, larger than one corosync message: the replacing diff and
-# the whole-CIB sync travel in chunks. node2 is away during the replace and joins later.
+# A CIB of 10,000 running primitives with their status (7.9 MB), larger than one corosync
+# message and than the 4 MB IPC buffer: the replace and every `belay cib show` travel as
+# IPC frames, the replacing diff and the whole-CIB sync as CPG chunks. node2 is away
+# during the replace and joins later.
 cib_hash() { on "$1" "$BELAY" cib show 2>/dev/null | sha256sum | cut -d' ' -f1; }
 same_cib() { local a b; a=$(cib_hash "$1"); b=$(cib_hash "$2"); [ -n "$a" ] && [ "$a" = "$b" ]; }
-"$top_builddir/cts/bench/scheduler/bl-gen-cib" --nodes 3 --resources 10000 >"$LAB/big.xml"
+"$top_builddir/cts/bench/scheduler/bl-gen-cib" --nodes 3 --resources 10000 --state running \
+    >"$LAB/big.xml"
 echo "# big CIB: $(wc -c <"$LAB/big.xml") bytes"
 lab signal node2 based TERM
 wait_for sh -c "! pgrep -F '$LAB/node2/pids/based' >/dev/null 2>&1"
-check "a CIB of 10,000 primitives replaces the CIB on node1" \
+check "a CIB of 10,000 running primitives with status replaces the CIB on node1" \
     on node1 "$WRITER" --replace "$LAB/big.xml"
 big=$(version node1)
 check "node3 holds the same version and digest" wait_for sh -c "test \"\$('$LABSH' -w '$LAB' run node3 '$BELAY' cib version)\" = '$big'"
