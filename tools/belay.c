@@ -44,16 +44,18 @@ static const bl_cli_command_t commands[] = {
      "  maintenance|ready NODE [reboot|forever]   maintenance on/off\n"
      "  attribute NODE set|delete|show NAME [VALUE]   permanent node attributes\n"
      "  status-attr NODE set|delete|show NAME [VALUE] transient node attributes (status)\n"},
-    {"cib", bl__cli_cib_run, "create, print, query, verify the CIB or print its version",
+    {"cib", bl__cli_cib_run, "create, print, query, verify, replace the CIB or print its version",
      "usage: belay cib new [--force] | show [--section NAME] | query --xpath EXPR | verify\n"
-     "                 | version | modify|create|replace|delete [--section NAME]\n"
-     "                   [--allow-create] --xml-text XML | --xml-file FILE\n"
+     "                 | version | replace FILE | modify|create|replace|delete\n"
+     "                   [--section NAME] [--allow-create] --xml-text XML | --xml-file FILE\n"
      "  new       write an empty, valid CIB (refuses to overwrite without --force)\n"
      "  show      print the CIB, or one section: configuration, crm_config, nodes,\n"
      "            resources, constraints, rsc_defaults, op_defaults, status\n"
      "  query     print each element the XPath expression selects (exit 3 when none)\n"
      "  verify    validate the CIB and say what is wrong\n"
      "  version   print 'admin_epoch epoch num_updates digest' on one line\n"
+     "  replace FILE  replace the whole CIB with FILE's (validated; live, its version\n"
+     "            must be newer than the CIB's)\n"
      "  modify    set the attributes (and merge the children) of the element of XML's tag\n"
      "            and id; --allow-create adds it to the section when missing\n"
      "  create    add XML to the section (refused when its id exists)\n"

@@ -632,6 +632,36 @@ bl__cli_cib_live_configure(bl_cli_t *cli, int argc, char **argv)
     return rc;
 }
 
+/*
+ * `cib replace FILE`: FILE's CIB, validated, replaces the whole CIB, as cibadmin --replace
+ * does. The daemon takes it only when its version is newer than the current one.
+ */
+static int
+cib_replace(bl_cli_t *cli, int argc, char **argv)
+{
+    xmlDoc *doc = NULL;
+    int rc;
+
+    if (argc != 2) {
+        bl_err_set(&cli->err, "cib replace: expected one file (usage: cib replace FILE)");
+        return BL_EUSAGE;
+    }
+    rc = bl_cib_load(argv[1], &doc, &cli->err);
+    if (rc == 0 && cli->file != NULL) {
+        rc = lock_cib(cli);
+        rc = rc != 0 ? rc : bl_cib_validate(doc, &cli->err);
+        rc = rc != 0 ? rc : bl_cib_save(cli->file, doc, &cli->err);
+    } else if (rc == 0) {
+        rc = live_client(cli);
+        rc = rc != 0 ? rc : bl_cib_client_replace(cli->client, doc, &cli->err);
+    }
+    if (rc != 0) {
+        bl_err_prefix(&cli->err, "cib replace %s", argv[1]);
+    }
+    xmlFreeDoc(doc);
+    return rc;
+}
+
 int
 bl__cli_cib_run(bl_cli_t *cli, int argc, char **argv)
 {
@@ -659,6 +689,9 @@ bl__cli_cib_run(bl_cli_t *cli, int argc, char **argv)
     }
     if (strcmp(argv[1], "version") == 0) {
         return cib_version(cli, argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "replace") == 0 && argc == 3 && strncmp(argv[2], "--", 2) != 0) {
+        return cib_replace(cli, argc - 1, argv + 1);
     }
     for (int i = 5; verbs[i] != NULL; i++) {
         if (strcmp(argv[1], verbs[i]) == 0) {

@@ -106,7 +106,7 @@ CONF
 . "$top_srcdir/cts/lib/solo-corosync.sh"
 write_solo_corosync_conf
 
-echo "1..28"
+echo "1..31"
 
 # A bad configuration: one line naming file, line and key; nothing started.
 write_conf "$work/sbin" 5
@@ -263,4 +263,35 @@ sed -i 's/^start_timeout = 20s/start_timeout = 1s/' "$BELAY_CONFIG"
 rc=$?
 check "a daemon whose IPC never answers is stopped after start_timeout, then belayd gives up" \
     sh -c "test $rc = 1 && grep -q 'belay-based: not ready after 1000 ms (IPC .belay-based. refuses connections); stopping it' '$log' && grep -q 'belay-based: gave up: it exited 1 times' '$log'"
+
+# belay-execd's limits come from belay.conf: with one agent at a time and one waiting, a
+# third call while the first runs is refused by the executor, naming the limit.
+write_conf "$work/sbin" 5
+printf 'execd_max_parallel = 1\nexecd_max_queued = 1\nexecd_max_calls = 50\nexecd_max_client_events = 20\n' \
+    >>"$BELAY_CONFIG"
+: >"$log"
+"$BELAYD" >>"$work/belayd.out" 2>&1 &
+belayd_pid=$!
+wait_for logged "all daemons are ready"
+execd3=$(pgrep -P "$belayd_pid" -f belay-execd | head -1)
+seen_pids="$seen_pids $execd3"
+check "belayd passes the execd_max_* keys to belay-execd as its options" \
+    sh -c "tr '\\0' ' ' </proc/$execd3/cmdline | grep -q -- '--max-parallel 1 --max-queued 1 --max-calls 50 --max-client-events 20'"
+slow() { "$BELAY" agent run ocf:belay:Dummy monitor --param state="$work/slow.state" --param op_sleep=3 --execd; }
+slow >"$work/slow1.out" 2>&1 &
+slow1=$!
+sleep 0.5
+slow >"$work/slow2.out" 2>&1 &
+slow2=$!
+sleep 0.5
+slow >"$work/slow3.out" 2>&1
+rc3=$?
+wait "$slow1" "$slow2"
+check "with execd_max_parallel = 1 and execd_max_queued = 1, a third call is refused at once" \
+    sh -c "test $rc3 != 0 && grep -q 'executor queue full: 1 calls already wait to start (max_queued 1)' '$work/slow3.out'"
+check "while the running and the waiting one complete" \
+    sh -c "grep -q 'rc=7' '$work/slow1.out' && grep -q 'rc=7' '$work/slow2.out'"
+kill -TERM "$belayd_pid"
+wait "$belayd_pid"
+belayd_pid=
 exit $failed

@@ -11,53 +11,19 @@ top_builddir=${top_builddir:-$top_srcdir}
 BELAY=${BELAY:-$top_builddir/tools/belay}
 BELAYD="$top_builddir/daemons/belayd/belayd"
 WRITER="$top_builddir/cts/based/bl-cib-writer"
-LABSH="$top_srcdir/cts/cluster/lab.sh"
-WAIT_S=${BELAY_LAB_WAIT:-30}
 BATCH=${BELAYD_STORM_BATCH:-50}
+LAB_LOGS=daemons.log
+LAB_LOG_LINES=12
+LAB_KEEP_FAILED=1
+# shellcheck source=cts/lib/lab-test.sh
+. "$top_srcdir/cts/lib/lab-test.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-    echo "1..0 # SKIP needs root for network namespaces and corosync"
-    exit 0
-fi
-
-LAB=$(mktemp -d /tmp/belay-lab.XXXXXX)
-lab() { "$LABSH" -w "$LAB" "$@"; }
-# shellcheck disable=SC2317  # called from the trap
-cleanup() {
-    lab down >/dev/null 2>&1 || true
-    [ "$failed" = 0 ] && rm -rf "$LAB"
-}
-failed=0
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() {
-    n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"
-    local node
-    for node in node1 node2 node3; do
-        [ -f "$LAB/$node/log/daemons.log" ] && sed "s/^/# $node: /" "$LAB/$node/log/daemons.log" | tail -12
-    done
-}
-check() { # DESCRIPTION COMMAND...
-    local desc=$1; shift
-    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
 on() {
     local node=$1; shift
     lab run "$node" env -u BELAY_CIB_FILE -u BELAY_STATE_DIR -u BELAY_RUN_DIR -u BELAY_LOG_FILE \
         -u BELAY_CONFIG -u BELAY_CIB_IPC -u BELAY_EXECD_IPC "$@"
 }
 version() { on "$1" "$BELAY" cib version 2>/dev/null; }
-wait_for() {
-    local start=$SECONDS
-    while [ $((SECONDS - start)) -lt "$WAIT_S" ]; do
-        "$@" && return 0
-        sleep 0.1
-    done
-    return 1
-}
 logged() { grep -q -- "$2" "$LAB/$1/log/daemons.log" 2>/dev/null; }
 count_logged() { grep -c -- "$2" "$LAB/$1/log/daemons.log" 2>/dev/null; }
 run_file() { echo "$LAB/tmpfs/$1/run/belay/$2"; }
@@ -75,12 +41,7 @@ respawned_ready() { # NODE OLD_PID: a new belay-based, and belayd saw it ready a
 }
 
 echo "1..9"
-if ! lab up 3 2>"$LAB.up.log"; then
-    sed 's/^/# /' "$LAB.up.log"; rm -f "$LAB.up.log"
-    echo "Bail out! the lab did not come up"
-    exit 1
-fi
-rm -f "$LAB.up.log"
+lab_up 3
 
 mkdir -p "$LAB/sbin" "$LAB/ocf/resource.d"
 ln -s "$top_builddir/daemons/based/belay-based" "$LAB/sbin/belay-based"

@@ -8,35 +8,9 @@ set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 PROBE="$top_builddir/cts/cluster/bl-cluster-probe"
-LABSH="$top_srcdir/cts/cluster/lab.sh"
-WAIT_S=${BELAY_LAB_WAIT:-30}
-
-if [ "$(id -u)" -ne 0 ]; then
-    echo "1..0 # SKIP needs root for network namespaces and corosync"
-    exit 0
-fi
-
-LAB=$(mktemp -d /tmp/belay-lab.XXXXXX)
-lab() { "$LABSH" -w "$LAB" "$@"; }
-# shellcheck disable=SC2317  # called from the trap
-cleanup() {
-    lab down > /dev/null 2>&1 || true
-    rm -rf "$LAB"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() {
-    n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"
-    local node
-    for node in node1 node2 node3; do
-        [ -f "$LAB/$node/log/probe.log" ] && sed "s/^/# $node probe: /" "$LAB/$node/log/probe.log" | tail -8
-        [ -f "$LAB/$node/log/corosync.log" ] && sed "s/^/# $node corosync: /" "$LAB/$node/log/corosync.log" | tail -8
-    done
-}
+LAB_LOGS="probe.log corosync.log"
+# shellcheck source=cts/lib/lab-test.sh
+. "$top_srcdir/cts/lib/lab-test.sh"
 
 # The last view line NODE's probe printed, without its timestamp.
 last_view() {
@@ -63,12 +37,7 @@ ALONE="view quorate=no votes=1 expected=3 total=1 quorum=2 nodes=node3 group=nod
 echo "1..10"
 
 t0=$(date +%s%N)
-if ! lab up 3 2> "$LAB.up.log"; then
-    sed 's/^/# /' "$LAB.up.log"; rm -f "$LAB.up.log"
-    echo "Bail out! the lab did not come up"
-    exit 1
-fi
-rm -f "$LAB.up.log"
+lab_up 3
 ok "lab of 3 corosync nodes up and quorate in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 
 for node in node1 node2 node3; do lab spawn "$node" probe "$PROBE" watch; done

@@ -33,6 +33,7 @@ typedef struct based_done {
     char *err;
     uint64_t seq;
     based_times_t times; /* all 0 for another process's write */
+    char *change; /* the applied diff, for subscribers once it is durable; NULL if none */
 } based_done_t;
 
 /* A write of this process from its request until its delivery (based_t.pending). */
@@ -553,8 +554,24 @@ based_cib_stop(based_t *based)
 static void
 done_free(based_done_t *done)
 {
+    free(done->change);
     free(done->err);
     g_free(done);
+}
+
+/*
+ * Sends the changes made durable, in order. After a failed flush they wait for the next
+ * one that succeeds: a subscriber must never act on a change this node could lose.
+ */
+static void
+notify_durable(based_t *based)
+{
+    char *change;
+
+    while ((change = g_queue_pop_head(&based->undurable)) != NULL) {
+        based_cib_notify(based, change);
+        free(change);
+    }
 }
 
 static gboolean
@@ -611,6 +628,13 @@ based_cib_flush(based_t *based)
     }
     while ((done = g_queue_pop_head(&based->done)) != NULL) {
         log_times(done, rc);
+        if (done->change != NULL) {
+            /* Subscribers, like the writer, hear of a change only once it is on disk. */
+            g_queue_push_tail(&based->undurable, g_steal_pointer(&done->change));
+        }
+        if (rc == 0) {
+            notify_durable(based);
+        }
         if (done->c != NULL) {
             /* A write applied in memory but not on disk must not look durable. */
             reply_ref(done->c, done->ref, done->rc == 0 ? rc : done->rc,
@@ -688,9 +712,13 @@ typedef struct delivered {
     gint64 delivered; /* when its message came */
 } delivered_t;
 
-/* Queues a write's outcome for the next group commit, which runs once delivery pauses. */
+/*
+ * Queues a write's outcome (and CHANGE, the applied diff, or NULL) for the next group
+ * commit, which runs once delivery pauses.
+ */
 static void
-queue_done(based_t *based, const delivered_t *w, const based_pending_t *pending, int rc, char *err)
+queue_done(based_t *based, const delivered_t *w, const based_pending_t *pending, int rc, char *err,
+           char *change)
 {
     based_done_t *done = g_new0(based_done_t, 1);
 
@@ -704,6 +732,7 @@ queue_done(based_t *based, const delivered_t *w, const based_pending_t *pending,
     }
     done->rc = rc;
     done->err = err;
+    done->change = change;
     g_queue_push_tail(&based->done, done);
     if (based->flush_source == 0) {
         based->flush_source = g_idle_add_full(G_PRIORITY_HIGH, flush_now, based, NULL);
@@ -756,22 +785,14 @@ deliver_one(based_t *based, const delivered_t *w)
     if (rc == 0 && change != NULL && !based->quorate) {
         based_sync_set_minority(based, true);
     }
-    /*
-     * Subscribers learn of a change as soon as it is applied: every member has it
-     * (virtual synchrony), and a node that crashes before its flush takes it back
-     * from the others. Only the writer's acknowledgement waits for the disk.
-     */
-    if (change != NULL) {
-        based_cib_notify(based, change);
-    }
     if (w->local) {
         pending = g_hash_table_lookup(based->pending, &w->seq);
     }
-    queue_done(based, w, pending, rc, err);
+    /* subscribers hear of CHANGE with the writer's acknowledgement, once it is on disk */
+    queue_done(based, w, pending, rc, err, change);
     if (pending != NULL) {
         g_hash_table_remove(based->pending, &w->seq);
     }
-    free(change);
 }
 
 /* "W SEQ\n" + <cib-diff>: a lone write, as earlier versions send them. */

@@ -1,6 +1,8 @@
 /*
  * belay-based's IPC: a libqb service driven by the glib main loop. Requests are handed to
  * based_cib.c; a write's response is sent later, once the write is delivered and on disk.
+ * Messages of any size: each connection has its framing state (bl_ipc_conn_t), and events
+ * that did not fit in a subscriber's buffer at once are pushed on from a timer.
  */
 #include <errno.h>
 #include <grp.h>
@@ -16,47 +18,76 @@
 
 #include "based_private.h"
 
+/* How often the rest of a large event is offered to a subscriber that has not read it. */
+#define EVENT_RETRY_MS 5
+
 struct based_ipc {
     qb_ipcs_service_t *service;
     based_request_fn on_request;
     based_closed_fn on_closed;
     void *user_data;
+    GHashTable *sending; /* connections with an event partly sent */
+    guint sending_timer;
 };
 
 static based_ipc_t *current; /* libqb's poll handlers carry no user pointer */
 
+static bl_ipc_conn_t *
+conn_of(qb_ipcs_connection_t *c)
+{
+    return qb_ipcs_context_get(c);
+}
+
 void
 based_ipc_reply(qb_ipcs_connection_t *c, const char *text)
 {
-    struct qb_ipc_response_header header = {0};
-    size_t len = strlen(text) + 1;
-    struct iovec iov[2] = {{&header, sizeof(header)}, {(void *) text, len}};
-    ssize_t sent;
+    int rc = bl_ipc_conn_reply(conn_of(c), c, text);
 
-    header.size = (int32_t) (sizeof(header) + len);
-    sent = qb_ipcs_response_sendv(c, iov, 2);
-    if (sent < 0) {
-        bl_warn("client: cannot send a reply of %zu bytes: %s", len, g_strerror((int) -sent));
+    if (rc < 0) {
+        bl_warn("client: cannot send a reply of %zu bytes: %s", strlen(text), g_strerror(-rc));
     }
+}
+
+static gboolean
+push_events(gpointer data)
+{
+    based_ipc_t *ipc = data;
+    GHashTableIter iter;
+    gpointer c;
+
+    g_hash_table_iter_init(&iter, ipc->sending);
+    while (g_hash_table_iter_next(&iter, &c, NULL)) {
+        if (bl_ipc_conn_flush(conn_of(c), c)) {
+            g_hash_table_iter_remove(&iter);
+        }
+    }
+    if (g_hash_table_size(ipc->sending) > 0) {
+        return G_SOURCE_CONTINUE;
+    }
+    ipc->sending_timer = 0;
+    return G_SOURCE_REMOVE;
 }
 
 int
 based_ipc_event(qb_ipcs_connection_t *c, const char *text)
 {
-    struct qb_ipc_response_header header = {0};
-    size_t len = strlen(text) + 1;
-    struct iovec iov[2] = {{&header, sizeof(header)}, {(void *) text, len}};
-    ssize_t sent;
+    bl_ipc_conn_t *conn = conn_of(c);
+    int rc = bl_ipc_conn_event(conn, c, text);
 
-    header.size = (int32_t) (sizeof(header) + len);
-    sent = qb_ipcs_event_sendv(c, iov, 2);
-    if (sent == -EAGAIN || sent == -ENOBUFS || sent == -EMSGSIZE) {
-        return -EAGAIN;
+    if (rc == -EAGAIN) {
+        return rc;
     }
-    if (sent < 0) {
-        bl_warn("client: cannot send a change notification of %zu bytes: %s", len,
-                g_strerror((int) -sent));
-        return (int) sent;
+    if (rc < 0) {
+        bl_warn("client: cannot send a change notification of %zu bytes: %s", strlen(text),
+                g_strerror(-rc));
+        return rc;
+    }
+    if (!bl_ipc_conn_flush(conn, c)) {
+        /* the rest goes out as the subscriber reads; later events wait for it */
+        g_hash_table_add(current->sending, c);
+        if (current->sending_timer == 0) {
+            current->sending_timer = g_timeout_add(EVENT_RETRY_MS, push_events, current);
+        }
     }
     return 0;
 }
@@ -64,21 +95,37 @@ based_ipc_event(qb_ipcs_connection_t *c, const char *text)
 static int32_t
 on_msg(qb_ipcs_connection_t *c, void *data, size_t size)
 {
-    struct qb_ipc_request_header header;
-    const char *body = (const char *) data + sizeof(header);
+    const char *body = NULL;
+    char *err = NULL;
+    int32_t id = 0;
+    int rc = bl_ipc_conn_receive(conn_of(c), c, data, size, &id, &body, &err);
 
-    if (size <= sizeof(header) || body[size - sizeof(header) - 1] != '\0') {
-        char *text = bl_cib_reply_format(BL_EPARSE, "malformed request (no NUL-terminated body)",
-                                         NULL, NULL);
+    if (rc < 0) {
+        char *text = bl_cib_reply_format(BL_EPARSE, err, NULL, NULL);
 
         based_ipc_reply(c, text);
         free(text);
-        return 0;
+    } else if (rc == 1) {
+        current->on_request(c, id, body, current->user_data);
     }
-    /* libqb's ring buffers do not keep the header aligned: copy it out. */
-    memcpy(&header, data, sizeof(header));
-    current->on_request(c, header.id, body, current->user_data);
+    free(err);
     return 0;
+}
+
+static void
+on_created(qb_ipcs_connection_t *c)
+{
+    qb_ipcs_context_set(c, bl_ipc_conn_new(BL_CIB_MAX_MSG));
+}
+
+static void
+on_destroyed(qb_ipcs_connection_t *c)
+{
+    if (current != NULL) {
+        g_hash_table_remove(current->sending, c);
+    }
+    bl_ipc_conn_free(conn_of(c));
+    qb_ipcs_context_set(c, NULL);
 }
 
 /* True when UID (primary group GID) is a member of the group haclient. */
@@ -138,8 +185,10 @@ based_ipc_start(const char *name, based_request_fn on_request, based_closed_fn c
 {
     static struct qb_ipcs_service_handlers handlers = {
         .connection_accept = on_accept,
+        .connection_created = on_created,
         .msg_process = on_msg,
         .connection_closed = on_closed,
+        .connection_destroyed = on_destroyed,
     };
     based_ipc_t *ipc = g_new0(based_ipc_t, 1);
     int rc;
@@ -147,6 +196,7 @@ based_ipc_start(const char *name, based_request_fn on_request, based_closed_fn c
     ipc->on_request = on_request;
     ipc->on_closed = closed;
     ipc->user_data = user_data;
+    ipc->sending = g_hash_table_new(g_direct_hash, g_direct_equal);
     current = ipc;
     ipc->service = qb_ipcs_create(name, 0, QB_IPC_NATIVE, &handlers);
     bl_ipc_loop_attach(ipc->service, NULL);
@@ -165,6 +215,10 @@ based_ipc_stop(based_ipc_t *ipc)
 {
     qb_ipcs_destroy(ipc->service);
     bl_ipc_loop_detach();
+    if (ipc->sending_timer != 0) {
+        g_source_remove(ipc->sending_timer);
+    }
+    g_hash_table_destroy(ipc->sending);
     g_free(ipc);
     current = NULL;
 }

@@ -44,13 +44,14 @@ on_membership(bl_cpg_t *cpg, const bl_cpg_membership_t *change, void *user_data)
     for (size_t i = 0; i < change->n_left; i++) {
         bl_cpg_assembler_forget(based->assembly, change->left[i].nodeid, change->left[i].pid);
     }
-    based_sync_membership(user_data, change);
+    based_quorum_membership(based, change);
+    based_sync_membership(based, change);
 }
 
 static gboolean reconnect(gpointer data);
 
-static void
-schedule_reconnect(based_t *based)
+void
+based_reconnect_later(based_t *based)
 {
     if (based->reconnect_timer == 0) {
         based->reconnect_timer = g_timeout_add(RECONNECT_MS, reconnect, based);
@@ -68,32 +69,7 @@ on_cpg_gone(bl_cpg_t *cpg, int rc, void *user_data)
     based_cib_fail_pending(
         based, -ENOTCONN,
         "corosync went away before the write came back; it may or may not have been applied");
-    schedule_reconnect(based);
-}
-
-static void
-on_quorum(bl_quorum_t *quorum, const bl_quorum_view_t *view, void *user_data)
-{
-    based_t *based = user_data;
-
-    (void) quorum;
-    if (view->quorate != based->quorate) {
-        bl_notice("partition is %s (%" PRIu32 " of %" PRIu32 " expected votes, %" PRIu32 " needed)",
-                  view->quorate ? "quorate" : "NOT quorate", view->total_votes,
-                  view->expected_votes, view->quorum);
-    }
-    based->quorate = view->quorate;
-}
-
-static void
-on_quorum_gone(bl_quorum_t *quorum, int rc, void *user_data)
-{
-    based_t *based = user_data;
-
-    (void) quorum;
-    bl_err("lost the connection to corosync (votequorum): %s", bl_strerror(rc));
-    based->quorate = false;
-    schedule_reconnect(based);
+    based_reconnect_later(based);
 }
 
 /* Connects what is not connected; true when both are. */
@@ -106,8 +82,8 @@ connect_corosync(based_t *based)
         .disconnected = on_cpg_gone,
     };
     static const bl_quorum_callbacks_t quorum_callbacks = {
-        .changed = on_quorum,
-        .disconnected = on_quorum_gone,
+        .changed = based_quorum_on_view,
+        .disconnected = based_quorum_on_gone,
     };
     int cpg_rc = based->cpg == NULL ? bl_cpg_join(CPG_GROUP, &cpg_callbacks, based, &based->cpg)
                                     : bl_cpg_reconnect(based->cpg);
@@ -212,6 +188,8 @@ stop(based_t *based)
     bl_quorum_free(&based->quorum);
     g_hash_table_destroy(based->pending);
     g_hash_table_destroy(based->subscribers);
+    g_queue_clear_full(&based->undurable, free);
+    based_quorum_free(based);
     based_sync_free(based);
     bl_cpg_assembler_free(based->assembly);
     bl_cib_replica_free(based->replica);
@@ -247,6 +225,7 @@ main(int argc, char **argv)
         goto done;
     }
     based_sync_load_minority(&based);
+    based_quorum_init(&based);
     based.ipc = based_ipc_start(bl_cib_ipc_name(), based_cib_request, based_cib_client_closed,
                                 &based, &err);
     if (based.ipc == NULL) {
@@ -256,7 +235,7 @@ main(int argc, char **argv)
     }
     if (!connect_corosync(&based)) {
         bl_warn("corosync is not reachable yet; retrying every second, writes refused meanwhile");
-        schedule_reconnect(&based);
+        based_reconnect_later(&based);
     }
     pid_file = write_pid_file();
     g_unix_signal_add(SIGTERM, on_signal, loop);

@@ -24,7 +24,19 @@ typedef struct based {
     bl_cib_replica_t *replica;
     bl_cpg_t *cpg;       /* NULL until the first join succeeds */
     bl_quorum_t *quorum; /* NULL until the first connect succeeds */
-    bool quorate;        /* as votequorum last said; false while disconnected */
+    /*
+     * Quorum as writes see it: votequorum's, but false from a CPG membership change that
+     * moved nodes until votequorum's view agrees with it (based_main.c): corosync tells
+     * CPG and votequorum of a partition separately, and a write delivered in between
+     * must not pass as made with quorum.
+     */
+    bool quorate;
+    bool votequorum_quorate;          /* as votequorum last said; false while disconnected */
+    bl_cpg_membership_t *unconfirmed; /* the change votequorum has yet to agree with */
+    bool minority_before;             /* the minority mark when that wait began */
+    guint unconfirmed_timer;          /* ends a wait votequorum never ends */
+    guint quorum_delay_ms;            /* $BELAY_TEST_QUORUM_DELAY_MS: tests widen the window */
+    guint quorum_delay_timer;
     uint64_t next_seq;   /* numbers this process's writes on CPG */
     GHashTable *pending; /* seq -> based_pending_t *, this process's writes not yet delivered */
     GQueue outbox;       /* based_outgoing_t: writes waiting to be multicast together */
@@ -48,6 +60,7 @@ typedef struct based {
     char *state_dir;
     bl_cpg_assembler_t *assembly; /* CPG messages arrive in chunks (bl_cpg_send_large) */
     GQueue done;                  /* based_done_t: delivered writes waiting for the group commit */
+    GQueue undurable;             /* char *: applied changes not yet on disk, for subscribers */
     guint flush_source;     /* the group commit, run once the delivered messages are handled */
     guint checkpoint_timer; /* rewrites cib.xml once writes pause */
 } based_t;
@@ -147,5 +160,28 @@ void based_sync_load_minority(based_t *based);
 
 /* Sets or clears the minority mark, on disk too. */
 void based_sync_set_minority(based_t *based, bool minority);
+
+/* ---------------------------------------------------------------- based_quorum.c */
+
+/* Reads the test hook $BELAY_TEST_QUORUM_DELAY_MS (at start). */
+void based_quorum_init(based_t *based);
+
+/*
+ * A CIB group membership change (before the sync round): when nodes came or went and
+ * votequorum has not said so yet, the partition counts as inquorate until it does.
+ */
+void based_quorum_membership(based_t *based, const bl_cpg_membership_t *change);
+
+/* votequorum's callbacks (bl_quorum_callbacks_t). */
+void based_quorum_on_view(bl_quorum_t *quorum, const bl_quorum_view_t *view, void *user_data);
+void based_quorum_on_gone(bl_quorum_t *quorum, int rc, void *user_data);
+
+/* Frees the quorum state. */
+void based_quorum_free(based_t *based);
+
+/* ---------------------------------------------------------------- based_main.c */
+
+/* Retries the corosync connections from a timer until they are back. */
+void based_reconnect_later(based_t *based);
 
 #endif /* BELAY_BASED_PRIVATE_H */

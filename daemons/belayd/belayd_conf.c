@@ -21,26 +21,33 @@ enum key_type {
     KEY_LOG,      /* an absolute path, or empty for syslog */
     KEY_COUNT,    /* 0 .. RESPAWN_MAX_LIMIT */
     KEY_DURATION, /* a positive duration (bl_duration_parse_ms) */
+    KEY_LIMIT,    /* 1 .. key.max (belay-execd's limits, which refuse 0) */
 };
 
 typedef struct key {
     const char *name;
     enum key_type type;
     size_t offset;
+    unsigned long max; /* KEY_LIMIT: the largest value belay-execd accepts */
 } conf_key_t;
 
 static const conf_key_t keys[] = {
-    {"state_dir", KEY_PATH, offsetof(belayd_conf_t, state_dir)},
-    {"run_dir", KEY_PATH, offsetof(belayd_conf_t, run_dir)},
-    {"log_file", KEY_LOG, offsetof(belayd_conf_t, log_file)},
-    {"daemon_dir", KEY_PATH, offsetof(belayd_conf_t, daemon_dir)},
-    {"ocf_root", KEY_PATH, offsetof(belayd_conf_t, ocf_root)},
-    {"respawn_max", KEY_COUNT, offsetof(belayd_conf_t, respawn_max)},
-    {"respawn_window", KEY_DURATION, offsetof(belayd_conf_t, respawn_window_ms)},
-    {"respawn_delay", KEY_DURATION, offsetof(belayd_conf_t, respawn_delay_ms)},
-    {"respawn_delay_max", KEY_DURATION, offsetof(belayd_conf_t, respawn_delay_max_ms)},
-    {"start_timeout", KEY_DURATION, offsetof(belayd_conf_t, start_timeout_ms)},
-    {"stop_timeout", KEY_DURATION, offsetof(belayd_conf_t, stop_timeout_ms)},
+    {"state_dir", KEY_PATH, offsetof(belayd_conf_t, state_dir), 0},
+    {"run_dir", KEY_PATH, offsetof(belayd_conf_t, run_dir), 0},
+    {"log_file", KEY_LOG, offsetof(belayd_conf_t, log_file), 0},
+    {"daemon_dir", KEY_PATH, offsetof(belayd_conf_t, daemon_dir), 0},
+    {"ocf_root", KEY_PATH, offsetof(belayd_conf_t, ocf_root), 0},
+    {"respawn_max", KEY_COUNT, offsetof(belayd_conf_t, respawn_max), 0},
+    {"respawn_window", KEY_DURATION, offsetof(belayd_conf_t, respawn_window_ms), 0},
+    {"respawn_delay", KEY_DURATION, offsetof(belayd_conf_t, respawn_delay_ms), 0},
+    {"respawn_delay_max", KEY_DURATION, offsetof(belayd_conf_t, respawn_delay_max_ms), 0},
+    {"start_timeout", KEY_DURATION, offsetof(belayd_conf_t, start_timeout_ms), 0},
+    {"stop_timeout", KEY_DURATION, offsetof(belayd_conf_t, stop_timeout_ms), 0},
+    {"execd_max_parallel", KEY_LIMIT, offsetof(belayd_conf_t, execd_max_parallel), 1024},
+    {"execd_max_queued", KEY_LIMIT, offsetof(belayd_conf_t, execd_max_queued), 1000000},
+    {"execd_max_calls", KEY_LIMIT, offsetof(belayd_conf_t, execd_max_calls), 1000000},
+    {"execd_max_client_events", KEY_LIMIT, offsetof(belayd_conf_t, execd_max_client_events),
+     1000000},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -126,6 +133,14 @@ set_value(belayd_conf_t *conf, const conf_key_t *key, const char *value, char **
         count = strtoul(value, &end, 10);
         if (value[0] < '0' || value[0] > '9' || *end != '\0' || count > RESPAWN_MAX_LIMIT) {
             bl_err_set(err, "'%s' is not a number from 0 to %d", value, RESPAWN_MAX_LIMIT);
+            return BL_EINVALID;
+        }
+        *(unsigned *) field = (unsigned) count;
+        return 0;
+    case KEY_LIMIT:
+        count = strtoul(value, &end, 10);
+        if (value[0] < '0' || value[0] > '9' || *end != '\0' || count == 0 || count > key->max) {
+            bl_err_set(err, "'%s' is not a number from 1 to %lu", value, key->max);
             return BL_EINVALID;
         }
         *(unsigned *) field = (unsigned) count;

@@ -23,6 +23,11 @@ typedef struct belayd_conf {
     uint64_t respawn_delay_max_ms;
     uint64_t start_timeout_ms; /* until the daemon's IPC accepts a connection */
     uint64_t stop_timeout_ms;  /* SIGTERM -> SIGKILL */
+    /* belay-execd's limits, passed as its options; 0: not set, the daemon's default. */
+    unsigned execd_max_parallel;      /* --max-parallel: agents running at once */
+    unsigned execd_max_queued;        /* --max-queued: submissions waiting to start */
+    unsigned execd_max_calls;         /* --max-calls: active calls, recurring included */
+    unsigned execd_max_client_events; /* --max-client-events: unread results per client */
 } belayd_conf_t;
 
 /* Fills CONF with the built-in defaults (DAEMON_DIR is the install's sbindir). */

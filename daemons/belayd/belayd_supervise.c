@@ -73,19 +73,45 @@ proc_init(proc_t *proc, belayd_t *belayd, const char *name, char **argv, const c
     proc->exits = g_array_new(FALSE, FALSE, sizeof(gint64));
 }
 
+/* belay-execd's command line: its agents' root and the limits belay.conf sets. */
+static char **
+execd_argv(const belayd_conf_t *conf)
+{
+    const struct {
+        const char *option;
+        unsigned value;
+    } limits[] = {
+        {"--max-parallel", conf->execd_max_parallel},
+        {"--max-queued", conf->execd_max_queued},
+        {"--max-calls", conf->execd_max_calls},
+        {"--max-client-events", conf->execd_max_client_events},
+    };
+    GPtrArray *argv = g_ptr_array_new();
+
+    g_ptr_array_add(argv, g_build_filename(conf->daemon_dir, "belay-execd", NULL));
+    g_ptr_array_add(argv, g_strdup("--ocf-root"));
+    g_ptr_array_add(argv, g_strdup(conf->ocf_root));
+    for (size_t i = 0; i < G_N_ELEMENTS(limits); i++) {
+        /* an unset limit is left to belay-execd's own default */
+        if (limits[i].value > 0) {
+            g_ptr_array_add(argv, g_strdup(limits[i].option));
+            g_ptr_array_add(argv, g_strdup_printf("%u", limits[i].value));
+        }
+    }
+    g_ptr_array_add(argv, NULL);
+    return (char **) g_ptr_array_free(argv, FALSE);
+}
+
 belayd_t *
 belayd_new(const belayd_conf_t *conf, GMainLoop *loop)
 {
     belayd_t *belayd = g_new0(belayd_t, 1);
     char **based = g_new0(char *, 2);
-    char **execd = g_new0(char *, 4);
+    char **execd = execd_argv(conf);
 
     belayd->conf = conf;
     belayd->loop = loop;
     based[0] = g_build_filename(conf->daemon_dir, "belay-based", NULL);
-    execd[0] = g_build_filename(conf->daemon_dir, "belay-execd", NULL);
-    execd[1] = g_strdup("--ocf-root");
-    execd[2] = g_strdup(conf->ocf_root);
     proc_init(&belayd->procs[0], belayd, "belay-based", based, bl_cib_ipc_name(), BL_CIB_MAX_MSG);
     proc_init(&belayd->procs[1], belayd, "belay-execd", execd, bl_execd_ipc_name(),
               BL_EXECD_MAX_MSG);

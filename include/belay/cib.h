@@ -359,7 +359,10 @@ size_t bl_cib_offer_pick(const bl_cib_offer_t *offers, size_t n, bool *all_same)
 #define BL_CIB_IPC_NAME "belay-based"
 const char *bl_cib_ipc_name(void);
 
-/* Largest request or reply on that IPC. */
+/*
+ * The libqb buffer size of that IPC: the largest frame. Larger requests, replies and
+ * events travel as several frames (see "IPC of any size" in belay/common.h).
+ */
 #define BL_CIB_MAX_MSG (4 * 1024 * 1024)
 
 /* Request ids (the IPC header's id); bodies and replies are XML text. */

@@ -144,6 +144,21 @@ int bl_cpg_reconnect(bl_cpg_t *cpg);
 /* Leaves the group, disconnects and frees *cpg; sets it to NULL (NULL is fine). */
 void bl_cpg_free(bl_cpg_t **cpg);
 
+/*
+ * A deep copy of CHANGE, to keep beyond its callback (member names are not kept: NULL).
+ * Free with bl_cpg_membership_free().
+ */
+bl_cpg_membership_t *bl_cpg_membership_copy(const bl_cpg_membership_t *change);
+
+/* Frees a copy from bl_cpg_membership_copy() (NULL is fine). */
+void bl_cpg_membership_free(bl_cpg_membership_t *change);
+
+/*
+ * True when CHANGE has nodes joining (NODEUP) or leaving (NODEDOWN) the membership, not
+ * only processes joining or leaving the group: only then can quorum have changed with it.
+ */
+bool bl_cpg_membership_nodes_changed(const bl_cpg_membership_t *change);
+
 /* Largest message bl_cpg_send() accepts. */
 #define BL_CPG_MAX_MSG (1024 * 1024)
 
@@ -225,6 +240,15 @@ int bl_quorum_connect(const bl_quorum_callbacks_t *callbacks, void *user_data,
  * has arrived yet or the connection is down.
  */
 const bl_quorum_view_t *bl_quorum_view(const bl_quorum_t *quorum);
+
+/*
+ * True when votequorum's VIEW already reflects the CPG membership CHANGE: the node of
+ * every member of the group is a member of the view, and no node that left with its node
+ * (NODEDOWN) is. Corosync reports a partition to CPG and votequorum clients separately,
+ * in either order; until the view agrees, its quorum may still be that of the membership
+ * before the change.
+ */
+bool bl_quorum_view_agrees(const bl_quorum_view_t *view, const bl_cpg_membership_t *change);
 
 /* As bl_cpg_reconnect(), for votequorum. */
 int bl_quorum_reconnect(bl_quorum_t *quorum);

@@ -183,6 +183,107 @@ int bl_xml_parse_file(const char *path, xmlDoc **doc, char **err);
 void bl_ipc_loop_attach(qb_ipcs_service_t *service, GMainContext *ctx);
 void bl_ipc_loop_detach(void);
 
+/* ------------------------------------------------------ IPC of any size */
+
+/*
+ * A libqb IPC connection carries messages of at most its buffer size (FRAME_MAX below).
+ * Belay's daemons and clients send larger ones as numbered frames (lib/common/bl_ipc.c):
+ * a large request goes frame by frame, each acknowledged; a large reply comes as its first
+ * frame and the client asks for each next one (BL_IPC_MSG_MORE); a large event is pushed
+ * frame by frame. Messages that fit in one frame travel as before, unframed. Bodies are
+ * NUL-terminated text; the message ids below are reserved for the framing.
+ */
+#define BL_IPC_MSG_CHUNK 0x7ff0 /* a frame of a message too large for one */
+#define BL_IPC_MSG_MORE 0x7ff1  /* request: send the next frame of the reply */
+/* Largest message either side accepts (a bound on the memory a peer can make us use). */
+#define BL_IPC_MAX_MSG (256 * 1024 * 1024)
+
+typedef struct bl_ipc_client bl_ipc_client_t;
+
+/*
+ * Connects to the libqb IPC service NAME with buffers of FRAME_MAX bytes. DAEMON names
+ * the server in messages ("belay-based"). CHUNKED false keeps every request in one frame
+ * (for a server that does not reassemble): a larger one is refused with -EMSGSIZE.
+ * Returns 0 and *client (free with bl_ipc_client_free()), or -errno with "cannot connect
+ * to DAEMON (IPC 'NAME'): reason" in *err.
+ */
+int bl_ipc_client_connect(const char *name, const char *daemon, size_t frame_max, bool chunked,
+                          bl_ipc_client_t **client, char **err);
+
+/* Disconnects and frees CLIENT (NULL is fine). */
+void bl_ipc_client_free(bl_ipc_client_t *client);
+
+/*
+ * Sends request ID with body TEXT (NUL-terminated, any size up to BL_IPC_MAX_MSG) and
+ * waits up to TIMEOUT_MS for each frame of the reply. Returns 0 and *reply (NUL-terminated,
+ * caller frees; *reply_len excludes the NUL), or -errno / BL_EPARSE with a message in *err.
+ */
+int bl_ipc_client_request(bl_ipc_client_t *client, int32_t id, const char *text, int timeout_ms,
+                          char **reply, size_t *reply_len, char **err);
+
+/*
+ * Sends request ID with body TEXT without waiting for its reply, so that several can be in
+ * flight; the server answers them in order (bl_ipc_client_recv()). TEXT must fit in one
+ * frame (-EMSGSIZE otherwise). Returns 0, -EAGAIN when the request buffer is full (nothing
+ * was sent; try again once the server has read), or -errno with a message in *err.
+ */
+int bl_ipc_client_send(bl_ipc_client_t *client, int32_t id, const char *text, char **err);
+
+/*
+ * Waits up to TIMEOUT_MS for the reply to the oldest request sent with
+ * bl_ipc_client_send(). Returns 0 and *reply (caller frees), -ETIMEDOUT, -errno, or
+ * BL_EPARSE (a malformed or framed reply), with a message in *err.
+ */
+int bl_ipc_client_recv(bl_ipc_client_t *client, int timeout_ms, char **reply, size_t *reply_len,
+                       char **err);
+
+/*
+ * Waits up to TIMEOUT_MS (-1: forever) for the next whole event. Returns 0 and *event
+ * (caller frees), -ETIMEDOUT (a partly received event is kept for the next call), -errno
+ * when the connection failed, or BL_EPARSE, with a message in *err.
+ */
+int bl_ipc_client_event(bl_ipc_client_t *client, int timeout_ms, char **event, size_t *event_len,
+                        char **err);
+
+/* The descriptor that polls readable when an event may be waiting. */
+int bl_ipc_client_fd(const bl_ipc_client_t *client);
+
+/* A server's framing state for one connection. */
+typedef struct bl_ipc_conn bl_ipc_conn_t;
+
+/* New state for a connection of a service whose buffers are FRAME_MAX bytes. */
+bl_ipc_conn_t *bl_ipc_conn_new(size_t frame_max);
+
+/* Frees CONN (NULL is fine). */
+void bl_ipc_conn_free(bl_ipc_conn_t *conn);
+
+/*
+ * Takes message DATA (SIZE bytes, libqb request header included) that C sent. Returns 1
+ * with a whole request: *id and *body (NUL-terminated; borrowed: valid while libqb's
+ * msg_process handler runs, as DATA is); 0 when it was a frame the framing itself answered;
+ * BL_EPARSE with one sentence in *err for a malformed message (answer it with an error
+ * reply).
+ */
+int bl_ipc_conn_receive(bl_ipc_conn_t *conn, qb_ipcs_connection_t *c, const void *data, size_t size,
+                        int32_t *id, const char **body, char **err);
+
+/*
+ * Sends TEXT as the reply to C's request: whole, or its first frame, the rest going out as
+ * the client asks for it. Returns 0 or -errno.
+ */
+int bl_ipc_conn_reply(bl_ipc_conn_t *conn, qb_ipcs_connection_t *c, const char *text);
+
+/*
+ * Sends TEXT to C as an event. Returns 0 when it went out, or its first frames did, or it
+ * waits behind an event still going out (bl_ipc_conn_flush() sends the rest, in order);
+ * -EAGAIN when C's buffer is full, or the events waiting would exceed one buffer's worth:
+ * nothing of TEXT is sent then; another -errno on failure.
+ */
+int bl_ipc_conn_event(bl_ipc_conn_t *conn, qb_ipcs_connection_t *c, const char *text);
+
+/* Sends what C's buffer takes of a partly sent event; true when nothing is left. */
+bool bl_ipc_conn_flush(bl_ipc_conn_t *conn, qb_ipcs_connection_t *c);
+
 /* ---------------------------------------------------------------- files */
 
 /*

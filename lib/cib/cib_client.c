@@ -3,10 +3,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
-
-#include <qb/qbipcc.h>
-
 #include <glib.h>
 
 #include <belay/cib.h>
@@ -24,8 +20,7 @@ typedef struct early_reply {
 } early_reply_t;
 
 struct bl_cib_client {
-    qb_ipcc_connection_t *conn;
-    char *buffer;      /* BL_CIB_MAX_MSG bytes for replies */
+    bl_ipc_client_t *ipc;
     uint64_t next_ref; /* numbers submitted writes (their ref) */
     GQueue in_flight;  /* refs (uint64_t *) of submitted writes, oldest first */
     GHashTable *early; /* ref -> early_reply_t *, replies not yet collected */
@@ -124,21 +119,16 @@ early_free(gpointer data)
 int
 bl_cib_client_connect(const char *name, bl_cib_client_t **client, char **err)
 {
-    qb_ipcc_connection_t *conn;
+    bl_ipc_client_t *ipc = NULL;
+    int rc = bl_ipc_client_connect(name != NULL ? name : bl_cib_ipc_name(), "belay-based",
+                                   BL_CIB_MAX_MSG, true, &ipc, err);
     bl_cib_client_t *c;
 
-    name = name != NULL ? name : bl_cib_ipc_name();
-    conn = qb_ipcc_connect(name, BL_CIB_MAX_MSG);
-    if (conn == NULL) {
-        int rc = errno != 0 ? -errno : -ENOTCONN;
-
-        bl_err_set(err, "cannot connect to belay-based (IPC '%s'): %s; is it running?", name,
-                   g_strerror(-rc));
+    if (rc != 0) {
         return rc;
     }
     c = g_new0(bl_cib_client_t, 1);
-    c->conn = conn;
-    c->buffer = bl_malloc(BL_CIB_MAX_MSG);
+    c->ipc = ipc;
     g_queue_init(&c->in_flight);
     c->early = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, early_free);
     *client = c;
@@ -151,34 +141,23 @@ bl_cib_client_free(bl_cib_client_t *client)
     if (client == NULL) {
         return;
     }
-    qb_ipcc_disconnect(client->conn);
-    free(client->buffer);
+    bl_ipc_client_free(client->ipc);
     g_queue_clear_full(&client->in_flight, g_free);
     g_hash_table_destroy(client->early);
     g_free(client);
 }
 
 /*
- * Parses the reply of GOT bytes in the buffer into *reply. A refusal comes back as the
- * daemon's rc with its sentence in *err, and *reply still set (for its ref).
+ * Parses reply BODY (LEN bytes) into *reply. A refusal comes back as the daemon's rc with
+ * its sentence in *err, and *reply still set (for its ref).
  */
 static int
-parse_reply(bl_cib_client_t *client, ssize_t got, xmlDoc **reply, char **err)
+parse_reply(const char *body, size_t len, xmlDoc **reply, char **err)
 {
-    const char *body = client->buffer + sizeof(struct qb_ipc_response_header);
     const xmlNode *root;
     const char *rc_text;
-    int rc;
+    int rc = bl_xml_parse(body, len, "belay-based reply", reply, err);
 
-    if (got < 0) {
-        bl_err_set(err, "belay-based: %s", g_strerror((int) -got));
-        return (int) got;
-    }
-    if ((size_t) got <= sizeof(struct qb_ipc_response_header) || client->buffer[got - 1] != '\0') {
-        bl_err_set(err, "belay-based: malformed reply of %zd bytes", got);
-        return BL_EPARSE;
-    }
-    rc = bl_xml_parse(body, strlen(body), "belay-based reply", reply, err);
     if (rc != 0) {
         return rc;
     }
@@ -193,27 +172,6 @@ parse_reply(bl_cib_client_t *client, ssize_t got, xmlDoc **reply, char **err)
     return rc;
 }
 
-/* Request ID with body TEXT into the request buffer; -EAGAIN when it is full. */
-static int
-send_request(bl_cib_client_t *client, int32_t id, const char *text, char **err)
-{
-    struct qb_ipc_request_header header = {.id = id};
-    size_t len = strlen(text) + 1;
-    struct iovec iov[2] = {{&header, sizeof(header)}, {(void *) text, len}};
-    ssize_t sent;
-
-    if (len + sizeof(header) > BL_CIB_MAX_MSG) {
-        bl_err_set(err, "belay-based: request of %zu bytes is too large", len);
-        return -EMSGSIZE;
-    }
-    header.size = (int32_t) (sizeof(header) + len);
-    sent = qb_ipcc_sendv(client->conn, iov, 2);
-    if (sent < 0 && sent != -EAGAIN) {
-        bl_err_set(err, "belay-based: %s", g_strerror((int) -sent));
-    }
-    return sent < 0 ? (int) sent : 0;
-}
-
 /*
  * Sends request ID with body TEXT and parses the <cib-reply> into *reply. A refusal
  * comes back as the daemon's rc with its sentence in *err.
@@ -221,22 +179,16 @@ send_request(bl_cib_client_t *client, int32_t id, const char *text, char **err)
 static int
 exchange(bl_cib_client_t *client, int32_t id, const char *text, xmlDoc **reply, char **err)
 {
-    ssize_t got;
+    g_autofree char *body = NULL;
+    size_t len = 0;
     int rc;
 
     if (!g_queue_is_empty(&client->in_flight)) {
         bl_err_set(err, "belay-based: collect the writes in flight before other requests");
         return -EBUSY;
     }
-    rc = send_request(client, id, text, err);
-    if (rc == -EAGAIN) {
-        bl_err_set(err, "belay-based: %s", g_strerror(EAGAIN));
-    }
-    if (rc != 0) {
-        return rc;
-    }
-    got = qb_ipcc_recv(client->conn, client->buffer, BL_CIB_MAX_MSG, REPLY_TIMEOUT_MS);
-    rc = parse_reply(client, got, reply, err);
+    rc = bl_ipc_client_request(client->ipc, id, text, REPLY_TIMEOUT_MS, &body, &len, err);
+    rc = rc != 0 ? rc : parse_reply(body, len, reply, err);
     if (rc != 0) {
         xmlFreeDoc(*reply);
         *reply = NULL;
@@ -395,7 +347,7 @@ bl_cib_client_submit(bl_cib_client_t *client, const xmlDoc *edit, char **err)
         return BL_EPARSE;
     }
     /* A full request buffer empties as the daemon reads: wait for room. */
-    while ((rc = send_request(client, BL_CIB_MSG_EDIT, text, err)) == -EAGAIN
+    while ((rc = bl_ipc_client_send(client->ipc, BL_CIB_MSG_EDIT, text, err)) == -EAGAIN
            && g_get_monotonic_time() < deadline) {
         g_usleep(SUBMIT_RETRY_US);
     }
@@ -414,17 +366,19 @@ bl_cib_client_submit(bl_cib_client_t *client, const xmlDoc *edit, char **err)
 static int
 read_in_flight(bl_cib_client_t *client, int timeout_ms, char **err)
 {
-    ssize_t got = qb_ipcc_recv(client->conn, client->buffer, BL_CIB_MAX_MSG, timeout_ms);
+    g_autofree char *body = NULL;
+    size_t len = 0;
     xmlDoc *reply = NULL;
-    early_reply_t *early = g_new0(early_reply_t, 1);
+    early_reply_t *early;
     const char *ref_text;
     uint64_t ref;
+    int rc = bl_ipc_client_recv(client->ipc, timeout_ms, &body, &len, err);
 
-    if (got == -ETIMEDOUT || got == -EAGAIN) {
-        g_free(early);
-        return -ETIMEDOUT;
+    if (rc != 0) {
+        return rc;
     }
-    early->rc = parse_reply(client, got, &reply, &early->err);
+    early = g_new0(early_reply_t, 1);
+    early->rc = parse_reply(body, len, &reply, &early->err);
     ref_text = reply != NULL ? bl_xml_attr(xmlDocGetRootElement(reply), "ref") : NULL;
     if (ref_text == NULL) {
         int rc = early->rc != 0 ? early->rc : BL_EPARSE;
@@ -487,28 +441,15 @@ bl_cib_client_subscribe(bl_cib_client_t *client, char **err)
 int
 bl_cib_client_event(bl_cib_client_t *client, int timeout_ms, xmlDoc **event, char **err)
 {
-    const char *body = client->buffer + sizeof(struct qb_ipc_response_header);
-    ssize_t got = qb_ipcc_event_recv(client->conn, client->buffer, BL_CIB_MAX_MSG, timeout_ms);
+    g_autofree char *body = NULL;
+    size_t len = 0;
+    int rc = bl_ipc_client_event(client->ipc, timeout_ms, &body, &len, err);
 
-    if (got == -ETIMEDOUT || got == -EAGAIN) {
-        return -ETIMEDOUT;
-    }
-    if (got < 0) {
-        bl_err_set(err, "belay-based: %s", g_strerror((int) -got));
-        return (int) got;
-    }
-    if ((size_t) got <= sizeof(struct qb_ipc_response_header) || client->buffer[got - 1] != '\0') {
-        bl_err_set(err, "belay-based: malformed event of %zd bytes", got);
-        return BL_EPARSE;
-    }
-    return bl_xml_parse(body, strlen(body), "belay-based event", event, err);
+    return rc != 0 ? rc : bl_xml_parse(body, len, "belay-based event", event, err);
 }
 
 int
 bl_cib_client_fd(bl_cib_client_t *client)
 {
-    int32_t fd = -1;
-
-    qb_ipcc_fd_get(client->conn, &fd);
-    return fd;
+    return bl_ipc_client_fd(client->ipc);
 }

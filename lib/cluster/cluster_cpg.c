@@ -130,6 +130,59 @@ on_confchg(cpg_handle_t handle, const struct cpg_name *group, const struct cpg_a
     g_free(all);
 }
 
+bl_cpg_membership_t *
+bl_cpg_membership_copy(const bl_cpg_membership_t *change)
+{
+    size_t n = change->n_members + change->n_left + change->n_joined;
+    bl_cpg_membership_t *copy = g_new0(bl_cpg_membership_t, 1);
+    bl_cpg_member_t *all = g_new0(bl_cpg_member_t, n + 1);
+
+    for (size_t i = 0; i < change->n_members; i++) {
+        all[i] = change->members[i];
+    }
+    for (size_t i = 0; i < change->n_left; i++) {
+        all[change->n_members + i] = change->left[i];
+    }
+    for (size_t i = 0; i < change->n_joined; i++) {
+        all[change->n_members + change->n_left + i] = change->joined[i];
+    }
+    for (size_t i = 0; i < n; i++) {
+        all[i].name = NULL;
+    }
+    copy->members = all;
+    copy->n_members = change->n_members;
+    copy->left = all + change->n_members;
+    copy->n_left = change->n_left;
+    copy->joined = all + change->n_members + change->n_left;
+    copy->n_joined = change->n_joined;
+    return copy;
+}
+
+void
+bl_cpg_membership_free(bl_cpg_membership_t *change)
+{
+    if (change != NULL) {
+        g_free((void *) change->members);
+        g_free(change);
+    }
+}
+
+bool
+bl_cpg_membership_nodes_changed(const bl_cpg_membership_t *change)
+{
+    for (size_t i = 0; i < change->n_left; i++) {
+        if (change->left[i].reason == BL_CPG_REASON_NODEDOWN) {
+            return true;
+        }
+    }
+    for (size_t i = 0; i < change->n_joined; i++) {
+        if (change->joined[i].reason == BL_CPG_REASON_NODEUP) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static gboolean
 on_fd(int fd, GIOCondition condition, gpointer data)
 {

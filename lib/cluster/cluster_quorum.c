@@ -214,6 +214,35 @@ bl_quorum_connect(const bl_quorum_callbacks_t *callbacks, void *user_data, bl_qu
     return 0;
 }
 
+/* True when node ID is a member of VIEW's partition. */
+static bool
+view_has_member(const bl_quorum_view_t *view, uint32_t id)
+{
+    for (size_t i = 0; i < view->n_nodes; i++) {
+        if (view->nodes[i].id == id) {
+            return view->nodes[i].member;
+        }
+    }
+    return false;
+}
+
+bool
+bl_quorum_view_agrees(const bl_quorum_view_t *view, const bl_cpg_membership_t *change)
+{
+    for (size_t i = 0; i < change->n_members; i++) {
+        if (!view_has_member(view, change->members[i].nodeid)) {
+            return false;
+        }
+    }
+    for (size_t i = 0; i < change->n_left; i++) {
+        if (change->left[i].reason == BL_CPG_REASON_NODEDOWN
+            && view_has_member(view, change->left[i].nodeid)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 const bl_quorum_view_t *
 bl_quorum_view(const bl_quorum_t *quorum)
 {

@@ -2,9 +2,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
-
-#include <qb/qbipcc.h>
 
 #include <belay/common.h>
 #include <belay/exec.h>
@@ -13,8 +10,8 @@
 #define REPLY_TIMEOUT_MS 30000
 
 struct bl_exec_client {
-    qb_ipcc_connection_t *conn;
-    char *buffer; /* BL_EXECD_MAX_MSG bytes for replies and events */
+    bl_ipc_client_t *ipc;
+    char *body; /* the last reply */
 };
 
 const char *
@@ -28,22 +25,19 @@ bl_execd_ipc_name(void)
 int
 bl_exec_client_connect(const char *name, bl_exec_client_t **client, char **err)
 {
-    qb_ipcc_connection_t *conn;
-    bl_exec_client_t *c;
+    bl_ipc_client_t *ipc = NULL;
+    /*
+     * belay-execd's requests and results are bounded (agent output is capped), so it does
+     * not put large requests together: one larger than a frame is refused here.
+     */
+    int rc = bl_ipc_client_connect(name != NULL ? name : bl_execd_ipc_name(), "belay-execd",
+                                   BL_EXECD_MAX_MSG, false, &ipc, err);
 
-    name = name != NULL ? name : bl_execd_ipc_name();
-    conn = qb_ipcc_connect(name, BL_EXECD_MAX_MSG);
-    if (conn == NULL) {
-        int rc = -errno;
-
-        bl_err_set(err, "cannot connect to belay-execd (IPC '%s'): %s", name, g_strerror(errno));
-        return rc < 0 ? rc : -ENOTCONN;
+    if (rc == 0) {
+        *client = g_new0(bl_exec_client_t, 1);
+        (*client)->ipc = ipc;
     }
-    c = g_new0(bl_exec_client_t, 1);
-    c->conn = conn;
-    c->buffer = bl_malloc(BL_EXECD_MAX_MSG);
-    *client = c;
-    return 0;
+    return rc;
 }
 
 void
@@ -52,33 +46,22 @@ bl_exec_client_free(bl_exec_client_t *client)
     if (client == NULL) {
         return;
     }
-    qb_ipcc_disconnect(client->conn);
-    free(client->buffer);
+    bl_ipc_client_free(client->ipc);
+    free(client->body);
     g_free(client);
 }
 
-/* Sends message ID with body TEXT; *body gets the reply's XML (inside client->buffer). */
+/* Sends message ID with body TEXT; *body gets the reply's XML (valid until the next call). */
 static int
 exchange(bl_exec_client_t *client, int32_t id, const char *text, const char **body, char **err)
 {
-    struct qb_ipc_request_header header = {.id = id};
-    size_t len = strlen(text) + 1;
-    struct iovec iov[2] = {{&header, sizeof(header)}, {(void *) text, len}};
-    ssize_t got;
+    size_t len = 0;
+    int rc;
 
-    header.size = (int32_t) (sizeof(header) + len);
-    got = qb_ipcc_sendv_recv(client->conn, iov, 2, client->buffer, BL_EXECD_MAX_MSG,
-                             REPLY_TIMEOUT_MS);
-    if (got < 0) {
-        bl_err_set(err, "belay-execd: %s", g_strerror((int) -got));
-        return (int) got;
-    }
-    if ((size_t) got <= sizeof(struct qb_ipc_response_header) || client->buffer[got - 1] != '\0') {
-        bl_err_set(err, "belay-execd: malformed reply of %zd bytes", got);
-        return BL_EPARSE;
-    }
-    *body = client->buffer + sizeof(struct qb_ipc_response_header);
-    return 0;
+    bl_free(&client->body);
+    rc = bl_ipc_client_request(client->ipc, id, text, REPLY_TIMEOUT_MS, &client->body, &len, err);
+    *body = client->body;
+    return rc;
 }
 
 /* The rc of an <exec-reply> BODY, its message in *err when not 0. */
@@ -154,29 +137,21 @@ bl_exec_client_last(bl_exec_client_t *client, uint64_t call_id, bl_exec_result_t
 int
 bl_exec_client_next(bl_exec_client_t *client, int timeout_ms, bl_exec_event_t *event, char **err)
 {
-    const struct qb_ipc_response_header *header = (const void *) client->buffer;
-    const char *body = client->buffer + sizeof(*header);
-    ssize_t got = qb_ipcc_event_recv(client->conn, client->buffer, BL_EXECD_MAX_MSG, timeout_ms);
+    g_autofree char *body = NULL;
+    size_t len = 0;
+    int rc = bl_ipc_client_event(client->ipc, timeout_ms, &body, &len, err);
 
-    if (got == -ETIMEDOUT || got == -EAGAIN) {
-        return -ETIMEDOUT;
+    if (rc == -ETIMEDOUT || rc == BL_EPARSE) {
+        return rc;
     }
-    if (got < 0) {
-        bl_err_set(err, "belay-execd: %s", g_strerror((int) -got));
+    if (rc < 0) {
         return -ENOTCONN;
     }
-    if ((size_t) got <= sizeof(*header) || client->buffer[got - 1] != '\0') {
-        bl_err_set(err, "belay-execd: malformed event of %zd bytes", got);
-        return BL_EPARSE;
-    }
-    return bl_exec_result_from_text(body, strlen(body), event, err);
+    return bl_exec_result_from_text(body, len, event, err);
 }
 
 int
 bl_exec_client_fd(const bl_exec_client_t *client)
 {
-    int32_t fd = -1;
-
-    qb_ipcc_fd_get(client->conn, &fd);
-    return fd;
+    return bl_ipc_client_fd(client->ipc);
 }

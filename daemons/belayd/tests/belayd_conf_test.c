@@ -28,7 +28,11 @@ test_defaults_and_keys(void **state)
                        "respawn_delay = 250ms\n"
                        "respawn_delay_max = 4s\n"
                        "start_timeout = 90\n"
-                       "stop_timeout = PT1M\n";
+                       "stop_timeout = PT1M\n"
+                       "execd_max_parallel = 8\n"
+                       "execd_max_queued = 50\n"
+                       "execd_max_calls = 200\n"
+                       "execd_max_client_events = 1000000\n";
 
     (void) state;
     belayd_conf_defaults(&conf, "/usr/sbin");
@@ -36,6 +40,9 @@ test_defaults_and_keys(void **state)
     assert_string_equal(conf.run_dir, "/run/belay");
     assert_string_equal(conf.daemon_dir, "/usr/sbin");
     assert_int_equal(conf.respawn_max, 5);
+    /* unset: belay-execd keeps its own defaults */
+    assert_int_equal(conf.execd_max_queued, 0);
+    assert_int_equal(conf.execd_max_calls, 0);
     if (belayd_conf_parse(text, "belay.conf", &conf, &err) != 0) {
         fail_msg("%s", err);
     }
@@ -50,6 +57,10 @@ test_defaults_and_keys(void **state)
     assert_int_equal(conf.respawn_delay_max_ms, 4000);
     assert_int_equal(conf.start_timeout_ms, 90000);
     assert_int_equal(conf.stop_timeout_ms, 60000);
+    assert_int_equal(conf.execd_max_parallel, 8);
+    assert_int_equal(conf.execd_max_queued, 50);
+    assert_int_equal(conf.execd_max_calls, 200);
+    assert_int_equal(conf.execd_max_client_events, 1000000);
     belayd_conf_clear(&conf);
 }
 
@@ -97,6 +108,23 @@ test_errors_name_file_line_and_key(void **state)
             "/etc/belay/belay.conf: line 1: expected 'key = value', got 'run_dir /run/x'");
     refused("run_dir = /a\n# again\nrun_dir = /b\n",
             "/etc/belay/belay.conf: line 3: run_dir: set twice (first on line 1)");
+    refused(
+        "execd_max_queued = 0\n",
+        "/etc/belay/belay.conf: line 1: execd_max_queued: '0' is not a number from 1 to 1000000");
+    refused(
+        "execd_max_calls = 1000001\n",
+        "/etc/belay/belay.conf: line 1: execd_max_calls: '1000001' is not a number from 1 to 1000000");
+    refused(
+        "execd_max_parallel = 1025\n",
+        "/etc/belay/belay.conf: line 1: execd_max_parallel: '1025' is not a number from 1 to 1024");
+    refused(
+        "execd_max_client_events = 10k\n",
+        "/etc/belay/belay.conf: line 1: execd_max_client_events: '10k' is not a number from 1 to 1000000");
+    refused("execd_max_calls = 5\nexecd_max_calls = 6\n",
+            "/etc/belay/belay.conf: line 2: execd_max_calls: set twice (first on line 1)");
+    refused(
+        "execd_max_queue = 5\n",
+        "/etc/belay/belay.conf: line 1: unknown key 'execd_max_queue' (did you mean 'execd_max_queued'?)");
     refused("respawn_delay = 10s\nrespawn_delay_max = 1s\n",
             "/etc/belay/belay.conf: respawn_delay_max is shorter than respawn_delay");
 }

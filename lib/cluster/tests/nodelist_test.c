@@ -99,6 +99,55 @@ test_bad_group_name(void **state)
     assert_null(cpg);
 }
 
+/*
+ * Node 3 is cut off: CPG on node 1 reports it gone (NODEDOWN). A votequorum view that
+ * still lists it as a member is from before the partition and must not count.
+ */
+static void
+test_quorum_view_agrees(void **state)
+{
+    bl_cpg_member_t members[] = {{1, 100, BL_CPG_REASON_NONE, NULL},
+                                 {2, 200, BL_CPG_REASON_NONE, NULL}};
+    bl_cpg_member_t left[] = {{3, 300, BL_CPG_REASON_NODEDOWN, NULL}};
+    bl_cpg_membership_t cut = {.members = members, .n_members = 2, .left = left, .n_left = 1};
+    bl_quorum_node_t before[] = {{1, true, NULL}, {2, true, NULL}, {3, true, NULL}};
+    bl_quorum_node_t after[] = {{1, true, NULL}, {2, true, NULL}, {3, false, NULL}};
+    bl_quorum_node_t lonely[] = {{1, true, NULL}, {2, false, NULL}, {3, false, NULL}};
+    bl_quorum_view_t view = {.quorate = true, .nodes = before, .n_nodes = 3};
+    bl_cpg_membership_t *copy;
+
+    (void) state;
+    assert_false(bl_quorum_view_agrees(&view, &cut));
+    view.nodes = after;
+    assert_true(bl_quorum_view_agrees(&view, &cut));
+    /* a member's node missing from the view (votequorum has not seen node 2 join) */
+    view.nodes = lonely;
+    assert_false(bl_quorum_view_agrees(&view, &cut));
+    view.n_nodes = 0;
+    assert_false(bl_quorum_view_agrees(&view, &cut));
+    /* a process leaving (its node stays) is no reason to wait */
+    left[0].reason = BL_CPG_REASON_PROCDOWN;
+    view.nodes = before;
+    view.n_nodes = 3;
+    assert_true(bl_quorum_view_agrees(&view, &cut));
+    assert_false(bl_cpg_membership_nodes_changed(&cut));
+    left[0].reason = BL_CPG_REASON_NODEDOWN;
+    assert_true(bl_cpg_membership_nodes_changed(&cut));
+    /* the copy outlives the arrays it came from */
+    copy = bl_cpg_membership_copy(&cut);
+    left[0].nodeid = 99;
+    members[1].nodeid = 98;
+    assert_int_equal(copy->n_members, 2);
+    assert_int_equal(copy->members[1].nodeid, 2);
+    assert_int_equal(copy->n_left, 1);
+    assert_int_equal(copy->left[0].nodeid, 3);
+    assert_int_equal(copy->left[0].reason, BL_CPG_REASON_NODEDOWN);
+    assert_int_equal(copy->n_joined, 0);
+    view.nodes = after;
+    assert_true(bl_quorum_view_agrees(&view, copy));
+    bl_cpg_membership_free(copy);
+}
+
 int
 main(void)
 {
@@ -108,6 +157,7 @@ main(void)
         cmocka_unit_test(test_rc),
         cmocka_unit_test(test_not_connected),
         cmocka_unit_test(test_bad_group_name),
+        cmocka_unit_test(test_quorum_view_agrees),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
