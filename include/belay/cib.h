@@ -361,9 +361,11 @@ const char *bl_cib_ipc_name(void);
 
 /*
  * The libqb buffer size of that IPC: the largest frame. Larger requests, replies and
- * events travel as several frames (see "IPC of any size" in belay/common.h).
+ * events travel as several frames (see "IPC of any size" in belay/common.h). Small,
+ * because libqb sets up three rings of this size for every connection: at 4 MB that
+ * was most of a CLI command's time.
  */
-#define BL_CIB_MAX_MSG (4 * 1024 * 1024)
+#define BL_CIB_MAX_MSG (256 * 1024)
 
 /* Request ids (the IPC header's id); bodies and replies are XML text. */
 enum bl_cib_msg {
