@@ -666,7 +666,7 @@ check_cib(const xmlDoc *doc, const char *which, bl_cib_version_t *version, char 
 
 static xmlNode *
 new_diff_root(xmlDoc **diff, const bl_cib_version_t *source, const bl_cib_version_t *target,
-              const xmlDoc *new_doc)
+              const xmlDoc *new_doc, const char *known_digest)
 {
     xmlNode *root;
     xmlNode *version;
@@ -684,13 +684,23 @@ new_diff_root(xmlDoc **diff, const bl_cib_version_t *source, const bl_cib_versio
     text = bl_cib_version_format(target);
     bl_xml_set_attr(version, "target", text);
     free(text);
-    bl_cib_digest(new_doc, digest);
-    bl_xml_set_attr(version, "digest", digest);
+    if (known_digest == NULL) {
+        bl_cib_digest(new_doc, digest);
+        known_digest = digest;
+    }
+    bl_xml_set_attr(version, "digest", known_digest);
     return root;
 }
 
 int
 bl_cib_diff(const xmlDoc *old_doc, const xmlDoc *new_doc, xmlDoc **diff, char **err)
+{
+    return bl__cib_diff_known_digest(old_doc, new_doc, NULL, diff, err);
+}
+
+int
+bl__cib_diff_known_digest(const xmlDoc *old_doc, const xmlDoc *new_doc, const char *digest,
+                          xmlDoc **diff, char **err)
 {
     bl_cib_version_t source;
     bl_cib_version_t target;
@@ -705,7 +715,7 @@ bl_cib_diff(const xmlDoc *old_doc, const xmlDoc *new_doc, xmlDoc **diff, char **
     if (rc != 0) {
         return rc;
     }
-    d.out = new_diff_root(diff, &source, &target, new_doc);
+    d.out = new_diff_root(diff, &source, &target, new_doc, digest);
     d.frames = g_array_new(FALSE, FALSE, sizeof(struct frame));
     d.sibling_keys = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify) g_hash_table_destroy);
     push_frame(&d, xmlDocGetRootElement(new_doc));

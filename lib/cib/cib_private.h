@@ -123,6 +123,13 @@ int bl__cib_journal_rotate(bl__cib_journal_t *journal, char **err);
 /* Deletes cib.journal.old once the checkpoint that holds its records is on disk. */
 void bl__cib_journal_drop_old(bl__cib_journal_t *journal);
 
+/*
+ * bl_cib_diff() with the configuration digest of NEW_DOC already known (DIGEST; NULL:
+ * computed), so that a caller that needed it first does not compute it twice.
+ */
+int bl__cib_diff_known_digest(const xmlDoc *old_doc, const xmlDoc *new_doc, const char *digest,
+                              xmlDoc **diff, char **err);
+
 /* ---------------------------------------------------- cib_store.c */
 
 /* bl_cib_store_write() of TEXT, the CIB already formatted (safe in another thread). */

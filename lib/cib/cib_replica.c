@@ -332,7 +332,8 @@ bl_cib_replica_change_deferred(bl_cib_replica_t *replica, bl_cib_change_fn chang
         rc = check_change(replica, next, quorate, digest, err);
     }
     if (rc == 0) {
-        rc = bl_cib_diff(replica->doc, next, &changes, err);
+        /* The version bump left the configuration, hence its digest, as it was. */
+        rc = bl__cib_diff_known_digest(replica->doc, next, digest, &changes, err);
     }
     /* Nothing but the version bump: a change that changed nothing is not a write. */
     if (rc != 0 || !changes_content(changes)) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The CIB benchmark's smoke mode (bench.sh -S, about 10 s): three belay-based in the lab,
-# one second of each throughput run and 30 propagation writes; passes when every figure
-# came out and node3 saw every write. Figures only, no assertion on time. Needs root.
+# The CIB benchmark's smoke mode (bench.sh -S, about 15 s): three belay-based in the lab,
+# one second of each throughput run (one at a time and pipelined) and 30 propagation
+# writes; passes when every figure came out and node3 saw every write. Figures only, no
+# assertion on time. Needs root.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
