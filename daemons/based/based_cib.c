@@ -33,7 +33,7 @@ typedef struct based_done {
     char *err;
     uint64_t seq;
     based_times_t times; /* all 0 for another process's write */
-    char *change; /* the applied diff, for subscribers once it is durable; NULL if none */
+    char *change;        /* the applied diff, for subscribers once it is durable; NULL if none */
 } based_done_t;
 
 /* A write of this process from its request until its delivery (based_t.pending). */
