@@ -211,9 +211,15 @@ lrm_resource(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
 static const xmlNode *
 instance_history(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
 {
-    const xmlNode *history = lrm_resource(s, rsc, node);
+    const xmlNode *history = NULL;
     const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
 
+    /* active on NODE: by the history that shows it active, which may be another instance
+     * number's next to a stopped one under its own (the unpacker matched both to it) */
+    if (rsc->history_id != NULL && g_ptr_array_find(rsc->running_on, node, NULL)) {
+        history = lrm_resource(s, &(bl_srsc_t){.id = rsc->history_id}, node);
+    }
+    history = history != NULL ? history : lrm_resource(s, rsc, node);
     if (history != NULL || clone == NULL || clone->clone->unique || rsc->base_id == NULL
         || !g_ptr_array_find(rsc->known_on, node, NULL)) {
         return history;
@@ -471,6 +477,29 @@ role_matches(const bl_srsc_t *rsc, bl_role_t role)
     return role != BL_ROLE_UNPROMOTED || rsc->next_role != BL_ROLE_PROMOTED;
 }
 
+/* Is the operation TASK with INTERVAL_MS configured more than once for RSC? Pacemaker
+ * then schedules neither (one operation key cannot name two monitors). */
+static bool
+op_configured_twice(const bl_srsc_t *rsc, const char *task, uint64_t interval_ms)
+{
+    xmlNode *ops = rsc->xml != NULL ? bl_xml_first_child(rsc->xml, "operations") : NULL;
+    int count = 0;
+
+    for (xmlNode *op = bl_xml_first_child(ops, "op"); op != NULL && count < 2;
+         op = bl_xml_next(op, "op")) {
+        const char *name = bl_xml_attr(op, "name");
+        const char *interval = bl_xml_attr(op, "interval");
+        uint64_t ms = 0;
+
+        if (name != NULL && strcmp(name, task) == 0
+            && (interval == NULL || bl_duration_parse_ms(interval, &ms, NULL) == 0)
+            && ms == interval_ms) {
+            count++;
+        }
+    }
+    return count > 1;
+}
+
 /* The enabled recurring monitors of RSC for role Started (or unset) and Stopped. */
 static GArray *
 monitors_of(const bl_srsc_t *rsc)
@@ -487,7 +516,8 @@ monitors_of(const bl_srsc_t *rsc)
 
         if (name == NULL || strcmp(name, "monitor") != 0 || interval == NULL
             || bl_duration_parse_ms(interval, &m.interval_ms, NULL) != 0 || m.interval_ms == 0
-            || (enabled != NULL && !bl__sched_true(enabled))) {
+            || (enabled != NULL && !bl__sched_true(enabled))
+            || op_configured_twice(rsc, name, m.interval_ms)) {
             continue;
         }
         if (role != NULL && strcmp(role, "Stopped") != 0 && strcmp(role, "Started") != 0) {
@@ -620,6 +650,9 @@ must_cancel(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const xmlN
     }
     if (g->s->maintenance_mode || bl__sched_true(g_hash_table_lookup(rsc->meta, "maintenance"))) {
         return true; /* in maintenance nothing is watched */
+    }
+    if (op_configured_twice(rsc, task, op_interval(op))) {
+        return false; /* neither configuration is scheduled, so neither role counts */
     }
     /* a role=Stopped monitor stops where the resource comes to run; a role=Promoted one
      * where the instance is demoted, a role=Unpromoted one where it is promoted */

@@ -470,8 +470,8 @@ char *bl__sched_params_digest(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode
 /* The op-digest of a recurring operation: its parameters and CRM_meta_timeout (g_free). */
 char *bl__sched_recurring_digest(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_config,
                                  uint64_t timeout_ms);
-/* 0 when the operation ran with today's definition, 1 when a reload suffices, 2 when a
- * restart is needed. */
+/* 0 when the operation ran with today's definition, 1 when a reload suffices (for a
+ * recurring operation: rescheduling it), 2 when a restart is needed. */
 int bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op);
 
 /* ------------------------------------------------------------ sched_ordering.c */
