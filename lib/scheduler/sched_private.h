@@ -421,6 +421,8 @@ bl_snode_t *bl__sched_util_ban(bl_sched_t *s, bl_srsc_t *rsc);
 /* <0 when A has more remaining capacity than B (attribute by attribute), >0 when less. */
 int bl__sched_util_compare(const bl_sched_t *s, const bl_snode_t *a, const bl_snode_t *b);
 void bl__sched_util_consume(bl_sched_t *s, const bl_srsc_t *rsc, bl_snode_t *node);
+/* Gives back what RSC consumed on NODE (its assignment there was undone). */
+void bl__sched_util_release(bl_sched_t *s, const bl_srsc_t *rsc, bl_snode_t *node);
 
 /* ------------------------------------------------------------- sched_migrate.c */
 /* Whether RSC, running on CURRENT and assigned elsewhere, may move by live migration. */
