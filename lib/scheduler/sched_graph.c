@@ -742,6 +742,16 @@ agent_changed(const bl_srsc_t *rsc, const xmlNode *history)
     return false;
 }
 
+/* An instance of an anonymous clone beyond clone-max: Pacemaker leaves its history (and
+ * fail counts) alone, the history may serve another instance number later. */
+static bool
+anonymous_orphan(const bl_srsc_t *rsc)
+{
+    const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
+
+    return rsc->orphan && clone != NULL && !clone->clone->unique;
+}
+
 /*
  * The controller forgets a resource's history on a node (operation "delete") when the
  * resource was removed from the configuration (once stopped), or when the configuration
@@ -761,7 +771,7 @@ add_deletes(graph_t *g)
             const xmlNode *history = lrm_resource(s, rsc, node);
             gop_t *del;
 
-            if (history == NULL || !node->online || node->unclean
+            if (history == NULL || !node->online || node->unclean || anonymous_orphan(rsc)
                 || !(rsc->orphan || (agent_changed(rsc, history) && !node->shutdown))) {
                 continue;
             }
@@ -840,7 +850,7 @@ add_failcount_clears(graph_t *g)
             bool stale = g_ptr_array_find(rsc->fail_cleared_on, node, NULL);
             gop_t *clear;
 
-            if (!node->online || node->unclean
+            if (!node->online || node->unclean || anonymous_orphan(rsc)
                 || !(stale || (rsc->orphan && has_failcount(rsc, node)))) {
                 continue;
             }
