@@ -590,8 +590,11 @@ monitor_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const monit
     role_change = role_change != NULL ? role_change : rsc_op_on(g, rsc, BL_TASK_DEMOTE, node);
     if (start == NULL && stop == NULL && (m->role == 0 || role_change == NULL)
         && g_hash_table_contains(active, key)
-        && !definition_changed(g, rsc, g_hash_table_lookup(active, key), m)) {
-        return; /* already runs with this interval and these parameters */
+        && !(bl__sched_node_available(node)
+             && definition_changed(g, rsc, g_hash_table_lookup(active, key), m))) {
+        /* already runs with this interval and these parameters (Pacemaker checks
+         * parameters only where resources may run) */
+        return;
     }
     monitor = gop_add(g, GOP_RSC, rsc, "monitor", node, m->interval_ms);
     monitor->stopped_role = m->stopped_role;
@@ -715,8 +718,11 @@ add_cancels(graph_t *g)
         const bl_srsc_t *rsc = g_ptr_array_index(g->s->primitives, i);
 
         for (int n = 0; !rsc->orphan && n < g->s->n_nodes; n++) {
-            if (g->s->nodes[n]->online && !g->s->nodes[n]->unclean) {
-                cancel_on(g, rsc, g->s->nodes[n]);
+            const bl_snode_t *node = g->s->nodes[n];
+
+            /* as Pacemaker, only where resources may run (or maintenance stops watching) */
+            if (node->maintenance || bl__sched_node_available(node)) {
+                cancel_on(g, rsc, node);
             }
         }
     }
@@ -871,13 +877,20 @@ add_failcount_clears(graph_t *g)
 
 /* A stop on NODE that cannot happen (a blocked resource) keeps the node up. */
 static bool
+in_maintenance(const bl_sched_t *s, const bl_srsc_t *rsc)
+{
+    return s->maintenance_mode || bl__sched_true(g_hash_table_lookup(rsc->meta, "maintenance"));
+}
+
+static bool
 stop_blocked(const bl_sched_t *s, const bl_snode_t *node)
 {
     for (guint i = 0; i < s->actions->len; i++) {
         const bl_action_t *action = g_ptr_array_index(s->actions, i);
 
-        if (action->node == node && action->task == BL_TASK_STOP
-            && (action->rsc->managed || action->rsc->blocked)
+        /* resources and nodes in maintenance are left alone: they never hold it up */
+        if (action->node == node && action->task == BL_TASK_STOP && !in_maintenance(s, action->rsc)
+            && !node->maintenance && (action->rsc->managed || action->rsc->blocked)
             && !(action->flags & BL_ACT_RUNNABLE)) {
             return true;
         }
