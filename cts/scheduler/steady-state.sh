@@ -39,13 +39,13 @@ echo "1..$#"
 unsteady() {
     case $1 in
     clone-interleave-1 | clone-interleave-2)
-        echo "dummy is restarted in every transition: the start of clone-3's instance that cannot run on pcmk-1 stays required" ;;
+        echo "dummy restarts in every transition: clone-3's start stays required" ;;
     bug-1572-1 | bug-pm-12)
-        echo "the promoted instance is restarted again for a definition change (its promote is digested apart from its start)" ;;
+        echo "an old record of the start keeps the old digest: the promoted one restarts again" ;;
     rec-rsc-7)
-        echo "multiple-active=stop_only stops both copies; the next transition starts one" ;;
+        echo "multiple-active=stop_only stops both copies, the next transition starts one" ;;
     failed-probe-clone)
-        echo "clearing the failed probes (parameters changed) deletes their only history: the next transition probes and, finding nothing, starts them" ;;
+        echo "the cleared failed probes were the only history: reprobed, then started" ;;
     esac
 }
 
@@ -101,8 +101,8 @@ unexplained() {
 # True when every action of the second graph probes a resource on a node where the first
 # transition deleted its history or cleared its last failure.
 only_reprobes() {
-    graph_ops "$work/graph1.xml" | awk '$1 == "delete" || $1 == "clear_failcount" { print $4, $3 }' \
-        > "$work/forgotten"
+    graph_ops "$work/graph1.xml" \
+        | awk '$1 == "delete" || $1 == "clear_failcount" { print $4, $3 }' > "$work/forgotten"
     graph_ops "$work/graph2.xml" > "$work/left"
     [ -s "$work/left" ] || return 1
     awk 'FILENAME == ARGV[1] { forgotten[$0] = 1; next }
@@ -140,7 +140,7 @@ for xml in "$@"; do
     fi
     if [ $rc2 -eq 0 ] && [ ! -s "$work/diff" ] && [ "$before" = "$(cksum < "$xml")" ] \
         && { [ -n "$reason" ] || ! grep -q '<synapse' "$work/graph2.xml" || only_reprobes; }; then
-        echo "ok $n - $name: ${reason:+not }steady after its transition${reason:+ (as Pacemaker: $reason)}"
+        echo "ok $n - $name: ${reason:+not }steady${reason:+ (as Pacemaker: $reason)}"
     else
         echo "not ok $n - $name: exit $rc1/$rc2"
         sed 's/^/# /' "$work/diff"
