@@ -33,6 +33,7 @@ for expected in "$@"; do
     dir=$corpus
     [ -f "$dir/$name.xml" ] || dir=$tier2
     [ -f "$dir/$name.xml" ] || dir=$tier3
+    [ -f "$dir/$name.xml" ] || dir=$here/cases
     args=""
     [ -f "$dir/$name.args" ] && args=$(cat "$dir/$name.args")
     rm -f "$work/graph.xml"

@@ -85,20 +85,24 @@ child_or_new(xmlNode *parent, const char *name, const char *id)
     return child;
 }
 
-/* The lrm_resource of RSC in STATE, created with the agent's class/provider/type. An
- * anonymous clone instance's history is under its instance id (the graph's long-id). */
+/*
+ * The lrm_resource recording RSC's operations in STATE, created with the agent's
+ * class/provider/type when there is none. An anonymous clone instance (AGENT has a
+ * long-id) keeps a history recorded under its instance id; otherwise, as the controller
+ * and crm_simulate do, it is recorded under the configured id.
+ */
 static xmlNode *
 lrm_resource(xmlNode *state, const char *rsc, const xmlNode *agent)
 {
     xmlNode *lrm = child_or_new(state, "lrm", bl_xml_attr(state, "id"));
-
-    if (bl_xml_attr(agent, "long-id") != NULL) {
-        rsc = bl_xml_attr(agent, "long-id");
-    }
     xmlNode *list = child_or_new(lrm, "lrm_resources", NULL);
-    xmlNode *history = bl_xml_child_by_id(list, "lrm_resource", rsc);
+    const char *long_id = bl_xml_attr(agent, "long-id");
+    xmlNode *history = long_id != NULL ? bl_xml_child_by_id(list, "lrm_resource", long_id) : NULL;
     const char *names[] = {"class", "provider", "type"};
 
+    if (history == NULL) {
+        history = bl_xml_child_by_id(list, "lrm_resource", rsc);
+    }
     if (history == NULL) {
         history = bl_xml_add_child(list, "lrm_resource");
         bl_xml_set_attr(history, "id", rsc);
@@ -337,8 +341,23 @@ clear_failcounts(xmlNode *state, const char *rsc)
     }
 }
 
+/* The controller clearing RSC's failures also deletes the record of its last failure on
+ * the node (else that record would ask for the same clearing again). Like the controller,
+ * it looks under RSC's configured id only. */
+static void
+forget_last_failure(xmlNode *state, const char *rsc)
+{
+    xmlNode *list = bl_xml_first_child(bl_xml_first_child(state, "lrm"), "lrm_resources");
+    xmlNode *history = rsc != NULL ? bl_xml_child_by_id(list, "lrm_resource", rsc) : NULL;
+    g_autofree char *id = g_strdup_printf("%s_last_failure_0", rsc);
+
+    if (history != NULL) {
+        bl_xml_remove(bl_xml_child_by_id(history, "lrm_rsc_op", id));
+    }
+}
+
 /* A fenced node is down and has forgotten everything it ran; a shut down node is down;
- * cleared fail counts are gone. */
+ * cleared failures are gone. */
 static void
 apply_crm_event(xmlDoc *cib, const xmlNode *event)
 {
@@ -348,6 +367,7 @@ apply_crm_event(xmlDoc *cib, const xmlNode *event)
 
     if (task != NULL && strcmp(task, "clear_failcount") == 0) {
         clear_failcounts(state, bl_xml_attr(bl_xml_first_child(event, "primitive"), "id"));
+        forget_last_failure(state, bl_xml_attr(bl_xml_first_child(event, "primitive"), "id"));
         return;
     }
     set_membership(state, false);

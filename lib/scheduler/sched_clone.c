@@ -613,7 +613,9 @@ restore_leaves(bl_sched_t *s, bl_srsc_t *instance, GArray *saved, bool undo)
 
         if (undo) {
             if (leaf->assigned != NULL) {
+                /* the node gets back what the undone assignment took */
                 leaf->assigned->assigned_count--;
+                bl__sched_util_release(s, leaf, leaf->assigned);
             }
             memcpy(leaf->scores, entry->scores, sizeof(int) * (size_t) s->n_nodes);
             leaf->assigned = NULL;

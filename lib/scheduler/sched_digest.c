@@ -9,6 +9,8 @@
 
 #include "sched_private.h"
 
+#define DEFAULT_OP_TIMEOUT_MS 20000 /* an operation without a configured timeout */
+
 /* Pacemaker's digest input: ' <parameters a="1" b="2"/>' + newline, names sorted. */
 static void
 append_escaped(GString *out, const char *value)
@@ -122,6 +124,28 @@ has_op_params(bl_sched_t *s, const xmlNode *op_config)
     return g_hash_table_size(params) > 0;
 }
 
+/* A recurring operation's digest covers its timeout too; a change means rescheduling it
+ * (1), never a restart. Without a digest nothing can be said (0). */
+static int
+recurring_changed(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *config, const xmlNode *op)
+{
+    const char *recorded = bl_xml_attr(op, "op-digest");
+    const char *task = bl_xml_attr(op, "operation");
+    uint64_t interval_ms = strtoull(bl_xml_attr(op, "interval"), NULL, 10);
+    const char *timeout = bl__sched_op_meta(s, rsc, task, interval_ms, "timeout");
+    uint64_t timeout_ms = DEFAULT_OP_TIMEOUT_MS;
+    g_autofree char *calc = NULL;
+
+    if (recorded == NULL) {
+        return 0;
+    }
+    if (timeout == NULL || bl_duration_parse_ms(timeout, &timeout_ms, NULL) != 0) {
+        timeout_ms = DEFAULT_OP_TIMEOUT_MS;
+    }
+    calc = bl__sched_recurring_digest(s, rsc, config, timeout_ms);
+    return strcmp(calc, recorded) == 0 ? 0 : 1;
+}
+
 /* What a recorded operation's digests say: 0 unchanged, 1 reload, 2 restart. */
 int
 bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op)
@@ -131,11 +155,12 @@ bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *
     const char *secure = bl_xml_attr(op, "op-secure-digest");
     const char *task = bl_xml_attr(op, "operation");
     const char *interval = bl_xml_attr(op, "interval");
-    const xmlNode *config =
-        task != NULL
-            ? bl__sched_op_config(rsc, task, interval != NULL ? strtoull(interval, NULL, 10) : 0)
-            : NULL;
+    uint64_t interval_ms = interval != NULL ? strtoull(interval, NULL, 10) : 0;
+    const xmlNode *config = task != NULL ? bl__sched_op_config(rsc, task, interval_ms) : NULL;
 
+    if (interval_ms > 0) {
+        return recurring_changed(s, rsc, config, op);
+    }
     if (restart != NULL) {
         const char *force = bl_xml_attr(op, "op-force-restart");
         g_autofree char *calc = bl__sched_params_digest(s, rsc, config, force != NULL ? force : "");

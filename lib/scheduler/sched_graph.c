@@ -211,9 +211,15 @@ lrm_resource(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
 static const xmlNode *
 instance_history(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
 {
-    const xmlNode *history = lrm_resource(s, rsc, node);
+    const xmlNode *history = NULL;
     const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
 
+    /* active on NODE: by the history that shows it active, which may be another instance
+     * number's next to a stopped one under its own (the unpacker matched both to it) */
+    if (rsc->history_id != NULL && g_ptr_array_find(rsc->running_on, node, NULL)) {
+        history = lrm_resource(s, &(bl_srsc_t){.id = rsc->history_id}, node);
+    }
+    history = history != NULL ? history : lrm_resource(s, rsc, node);
     if (history != NULL || clone == NULL || clone->clone->unique || rsc->base_id == NULL
         || !g_ptr_array_find(rsc->known_on, node, NULL)) {
         return history;
@@ -471,6 +477,29 @@ role_matches(const bl_srsc_t *rsc, bl_role_t role)
     return role != BL_ROLE_UNPROMOTED || rsc->next_role != BL_ROLE_PROMOTED;
 }
 
+/* Is the operation TASK with INTERVAL_MS configured more than once for RSC? Pacemaker
+ * then schedules neither (one operation key cannot name two monitors). */
+static bool
+op_configured_twice(const bl_srsc_t *rsc, const char *task, uint64_t interval_ms)
+{
+    xmlNode *ops = rsc->xml != NULL ? bl_xml_first_child(rsc->xml, "operations") : NULL;
+    int count = 0;
+
+    for (xmlNode *op = bl_xml_first_child(ops, "op"); op != NULL && count < 2;
+         op = bl_xml_next(op, "op")) {
+        const char *name = bl_xml_attr(op, "name");
+        const char *interval = bl_xml_attr(op, "interval");
+        uint64_t ms = 0;
+
+        if (name != NULL && strcmp(name, task) == 0
+            && (interval == NULL || bl_duration_parse_ms(interval, &ms, NULL) == 0)
+            && ms == interval_ms) {
+            count++;
+        }
+    }
+    return count > 1;
+}
+
 /* The enabled recurring monitors of RSC for role Started (or unset) and Stopped. */
 static GArray *
 monitors_of(const bl_srsc_t *rsc)
@@ -487,7 +516,8 @@ monitors_of(const bl_srsc_t *rsc)
 
         if (name == NULL || strcmp(name, "monitor") != 0 || interval == NULL
             || bl_duration_parse_ms(interval, &m.interval_ms, NULL) != 0 || m.interval_ms == 0
-            || (enabled != NULL && !bl__sched_true(enabled))) {
+            || (enabled != NULL && !bl__sched_true(enabled))
+            || op_configured_twice(rsc, name, m.interval_ms)) {
             continue;
         }
         if (role != NULL && strcmp(role, "Stopped") != 0 && strcmp(role, "Started") != 0) {
@@ -560,8 +590,11 @@ monitor_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const monit
     role_change = role_change != NULL ? role_change : rsc_op_on(g, rsc, BL_TASK_DEMOTE, node);
     if (start == NULL && stop == NULL && (m->role == 0 || role_change == NULL)
         && g_hash_table_contains(active, key)
-        && !definition_changed(g, rsc, g_hash_table_lookup(active, key), m)) {
-        return; /* already runs with this interval and these parameters */
+        && !(bl__sched_node_available(node)
+             && definition_changed(g, rsc, g_hash_table_lookup(active, key), m))) {
+        /* already runs with this interval and these parameters (Pacemaker checks
+         * parameters only where resources may run) */
+        return;
     }
     monitor = gop_add(g, GOP_RSC, rsc, "monitor", node, m->interval_ms);
     monitor->stopped_role = m->stopped_role;
@@ -620,6 +653,9 @@ must_cancel(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const xmlN
     }
     if (g->s->maintenance_mode || bl__sched_true(g_hash_table_lookup(rsc->meta, "maintenance"))) {
         return true; /* in maintenance nothing is watched */
+    }
+    if (op_configured_twice(rsc, task, op_interval(op))) {
+        return false; /* neither configuration is scheduled, so neither role counts */
     }
     /* a role=Stopped monitor stops where the resource comes to run; a role=Promoted one
      * where the instance is demoted, a role=Unpromoted one where it is promoted */
@@ -682,8 +718,11 @@ add_cancels(graph_t *g)
         const bl_srsc_t *rsc = g_ptr_array_index(g->s->primitives, i);
 
         for (int n = 0; !rsc->orphan && n < g->s->n_nodes; n++) {
-            if (g->s->nodes[n]->online && !g->s->nodes[n]->unclean) {
-                cancel_on(g, rsc, g->s->nodes[n]);
+            const bl_snode_t *node = g->s->nodes[n];
+
+            /* as Pacemaker, only where resources may run (or maintenance stops watching) */
+            if (node->maintenance || bl__sched_node_available(node)) {
+                cancel_on(g, rsc, node);
             }
         }
     }
@@ -709,6 +748,16 @@ agent_changed(const bl_srsc_t *rsc, const xmlNode *history)
     return false;
 }
 
+/* An instance of an anonymous clone beyond clone-max: Pacemaker leaves its history (and
+ * fail counts) alone, the history may serve another instance number later. */
+static bool
+anonymous_orphan(const bl_srsc_t *rsc)
+{
+    const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
+
+    return rsc->orphan && clone != NULL && !clone->clone->unique;
+}
+
 /*
  * The controller forgets a resource's history on a node (operation "delete") when the
  * resource was removed from the configuration (once stopped), or when the configuration
@@ -728,7 +777,7 @@ add_deletes(graph_t *g)
             const xmlNode *history = lrm_resource(s, rsc, node);
             gop_t *del;
 
-            if (history == NULL || !node->online || node->unclean
+            if (history == NULL || !node->online || node->unclean || anonymous_orphan(rsc)
                 || !(rsc->orphan || (agent_changed(rsc, history) && !node->shutdown))) {
                 continue;
             }
@@ -807,7 +856,7 @@ add_failcount_clears(graph_t *g)
             bool stale = g_ptr_array_find(rsc->fail_cleared_on, node, NULL);
             gop_t *clear;
 
-            if (!node->online || node->unclean
+            if (!node->online || node->unclean || anonymous_orphan(rsc)
                 || !(stale || (rsc->orphan && has_failcount(rsc, node)))) {
                 continue;
             }
@@ -828,13 +877,20 @@ add_failcount_clears(graph_t *g)
 
 /* A stop on NODE that cannot happen (a blocked resource) keeps the node up. */
 static bool
+in_maintenance(const bl_sched_t *s, const bl_srsc_t *rsc)
+{
+    return s->maintenance_mode || bl__sched_true(g_hash_table_lookup(rsc->meta, "maintenance"));
+}
+
+static bool
 stop_blocked(const bl_sched_t *s, const bl_snode_t *node)
 {
     for (guint i = 0; i < s->actions->len; i++) {
         const bl_action_t *action = g_ptr_array_index(s->actions, i);
 
-        if (action->node == node && action->task == BL_TASK_STOP
-            && (action->rsc->managed || action->rsc->blocked)
+        /* resources and nodes in maintenance are left alone: they never hold it up */
+        if (action->node == node && action->task == BL_TASK_STOP && !in_maintenance(s, action->rsc)
+            && !node->maintenance && (action->rsc->managed || action->rsc->blocked)
             && !(action->flags & BL_ACT_RUNNABLE)) {
             return true;
         }

@@ -421,6 +421,8 @@ bl_snode_t *bl__sched_util_ban(bl_sched_t *s, bl_srsc_t *rsc);
 /* <0 when A has more remaining capacity than B (attribute by attribute), >0 when less. */
 int bl__sched_util_compare(const bl_sched_t *s, const bl_snode_t *a, const bl_snode_t *b);
 void bl__sched_util_consume(bl_sched_t *s, const bl_srsc_t *rsc, bl_snode_t *node);
+/* Gives back what RSC consumed on NODE (its assignment there was undone). */
+void bl__sched_util_release(bl_sched_t *s, const bl_srsc_t *rsc, bl_snode_t *node);
 
 /* ------------------------------------------------------------- sched_migrate.c */
 /* Whether RSC, running on CURRENT and assigned elsewhere, may move by live migration. */
@@ -470,8 +472,8 @@ char *bl__sched_params_digest(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode
 /* The op-digest of a recurring operation: its parameters and CRM_meta_timeout (g_free). */
 char *bl__sched_recurring_digest(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op_config,
                                  uint64_t timeout_ms);
-/* 0 when the operation ran with today's definition, 1 when a reload suffices, 2 when a
- * restart is needed. */
+/* 0 when the operation ran with today's definition, 1 when a reload suffices (for a
+ * recurring operation: rescheduling it), 2 when a restart is needed. */
 int bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *op);
 
 /* ------------------------------------------------------------ sched_ordering.c */

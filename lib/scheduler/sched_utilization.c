@@ -210,6 +210,19 @@ bl__sched_util_consume(bl_sched_t *s, const bl_srsc_t *rsc, bl_snode_t *node)
     }
 }
 
+void
+bl__sched_util_release(bl_sched_t *s, const bl_srsc_t *rsc, bl_snode_t *node)
+{
+    if (s->placement == BL_PLACE_DEFAULT || rsc->utilization == NULL) {
+        return;
+    }
+    for (int i = 0; i < s->n_util; i++) {
+        if (rsc->utilization[i] != BL_UTIL_NONE) {
+            node->capacity[i] += rsc->utilization[i];
+        }
+    }
+}
+
 /* Adds RSC (and, for a group, its members) to LIST once, then follows its mandatory
  * colocations both ways, as Pacemaker collects "colocated resources". */
 static void
