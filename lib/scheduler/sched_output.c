@@ -282,7 +282,8 @@ bl__sched_result_build(const bl_sched_t *s)
     stopped_clones(clone_active, result->placement);
     shutdowns(s, result->actions);
     fencing(s, result->actions);
-    for (guint i = 0; s->assign_order != NULL && i < s->assign_order->len; i++) {
+    for (guint i = 0; s->record_scores && s->assign_order != NULL && i < s->assign_order->len;
+         i++) {
         scores_of(s, g_ptr_array_index(s->assign_order, i), result->scores);
     }
     sort_unique(result->placement);

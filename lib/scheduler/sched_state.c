@@ -321,5 +321,5 @@ bl__sched_state_free(struct bl_sched_state_data *state)
 const bl_sched_state_t *
 bl_sched_result_state(const bl_sched_result_t *result)
 {
-    return &result->state->pub;
+    return result->state != NULL ? &result->state->pub : NULL;
 }
