@@ -215,9 +215,12 @@ print_colocation_set(struct gen *g)
         }
     }
     size = g->set_size < n_lone ? g->set_size : n_lone;
-    if (size >= 2) { /* drawing nothing keeps CIBs without a set as they were */
+    if (size >= 2) {
+        /* drawn from a copy of the generator: the rest of the CIB is the same with a set */
+        struct gen draw = *g;
+
         stride = n_lone / size;
-        start = rng_below(g, n_lone - (size - 1) * stride);
+        start = rng_below(&draw, n_lone - (size - 1) * stride);
         printf("      <rsc_colocation id=\"colset\" score=\"%s\">\n", g->set_score);
         printf("        <resource_set id=\"colset-0\">\n");
         for (int i = 0; i < size; i++) {
