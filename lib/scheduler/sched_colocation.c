@@ -244,12 +244,16 @@ best_matching(const bl_sched_t *s, const bl_srsc_t *rsc, const char *attr, const
 }
 
 /*
- * One top-level merge (Pacemaker's add_colocated_node_scores and its recursion). A merge
- * visits every path of colocations from its resource, so a long chain (a colocation set)
- * is visited once per member assigned before it: each visit must cost as little as
- * possible. Nodes that are not allowed, or already at -INFINITY, never change during the
- * merge (-INFINITY absorbs any addition), so a visit looks only at the "live" nodes listed
- * once at the start, and a rollback restores only those.
+ * One top-level merge (Pacemaker's add_colocated_node_scores and its recursion). Like
+ * Pacemaker's, a merge visits every path of colocations from its resource (a resource is
+ * kept from appearing twice on one path, not from being reached by two): a chain of K
+ * members (a colocation set) is walked again for each member assigned before the rest,
+ * K^2/2 visits in all, and every colocation that crosses the chain as a shortcut multiplies
+ * the paths below it. What a visit adds depends on the scores it meets, rollbacks included,
+ * so the visits are kept and made cheap instead: nodes that are not allowed, or already at
+ * -INFINITY, never change during the merge (-INFINITY absorbs every addition), so a visit
+ * looks only at the "live" nodes listed once at the start, and a rollback restores only
+ * those from a buffer reused per depth.
  */
 typedef struct merge_ctx {
     bl_sched_t *s;
