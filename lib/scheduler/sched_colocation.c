@@ -259,7 +259,7 @@ typedef struct merge_ctx {
     bl_sched_t *s;
     int *work;
     bool this_with;
-    int *live;     /* indices of nodes allowed in work and above -INFINITY at the start */
+    int *live; /* indices of nodes allowed in work and above -INFINITY at the start */
     int n_live;
     bool *usable;  /* [n_nodes]: the node is available (can host resources) */
     GArray *saved; /* int: one saved copy of the live scores per recursion depth */
@@ -321,7 +321,7 @@ saved_at(merge_ctx_t *ctx, guint depth)
     if (ctx->saved->len < need) {
         g_array_set_size(ctx->saved, need);
     }
-    return &g_array_index(ctx->saved, int, depth * (guint) ctx->n_live);
+    return &g_array_index(ctx->saved, int, depth *(guint) ctx->n_live);
 }
 
 static void
@@ -373,8 +373,8 @@ bl__sched_coloc_merge(bl_sched_t *s, bl_srsc_t *rsc, int *work, bool *work_allow
 {
     g_autofree int *live = g_new(int, (gsize) s->n_nodes + 1);
     g_autofree bool *usable = g_new(bool, (gsize) s->n_nodes + 1);
-    merge_ctx_t ctx = {.s = s, .work = work, .this_with = this_with, .live = live,
-                       .usable = usable};
+    merge_ctx_t ctx = {
+        .s = s, .work = work, .this_with = this_with, .live = live, .usable = usable};
 
     for (int i = 0; i < s->n_nodes; i++) {
         usable[i] = bl__sched_node_available(s->nodes[i]);

@@ -400,9 +400,10 @@ parse_args(int argc, char **argv, struct gen *g)
             break;
         case 'c':
             if (!bl_score_valid(optarg)) {
-                fprintf(stderr,
-                        "bl-gen-cib: --set-score '%s' is not a score (an integer, INFINITY or -INFINITY)\n",
-                        optarg);
+                fprintf(
+                    stderr,
+                    "bl-gen-cib: --set-score '%s' is not a score (an integer, INFINITY or -INFINITY)\n",
+                    optarg);
                 return 2;
             }
             g->set_score = optarg;
