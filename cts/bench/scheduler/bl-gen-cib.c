@@ -339,6 +339,31 @@ parse_count(const char *text, long max, long *out)
     return errno == 0 && end != text && *end == '\0' && *out >= 0 && *out <= max;
 }
 
+/* --set-size and --set-score (C is the option's short letter). Returns 0 or 2. */
+static int
+set_option(int c, const char *arg, struct gen *g)
+{
+    long value = 0;
+
+    if (c == 'k') {
+        if (!parse_count(arg, 10000000, &value)) {
+            fprintf(stderr, "bl-gen-cib: --set-size '%s' is not an integer from 0 to 10000000\n",
+                    arg);
+            return 2;
+        }
+        g->set_size = (int) value;
+        return 0;
+    }
+    if (!bl_score_valid(arg)) {
+        fprintf(stderr,
+                "bl-gen-cib: --set-score '%s' is not a score (an integer, INFINITY or -INFINITY)\n",
+                arg);
+        return 2;
+    }
+    g->set_score = arg;
+    return 0;
+}
+
 static int
 parse_args(int argc, char **argv, struct gen *g)
 {
@@ -390,23 +415,10 @@ parse_args(int argc, char **argv, struct gen *g)
             g->running = strcmp(optarg, "running") == 0;
             break;
         case 'k':
-            if (!parse_count(optarg, 10000000, &value)) {
-                fprintf(stderr,
-                        "bl-gen-cib: --set-size '%s' is not an integer from 0 to 10000000\n",
-                        optarg);
-                return 2;
-            }
-            g->set_size = (int) value;
-            break;
         case 'c':
-            if (!bl_score_valid(optarg)) {
-                fprintf(
-                    stderr,
-                    "bl-gen-cib: --set-score '%s' is not a score (an integer, INFINITY or -INFINITY)\n",
-                    optarg);
+            if (set_option(c, optarg, g) != 0) {
                 return 2;
             }
-            g->set_score = optarg;
             break;
         case 'h':
             usage(stdout);
