@@ -381,8 +381,7 @@ read_in_flight(bl_cib_client_t *client, int timeout_ms, char **err)
     early->rc = parse_reply(body, len, &reply, &early->err);
     ref_text = reply != NULL ? bl_xml_attr(xmlDocGetRootElement(reply), "ref") : NULL;
     if (ref_text == NULL) {
-        int rc = early->rc != 0 ? early->rc : BL_EPARSE;
-
+        rc = early->rc != 0 ? early->rc : BL_EPARSE;
         bl_err_set(err, "belay-based: a reply without ref while writes are in flight (%s)",
                    early->err != NULL ? early->err : "no error");
         xmlFreeDoc(reply);
