@@ -68,7 +68,7 @@ bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task, bl_snode_t *node
         if (rsc->kind != BL_RSC_PRIMITIVE) {
             action->flags |= BL_ACT_PSEUDO | BL_ACT_RUNNABLE;
         } else if (task == BL_TASK_STOP && node != NULL && node->unclean
-                   && bl__sched_can_fence(s)) {
+                   && bl__sched_can_fence_node(s, node)) {
             /* Fencing the node stops everything there: the stop is implied. */
             action->flags |= BL_ACT_PSEUDO | BL_ACT_RUNNABLE;
         } else if (node_can_act(s, rsc, node, task) && !frozen(s, rsc, task)) {

@@ -159,6 +159,9 @@ unpack_node_state(bl_sched_t *s, bl_snode_t *node, const xmlNode *state)
     } else {
         state_without_fencing(node, in_cluster, peer, bl_xml_attr(state, "join"));
     }
+    if (!s->have_quorum && node->online && s->no_quorum_policy == BL_NOQ_SUICIDE) {
+        node->unclean = true; /* every node of a partition that lost quorum fences itself */
+    }
 }
 
 static int

@@ -336,6 +336,8 @@ int bl__sched_nvpairs(bl_sched_t *s, const xmlNode *parent, const char *set_name
 int bl__sched_unpack_config(bl_sched_t *s);
 /* Fencing is scheduled only when enabled, possible (a device) and allowed (quorum). */
 bool bl__sched_can_fence(const bl_sched_t *s);
+/* The same for fencing NODE: without quorum, only nodes that are online can be fenced. */
+bool bl__sched_can_fence_node(const bl_sched_t *s, const bl_snode_t *node);
 
 /* --------------------------------------------------------------- sched_nodes.c */
 int bl__sched_unpack_nodes(bl_sched_t *s);

@@ -243,6 +243,20 @@ record_failure(history_t *h, const op_entry_t *op, int rc)
     }
 }
 
+/*
+ * A stop that failed hard cannot be retried; only fencing the node recovers from it.
+ * Where the node cannot be fenced, nothing more may be done to the resource: blocked.
+ */
+static void
+check_recoverable(history_t *h, const op_entry_t *op)
+{
+    if (strcmp(op->task, "stop") != 0 || bl__sched_can_fence_node(h->s, h->node)) {
+        return;
+    }
+    h->rsc->managed = false;
+    h->rsc->blocked = true;
+}
+
 /* Maps the raw result to done/error given what was expected (Pacemaker's remap). */
 static int
 remap(history_t *h, const op_entry_t *op, int *rc)
@@ -296,11 +310,15 @@ remap(history_t *h, const op_entry_t *op, int *rc)
         status = EXEC_ERROR_FATAL;
         break;
     case OCF_UNIMPLEMENTED:
+        if (op->interval_ms == 0) {
+            check_recoverable(h, op);
+        }
         status = op->interval_ms == 0 ? EXEC_ERROR_HARD : EXEC_NOT_SUPPORTED;
         break;
     case OCF_NOT_INSTALLED:
     case OCF_INVALID_PARAM:
     case OCF_INSUFFICIENT_PRIV:
+        check_recoverable(h, op);
         status = EXEC_ERROR_HARD;
         break;
     default:
@@ -410,6 +428,11 @@ add_running(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node)
         }
     }
     g_ptr_array_add(rsc->running_on, node);
+    if (rsc->kind == BL_RSC_PRIMITIVE && !rsc->managed && !node->online) {
+        /* Pacemaker counts an unmanaged resource on a node that is down as active,
+         * but not its group or clone (they are reported as not running there). */
+        return;
+    }
     if (rsc->kind == BL_RSC_PRIMITIVE && rsc->running_on->len > 1) {
         if (rsc->multiple_active == BL_MULTI_STOP_ONLY) {
             ban_everywhere(s, rsc);
@@ -587,6 +610,18 @@ history_rsc(bl_sched_t *s, bl_snode_t *node, const char *id)
     return rsc;
 }
 
+/* The history of a Pacemaker Remote connection (ocf:pacemaker:remote, or a guest node's
+ * inside a container): orphaned, it still brings a node whose resources must be handled.
+ * (A configured resource is judged by its configuration, not by its history.) */
+static bool
+remote_connection(const xmlNode *xml)
+{
+    return bl_xml_attr(xml, "container") != NULL
+           || (g_strcmp0(bl_xml_attr(xml, "class"), "ocf") == 0
+               && g_strcmp0(bl_xml_attr(xml, "provider"), "pacemaker") == 0
+               && g_strcmp0(bl_xml_attr(xml, "type"), "remote") == 0);
+}
+
 static int
 unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
 {
@@ -607,6 +642,13 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
     }
     if (ops->len == 0 || id == NULL) {
         return 0;
+    }
+    if (remote_connection(xml) && g_hash_table_lookup(s->rsc_by_id, id) == NULL) {
+        bl_err_set(
+            s->err,
+            "lrm_resource '%s' on node '%s': history of a remote or guest node connection is not supported yet",
+            id, node->uname);
+        return BL_EUNSUPPORTED;
     }
     h.rsc = history_rsc(s, node, id);
     g_array_sort(ops, compare_call_id);
@@ -683,6 +725,45 @@ index_failure_attrs(bl_sched_t *s)
     }
 }
 
+/* Whether CLONE still counts as running somewhere once unclean nodes are fenced. */
+static bool
+clone_runs_after_fencing(const bl_sched_t *s, const bl_srsc_t *clone)
+{
+    for (guint i = 0; i < clone->running_on->len; i++) {
+        const bl_snode_t *node = g_ptr_array_index(clone->running_on, i);
+
+        if (!node->unclean || !bl__sched_can_fence_node(s, node)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * An instance blocked on a node that is down does not make its clone count as running
+ * there (add_running). When the clone then runs nowhere else, Pacemaker reports none of
+ * its instances although one is active: that report cannot be reproduced faithfully.
+ */
+static int
+refuse_unreported_clones(bl_sched_t *s)
+{
+    for (guint i = 0; i < s->primitives->len; i++) {
+        bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
+        bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
+        bl_snode_t *node = rsc->running_on->len > 0 ? g_ptr_array_index(rsc->running_on, 0) : NULL;
+
+        if (clone != NULL && node != NULL && !rsc->managed && !node->online
+            && !clone_runs_after_fencing(s, clone)) {
+            bl_err_set(
+                s->err,
+                "clone '%s': its only active instance is blocked on node '%s', which is down and cannot be fenced: not supported yet",
+                clone->id, node->uname);
+            return BL_EUNSUPPORTED;
+        }
+    }
+    return 0;
+}
+
 int
 bl__sched_unpack_status(bl_sched_t *s)
 {
@@ -714,7 +795,7 @@ bl__sched_unpack_status(bl_sched_t *s)
             rsc->next_role = BL_ROLE_STOPPED;
         }
     }
-    return 0;
+    return refuse_unreported_clones(s);
 }
 
 /*
