@@ -317,6 +317,7 @@ bl__sched_create_actions(bl_sched_t *s)
         bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
 
         primitive_actions(s, rsc);
+        bl__sched_block_unprobed_start(s, rsc);
         primitive_internal_orders(s, rsc);
         if (rsc->base_id != NULL && bl__sched_rsc_clone(rsc)->clone->promotable) {
             bl__sched_promote_actions(s, rsc);

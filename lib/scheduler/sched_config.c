@@ -265,6 +265,7 @@ bl__sched_unpack_config(bl_sched_t *s)
     s->stop_orphan_resources = bl__sched_true(option(options, "stop-orphan-resources", "true"));
     s->maintenance_mode = bl__sched_true(option(options, "maintenance-mode", "false"));
     s->stop_all = bl__sched_true(option(options, "stop-all-resources", "false"));
+    s->startup_probes = bl__sched_true(option(options, "enable-startup-probes", "true"));
     s->have_quorum = bl__sched_true(bl_xml_attr(root, "have-quorum"));
     if (s->no_quorum_policy == BL_NOQ_SUICIDE && !suicide_possible(s, root)) {
         s->no_quorum_policy = BL_NOQ_STOP;

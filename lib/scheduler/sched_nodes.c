@@ -129,13 +129,15 @@ state_with_fencing(bl_snode_t *node, const xmlNode *state, bool peer)
     } else if (join != NULL && strcmp(join, "banned") == 0) {
         node->unclean = true;
     } else if (expected == NULL || strcmp(expected, "down") == 0) {
-        node->standby = node->standby || in_cluster || peer;
+        node->pending = in_cluster || peer;
+        node->standby = node->standby || node->pending;
     } else if (!in_cluster || !peer) {
         node->unclean = true;
     } else if (join != NULL && strcmp(join, "member") == 0) {
         return;
     } else if (join == NULL || strcmp(join, "pending") == 0 || strcmp(join, "down") == 0) {
         node->standby = true;
+        node->pending = true;
     } else {
         node->unclean = true;
     }
@@ -282,4 +284,38 @@ const char *
 bl__sched_node_attr(const bl_snode_t *node, const char *name)
 {
     return g_hash_table_lookup(node->attrs, name);
+}
+
+/* Whether the top-level resource TOP is active on some node. */
+static bool
+active_anywhere(const bl_srsc_t *top)
+{
+    return top->running_on->len > 0;
+}
+
+void
+bl__sched_block_unprobed_start(bl_sched_t *s, bl_srsc_t *rsc)
+{
+    bl_srsc_t *top = bl__sched_rsc_top(rsc);
+
+    if (!s->startup_probes || s->maintenance_mode || rsc->orphan || active_anywhere(top)) {
+        return;
+    }
+    for (int n = 0; n < s->n_nodes; n++) {
+        const bl_snode_t *node = s->nodes[n];
+
+        /* A probe there cannot run before the node has joined, and until it has, the
+         * resource might already be running there. */
+        if (node->pending && node->online && !node->unclean && !node->maintenance
+            && !g_ptr_array_find(rsc->known_on, node, NULL)) {
+            for (guint i = 0; i < rsc->actions->len; i++) {
+                bl_action_t *start = g_ptr_array_index(rsc->actions, i);
+
+                if (start->task == BL_TASK_START) {
+                    start->flags &= ~BL_ACT_RUNNABLE;
+                }
+            }
+            return;
+        }
+    }
 }

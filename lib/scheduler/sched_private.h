@@ -69,6 +69,7 @@ typedef struct bl_snode {
     bool maintenance;
     bool shutdown;
     bool expected_up;
+    bool pending;       /* in the cluster but not joined yet: nothing can run there yet */
     bool has_state;     /* a node_state entry exists */
     int assigned_count; /* resources assigned so far (tie-break among equal scores) */
     int *capacity;      /* [s->n_util] remaining utilization capacity (non-default placement) */
@@ -262,6 +263,7 @@ struct bl_sched {
     bool stop_orphan_resources;
     bool maintenance_mode;
     bool stop_all;
+    bool startup_probes; /* enable-startup-probes */
     const char *dc_uuid;
     GHashTable *rsc_defaults; /* name -> value */
 
@@ -458,6 +460,9 @@ bl_action_t *bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task, bl_
 bl_action_t *bl__sched_action_find(const bl_srsc_t *rsc, bl_task_t task, const bl_snode_t *node);
 void bl__sched_order(bl_sched_t *s, bl_action_t *first, bl_action_t *then, unsigned flags);
 void bl__sched_create_actions(bl_sched_t *s);
+/* Blocks the start of RSC when it runs nowhere yet and cannot be probed on a node that is
+ * joining (sched_nodes.c): its state there is unknown. */
+void bl__sched_block_unprobed_start(bl_sched_t *s, bl_srsc_t *rsc);
 void bl__sched_propagate(bl_sched_t *s);
 /* Flags of ACTION for ordering purposes (group and clone pseudo-actions: from members). */
 unsigned bl__sched_action_flags(const bl_action_t *action);

@@ -357,10 +357,15 @@ choose_promoted(bl_sched_t *s, bl_srsc_t *clone, GPtrArray *instances)
     for (guint i = 0; i < instances->len; i++) {
         bl_srsc_t *instance = g_ptr_array_index(instances, i);
         bl_snode_t *node = placed_on(instance);
-        bool can = node != NULL && instance->promotion >= 0
-                   && (promoted < clone->clone->promoted_max || !clone->managed)
-                   && bl__sched_node_available(node) && fully_placed(instance, node)
-                   && (count[node->index] < clone->clone->promoted_node_max || !clone->managed);
+        /* An unmanaged instance that is promoted stays so where it is, and takes a slot. */
+        bool left = node != NULL && !instance->managed
+                    && bl__sched_instance_role(instance) == BL_ROLE_PROMOTED;
+        bool can =
+            node != NULL && instance->promotion >= 0
+            && (promoted < clone->clone->promoted_max || !clone->managed)
+            && (left
+                || (bl__sched_node_available(node) && fully_placed(instance, node)
+                    && (count[node->index] < clone->clone->promoted_node_max || !clone->managed)));
 
         if (can && bl__sched_instance_role(instance) < BL_ROLE_PROMOTED && !s->have_quorum
             && s->no_quorum_policy == BL_NOQ_FREEZE) {

@@ -40,6 +40,8 @@ typedef struct op_entry {
     int status;
     int target_rc;
     uint64_t interval_ms;
+    int64_t last_change; /* last-rc-change, -1 if unknown */
+    guint position;      /* in the document: Pacemaker's sort keeps that order for ties */
 } op_entry_t;
 
 /* Per (resource, node) state while one history is replayed. */
@@ -94,6 +96,9 @@ op_entry_init(op_entry_t *op, const xmlNode *xml)
     op->status = attr_int(xml, "op-status", 0);
     op->target_rc = target_rc_of(xml);
     op->interval_ms = interval != NULL ? strtoull(interval, NULL, 10) : 0;
+    op->last_change = bl_xml_attr(xml, "last-rc-change") != NULL
+                          ? strtoll(bl_xml_attr(xml, "last-rc-change"), NULL, 10)
+                          : -1;
 }
 
 static bool
@@ -110,7 +115,15 @@ compare_call_id(gconstpointer a, gconstpointer b)
 
     /* Pending operations (call-id -1) happened last. */
     if (x->call_id == y->call_id) {
-        return 0;
+        /* One operation recorded twice (a recurring result and its last failure): the
+         * later result change is the newer. */
+        if (x->last_change >= 0 && x->last_change < y->last_change) {
+            return -1;
+        }
+        if (y->last_change >= 0 && x->last_change > y->last_change) {
+            return 1;
+        }
+        return (x->position < y->position) ? -1 : (x->position > y->position);
     }
     if (x->call_id < 0) {
         return 1;
@@ -636,6 +649,7 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
         op_entry_t entry;
 
         op_entry_init(&entry, op);
+        entry.position = ops->len;
         if (entry.task != NULL) {
             g_array_append_val(ops, entry);
         }
