@@ -222,7 +222,12 @@ primitive_internal_orders(bl_sched_t *s, bl_srsc_t *rsc)
             bl_action_t *start = g_ptr_array_index(rsc->actions, j);
 
             if (start->task == BL_TASK_START) {
-                bl__sched_order(s, stop, start, BL_ORD_IMPLIES_THEN | BL_ORD_RESTART);
+                /* The stop that ends a finished migration on its source is no restart. */
+                bool dangling = rsc->dangling_on != NULL
+                                && g_ptr_array_find(rsc->dangling_on, stop->node, NULL);
+
+                bl__sched_order(s, stop, start,
+                                (dangling ? 0 : BL_ORD_IMPLIES_THEN) | BL_ORD_RESTART);
             }
         }
     }

@@ -266,6 +266,8 @@ bl__sched_unpack_config(bl_sched_t *s)
     s->maintenance_mode = bl__sched_true(option(options, "maintenance-mode", "false"));
     s->stop_all = bl__sched_true(option(options, "stop-all-resources", "false"));
     s->startup_probes = bl__sched_true(option(options, "enable-startup-probes", "true"));
+    /* A watchdog (SBD) fences nodes by self-fencing: it counts as a fencing device. */
+    s->have_stonith_resource = bl__sched_true(option(options, "have-watchdog", "false"));
     s->have_quorum = bl__sched_true(bl_xml_attr(root, "have-quorum"));
     if (s->no_quorum_policy == BL_NOQ_SUICIDE && !suicide_possible(s, root)) {
         s->no_quorum_policy = BL_NOQ_STOP;

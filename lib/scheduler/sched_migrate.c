@@ -263,7 +263,9 @@ migrate_to_unfinished(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node, bl_snode_
 {
     if (!target_newer && target != NULL && target->online) {
         bl__sched_add_running(s, rsc, target);
-        if (!source_newer && node->online) {
+        /* Partial even when the source stopped it since: the migration may have been
+         * interrupted, and it can only go on (or be undone) from both ends. */
+        if (node->online) {
             rsc->partial_source = node;
             rsc->partial_target = target;
         }

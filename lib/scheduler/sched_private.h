@@ -150,7 +150,8 @@ struct bl_srsc {
     bl_role_t next_role;
     GPtrArray *running_on;      /* bl_snode_t * in discovery order */
     GPtrArray *pending_on;      /* nodes whose newest operation is a pending start */
-    GPtrArray *restart_on;      /* nodes where the definition changed: restart there */
+    GPtrArray *restart_on;      /* nodes where it must stop whatever happens (the definition
+                                   changed, a migration to there is pending on a lost node) */
     GPtrArray *reload_on;       /* nodes where the definition changed: reload there */
     GPtrArray *fail_cleared_on; /* nodes where the last failure predates the definition */
     bool failed;

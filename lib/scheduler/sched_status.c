@@ -376,6 +376,18 @@ stale_failure(history_t *h, const op_entry_t *op)
     }
 }
 
+/* A migration still in flight from a node that must be fenced may have reached its target:
+ * the resource must stop there too. */
+static void
+pending_migration_from_lost_node(history_t *h, const op_entry_t *op)
+{
+    bl_snode_t *target = bl__sched_node_find(h->s, bl_xml_attr(op->xml, "migrate_target"));
+
+    if (target != NULL && !g_ptr_array_find(h->rsc->restart_on, target, NULL)) {
+        g_ptr_array_add(h->rsc->restart_on, target);
+    }
+}
+
 static void
 replay_op(history_t *h, const op_entry_t *op)
 {
@@ -400,6 +412,8 @@ replay_op(history_t *h, const op_entry_t *op)
             set_active(h->rsc);
         } else if (strcmp(op->task, "promote") == 0) {
             h->rsc->role = BL_ROLE_PROMOTED;
+        } else if (strcmp(op->task, "migrate_to") == 0 && h->node->unclean) {
+            pending_migration_from_lost_node(h, op);
         }
         return;
     case EXEC_DONE:
@@ -684,6 +698,12 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
         return BL_EUNSUPPORTED;
     }
     settle(&h);
+    if (h.rsc->role == BL_ROLE_STOPPED && h.rsc->partial_source == node
+        && h.rsc->partial_target != NULL && h.rsc->running_on->len > 0) {
+        /* A stop on the source after a partial migration leaves it started on the
+         * target. */
+        h.rsc->role = BL_ROLE_STARTED;
+    }
     if (h.rsc->base_id != NULL && runs_on(h.rsc, node)) {
         /* An instance is known by the history that shows it active (promotion scores). */
         free(h.rsc->history_id);
