@@ -574,6 +574,20 @@ any_runnable_before(bl_action_t *then)
     return false;
 }
 
+/*
+ * Pacemaker's implies-first only ever changes a primitive's migratability: a required
+ * "then" that is not migrating keeps "first" from migrating. It is applied by the first's
+ * resource to the ordering's own "then" (a group's or clone's action, not its members').
+ */
+static void
+implies_first(propagation_t *p, const bl_order_edge_t *edge, bl_action_t *first)
+{
+    if ((edge->flags & BL_ORD_IMPLIES_FIRST) && !(flags_of(edge->then) & BL_ACT_OPTIONAL)
+        && !(edge->then->flags & BL_ACT_MIGRATABLE)) {
+        clear_flag(p, first, BL_ACT_MIGRATABLE);
+    }
+}
+
 static void
 apply_to_then(propagation_t *p, const bl_order_edge_t *edge, bl_action_t *first,
               unsigned first_flags, bl_action_t *then)
@@ -595,11 +609,8 @@ apply_to_then(propagation_t *p, const bl_order_edge_t *edge, bl_action_t *first,
         && !(first->flags & BL_ACT_MIGRATABLE)) {
         make_required(p, then);
     }
-    /* Pacemaker's implies-first only ever changes a primitive's migratability: a
-     * required "then" that is not migrating keeps "first" from migrating. */
-    if ((flags & BL_ORD_IMPLIES_FIRST) && !(flags_of(then) & BL_ACT_OPTIONAL)
-        && !(then->flags & BL_ACT_MIGRATABLE)) {
-        clear_flag(p, first, BL_ACT_MIGRATABLE);
+    if (then == edge->then) {
+        implies_first(p, edge, first);
     }
     /* the demote before the required stop of a promoted instance is required too */
     if ((flags & BL_ORD_PROMOTED_IMPLIES_FIRST) && !(flags_of(then) & BL_ACT_OPTIONAL)
@@ -655,6 +666,7 @@ apply_edge(propagation_t *p, const bl_order_edge_t *edge)
         apply_to_then(p, edge, first, first_flags, then);
         return;
     }
+    implies_first(p, edge, first);
     apply_to_leaves(p, edge, first, first_flags, then->rsc, then->task);
 }
 

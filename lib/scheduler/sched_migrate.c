@@ -80,6 +80,47 @@ bl__sched_migration_edge(unsigned edge_flags, bl_action_t *first, bl_action_t *t
     }
 }
 
+/* Whether RSC (a primitive, or a group's members) has a required TASK action that can
+ * happen (a stop implied by fencing counts). */
+static bool
+required_action(const bl_srsc_t *rsc, bl_task_t task)
+{
+    if (rsc->kind != BL_RSC_PRIMITIVE) {
+        for (guint i = 0; i < rsc->children->len; i++) {
+            if (required_action(g_ptr_array_index(rsc->children, i), task)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    for (guint i = 0; i < rsc->actions->len; i++) {
+        const bl_action_t *action = g_ptr_array_index(rsc->actions, i);
+
+        if (action->task == task && !(action->flags & BL_ACT_OPTIONAL)
+            && (action->flags & (BL_ACT_RUNNABLE | BL_ACT_PSEUDO))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+bl__sched_clone_migration_flags(bl_srsc_t *clone)
+{
+    bl_action_t *stop = bl__sched_action_find(clone, BL_TASK_STOP, NULL);
+
+    for (guint i = 0; i < clone->children->len; i++) {
+        const bl_srsc_t *instance = g_ptr_array_index(clone->children, i);
+
+        if (required_action(instance, BL_TASK_STOP) && required_action(instance, BL_TASK_START)) {
+            return;
+        }
+    }
+    if (stop != NULL) {
+        stop->flags |= BL_ACT_MIGRATABLE;
+    }
+}
+
 /* ------------------------------------------------------------------ history */
 
 static void

@@ -450,6 +450,10 @@ bl_snode_t *bl__sched_migration_current(const bl_sched_t *s, const bl_srsc_t *rs
  * cannot (it is forgotten, *MIGRATE becomes false: stop it everywhere). */
 bool bl__sched_partial_migration(bl_srsc_t *rsc, const bl_snode_t *current, bool *migrate);
 
+/* Marks CLONE's stop as migratable unless an instance both stops and starts (moves or
+ * restarts): what is ordered before the clone's stop may then still migrate. */
+void bl__sched_clone_migration_flags(bl_srsc_t *clone);
+
 /* Propagation along an edge with BL_ORD_IMPLIES_FIRST_MIGRATABLE or BL_ORD_PSEUDO_LEFT;
  * sets *CHANGED when a flag changed. */
 void bl__sched_migration_edge(unsigned edge_flags, bl_action_t *first, bl_action_t *then,
