@@ -32,6 +32,9 @@ enum {
     OCF_DEGRADED_PROMOTED = 191,
 };
 
+/* The transition engine uuid with which simulations record their results. */
+#define SIMULATION_UUID "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+
 typedef struct op_entry {
     const xmlNode *xml;
     const char *task;
@@ -41,6 +44,8 @@ typedef struct op_entry {
     int target_rc;
     uint64_t interval_ms;
     int64_t last_change; /* last-rc-change, -1 if unknown */
+    int transition;      /* from transition-magic, -1 if unknown */
+    const char *uuid;    /* the transition engine's uuid in transition-magic, or NULL */
     guint position;      /* in the document: Pacemaker's sort keeps that order for ties */
 } op_entry_t;
 
@@ -84,6 +89,36 @@ target_rc_of(const xmlNode *xml)
     return p != NULL ? atoi(p + 1) : -1;
 }
 
+/* transition-magic is "STATUS:RC;ACTION:TRANSITION:TARGET_RC:UUID". */
+static void
+magic_of(op_entry_t *op, const char *magic)
+{
+    const char *key = magic != NULL ? strchr(magic, ';') : NULL;
+    const char *p = key != NULL ? strchr(key + 1, ':') : NULL;
+
+    op->transition = -1;
+    op->uuid = NULL;
+    if (p == NULL) {
+        return;
+    }
+    op->transition = atoi(p + 1);
+    p = strchr(p + 1, ':');
+    p = p != NULL ? strchr(p + 1, ':') : NULL;
+    op->uuid = p != NULL ? p + 1 : NULL;
+}
+
+/*
+ * ...unless it was itself recorded by a simulation (transition engine uuid all 'x') in a
+ * numbered transition: results recorded by a simulation (transition -1, same uuid) are
+ * then newer (compare_pending).
+ */
+static bool
+superseded_by_recorded_results(const op_entry_t *pending)
+{
+    return pending->uuid != NULL && strcmp(pending->uuid, SIMULATION_UUID) == 0
+           && pending->transition >= 0;
+}
+
 static void
 op_entry_init(op_entry_t *op, const xmlNode *xml)
 {
@@ -96,6 +131,7 @@ op_entry_init(op_entry_t *op, const xmlNode *xml)
     op->status = attr_int(xml, "op-status", 0);
     op->target_rc = target_rc_of(xml);
     op->interval_ms = interval != NULL ? strtoull(interval, NULL, 10) : 0;
+    magic_of(op, bl_xml_attr(xml, "transition-magic"));
     op->last_change = bl_xml_attr(xml, "last-rc-change") != NULL
                           ? strtoll(bl_xml_attr(xml, "last-rc-change"), NULL, 10)
                           : -1;
@@ -107,13 +143,38 @@ is_probe(const op_entry_t *op)
     return strcmp(op->task, "monitor") == 0 && op->interval_ms == 0;
 }
 
+/*
+ * A pending operation (call-id -1) against a completed one: the transitions that asked
+ * for them tell which came first (a pending start may have been superseded by a later
+ * stop); from different transition engines, or without that, the pending one is newer.
+ */
+static gint
+compare_pending(const op_entry_t *x, const op_entry_t *y)
+{
+    if (x->uuid == NULL || y->uuid == NULL) {
+        return (x->position < y->position) ? -1 : (x->position > y->position);
+    }
+    if (strcmp(x->uuid, y->uuid) != 0 || x->transition == y->transition) {
+        return x->call_id < 0 ? 1 : -1;
+    }
+    if ((x->transition >= 0 && x->transition < y->transition) || y->transition == -1) {
+        return -1;
+    }
+    return 1;
+}
+
 static gint
 compare_call_id(gconstpointer a, gconstpointer b)
 {
     const op_entry_t *x = a;
     const op_entry_t *y = b;
 
-    /* Pending operations (call-id -1) happened last. */
+    if (x->call_id < 0 && y->call_id < 0) {
+        return (x->position < y->position) ? -1 : (x->position > y->position);
+    }
+    if (x->call_id < 0 || y->call_id < 0) {
+        return compare_pending(x, y);
+    }
     if (x->call_id == y->call_id) {
         /* One operation recorded twice (a recurring result and its last failure): the
          * later result change is the newer. */
@@ -124,12 +185,6 @@ compare_call_id(gconstpointer a, gconstpointer b)
             return 1;
         }
         return (x->position < y->position) ? -1 : (x->position > y->position);
-    }
-    if (x->call_id < 0) {
-        return 1;
-    }
-    if (y->call_id < 0) {
-        return -1;
     }
     return (x->call_id < y->call_id) ? -1 : 1;
 }
@@ -687,9 +742,10 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
         replay_op(&h, &g_array_index(ops, op_entry_t, i));
     }
     /* A pending start sorts after anything recorded later, so it still counts as
-     * active once the transition's results are recorded (as crm_simulate shows). */
+     * active once the transition's results are recorded (as crm_simulate shows)... */
     last = &g_array_index(ops, op_entry_t, ops->len - 1);
-    if (last->status == EXEC_PENDING && strcmp(last->task, "start") == 0) {
+    if (last->status == EXEC_PENDING && strcmp(last->task, "start") == 0
+        && !superseded_by_recorded_results(last)) {
         g_ptr_array_add(h.rsc->pending_on, node);
     }
     if (h.unsupported != NULL) {
