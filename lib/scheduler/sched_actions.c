@@ -144,6 +144,29 @@ active_count(const bl_sched_t *s, const bl_srsc_t *rsc)
 }
 
 /* Pacemaker's create_actions for a primitive: down to Stopped, then up to the next role. */
+/*
+ * A resource that is not promotable but was found promoted (its agent reported "running
+ * promoted") goes down through demote and stop wherever it runs, then starts as a plain
+ * resource where it is assigned (Pacemaker's role transitions Promoted -> Started).
+ */
+static void
+promoted_primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
+{
+    if (rsc->role != BL_ROLE_PROMOTED || bl__sched_rsc_clone(rsc) != NULL || rsc->blocked) {
+        return;
+    }
+    for (guint i = 0; i < rsc->running_on->len; i++) {
+        bl_snode_t *node = g_ptr_array_index(rsc->running_on, i);
+        bl_action_t *demote = bl__sched_action(s, rsc, BL_TASK_DEMOTE, node, false);
+
+        bl__sched_order(s, demote, bl__sched_action(s, rsc, BL_TASK_STOP, node, false),
+                        BL_ORD_IMPLIES_FIRST | BL_ORD_PROMOTED_IMPLIES_FIRST);
+    }
+    if (rsc->next_role >= BL_ROLE_STARTED && rsc->assigned != NULL) {
+        bl__sched_action(s, rsc, BL_TASK_START, rsc->assigned, false);
+    }
+}
+
 static void
 primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
 {
@@ -206,6 +229,7 @@ primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
     if (migrate) {
         bl__sched_migrate_actions(s, rsc, current);
     }
+    promoted_primitive_actions(s, rsc);
 }
 
 /* Every stop of a resource comes before its start (and a required stop requires it). */
