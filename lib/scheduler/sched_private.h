@@ -130,6 +130,7 @@ struct bl_srsc {
     char *history_id;    /* id of the first operation history matched to an instance */
     GPtrArray *known_on; /* bl_snode_t * with an operation history for this primitive */
     int promotion;       /* promotion priority of a promotable instance */
+    bool promotion_blocked; /* a ticket for the promoted role is not held (instance or clone) */
     bl_snode_t *prefer;  /* node an instance is tried on first (its current node) */
     bool inherited;      /* an instance got its clone's colocations */
     GHashTable *meta;    /* effective meta attributes: own, parent's, rsc_defaults */
@@ -383,6 +384,10 @@ void bl__sched_add_running(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node);
  */
 int bl__sched_rule_eval(const bl_sched_t *s, const xmlNode *rule, const bl_snode_t *node,
                         bool *matched);
+
+/* ------------------------------------------------------------- sched_tickets.c */
+/* Applies the rsc_ticket XML (with the ticket's state from the status section). */
+int bl__sched_unpack_ticket(bl_sched_t *s, const xmlNode *xml);
 
 /* ------------------------------------------------------------ sched_location.c */
 int bl__sched_unpack_locations(bl_sched_t *s);
