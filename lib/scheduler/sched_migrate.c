@@ -49,7 +49,15 @@ bl__sched_migrate_actions(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *current)
         to->flags |= BL_ACT_MIGRATABLE;
         bl__sched_order(s, to, from, BL_ORD_IMPLIES_FIRST_MIGRATABLE);
     }
-    bl__sched_order(s, from, stop, BL_ORD_IMPLIES_FIRST_MIGRATABLE);
+    /* Before every stop of it, as Pacemaker orders by action key: a stop that ends an
+     * earlier migration on another node then keeps this one from happening. */
+    for (guint i = 0; i < rsc->actions->len; i++) {
+        bl_action_t *other = g_ptr_array_index(rsc->actions, i);
+
+        if (other->task == BL_TASK_STOP) {
+            bl__sched_order(s, from, other, BL_ORD_IMPLIES_FIRST_MIGRATABLE);
+        }
+    }
     bl__sched_order(s, from, start, BL_ORD_IMPLIES_FIRST_MIGRATABLE | BL_ORD_PSEUDO_LEFT);
 }
 
