@@ -136,6 +136,7 @@ struct bl_srsc {
     GHashTable *meta;    /* effective meta attributes: own, parent's, rsc_defaults */
     bool orphan;
     const xmlNode *xml; /* its definition (NULL for orphans) */
+    xmlNode *expanded;  /* owned copy that xml points to when defined by a template */
 
     int priority;
     int stickiness;
@@ -384,6 +385,13 @@ void bl__sched_add_running(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node);
  */
 int bl__sched_rule_eval(const bl_sched_t *s, const xmlNode *rule, const bl_snode_t *node,
                         bool *matched);
+
+/* ----------------------------------------------------------- sched_templates.c */
+/* The definition of PRIMITIVE (with a template attribute) merged with its template into
+ * *EXPANDED (caller frees with xmlFreeNode()). */
+int bl__sched_template_expand(bl_sched_t *s, const xmlNode *primitive, xmlNode **expanded);
+/* Refuses constraints that name a template (they stand for the template's primitives). */
+int bl__sched_templates_check(bl_sched_t *s);
 
 /* ------------------------------------------------------------- sched_tickets.c */
 /* Applies the rsc_ticket XML (with the ticket's state from the status section). */
