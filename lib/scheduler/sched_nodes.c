@@ -113,6 +113,15 @@ state_without_fencing(bl_snode_t *node, bool in_cluster, bool peer, const char *
  * With fencing, any doubt about a node makes it unclean (to be fenced); a node that is
  * joining or leaving on purpose only may not run resources yet.
  */
+/* The "terminate" node attribute: true, or a time (a number that is not 0). */
+static bool
+termination_requested(const bl_snode_t *node)
+{
+    const char *value = bl__sched_node_attr(node, "terminate");
+
+    return bl__sched_true(value) || (value != NULL && value[0] >= '1' && value[0] <= '9');
+}
+
 static void
 state_with_fencing(bl_snode_t *node, const xmlNode *state, bool peer)
 {
@@ -120,6 +129,7 @@ state_with_fencing(bl_snode_t *node, const xmlNode *state, bool peer)
     const char *join = bl_xml_attr(state, "join");
     const char *expected = bl_xml_attr(state, "expected");
     bool in_cluster = bl__sched_true(in_ccm);
+    bool terminate = termination_requested(node);
 
     node->online = in_cluster;
     if (node->shutdown) {
@@ -128,10 +138,12 @@ state_with_fencing(bl_snode_t *node, const xmlNode *state, bool peer)
         node->unclean = true;
     } else if (join != NULL && strcmp(join, "banned") == 0) {
         node->unclean = true;
-    } else if (expected == NULL || strcmp(expected, "down") == 0) {
+    } else if (!terminate && (expected == NULL || strcmp(expected, "down") == 0)) {
         node->pending = in_cluster || peer;
         node->standby = node->standby || node->pending;
-    } else if (!in_cluster || !peer) {
+    } else if (terminate && g_strcmp0(join, "down") == 0 && !in_cluster && !peer) {
+        node->online = false; /* it was just fenced as asked */
+    } else if (!in_cluster || !peer || terminate) {
         node->unclean = true;
     } else if (join != NULL && strcmp(join, "member") == 0) {
         return;
