@@ -41,9 +41,10 @@
  * (active instances stay, the rest spread, clone-node-max per node), then the promotable
  * ones get promotion priorities and up to promoted-max are promoted.
  *
- * Not implemented yet (refused with BL_EUNSUPPORTED): bundles, templates, tickets, tags,
- * remote and guest nodes, containers, node-health-strategy, shutdown-lock, order actions
- * other than start/stop/promote/demote, date_spec and duration in date expressions.
+ * Not implemented yet (refused with BL_EUNSUPPORTED): bundles, constraints naming a
+ * template, tags, remote and guest nodes, containers, unfencing, node-health-strategy,
+ * shutdown-lock, order actions other than start/stop/promote/demote, date_spec and
+ * duration in date expressions.
  */
 #ifndef BELAY_SCHEDULER_H
 #define BELAY_SCHEDULER_H

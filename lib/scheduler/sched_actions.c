@@ -68,7 +68,7 @@ bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task, bl_snode_t *node
         if (rsc->kind != BL_RSC_PRIMITIVE) {
             action->flags |= BL_ACT_PSEUDO | BL_ACT_RUNNABLE;
         } else if (task == BL_TASK_STOP && node != NULL && node->unclean
-                   && bl__sched_can_fence(s)) {
+                   && bl__sched_can_fence_node(s, node)) {
             /* Fencing the node stops everything there: the stop is implied. */
             action->flags |= BL_ACT_PSEUDO | BL_ACT_RUNNABLE;
         } else if (node_can_act(s, rsc, node, task) && !frozen(s, rsc, task)) {
@@ -144,6 +144,29 @@ active_count(const bl_sched_t *s, const bl_srsc_t *rsc)
 }
 
 /* Pacemaker's create_actions for a primitive: down to Stopped, then up to the next role. */
+/*
+ * A resource that is not promotable but was found promoted (its agent reported "running
+ * promoted") goes down through demote and stop wherever it runs, then starts as a plain
+ * resource where it is assigned (Pacemaker's role transitions Promoted -> Started).
+ */
+static void
+promoted_primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
+{
+    if (rsc->role != BL_ROLE_PROMOTED || bl__sched_rsc_clone(rsc) != NULL || rsc->blocked) {
+        return;
+    }
+    for (guint i = 0; i < rsc->running_on->len; i++) {
+        bl_snode_t *node = g_ptr_array_index(rsc->running_on, i);
+        bl_action_t *demote = bl__sched_action(s, rsc, BL_TASK_DEMOTE, node, false);
+
+        bl__sched_order(s, demote, bl__sched_action(s, rsc, BL_TASK_STOP, node, false),
+                        BL_ORD_IMPLIES_FIRST | BL_ORD_PROMOTED_IMPLIES_FIRST);
+    }
+    if (rsc->next_role >= BL_ROLE_STARTED && rsc->assigned != NULL) {
+        bl__sched_action(s, rsc, BL_TASK_START, rsc->assigned, false);
+    }
+}
+
 static void
 primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
 {
@@ -206,6 +229,7 @@ primitive_actions(bl_sched_t *s, bl_srsc_t *rsc)
     if (migrate) {
         bl__sched_migrate_actions(s, rsc, current);
     }
+    promoted_primitive_actions(s, rsc);
 }
 
 /* Every stop of a resource comes before its start (and a required stop requires it). */
@@ -222,7 +246,12 @@ primitive_internal_orders(bl_sched_t *s, bl_srsc_t *rsc)
             bl_action_t *start = g_ptr_array_index(rsc->actions, j);
 
             if (start->task == BL_TASK_START) {
-                bl__sched_order(s, stop, start, BL_ORD_IMPLIES_THEN | BL_ORD_RESTART);
+                /* The stop that ends a finished migration on its source is no restart. */
+                bool dangling = rsc->dangling_on != NULL
+                                && g_ptr_array_find(rsc->dangling_on, stop->node, NULL);
+
+                bl__sched_order(s, stop, start,
+                                (dangling ? 0 : BL_ORD_IMPLIES_THEN) | BL_ORD_RESTART);
             }
         }
     }
@@ -317,6 +346,7 @@ bl__sched_create_actions(bl_sched_t *s)
         bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
 
         primitive_actions(s, rsc);
+        bl__sched_block_unprobed_start(s, rsc);
         primitive_internal_orders(s, rsc);
         if (rsc->base_id != NULL && bl__sched_rsc_clone(rsc)->clone->promotable) {
             bl__sched_promote_actions(s, rsc);
@@ -568,6 +598,20 @@ any_runnable_before(bl_action_t *then)
     return false;
 }
 
+/*
+ * Pacemaker's implies-first only ever changes a primitive's migratability: a required
+ * "then" that is not migrating keeps "first" from migrating. It is applied by the first's
+ * resource to the ordering's own "then" (a group's or clone's action, not its members').
+ */
+static void
+implies_first(propagation_t *p, const bl_order_edge_t *edge, bl_action_t *first)
+{
+    if ((edge->flags & BL_ORD_IMPLIES_FIRST) && !(flags_of(edge->then) & BL_ACT_OPTIONAL)
+        && !(edge->then->flags & BL_ACT_MIGRATABLE)) {
+        clear_flag(p, first, BL_ACT_MIGRATABLE);
+    }
+}
+
 static void
 apply_to_then(propagation_t *p, const bl_order_edge_t *edge, bl_action_t *first,
               unsigned first_flags, bl_action_t *then)
@@ -589,11 +633,8 @@ apply_to_then(propagation_t *p, const bl_order_edge_t *edge, bl_action_t *first,
         && !(first->flags & BL_ACT_MIGRATABLE)) {
         make_required(p, then);
     }
-    /* Pacemaker's implies-first only ever changes a primitive's migratability: a
-     * required "then" that is not migrating keeps "first" from migrating. */
-    if ((flags & BL_ORD_IMPLIES_FIRST) && !(flags_of(then) & BL_ACT_OPTIONAL)
-        && !(then->flags & BL_ACT_MIGRATABLE)) {
-        clear_flag(p, first, BL_ACT_MIGRATABLE);
+    if (then == edge->then) {
+        implies_first(p, edge, first);
     }
     /* the demote before the required stop of a promoted instance is required too */
     if ((flags & BL_ORD_PROMOTED_IMPLIES_FIRST) && !(flags_of(then) & BL_ACT_OPTIONAL)
@@ -649,6 +690,7 @@ apply_edge(propagation_t *p, const bl_order_edge_t *edge)
         apply_to_then(p, edge, first, first_flags, then);
         return;
     }
+    implies_first(p, edge, first);
     apply_to_leaves(p, edge, first, first_flags, then->rsc, then->task);
 }
 

@@ -239,6 +239,31 @@ assign_primitive(bl_sched_t *s, bl_srsc_t *rsc)
     return rsc->assigned;
 }
 
+/*
+ * Later members follow the group's colocations through the chain of internal colocations
+ * from the first member; an unmanaged member breaks that chain (it stays where it is),
+ * so the members after it get the group's mandatory colocations themselves.
+ */
+static void
+add_mandatory_after_unmanaged(bl_srsc_t *group)
+{
+    bool unmanaged_before = false;
+
+    for (guint m = 1; m < group->children->len; m++) {
+        bl_srsc_t *member = g_ptr_array_index(group->children, m);
+        const bl_srsc_t *previous = g_ptr_array_index(group->children, m - 1);
+
+        unmanaged_before = unmanaged_before || !previous->managed;
+        for (guint i = 0; unmanaged_before && i < group->this_with->len; i++) {
+            bl_coloc_t *coloc = g_ptr_array_index(group->this_with, i);
+
+            if (coloc->score >= INF) {
+                bl__sched_coloc_insert(member->this_with, coloc, true);
+            }
+        }
+    }
+}
+
 /* Moves the group's colocations to its members, as Pacemaker does at assignment. */
 static void
 expand_group_colocations(bl_srsc_t *group)
@@ -249,6 +274,7 @@ expand_group_colocations(bl_srsc_t *group)
     for (guint i = 0; i < group->this_with->len; i++) {
         bl__sched_coloc_insert(first->this_with, g_ptr_array_index(group->this_with, i), true);
     }
+    add_mandatory_after_unmanaged(group);
     g_ptr_array_set_size(group->this_with, 0);
     for (guint i = 0; i < group->with_this->len; i++) {
         bl__sched_coloc_insert(last->with_this, g_ptr_array_index(group->with_this, i), false);

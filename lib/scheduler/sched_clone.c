@@ -960,6 +960,7 @@ bl__sched_clone_actions(bl_sched_t *s, bl_srsc_t *clone)
     for (size_t i = 0; i < count; i++) {
         bl__sched_action(s, clone, tasks[i], NULL, true);
     }
+    bl__sched_clone_migration_flags(clone);
 }
 
 static bl_task_t

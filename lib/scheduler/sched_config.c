@@ -188,6 +188,63 @@ feature_set_below(const char *version, int major, int minor, int patch)
     return v[2] < patch;
 }
 
+/* no-quorum-policy=suicide needs fencing, and a partition that never had quorum (the CIB's
+ * no-quorum-panic unset) has not lost it: otherwise Pacemaker falls back to stop. */
+static bool
+suicide_possible(const bl_sched_t *s, const xmlNode *root)
+{
+    const char *panic = bl_xml_attr(root, "no-quorum-panic");
+
+    return s->stonith_enabled && (s->have_quorum || (panic != NULL && atoi(panic) != 0));
+}
+
+/* The first nvpair "provides=unfencing" or "requires=unfencing" in a meta_attributes set
+ * anywhere below XML (resources or rsc_defaults), or NULL. */
+static const xmlNode *
+find_unfencing(const xmlNode *xml)
+{
+    for (xmlNode *child = bl_xml_first_child(xml, NULL); child != NULL;
+         child = bl_xml_next(child, NULL)) {
+        const xmlNode *found = NULL;
+
+        if (bl_xml_is(child, "nvpair") && bl_xml_is(xml, "meta_attributes")) {
+            const char *name = bl_xml_attr(child, "name");
+
+            if ((g_strcmp0(name, "provides") == 0 || g_strcmp0(name, "requires") == 0)
+                && g_strcmp0(bl_xml_attr(child, "value"), "unfencing") == 0) {
+                return child;
+            }
+        }
+        found = find_unfencing(child);
+        if (found != NULL) {
+            return found;
+        }
+    }
+    return NULL;
+}
+
+/* Unfencing (a device that provides it or a resource that requires it) makes Pacemaker
+ * schedule "on" fencing of nodes and order starts after it: not built yet. */
+static int
+refuse_unfencing(bl_sched_t *s, const xmlNode *config)
+{
+    const xmlNode *found = find_unfencing(bl_xml_first_child(config, "resources"));
+    const xmlNode *owner;
+
+    if (found == NULL) {
+        found = find_unfencing(bl_xml_first_child(config, "rsc_defaults"));
+    }
+    if (found == NULL) {
+        return 0;
+    }
+    owner = found->parent->parent;
+    bl_err_set(s->err, "%s '%s' (line %ld): %s=unfencing: unfencing is not supported yet",
+               (const char *) owner->name,
+               bl_xml_attr(owner, "id") != NULL ? bl_xml_attr(owner, "id") : "", bl_xml_line(found),
+               bl_xml_attr(found, "name"));
+    return BL_EUNSUPPORTED;
+}
+
 int
 bl__sched_unpack_config(bl_sched_t *s)
 {
@@ -208,7 +265,13 @@ bl__sched_unpack_config(bl_sched_t *s)
     s->stop_orphan_resources = bl__sched_true(option(options, "stop-orphan-resources", "true"));
     s->maintenance_mode = bl__sched_true(option(options, "maintenance-mode", "false"));
     s->stop_all = bl__sched_true(option(options, "stop-all-resources", "false"));
+    s->startup_probes = bl__sched_true(option(options, "enable-startup-probes", "true"));
+    /* A watchdog (SBD) fences nodes by self-fencing: it counts as a fencing device. */
+    s->have_stonith_resource = bl__sched_true(option(options, "have-watchdog", "false"));
     s->have_quorum = bl__sched_true(bl_xml_attr(root, "have-quorum"));
+    if (s->no_quorum_policy == BL_NOQ_SUICIDE && !suicide_possible(s, root)) {
+        s->no_quorum_policy = BL_NOQ_STOP;
+    }
     s->startup_fencing = bl__sched_true(option(options, "startup-fencing", "true"));
     value = option(options, "stonith-action", "reboot");
     s->fence_action =
@@ -220,6 +283,10 @@ bl__sched_unpack_config(bl_sched_t *s)
                        ? "shutdown-lock"
                        : "node-health-strategy");
         return BL_EUNSUPPORTED;
+    }
+    rc = refuse_unfencing(s, config);
+    if (rc != 0) {
+        return rc;
     }
     if (bl_xml_first_child(bl_xml_first_child(config, "tags"), NULL) != NULL) {
         bl_err_set(s->err, "configuration <tags> are not supported yet");
@@ -239,4 +306,13 @@ bl__sched_can_fence(const bl_sched_t *s)
 {
     return s->stonith_enabled && s->have_stonith_resource
            && (s->have_quorum || s->no_quorum_policy == BL_NOQ_IGNORE);
+}
+
+bool
+bl__sched_can_fence_node(const bl_sched_t *s, const bl_snode_t *node)
+{
+    /* Without quorum, a node still in our membership can be fenced: it cannot be
+     * running on the other side of a split. */
+    return bl__sched_can_fence(s)
+           || (s->stonith_enabled && s->have_stonith_resource && node != NULL && node->online);
 }

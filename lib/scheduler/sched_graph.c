@@ -961,11 +961,11 @@ add_fencing(graph_t *g)
     g_autoptr(GPtrArray) fences = g_ptr_array_new();
     gop_t *dc_fence = NULL;
 
-    for (int n = 0; bl__sched_can_fence(s) && n < s->n_nodes; n++) {
+    for (int n = 0; n < s->n_nodes; n++) {
         bl_snode_t *node = s->nodes[n];
         gop_t *fence;
 
-        if (!node->unclean) {
+        if (!node->unclean || !bl__sched_can_fence_node(s, node)) {
             continue;
         }
         fence = gop_add(g, GOP_CRM, NULL, "stonith", node, 0);

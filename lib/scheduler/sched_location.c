@@ -200,9 +200,7 @@ bl__sched_unpack_locations(bl_sched_t *s)
         if (bl_xml_is(xml, "rsc_location")) {
             rc = unpack_location(s, xml);
         } else if (bl_xml_is(xml, "rsc_ticket")) {
-            bl_err_set(s->err, "rsc_ticket '%s': tickets are not supported",
-                       bl_xml_attr(xml, "id"));
-            rc = BL_EUNSUPPORTED;
+            rc = bl__sched_unpack_ticket(s, xml);
         } else if (!bl_xml_is(xml, "rsc_colocation") && !bl_xml_is(xml, "rsc_order")) {
             bl_err_set(s->err, "line %ld: constraint <%s> is not supported", bl_xml_line(xml),
                        (const char *) xml->name);

@@ -49,7 +49,15 @@ bl__sched_migrate_actions(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *current)
         to->flags |= BL_ACT_MIGRATABLE;
         bl__sched_order(s, to, from, BL_ORD_IMPLIES_FIRST_MIGRATABLE);
     }
-    bl__sched_order(s, from, stop, BL_ORD_IMPLIES_FIRST_MIGRATABLE);
+    /* Before every stop of it, as Pacemaker orders by action key: a stop that ends an
+     * earlier migration on another node then keeps this one from happening. */
+    for (guint i = 0; i < rsc->actions->len; i++) {
+        bl_action_t *other = g_ptr_array_index(rsc->actions, i);
+
+        if (other->task == BL_TASK_STOP) {
+            bl__sched_order(s, from, other, BL_ORD_IMPLIES_FIRST_MIGRATABLE);
+        }
+    }
     bl__sched_order(s, from, start, BL_ORD_IMPLIES_FIRST_MIGRATABLE | BL_ORD_PSEUDO_LEFT);
 }
 
@@ -77,6 +85,47 @@ bl__sched_migration_edge(unsigned edge_flags, bl_action_t *first, bl_action_t *t
     }
     if ((edge_flags & BL_ORD_PSEUDO_LEFT) && !(first->flags & BL_ACT_RUNNABLE)) {
         clear(then, BL_ACT_MIGRATABLE | BL_ACT_PSEUDO, changed);
+    }
+}
+
+/* Whether RSC (a primitive, or a group's members) has a required TASK action that can
+ * happen (a stop implied by fencing counts). */
+static bool
+required_action(const bl_srsc_t *rsc, bl_task_t task)
+{
+    if (rsc->kind != BL_RSC_PRIMITIVE) {
+        for (guint i = 0; i < rsc->children->len; i++) {
+            if (required_action(g_ptr_array_index(rsc->children, i), task)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    for (guint i = 0; i < rsc->actions->len; i++) {
+        const bl_action_t *action = g_ptr_array_index(rsc->actions, i);
+
+        if (action->task == task && !(action->flags & BL_ACT_OPTIONAL)
+            && (action->flags & (BL_ACT_RUNNABLE | BL_ACT_PSEUDO))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+bl__sched_clone_migration_flags(bl_srsc_t *clone)
+{
+    bl_action_t *stop = bl__sched_action_find(clone, BL_TASK_STOP, NULL);
+
+    for (guint i = 0; i < clone->children->len; i++) {
+        const bl_srsc_t *instance = g_ptr_array_index(clone->children, i);
+
+        if (required_action(instance, BL_TASK_STOP) && required_action(instance, BL_TASK_START)) {
+            return;
+        }
+    }
+    if (stop != NULL) {
+        stop->flags |= BL_ACT_MIGRATABLE;
     }
 }
 
@@ -263,7 +312,9 @@ migrate_to_unfinished(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node, bl_snode_
 {
     if (!target_newer && target != NULL && target->online) {
         bl__sched_add_running(s, rsc, target);
-        if (!source_newer && node->online) {
+        /* Partial even when the source stopped it since: the migration may have been
+         * interrupted, and it can only go on (or be undone) from both ends. */
+        if (node->online) {
             rsc->partial_source = node;
             rsc->partial_target = target;
         }

@@ -113,6 +113,15 @@ state_without_fencing(bl_snode_t *node, bool in_cluster, bool peer, const char *
  * With fencing, any doubt about a node makes it unclean (to be fenced); a node that is
  * joining or leaving on purpose only may not run resources yet.
  */
+/* The "terminate" node attribute: true, or a time (a number that is not 0). */
+static bool
+termination_requested(const bl_snode_t *node)
+{
+    const char *value = bl__sched_node_attr(node, "terminate");
+
+    return bl__sched_true(value) || (value != NULL && value[0] >= '1' && value[0] <= '9');
+}
+
 static void
 state_with_fencing(bl_snode_t *node, const xmlNode *state, bool peer)
 {
@@ -120,6 +129,7 @@ state_with_fencing(bl_snode_t *node, const xmlNode *state, bool peer)
     const char *join = bl_xml_attr(state, "join");
     const char *expected = bl_xml_attr(state, "expected");
     bool in_cluster = bl__sched_true(in_ccm);
+    bool terminate = termination_requested(node);
 
     node->online = in_cluster;
     if (node->shutdown) {
@@ -128,14 +138,18 @@ state_with_fencing(bl_snode_t *node, const xmlNode *state, bool peer)
         node->unclean = true;
     } else if (join != NULL && strcmp(join, "banned") == 0) {
         node->unclean = true;
-    } else if (expected == NULL || strcmp(expected, "down") == 0) {
-        node->standby = node->standby || in_cluster || peer;
-    } else if (!in_cluster || !peer) {
+    } else if (!terminate && (expected == NULL || strcmp(expected, "down") == 0)) {
+        node->pending = in_cluster || peer;
+        node->standby = node->standby || node->pending;
+    } else if (terminate && g_strcmp0(join, "down") == 0 && !in_cluster && !peer) {
+        node->online = false; /* it was just fenced as asked */
+    } else if (!in_cluster || !peer || terminate) {
         node->unclean = true;
     } else if (join != NULL && strcmp(join, "member") == 0) {
         return;
     } else if (join == NULL || strcmp(join, "pending") == 0 || strcmp(join, "down") == 0) {
         node->standby = true;
+        node->pending = true;
     } else {
         node->unclean = true;
     }
@@ -158,6 +172,9 @@ unpack_node_state(bl_sched_t *s, bl_snode_t *node, const xmlNode *state)
         state_with_fencing(node, state, peer);
     } else {
         state_without_fencing(node, in_cluster, peer, bl_xml_attr(state, "join"));
+    }
+    if (!s->have_quorum && node->online && s->no_quorum_policy == BL_NOQ_SUICIDE) {
+        node->unclean = true; /* every node of a partition that lost quorum fences itself */
     }
 }
 
@@ -279,4 +296,38 @@ const char *
 bl__sched_node_attr(const bl_snode_t *node, const char *name)
 {
     return g_hash_table_lookup(node->attrs, name);
+}
+
+/* Whether the top-level resource TOP is active on some node. */
+static bool
+active_anywhere(const bl_srsc_t *top)
+{
+    return top->running_on->len > 0;
+}
+
+void
+bl__sched_block_unprobed_start(bl_sched_t *s, bl_srsc_t *rsc)
+{
+    bl_srsc_t *top = bl__sched_rsc_top(rsc);
+
+    if (!s->startup_probes || s->maintenance_mode || rsc->orphan || active_anywhere(top)) {
+        return;
+    }
+    for (int n = 0; n < s->n_nodes; n++) {
+        const bl_snode_t *node = s->nodes[n];
+
+        /* A probe there cannot run before the node has joined, and until it has, the
+         * resource might already be running there. */
+        if (node->pending && node->online && !node->unclean && !node->maintenance
+            && !g_ptr_array_find(rsc->known_on, node, NULL)) {
+            for (guint i = 0; i < rsc->actions->len; i++) {
+                bl_action_t *start = g_ptr_array_index(rsc->actions, i);
+
+                if (start->task == BL_TASK_START) {
+                    start->flags &= ~BL_ACT_RUNNABLE;
+                }
+            }
+            return;
+        }
+    }
 }

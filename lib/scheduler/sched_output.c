@@ -127,7 +127,7 @@ placement_of(const bl_sched_t *s, const bl_srsc_t *rsc, GPtrArray *lines)
         roles[n] = roles[n] > BL_ROLE_STOPPED ? roles[n] : started;
     }
     for (int n = 0; n < s->n_nodes; n++) {
-        if (s->nodes[n]->unclean && bl__sched_can_fence(s)) {
+        if (s->nodes[n]->unclean && bl__sched_can_fence_node(s, s->nodes[n])) {
             roles[n] = BL_ROLE_STOPPED; /* fenced: nothing runs there afterwards */
         }
         if (roles[n] > BL_ROLE_STOPPED) {
@@ -207,8 +207,8 @@ reloads(const bl_srsc_t *rsc, GPtrArray *lines)
 static void
 fencing(const bl_sched_t *s, GPtrArray *lines)
 {
-    for (int n = 0; bl__sched_can_fence(s) && n < s->n_nodes; n++) {
-        if (s->nodes[n]->unclean) {
+    for (int n = 0; n < s->n_nodes; n++) {
+        if (s->nodes[n]->unclean && bl__sched_can_fence_node(s, s->nodes[n])) {
             g_ptr_array_add(lines, bl_asprintf("fence %s %s", s->nodes[n]->uname, s->fence_action));
         }
     }

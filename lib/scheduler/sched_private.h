@@ -69,6 +69,7 @@ typedef struct bl_snode {
     bool maintenance;
     bool shutdown;
     bool expected_up;
+    bool pending;       /* in the cluster but not joined yet: nothing can run there yet */
     bool has_state;     /* a node_state entry exists */
     int assigned_count; /* resources assigned so far (tie-break among equal scores) */
     int *capacity;      /* [s->n_util] remaining utilization capacity (non-default placement) */
@@ -129,11 +130,13 @@ struct bl_srsc {
     char *history_id;    /* id of the first operation history matched to an instance */
     GPtrArray *known_on; /* bl_snode_t * with an operation history for this primitive */
     int promotion;       /* promotion priority of a promotable instance */
+    bool promotion_blocked; /* a ticket for the promoted role is not held (instance or clone) */
     bl_snode_t *prefer;  /* node an instance is tried on first (its current node) */
     bool inherited;      /* an instance got its clone's colocations */
     GHashTable *meta;    /* effective meta attributes: own, parent's, rsc_defaults */
     bool orphan;
     const xmlNode *xml; /* its definition (NULL for orphans) */
+    xmlNode *expanded;  /* owned copy that xml points to when defined by a template */
 
     int priority;
     int stickiness;
@@ -149,7 +152,8 @@ struct bl_srsc {
     bl_role_t next_role;
     GPtrArray *running_on;      /* bl_snode_t * in discovery order */
     GPtrArray *pending_on;      /* nodes whose newest operation is a pending start */
-    GPtrArray *restart_on;      /* nodes where the definition changed: restart there */
+    GPtrArray *restart_on;      /* nodes where it must stop whatever happens (the definition
+                                   changed, a migration to there is pending on a lost node) */
     GPtrArray *reload_on;       /* nodes where the definition changed: reload there */
     GPtrArray *fail_cleared_on; /* nodes where the last failure predates the definition */
     bool failed;
@@ -262,6 +266,7 @@ struct bl_sched {
     bool stop_orphan_resources;
     bool maintenance_mode;
     bool stop_all;
+    bool startup_probes; /* enable-startup-probes */
     const char *dc_uuid;
     GHashTable *rsc_defaults; /* name -> value */
 
@@ -338,6 +343,8 @@ int bl__sched_nvpairs(bl_sched_t *s, const xmlNode *parent, const char *set_name
 int bl__sched_unpack_config(bl_sched_t *s);
 /* Fencing is scheduled only when enabled, possible (a device) and allowed (quorum). */
 bool bl__sched_can_fence(const bl_sched_t *s);
+/* The same for fencing NODE: without quorum, only nodes that are online can be fenced. */
+bool bl__sched_can_fence_node(const bl_sched_t *s, const bl_snode_t *node);
 
 /* --------------------------------------------------------------- sched_nodes.c */
 int bl__sched_unpack_nodes(bl_sched_t *s);
@@ -380,6 +387,17 @@ void bl__sched_add_running(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node);
  */
 int bl__sched_rule_eval(const bl_sched_t *s, const xmlNode *rule, const bl_snode_t *node,
                         bool *matched);
+
+/* ----------------------------------------------------------- sched_templates.c */
+/* The definition of PRIMITIVE (with a template attribute) merged with its template into
+ * *EXPANDED (caller frees with xmlFreeNode()). */
+int bl__sched_template_expand(bl_sched_t *s, const xmlNode *primitive, xmlNode **expanded);
+/* Refuses constraints that name a template (they stand for the template's primitives). */
+int bl__sched_templates_check(bl_sched_t *s);
+
+/* ------------------------------------------------------------- sched_tickets.c */
+/* Applies the rsc_ticket XML (with the ticket's state from the status section). */
+int bl__sched_unpack_ticket(bl_sched_t *s, const xmlNode *xml);
 
 /* ------------------------------------------------------------ sched_location.c */
 int bl__sched_unpack_locations(bl_sched_t *s);
@@ -449,6 +467,10 @@ bl_snode_t *bl__sched_migration_current(const bl_sched_t *s, const bl_srsc_t *rs
  * cannot (it is forgotten, *MIGRATE becomes false: stop it everywhere). */
 bool bl__sched_partial_migration(bl_srsc_t *rsc, const bl_snode_t *current, bool *migrate);
 
+/* Marks CLONE's stop as migratable unless an instance both stops and starts (moves or
+ * restarts): what is ordered before the clone's stop may then still migrate. */
+void bl__sched_clone_migration_flags(bl_srsc_t *clone);
+
 /* Propagation along an edge with BL_ORD_IMPLIES_FIRST_MIGRATABLE or BL_ORD_PSEUDO_LEFT;
  * sets *CHANGED when a flag changed. */
 void bl__sched_migration_edge(unsigned edge_flags, bl_action_t *first, bl_action_t *then,
@@ -460,6 +482,9 @@ bl_action_t *bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task, bl_
 bl_action_t *bl__sched_action_find(const bl_srsc_t *rsc, bl_task_t task, const bl_snode_t *node);
 void bl__sched_order(bl_sched_t *s, bl_action_t *first, bl_action_t *then, unsigned flags);
 void bl__sched_create_actions(bl_sched_t *s);
+/* Blocks the start of RSC when it runs nowhere yet and cannot be probed on a node that is
+ * joining (sched_nodes.c): its state there is unknown. */
+void bl__sched_block_unprobed_start(bl_sched_t *s, bl_srsc_t *rsc);
 void bl__sched_propagate(bl_sched_t *s);
 /* Flags of ACTION for ordering purposes (group and clone pseudo-actions: from members). */
 unsigned bl__sched_action_flags(const bl_action_t *action);

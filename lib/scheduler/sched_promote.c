@@ -348,6 +348,21 @@ fully_placed(const bl_srsc_t *instance, const bl_snode_t *node)
     return true;
 }
 
+/* A ticket for the promoted role that is not held keeps instances from being promoted. */
+static bool
+ticket_blocks(const bl_srsc_t *clone, const bl_srsc_t *instance)
+{
+    if (clone->promotion_blocked || instance->promotion_blocked) {
+        return true;
+    }
+    for (guint i = 0; instance->children != NULL && i < instance->children->len; i++) {
+        if (ticket_blocks(clone, g_ptr_array_index(instance->children, i))) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void
 choose_promoted(bl_sched_t *s, bl_srsc_t *clone, GPtrArray *instances)
 {
@@ -357,12 +372,15 @@ choose_promoted(bl_sched_t *s, bl_srsc_t *clone, GPtrArray *instances)
     for (guint i = 0; i < instances->len; i++) {
         bl_srsc_t *instance = g_ptr_array_index(instances, i);
         bl_snode_t *node = placed_on(instance);
-        /* an unmanaged promoted instance is left promoted, wherever it is */
-        bool left = !instance->managed && bl__sched_instance_role(instance) == BL_ROLE_PROMOTED;
-        bool can = node != NULL && instance->promotion >= 0
-                   && (promoted < clone->clone->promoted_max || !clone->managed)
-                   && (left || bl__sched_node_available(node)) && fully_placed(instance, node)
-                   && (count[node->index] < clone->clone->promoted_node_max || !clone->managed);
+        /* An unmanaged instance that is promoted stays so where it is, and takes a slot. */
+        bool left = node != NULL && !instance->managed
+                    && bl__sched_instance_role(instance) == BL_ROLE_PROMOTED;
+        bool can =
+            node != NULL && instance->promotion >= 0
+            && (promoted < clone->clone->promoted_max || !clone->managed)
+            && (left
+                || (bl__sched_node_available(node) && fully_placed(instance, node)
+                    && (count[node->index] < clone->clone->promoted_node_max || !clone->managed)));
 
         if (can && bl__sched_instance_role(instance) < BL_ROLE_PROMOTED && !s->have_quorum
             && s->no_quorum_policy == BL_NOQ_FREEZE) {
@@ -370,6 +388,9 @@ choose_promoted(bl_sched_t *s, bl_srsc_t *clone, GPtrArray *instances)
         }
         if (!s->have_quorum && s->no_quorum_policy == BL_NOQ_DEMOTE) {
             can = false; /* without quorum, nothing stays promoted */
+        }
+        if (ticket_blocks(clone, instance)) {
+            can = false;
         }
         if (!can) {
             set_unpromoted(instance);

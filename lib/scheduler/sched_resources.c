@@ -104,6 +104,9 @@ bl__sched_rsc_free(bl_srsc_t *rsc)
     }
     g_ptr_array_free(rsc->known_on, true);
     free(rsc->history_id);
+    if (rsc->expanded != NULL) {
+        xmlFreeNode(rsc->expanded);
+    }
     if (rsc->clone != NULL) {
         free(rsc->clone->count);
         g_array_free(rsc->clone->promoted_locations, true);
@@ -245,13 +248,9 @@ static int
 check_supported(bl_sched_t *s, const xmlNode *xml, const char *id)
 {
     if (bl_xml_is(xml, "primitive") || bl_xml_is(xml, "group")) {
-        if (bl_xml_attr(xml, "template") != NULL) {
-            bl_err_set(s->err, "primitive '%s': resource templates are not supported yet", id);
-            return BL_EUNSUPPORTED;
-        }
         return 0;
     }
-    if (bl_xml_is(xml, "bundle") || bl_xml_is(xml, "template")) {
+    if (bl_xml_is(xml, "bundle")) {
         bl_err_set(s->err, "%s '%s' (line %ld): %ss are not supported yet",
                    (const char *) xml->name, id, bl_xml_line(xml), (const char *) xml->name);
         return BL_EUNSUPPORTED;
@@ -292,24 +291,38 @@ bl__sched_rsc_unpack(bl_sched_t *s, const xmlNode *xml, bl_srsc_t *parent, const
 {
     const char *id = bl_xml_attr(xml, "id");
     g_autofree char *full_id = NULL;
+    xmlNode *expanded = NULL;
     bl_srsc_t *rsc;
     int rc;
 
     if (parent == NULL && (bl_xml_is(xml, "clone") || bl_xml_is(xml, "master"))) {
         return bl__sched_clone_unpack(s, xml);
     }
-    rc = check_supported(s, xml, id != NULL ? id : "?");
-    if (rc != 0) {
-        return rc;
+    if (bl_xml_is(xml, "primitive") && bl_xml_attr(xml, "template") != NULL) {
+        rc = bl__sched_template_expand(s, xml, &expanded);
+        if (rc != 0) {
+            return rc;
+        }
+        xml = expanded;
+        id = bl_xml_attr(xml, "id");
     }
+    rc = check_supported(s, xml, id != NULL ? id : "?");
     full_id = id != NULL ? g_strconcat(id, suffix, NULL) : NULL;
-    if (id == NULL || bl__sched_rsc_find(s, full_id) != NULL
-        || (suffix == NULL && g_hash_table_contains(s->clone_of, id))) {
+    if (rc == 0
+        && (id == NULL || bl__sched_rsc_find(s, full_id) != NULL
+            || (suffix == NULL && g_hash_table_contains(s->clone_of, id)))) {
         bl_err_set(s->err, "line %ld: resource %s%s", bl_xml_line(xml),
                    id == NULL ? "without an id" : id, id == NULL ? "" : " is defined twice");
-        return BL_EINVALID;
+        rc = BL_EINVALID;
+    }
+    if (rc != 0) {
+        if (expanded != NULL) {
+            xmlFreeNode(expanded);
+        }
+        return rc;
     }
     rsc = bl__sched_rsc_new(s, full_id, bl_xml_is(xml, "group") ? BL_RSC_GROUP : BL_RSC_PRIMITIVE);
+    rsc->expanded = g_steal_pointer(&expanded);
     rsc->parent = parent;
     if (suffix != NULL) {
         rsc->instance = parent->instance >= 0 ? parent->instance : atoi(suffix + 1);
@@ -339,15 +352,15 @@ bl__sched_unpack_resources(bl_sched_t *s)
     xmlNode *config = bl_xml_first_child(xmlDocGetRootElement(s->cib), "configuration");
     xmlNode *resources = bl_xml_first_child(config, "resources");
 
-    for (xmlNode *xml = bl_xml_first_child(resources, NULL); xml != NULL;
-         xml = bl_xml_next(xml, NULL)) {
-        int rc = bl__sched_rsc_unpack(s, xml, NULL, NULL);
+    int rc = bl__sched_templates_check(s);
 
-        if (rc != 0) {
-            return rc;
+    for (xmlNode *xml = bl_xml_first_child(resources, NULL); rc == 0 && xml != NULL;
+         xml = bl_xml_next(xml, NULL)) {
+        if (!bl_xml_is(xml, "template")) { /* (templates are not resources themselves) */
+            rc = bl__sched_rsc_unpack(s, xml, NULL, NULL);
         }
     }
-    return 0;
+    return rc;
 }
 
 static const char *

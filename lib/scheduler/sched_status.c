@@ -32,6 +32,9 @@ enum {
     OCF_DEGRADED_PROMOTED = 191,
 };
 
+/* The transition engine uuid with which simulations record their results. */
+#define SIMULATION_UUID "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+
 typedef struct op_entry {
     const xmlNode *xml;
     const char *task;
@@ -40,6 +43,10 @@ typedef struct op_entry {
     int status;
     int target_rc;
     uint64_t interval_ms;
+    int64_t last_change; /* last-rc-change, -1 if unknown */
+    int transition;      /* from transition-magic, -1 if unknown */
+    const char *uuid;    /* the transition engine's uuid in transition-magic, or NULL */
+    guint position;      /* in the document: Pacemaker's sort keeps that order for ties */
 } op_entry_t;
 
 /* Per (resource, node) state while one history is replayed. */
@@ -82,6 +89,36 @@ target_rc_of(const xmlNode *xml)
     return p != NULL ? atoi(p + 1) : -1;
 }
 
+/* transition-magic is "STATUS:RC;ACTION:TRANSITION:TARGET_RC:UUID". */
+static void
+magic_of(op_entry_t *op, const char *magic)
+{
+    const char *key = magic != NULL ? strchr(magic, ';') : NULL;
+    const char *p = key != NULL ? strchr(key + 1, ':') : NULL;
+
+    op->transition = -1;
+    op->uuid = NULL;
+    if (p == NULL) {
+        return;
+    }
+    op->transition = atoi(p + 1);
+    p = strchr(p + 1, ':');
+    p = p != NULL ? strchr(p + 1, ':') : NULL;
+    op->uuid = p != NULL ? p + 1 : NULL;
+}
+
+/*
+ * ...unless it was itself recorded by a simulation (transition engine uuid all 'x') in a
+ * numbered transition: results recorded by a simulation (transition -1, same uuid) are
+ * then newer (compare_pending).
+ */
+static bool
+superseded_by_recorded_results(const op_entry_t *pending)
+{
+    return pending->uuid != NULL && strcmp(pending->uuid, SIMULATION_UUID) == 0
+           && pending->transition >= 0;
+}
+
 static void
 op_entry_init(op_entry_t *op, const xmlNode *xml)
 {
@@ -94,6 +131,10 @@ op_entry_init(op_entry_t *op, const xmlNode *xml)
     op->status = attr_int(xml, "op-status", 0);
     op->target_rc = target_rc_of(xml);
     op->interval_ms = interval != NULL ? strtoull(interval, NULL, 10) : 0;
+    magic_of(op, bl_xml_attr(xml, "transition-magic"));
+    op->last_change = bl_xml_attr(xml, "last-rc-change") != NULL
+                          ? strtoll(bl_xml_attr(xml, "last-rc-change"), NULL, 10)
+                          : -1;
 }
 
 static bool
@@ -102,21 +143,48 @@ is_probe(const op_entry_t *op)
     return strcmp(op->task, "monitor") == 0 && op->interval_ms == 0;
 }
 
+/*
+ * A pending operation (call-id -1) against a completed one: the transitions that asked
+ * for them tell which came first (a pending start may have been superseded by a later
+ * stop); from different transition engines, or without that, the pending one is newer.
+ */
+static gint
+compare_pending(const op_entry_t *x, const op_entry_t *y)
+{
+    if (x->uuid == NULL || y->uuid == NULL) {
+        return (x->position < y->position) ? -1 : (x->position > y->position);
+    }
+    if (strcmp(x->uuid, y->uuid) != 0 || x->transition == y->transition) {
+        return x->call_id < 0 ? 1 : -1;
+    }
+    if ((x->transition >= 0 && x->transition < y->transition) || y->transition == -1) {
+        return -1;
+    }
+    return 1;
+}
+
 static gint
 compare_call_id(gconstpointer a, gconstpointer b)
 {
     const op_entry_t *x = a;
     const op_entry_t *y = b;
 
-    /* Pending operations (call-id -1) happened last. */
+    if (x->call_id < 0 && y->call_id < 0) {
+        return (x->position < y->position) ? -1 : (x->position > y->position);
+    }
+    if (x->call_id < 0 || y->call_id < 0) {
+        return compare_pending(x, y);
+    }
     if (x->call_id == y->call_id) {
-        return 0;
-    }
-    if (x->call_id < 0) {
-        return 1;
-    }
-    if (y->call_id < 0) {
-        return -1;
+        /* One operation recorded twice (a recurring result and its last failure): the
+         * later result change is the newer. */
+        if (x->last_change >= 0 && x->last_change < y->last_change) {
+            return -1;
+        }
+        if (y->last_change >= 0 && x->last_change > y->last_change) {
+            return 1;
+        }
+        return (x->position < y->position) ? -1 : (x->position > y->position);
     }
     return (x->call_id < y->call_id) ? -1 : 1;
 }
@@ -243,6 +311,20 @@ record_failure(history_t *h, const op_entry_t *op, int rc)
     }
 }
 
+/*
+ * A stop that failed hard cannot be retried; only fencing the node recovers from it.
+ * Where the node cannot be fenced, nothing more may be done to the resource: blocked.
+ */
+static void
+check_recoverable(history_t *h, const op_entry_t *op)
+{
+    if (strcmp(op->task, "stop") != 0 || bl__sched_can_fence_node(h->s, h->node)) {
+        return;
+    }
+    h->rsc->managed = false;
+    h->rsc->blocked = true;
+}
+
 /* Maps the raw result to done/error given what was expected (Pacemaker's remap). */
 static int
 remap(history_t *h, const op_entry_t *op, int *rc)
@@ -296,11 +378,15 @@ remap(history_t *h, const op_entry_t *op, int *rc)
         status = EXEC_ERROR_FATAL;
         break;
     case OCF_UNIMPLEMENTED:
+        if (op->interval_ms == 0) {
+            check_recoverable(h, op);
+        }
         status = op->interval_ms == 0 ? EXEC_ERROR_HARD : EXEC_NOT_SUPPORTED;
         break;
     case OCF_NOT_INSTALLED:
     case OCF_INVALID_PARAM:
     case OCF_INSUFFICIENT_PRIV:
+        check_recoverable(h, op);
         status = EXEC_ERROR_HARD;
         break;
     default:
@@ -345,6 +431,18 @@ stale_failure(history_t *h, const op_entry_t *op)
     }
 }
 
+/* A migration still in flight from a node that must be fenced may have reached its target:
+ * the resource must stop there too. */
+static void
+pending_migration_from_lost_node(history_t *h, const op_entry_t *op)
+{
+    bl_snode_t *target = bl__sched_node_find(h->s, bl_xml_attr(op->xml, "migrate_target"));
+
+    if (target != NULL && !g_ptr_array_find(h->rsc->restart_on, target, NULL)) {
+        g_ptr_array_add(h->rsc->restart_on, target);
+    }
+}
+
 static void
 replay_op(history_t *h, const op_entry_t *op)
 {
@@ -369,6 +467,8 @@ replay_op(history_t *h, const op_entry_t *op)
             set_active(h->rsc);
         } else if (strcmp(op->task, "promote") == 0) {
             h->rsc->role = BL_ROLE_PROMOTED;
+        } else if (strcmp(op->task, "migrate_to") == 0 && h->node->unclean) {
+            pending_migration_from_lost_node(h, op);
         }
         return;
     case EXEC_DONE:
@@ -410,6 +510,11 @@ add_running(bl_sched_t *s, bl_srsc_t *rsc, bl_snode_t *node)
         }
     }
     g_ptr_array_add(rsc->running_on, node);
+    if (rsc->kind == BL_RSC_PRIMITIVE && !rsc->managed && !node->online) {
+        /* Pacemaker counts an unmanaged resource on a node that is down as active,
+         * but not its group or clone (they are reported as not running there). */
+        return;
+    }
     if (rsc->kind == BL_RSC_PRIMITIVE && rsc->running_on->len > 1) {
         if (rsc->multiple_active == BL_MULTI_STOP_ONLY) {
             ban_everywhere(s, rsc);
@@ -587,6 +692,18 @@ history_rsc(bl_sched_t *s, bl_snode_t *node, const char *id)
     return rsc;
 }
 
+/* The history of a Pacemaker Remote connection (ocf:pacemaker:remote, or a guest node's
+ * inside a container): orphaned, it still brings a node whose resources must be handled.
+ * (A configured resource is judged by its configuration, not by its history.) */
+static bool
+remote_connection(const xmlNode *xml)
+{
+    return bl_xml_attr(xml, "container") != NULL
+           || (g_strcmp0(bl_xml_attr(xml, "class"), "ocf") == 0
+               && g_strcmp0(bl_xml_attr(xml, "provider"), "pacemaker") == 0
+               && g_strcmp0(bl_xml_attr(xml, "type"), "remote") == 0);
+}
+
 static int
 unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
 {
@@ -601,12 +718,20 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
         op_entry_t entry;
 
         op_entry_init(&entry, op);
+        entry.position = ops->len;
         if (entry.task != NULL) {
             g_array_append_val(ops, entry);
         }
     }
     if (ops->len == 0 || id == NULL) {
         return 0;
+    }
+    if (remote_connection(xml) && g_hash_table_lookup(s->rsc_by_id, id) == NULL) {
+        bl_err_set(
+            s->err,
+            "lrm_resource '%s' on node '%s': history of a remote or guest node connection is not supported yet",
+            id, node->uname);
+        return BL_EUNSUPPORTED;
     }
     h.rsc = history_rsc(s, node, id);
     g_array_sort(ops, compare_call_id);
@@ -617,9 +742,10 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
         replay_op(&h, &g_array_index(ops, op_entry_t, i));
     }
     /* A pending start sorts after anything recorded later, so it still counts as
-     * active once the transition's results are recorded (as crm_simulate shows). */
+     * active once the transition's results are recorded (as crm_simulate shows)... */
     last = &g_array_index(ops, op_entry_t, ops->len - 1);
-    if (last->status == EXEC_PENDING && strcmp(last->task, "start") == 0) {
+    if (last->status == EXEC_PENDING && strcmp(last->task, "start") == 0
+        && !superseded_by_recorded_results(last)) {
         g_ptr_array_add(h.rsc->pending_on, node);
     }
     if (h.unsupported != NULL) {
@@ -628,6 +754,12 @@ unpack_lrm_resource(bl_sched_t *s, bl_snode_t *node, const xmlNode *xml)
         return BL_EUNSUPPORTED;
     }
     settle(&h);
+    if (h.rsc->role == BL_ROLE_STOPPED && h.rsc->partial_source == node
+        && h.rsc->partial_target != NULL && h.rsc->running_on->len > 0) {
+        /* A stop on the source after a partial migration leaves it started on the
+         * target. */
+        h.rsc->role = BL_ROLE_STARTED;
+    }
     if (h.rsc->base_id != NULL && runs_on(h.rsc, node)) {
         /* An instance is known by the history that shows it active (promotion scores). */
         free(h.rsc->history_id);
@@ -683,6 +815,45 @@ index_failure_attrs(bl_sched_t *s)
     }
 }
 
+/* Whether CLONE still counts as running somewhere once unclean nodes are fenced. */
+static bool
+clone_runs_after_fencing(const bl_sched_t *s, const bl_srsc_t *clone)
+{
+    for (guint i = 0; i < clone->running_on->len; i++) {
+        const bl_snode_t *node = g_ptr_array_index(clone->running_on, i);
+
+        if (!node->unclean || !bl__sched_can_fence_node(s, node)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * An instance blocked on a node that is down does not make its clone count as running
+ * there (add_running). When the clone then runs nowhere else, Pacemaker reports none of
+ * its instances although one is active: that report cannot be reproduced faithfully.
+ */
+static int
+refuse_unreported_clones(bl_sched_t *s)
+{
+    for (guint i = 0; i < s->primitives->len; i++) {
+        bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
+        bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
+        bl_snode_t *node = rsc->running_on->len > 0 ? g_ptr_array_index(rsc->running_on, 0) : NULL;
+
+        if (clone != NULL && node != NULL && !rsc->managed && !node->online
+            && !clone_runs_after_fencing(s, clone)) {
+            bl_err_set(
+                s->err,
+                "clone '%s': its only active instance is blocked on node '%s', which is down and cannot be fenced: not supported yet",
+                clone->id, node->uname);
+            return BL_EUNSUPPORTED;
+        }
+    }
+    return 0;
+}
+
 int
 bl__sched_unpack_status(bl_sched_t *s)
 {
@@ -714,7 +885,7 @@ bl__sched_unpack_status(bl_sched_t *s)
             rsc->next_role = BL_ROLE_STOPPED;
         }
     }
-    return 0;
+    return refuse_unreported_clones(s);
 }
 
 /*
