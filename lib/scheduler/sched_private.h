@@ -131,9 +131,9 @@ struct bl_srsc {
     GPtrArray *known_on; /* bl_snode_t * with an operation history for this primitive */
     int promotion;       /* promotion priority of a promotable instance */
     bool promotion_blocked; /* a ticket for the promoted role is not held (instance or clone) */
-    bl_snode_t *prefer;  /* node an instance is tried on first (its current node) */
-    bool inherited;      /* an instance got its clone's colocations */
-    GHashTable *meta;    /* effective meta attributes: own, parent's, rsc_defaults */
+    bl_snode_t *prefer;     /* node an instance is tried on first (its current node) */
+    bool inherited;         /* an instance got its clone's colocations */
+    GHashTable *meta;       /* effective meta attributes: own, parent's, rsc_defaults */
     bool orphan;
     const xmlNode *xml; /* its definition (NULL for orphans) */
     xmlNode *expanded;  /* owned copy that xml points to when defined by a template */
