@@ -469,6 +469,25 @@ role_matches(const bl_srsc_t *rsc, bl_role_t role)
     return role != BL_ROLE_UNPROMOTED || rsc->next_role != BL_ROLE_PROMOTED;
 }
 
+/* Is there more than one monitor of RSC with INTERVAL_MS? Pacemaker then runs none. */
+static bool
+duplicate_monitor(const xmlNode *ops, uint64_t interval_ms)
+{
+    int count = 0;
+
+    for (xmlNode *op = bl_xml_first_child(ops, "op"); op != NULL; op = bl_xml_next(op, "op")) {
+        const char *name = bl_xml_attr(op, "name");
+        const char *interval = bl_xml_attr(op, "interval");
+        uint64_t ms = 0;
+
+        if (name != NULL && strcmp(name, "monitor") == 0 && interval != NULL
+            && bl_duration_parse_ms(interval, &ms, NULL) == 0 && ms == interval_ms) {
+            count++;
+        }
+    }
+    return count > 1;
+}
+
 /* The enabled recurring monitors of RSC for role Started (or unset) and Stopped. */
 static GArray *
 monitors_of(const bl_srsc_t *rsc)
@@ -485,7 +504,8 @@ monitors_of(const bl_srsc_t *rsc)
 
         if (name == NULL || strcmp(name, "monitor") != 0 || interval == NULL
             || bl_duration_parse_ms(interval, &m.interval_ms, NULL) != 0 || m.interval_ms == 0
-            || (enabled != NULL && !bl__sched_true(enabled))) {
+            || (enabled != NULL && !bl__sched_true(enabled))
+            || duplicate_monitor(ops, m.interval_ms)) {
             continue;
         }
         if (role != NULL && strcmp(role, "Stopped") != 0 && strcmp(role, "Started") != 0) {
