@@ -515,6 +515,10 @@ monitors_of(const bl_srsc_t *rsc)
                 continue;
             }
         }
+        if (role != NULL && strcmp(role, "Started") == 0 && bl__sched_rsc_clone(rsc) != NULL
+            && bl__sched_rsc_clone(rsc)->clone->promotable) {
+            continue; /* a promotable's instances are promoted or unpromoted, never "started" */
+        }
         m.stopped_role = role != NULL && strcmp(role, "Stopped") == 0;
         if (m.role == 0 && !m.stopped_role && bl__sched_rsc_clone(rsc) != NULL
             && bl__sched_rsc_clone(rsc)->clone->promotable) {
@@ -1476,9 +1480,20 @@ action_element(xmlNode *parent, const gop_t *op)
     };
     xmlNode *xml = bl_xml_add_child(parent, tags[op->kind]);
 
+    const bl_srsc_t *rsc = op->kind != GOP_PSEUDO ? op->rsc : NULL;
+
     set_uint(xml, "id", (uint64_t) op->id);
     bl_xml_set_attr(xml, "operation", op->task);
-    bl_xml_set_attr(xml, "operation_key", op->key);
+    if (rsc != NULL && rsc->history_id != NULL && strcmp(rsc->history_id, rsc->id) != 0
+        && g_str_has_prefix(op->key, rsc->id)) {
+        /* the controller knows an anonymous instance by the name its history has */
+        g_autofree char *key = g_strdup_printf("%s%s", rsc->history_id, op->key + strlen(rsc->id));
+
+        bl_xml_set_attr(xml, "operation_key", key);
+        bl_xml_set_attr(xml, "internal_operation_key", op->key);
+    } else {
+        bl_xml_set_attr(xml, "operation_key", op->key);
+    }
     if (op->node != NULL) {
         bl_xml_set_attr(xml, "on_node", op->node->uname);
         bl_xml_set_attr(xml, "on_node_uuid", op->node->id);
