@@ -1484,8 +1484,8 @@ action_element(xmlNode *parent, const gop_t *op)
 
     set_uint(xml, "id", (uint64_t) op->id);
     bl_xml_set_attr(xml, "operation", op->task);
-    if (rsc != NULL && rsc->history_id != NULL && strcmp(rsc->history_id, rsc->id) != 0
-        && g_str_has_prefix(op->key, rsc->id)) {
+    if (rsc != NULL && rsc->history_id != NULL && rsc->running_on->len > 0
+        && strcmp(rsc->history_id, rsc->id) != 0 && g_str_has_prefix(op->key, rsc->id)) {
         /* the controller knows an anonymous instance by the name its history has */
         g_autofree char *key = g_strdup_printf("%s%s", rsc->history_id, op->key + strlen(rsc->id));
 
