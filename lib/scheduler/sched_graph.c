@@ -634,8 +634,12 @@ must_cancel(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const xmlN
     const xmlNode *config = bl__sched_op_config(rsc, task, op_interval(op));
     const char *role = bl_xml_attr(config, "role");
     const char *enabled = bl_xml_attr(config, "enabled");
+    const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
     bl_role_t r;
 
+    if (role == NULL && clone != NULL && clone->clone->promotable) {
+        role = "Unpromoted"; /* a promotable's role-less monitor watches unpromoted ones */
+    }
     if (config == NULL || (enabled != NULL && !bl__sched_true(enabled))) {
         /* no longer configured (stop-orphan-actions=false keeps it running) */
         return cluster_flag(g->s, "stop-orphan-actions", true);
@@ -682,6 +686,9 @@ cancel_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
         if (!stopped_role(rsc, op)) {
             bl__graph_input(cancel, rsc_op_on(g, rsc, BL_TASK_STOP, node));
         }
+        /* a monitor of the role an instance leaves ends before its promotion or demotion */
+        bl__graph_input(rsc_op_on(g, rsc, BL_TASK_PROMOTE, node), cancel);
+        bl__graph_input(rsc_op_on(g, rsc, BL_TASK_DEMOTE, node), cancel);
         /* a role=Stopped monitor ends before the start there and the monitors that follow */
         for (guint i = 0; stopped_role(rsc, op) && rsc_op_on(g, rsc, BL_TASK_START, node) != NULL
                           && i < g->ops->len;
