@@ -209,8 +209,14 @@ lrm_resource(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
 static const xmlNode *
 instance_history(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
 {
-    const xmlNode *history = lrm_resource(s, rsc, node);
+    const xmlNode *history = NULL;
     const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
+
+    /* where it runs, an instance's history is the one that showed it active there */
+    if (rsc->history_id != NULL && g_ptr_array_find(rsc->running_on, node, NULL)) {
+        history = lrm_resource(s, &(bl_srsc_t){.id = rsc->history_id}, node);
+    }
+    history = history != NULL ? history : lrm_resource(s, rsc, node);
 
     if (history != NULL || clone == NULL || clone->clone->unique || rsc->base_id == NULL
         || !g_ptr_array_find(rsc->known_on, node, NULL)) {
