@@ -1169,6 +1169,24 @@ order_all(GPtrArray *thens, GPtrArray *firsts)
     }
 }
 
+/* The probes of INSTANCE's primitives, in OUT (emptied first). */
+static GPtrArray *
+instance_probes(graph_t *g, const bl_srsc_t *instance, GPtrArray *out)
+{
+    g_autoptr(GPtrArray) leaves = g_ptr_array_new();
+
+    g_ptr_array_set_size(out, 0);
+    leaves_of(instance, leaves);
+    for (guint i = 0; i < leaves->len; i++) {
+        GPtrArray *probes = g_hash_table_lookup(g->probes_of, g_ptr_array_index(leaves, i));
+
+        for (guint p = 0; probes != NULL && p < probes->len; p++) {
+            g_ptr_array_add(out, g_ptr_array_index(probes, p));
+        }
+    }
+    return out;
+}
+
 /* Orders the clone's TASK before each instance's, and each instance's completion of it
  * before the clone's COMPLETION. An ordered clone starts and promotes its instances one
  * after the other, and stops and demotes them in the reverse order. */
@@ -1181,6 +1199,7 @@ clone_instance_edges(graph_t *g, const bl_srsc_t *clone, bl_task_t task, bl_task
     bool forward = task == BL_TASK_START || task == BL_TASK_PROMOTE;
     g_autoptr(GPtrArray) last_thens = g_ptr_array_new();
     g_autoptr(GPtrArray) last_dones = g_ptr_array_new();
+    g_autoptr(GPtrArray) probes = g_ptr_array_new();
 
     for (guint i = 0; i < clone->children->len; i++) {
         const bl_srsc_t *instance = g_ptr_array_index(clone->children, i);
@@ -1199,6 +1218,8 @@ clone_instance_edges(graph_t *g, const bl_srsc_t *clone, bl_task_t task, bl_task
             order_all(thens, last_dones);
         } else if (ordered) {
             order_all(last_thens, dones);
+            /* (its probes may find it running: they come first too) */
+            order_all(last_thens, instance_probes(g, instance, probes));
         }
         g_ptr_array_free(last_thens, true);
         g_ptr_array_free(last_dones, true);
@@ -1431,6 +1452,18 @@ add_edges(graph_t *g, GHashTable *probes)
 {
     bl_sched_t *s = g->s;
 
+    for (guint i = 0; i < g->ops->len; i++) {
+        gop_t *op = g_ptr_array_index(g->ops, i);
+        GPtrArray *list = op->probe ? g_hash_table_lookup(g->probes_of, op->rsc) : NULL;
+
+        if (op->probe && list == NULL) {
+            list = g_ptr_array_new();
+            g_hash_table_insert(g->probes_of, (gpointer) op->rsc, list);
+        }
+        if (list != NULL) {
+            g_ptr_array_add(list, op);
+        }
+    }
     for (guint i = 0; i < s->edges->len; i++) {
         const bl_order_edge_t *edge = g_ptr_array_index(s->edges, i);
         gop_t *then = g_hash_table_lookup(g->by_action, edge->then);
@@ -1803,6 +1836,8 @@ bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
         .ops = g_ptr_array_new_with_free_func(gop_free),
         .by_action = g_hash_table_new(g_direct_hash, g_direct_equal),
         .notified = g_hash_table_new(g_direct_hash, g_direct_equal),
+        .probes_of = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                           (GDestroyNotify) g_ptr_array_unref),
     };
     g_autoptr(GHashTable) probes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autoptr(GHashTable) reloads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -1827,6 +1862,7 @@ bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
     result->graph = graph_xml(&g, result->graph_digests);
     g_hash_table_destroy(g.by_action);
     g_hash_table_destroy(g.notified);
+    g_hash_table_destroy(g.probes_of);
     g_ptr_array_free(g.ops, true);
 }
 

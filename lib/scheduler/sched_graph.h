@@ -33,6 +33,7 @@ typedef struct graph {
     /* a notifying clone's completion action (running, stopped, ...) -> the confirmation
      * of its post-notifications (gop_t *, NULL when not in the graph) */
     GHashTable *notified;
+    GHashTable *probes_of; /* primitive -> GPtrArray of its probes (gop_t *), once known */
 } graph_t;
 
 /* Adds an action of KIND to G; KEY is RSC_TASK_INTERVAL when RSC is set (else NULL). */
