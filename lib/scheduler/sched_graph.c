@@ -158,6 +158,54 @@ add_group_actions(graph_t *g)
     }
 }
 
+/*
+ * With a placement strategy, what stops on a node frees capacity that what starts there
+ * may need: a "load_stopped_NODE" pseudo-event (one per node a resource may use) comes
+ * after the stops on NODE and before the starts there (and the migrations towards it).
+ */
+static void
+add_load_events(graph_t *g)
+{
+    bl_sched_t *s = g->s;
+    g_autofree gop_t **load = NULL;
+
+    if (s->placement == BL_PLACE_DEFAULT) {
+        return;
+    }
+    load = bl_calloc((size_t) s->n_nodes + 1, sizeof(*load));
+    for (guint i = 0; i < s->primitives->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
+
+        for (int n = 0; n < s->n_nodes; n++) {
+            if (load[n] == NULL
+                && (rsc->allowed[n] || g_ptr_array_find(rsc->running_on, s->nodes[n], NULL))) {
+                load[n] = bl__graph_op_add(g, GOP_PSEUDO, NULL, "load_stopped", NULL, 0);
+                load[n]->key = g_strdup_printf("load_stopped_%s", s->nodes[n]->uname);
+                load[n]->task = load[n]->key;
+            }
+        }
+    }
+    for (guint i = 0; i < s->primitives->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
+
+        for (guint a = 0; a < rsc->actions->len; a++) {
+            const bl_action_t *action = g_ptr_array_index(rsc->actions, a);
+            gop_t *op = bl__graph_op_of(g, action);
+
+            if (op == NULL || op->kind != GOP_RSC || action->node == NULL) {
+                continue;
+            }
+            if (action->task == BL_TASK_STOP) {
+                bl__graph_input(load[action->node->index], op);
+            } else if (action->task == BL_TASK_START) {
+                bl__graph_input(op, load[action->node->index]);
+            } else if (action->task == BL_TASK_MIGRATE_TO && rsc->assigned != NULL) {
+                bl__graph_input(op, load[rsc->assigned->index]);
+            }
+        }
+    }
+}
+
 /* A changed definition is reloaded where the resource keeps running without a restart
  * (the "reload" lines of the normalized actions). */
 static void
@@ -1846,6 +1894,7 @@ bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
     add_primitive_actions(&g);
     add_group_actions(&g);
     add_clone_actions(&g);
+    add_load_events(&g);
     add_reloads(&g, reloads);
     add_probes(&g, probes);
     add_monitors(&g, &side);
