@@ -181,7 +181,7 @@ record_op(xmlNode *history, const op_result_t *r)
     g_autofree char *key = g_strdup_printf("%s_%s_%" PRIu64, r->rsc, r->task, r->interval_ms);
     bool migration = r->migrate_source != NULL && r->migrate_target != NULL;
     /* migrations keep their own records next to the last operation's */
-    g_autofree char *id = r->record_id != NULL               ? g_strdup(r->record_id)
+    g_autofree char *id = r->record_id != NULL              ? g_strdup(r->record_id)
                           : r->interval_ms > 0 || migration ? g_strdup(key)
                           : failed ? g_strdup_printf("%s_last_failure_0", r->rsc)
                                    : g_strdup_printf("%s_last_0", r->rsc);

@@ -150,7 +150,10 @@ add_group_actions(graph_t *g)
                 needed = ma->task == task && g_hash_table_contains(g->by_action, ma);
             }
         }
-        if (needed) {
+        /* (a group is not running while one of its members cannot start) */
+        if (needed
+            && (action->task != BL_TASK_RUNNING
+                || (bl__sched_action_flags(action) & BL_ACT_RUNNABLE))) {
             g_hash_table_insert(
                 g->by_action, action,
                 bl__graph_op_add(g, GOP_PSEUDO, action->rsc, task_names[action->task], NULL, 0));
@@ -1124,7 +1127,7 @@ required_by_first(const bl_action_t *action)
 
 /*
  * A clone's pseudo-action is in the graph when it is runnable (an instance can do the
- * task, or for "running", one is already active) and required (an instance must do it,
+ * task) and required (an instance must do it,
  * or what is ordered first with implies-then happens), as Pacemaker summarizes a clone's
  * action from its instances'.
  */
@@ -1148,7 +1151,6 @@ clone_event_needed(const bl_action_t *action)
                 runnable = runnable || (la->flags & BL_ACT_RUNNABLE);
             }
         }
-        runnable = runnable || (action->task == BL_TASK_RUNNING && leaf->running_on->len > 0);
     }
     return runnable && (required || required_by_first(action));
 }

@@ -271,40 +271,6 @@ collect_keys(clone_notify_t *n)
 
 /* ------------------------------------------------------------- pseudo-events */
 
-static bool
-any_leaf_action(const clone_notify_t *n, bl_task_t task, unsigned flag, bool set)
-{
-    for (guint i = 0; i < n->leaves->len; i++) {
-        const bl_srsc_t *leaf = g_ptr_array_index(n->leaves, i);
-
-        for (guint a = 0; a < leaf->actions->len; a++) {
-            const bl_action_t *action = g_ptr_array_index(leaf->actions, a);
-
-            if (action->task == task && action->node != NULL
-                && ((action->flags & flag) != 0) == set) {
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
-/* Can the round's completion happen, as Pacemaker decides when it creates it: a clone is
- * "running" only if an instance is active or one starts. */
-static bool
-completion_runnable(const clone_notify_t *n, notify_task_t t)
-{
-    if (t != N_START) {
-        return true;
-    }
-    for (guint i = 0; i < n->leaves->len; i++) {
-        if (((const bl_srsc_t *) g_ptr_array_index(n->leaves, i))->running_on->len > 0) {
-            return true;
-        }
-    }
-    return n->acting[N_START]->len > 0;
-}
-
 static gop_t *
 pseudo_event(clone_notify_t *n, notify_task_t t, const char *key_type, bool post)
 {
@@ -324,9 +290,8 @@ pseudo_event(clone_notify_t *n, notify_task_t t, const char *key_type, bool post
 }
 
 /*
- * The round's pseudo-events: the pre-notifications are needed when an instance acts; the
- * post-notifications also when the clone's completion is required (an instance had to
- * act, even if it cannot), unless that completion cannot happen.
+ * The round's pseudo-events: the pre-notifications are needed when an instance acts, the
+ * post-notifications also when the clone's completion is in the graph.
  */
 static void
 add_round_events(clone_notify_t *n, notify_task_t t)
@@ -343,8 +308,7 @@ add_round_events(clone_notify_t *n, notify_task_t t)
         bl__graph_input(ops->pre_done, ops->pre);
         bl__graph_input(bl__graph_op_of(g, action), ops->pre_done);
     }
-    if (completion_runnable(n, t)
-        && (acting || any_leaf_action(n, rounds[t].task, BL_ACT_OPTIONAL, false))) {
+    if (acting || bl__graph_op_of(g, completion) != NULL) {
         ops->post = pseudo_event(n, t, "post", true);
         ops->post_done = pseudo_event(n, t, "confirmed-post", true);
         bl__graph_input(ops->post, bl__graph_op_of(g, completion));
