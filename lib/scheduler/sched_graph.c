@@ -1293,7 +1293,7 @@ clone_edges(graph_t *g, const bl_srsc_t *clone)
         {BL_TASK_STOPPED, BL_TASK_START},   {BL_TASK_DEMOTED, BL_TASK_STOP},
         {BL_TASK_RUNNING, BL_TASK_PROMOTE}, {BL_TASK_STOPPED, BL_TASK_PROMOTE},
         {BL_TASK_DEMOTED, BL_TASK_START},   {BL_TASK_DEMOTED, BL_TASK_PROMOTE},
-        {BL_TASK_DEMOTE, BL_TASK_DEMOTED},  {BL_TASK_PROMOTE, BL_TASK_PROMOTED},
+        {BL_TASK_DEMOTE, BL_TASK_DEMOTED},
     };
 
     for (int t = 0; t <= BL_TASK_DEMOTED; t++) {
@@ -1576,7 +1576,7 @@ action_element(xmlNode *parent, const gop_t *op)
     };
     xmlNode *xml = bl_xml_add_child(parent, tags[op->kind]);
 
-    const bl_srsc_t *rsc = op->kind != GOP_PSEUDO ? op->rsc : NULL;
+    const bl_srsc_t *rsc = op->rsc != NULL && op->rsc->kind == BL_RSC_PRIMITIVE ? op->rsc : NULL;
 
     set_uint(xml, "id", (uint64_t) op->id);
     bl_xml_set_attr(xml, "operation", op->task);
@@ -1705,7 +1705,7 @@ migration_details(xmlNode *attrs, const gop_t *op)
 /* The options of the clone RSC is (an instance or member of an instance of) that the
  * agent sees as meta attributes, as Pacemaker passes them. */
 static void
-clone_meta(xmlNode *attrs, const bl_srsc_t *rsc)
+clone_meta(xmlNode *attrs, const bl_srsc_t *rsc, bool instance_number)
 {
     const bl_srsc_t *clone = rsc->kind == BL_RSC_CLONE ? rsc : bl__sched_rsc_clone(rsc);
     const bl_clone_t *options = clone != NULL ? clone->clone : NULL;
@@ -1713,7 +1713,7 @@ clone_meta(xmlNode *attrs, const bl_srsc_t *rsc)
     if (options == NULL) {
         return;
     }
-    if (rsc->instance >= 0) {
+    if (instance_number && rsc->instance >= 0) {
         set_uint(attrs, "CRM_meta_clone", (uint64_t) rsc->instance);
     }
     set_uint(attrs, "CRM_meta_clone_max", (uint64_t) options->clone_max);
@@ -1734,18 +1734,16 @@ clone_meta(xmlNode *attrs, const bl_srsc_t *rsc)
 static void
 extra_meta(xmlNode *attrs, const gop_t *op)
 {
-    GHashTableIter iter;
-    gpointer name;
-    gpointer value;
+    g_autoptr(GList) names = NULL;
 
     if (op->meta == NULL) {
         return;
     }
-    g_hash_table_iter_init(&iter, op->meta);
-    while (g_hash_table_iter_next(&iter, &name, &value)) {
-        g_autofree char *attr = g_strdup_printf("CRM_meta_%s", (const char *) name);
+    names = g_list_sort(g_hash_table_get_keys(op->meta), (GCompareFunc) strcmp);
+    for (GList *iter = names; iter != NULL; iter = iter->next) {
+        g_autofree char *attr = g_strdup_printf("CRM_meta_%s", (const char *) iter->data);
 
-        bl_xml_set_attr(attrs, attr, value);
+        bl_xml_set_attr(attrs, attr, g_hash_table_lookup(op->meta, iter->data));
     }
 }
 
@@ -1778,7 +1776,7 @@ rsc_op_details(graph_t *g, xmlNode *xml, const gop_t *op, GHashTable *digests)
         bl_xml_set_attr(attrs, "CRM_meta_name", config_task(op));
     }
     migration_details(attrs, op);
-    clone_meta(attrs, op->rsc);
+    clone_meta(attrs, op->rsc, true);
     extra_meta(attrs, op);
     bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
     bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
@@ -1845,8 +1843,10 @@ synapse(graph_t *g, xmlNode *root, const gop_t *op, GHashTable *digests)
             bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
             bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
         }
-        if (op->rsc != NULL && op->rsc->kind == BL_RSC_CLONE) {
-            clone_meta(attrs, op->rsc);
+        /* (a clone's, and those of its instances that are groups) */
+        if (op->rsc != NULL && op->rsc->kind != BL_RSC_PRIMITIVE
+            && (op->rsc->kind == BL_RSC_CLONE || bl__sched_rsc_clone(op->rsc) != NULL)) {
+            clone_meta(attrs, op->rsc, false);
             extra_meta(attrs, op);
             set_uint(attrs, "CRM_meta_timeout", DEFAULT_TIMEOUT_MS);
         }
