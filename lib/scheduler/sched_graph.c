@@ -161,10 +161,22 @@ add_group_actions(graph_t *g)
     }
 }
 
+static bool
+has_utilization(const bl_sched_t *s, const bl_srsc_t *rsc)
+{
+    for (int i = 0; rsc->utilization != NULL && i < s->n_util; i++) {
+        if (rsc->utilization[i] != BL_UTIL_NONE) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /*
  * With a placement strategy, what stops on a node frees capacity that what starts there
- * may need: a "load_stopped_NODE" pseudo-event (one per node a resource may use) comes
- * after the stops on NODE and before the starts there (and the migrations towards it).
+ * may need: a "load_stopped_NODE" pseudo-event (one per node a resource with utilization
+ * may use) comes after such resources' stops on NODE and before their starts there (and
+ * their migrations towards it).
  */
 static void
 add_load_events(graph_t *g)
@@ -179,7 +191,7 @@ add_load_events(graph_t *g)
     for (guint i = 0; i < s->primitives->len; i++) {
         const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
 
-        for (int n = 0; n < s->n_nodes; n++) {
+        for (int n = 0; has_utilization(s, rsc) && n < s->n_nodes; n++) {
             if (load[n] == NULL
                 && (rsc->allowed[n] || g_ptr_array_find(rsc->running_on, s->nodes[n], NULL))) {
                 load[n] = bl__graph_op_add(g, GOP_PSEUDO, NULL, "load_stopped", NULL, 0);
@@ -191,7 +203,7 @@ add_load_events(graph_t *g)
     for (guint i = 0; i < s->primitives->len; i++) {
         const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
 
-        for (guint a = 0; a < rsc->actions->len; a++) {
+        for (guint a = 0; has_utilization(s, rsc) && a < rsc->actions->len; a++) {
             const bl_action_t *action = g_ptr_array_index(rsc->actions, a);
             gop_t *op = bl__graph_op_of(g, action);
 
@@ -1842,6 +1854,9 @@ synapse(graph_t *g, xmlNode *root, const gop_t *op, GHashTable *digests)
         if (op->node != NULL) {
             bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
             bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
+        }
+        if (op->rsc != NULL && op->rsc->kind == BL_RSC_PRIMITIVE) {
+            clone_meta(attrs, op->rsc, true); /* an instance's stop implied by fencing */
         }
         /* (a clone's, and those of its instances that are groups) */
         if (op->rsc != NULL && op->rsc->kind != BL_RSC_PRIMITIVE
