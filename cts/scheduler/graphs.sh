@@ -1,11 +1,13 @@
 #!/bin/sh
 # TAP: belay simulate --save-graph against crm_simulate -G (Pacemaker 2.1.5; the graphs of
-# the tier1 corpus cases, of the tier2 cases that match (clones, promotion, sets,
-# utilization) and of a few tier3 ones with fencing are in graphs/NAME.graph.xml):
-# the same actions a controller executes (rsc_op and crm_event by operation key and node;
-# probes, monitors, cancels, deletes included) and, for each, the same actions before it
-# (inputs followed through pseudo-events). Ids and the shape of pseudo-event chains may
-# differ.
+# the tier1 corpus cases, of the tier2 cases that match (79 of 81: clones, notifications,
+# promotion, sets, utilization) and of tier3 ones with fencing, clones and notifications
+# are in graphs/NAME.graph.xml): the same actions a controller executes (rsc_op and
+# crm_event by operation key and node; probes, monitors, cancels, deletes, notifications
+# included) and, for each, the same actions before it (inputs followed through
+# pseudo-events); the same pseudo-events of clones (start, running, ..., pre_notify_start,
+# confirmed-post_notify_running, ...); notify actions with the same notify_* meta
+# attributes. Ids and the shape of other pseudo-event chains may differ.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top_builddir=${top_builddir:-$here/../..}

@@ -641,7 +641,7 @@ apply_edge(propagation_t *p, const bl_order_edge_t *edge)
     unsigned first_flags;
     bl_action_t *then = edge->then;
 
-    if (first == NULL) {
+    if (first == NULL || (edge->flags & BL_ORD_GRAPH_ONLY)) {
         return;
     }
     first_flags = ordering_flags(first, then);

@@ -150,6 +150,7 @@ typedef struct op_result {
     const char *digest;         /* NULL: unknown */
     const char *migrate_source; /* migrate_to/migrate_from only */
     const char *migrate_target;
+    const char *record_id; /* a notification's own record (its operation key), else NULL */
 } op_result_t;
 
 /* A completed operation supersedes the record of the same operation still in progress;
@@ -184,7 +185,8 @@ record_op(xmlNode *history, const op_result_t *r)
     g_autofree char *key = g_strdup_printf("%s_%s_%" PRIu64, r->rsc, r->task, r->interval_ms);
     bool migration = r->migrate_source != NULL && r->migrate_target != NULL;
     /* migrations keep their own records next to the last operation's */
-    g_autofree char *id = r->interval_ms > 0 || migration ? g_strdup(key)
+    g_autofree char *id = r->record_id != NULL              ? g_strdup(r->record_id)
+                          : r->interval_ms > 0 || migration ? g_strdup(key)
                           : failed ? g_strdup_printf("%s_last_failure_0", r->rsc)
                                    : g_strdup_printf("%s_last_0", r->rsc);
     g_autofree char *tkey =
@@ -196,7 +198,9 @@ record_op(xmlNode *history, const op_result_t *r)
     g_autofree char *when = g_strdup_printf("%" PRId64, r->now);
     xmlNode *op;
 
-    drop_pending(history, r);
+    if (r->record_id == NULL) {
+        drop_pending(history, r);
+    }
     /* a new record: digests of the previous one must not survive */
     bl_xml_remove(bl_xml_child_by_id(history, "lrm_rsc_op", id));
     op = bl_xml_add_child(history, "lrm_rsc_op");
@@ -294,6 +298,12 @@ apply_rsc_op(const bl_sched_result_t *result, xmlDoc *cib, const xmlNode *op, in
         .migrate_source = bl_xml_attr(attrs, "CRM_meta_migrate_source"),
         .migrate_target = bl_xml_attr(attrs, "CRM_meta_migrate_target"),
     };
+
+    /* notifications are recorded beside the operation they are about, as crm_simulate
+     * does (the scheduler ignores them) */
+    if (strcmp(r.task, "notify") == 0) {
+        r.record_id = bl_xml_attr(op, "operation_key");
+    }
 
     r.rc = r.target_rc;
     if (strcmp(r.task, "delete") == 0) {

@@ -17,33 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched_private.h"
+#include "sched_graph.h"
 
 /* The feature set written into each action, as the Pacemaker version we follow does. */
 #define GRAPH_FEATURE_SET "3.16.1"
 #define DEFAULT_TIMEOUT_MS 20000
-
-typedef enum gop_kind { GOP_RSC, GOP_PSEUDO, GOP_CRM } gop_kind_t;
-
-typedef struct gop {
-    int id;
-    gop_kind_t kind;
-    const char *task;
-    char *key; /* operation_key */
-    const bl_srsc_t *rsc;
-    const bl_snode_t *node;
-    uint64_t interval_ms;
-    bool probe;
-    bool stopped_role;        /* a role=Stopped monitor: expects "not running" */
-    GArray *inputs;           /* int ids of actions that come first */
-    const xmlNode *cancelled; /* for a cancel: the recurring operation's record */
-} gop_t;
-
-typedef struct graph {
-    bl_sched_t *s;
-    GPtrArray *ops;        /* gop_t *, index = id */
-    GHashTable *by_action; /* bl_action_t * -> gop_t * */
-} graph_t;
 
 static const char *const task_names[] = {
     [BL_TASK_STOP] = "stop",
@@ -65,12 +43,15 @@ gop_free(gpointer data)
 
     g_free(op->key);
     g_array_free(op->inputs, true);
+    if (op->meta != NULL) {
+        g_hash_table_destroy(op->meta);
+    }
     g_free(op);
 }
 
-static gop_t *
-gop_add(graph_t *g, gop_kind_t kind, const bl_srsc_t *rsc, const char *task, const bl_snode_t *node,
-        uint64_t interval_ms)
+gop_t *
+bl__graph_op_add(graph_t *g, gop_kind_t kind, const bl_srsc_t *rsc, const char *task,
+                 const bl_snode_t *node, uint64_t interval_ms)
 {
     gop_t *op = g_new0(gop_t, 1);
 
@@ -88,8 +69,8 @@ gop_add(graph_t *g, gop_kind_t kind, const bl_srsc_t *rsc, const char *task, con
     return op;
 }
 
-static void
-gop_input(gop_t *then, const gop_t *first)
+void
+bl__graph_input(gop_t *then, const gop_t *first)
 {
     if (first == NULL || then == NULL || first == then) {
         return;
@@ -100,6 +81,21 @@ gop_input(gop_t *then, const gop_t *first)
         }
     }
     g_array_append_val(then->inputs, first->id);
+}
+
+gop_t *
+bl__graph_op_of(graph_t *g, const bl_action_t *action)
+{
+    return action != NULL ? g_hash_table_lookup(g->by_action, action) : NULL;
+}
+
+void
+bl__graph_meta_set(gop_t *op, const char *name, const char *value)
+{
+    if (op->meta == NULL) {
+        op->meta = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    }
+    g_hash_table_insert(op->meta, g_strdup(name), g_strdup(value));
 }
 
 /* --------------------------------------------------------------- which actions */
@@ -121,9 +117,11 @@ add_primitive_actions(graph_t *g)
             continue;
         }
         if (bl__sched_action_executes(action)) {
-            op = gop_add(g, GOP_RSC, action->rsc, task_names[action->task], action->node, 0);
+            op = bl__graph_op_add(g, GOP_RSC, action->rsc, task_names[action->task], action->node,
+                                  0);
         } else if (bl__sched_action_happens(action) && (action->flags & BL_ACT_PSEUDO)) {
-            op = gop_add(g, GOP_PSEUDO, action->rsc, task_names[action->task], action->node, 0);
+            op = bl__graph_op_add(g, GOP_PSEUDO, action->rsc, task_names[action->task],
+                                  action->node, 0);
         }
         if (op != NULL) {
             g_hash_table_insert(g->by_action, action, op);
@@ -152,10 +150,73 @@ add_group_actions(graph_t *g)
                 needed = ma->task == task && g_hash_table_contains(g->by_action, ma);
             }
         }
-        if (needed) {
+        /* (a group is not running while one of its members cannot start) */
+        if (needed
+            && (action->task != BL_TASK_RUNNING
+                || (bl__sched_action_flags(action) & BL_ACT_RUNNABLE))) {
             g_hash_table_insert(
                 g->by_action, action,
-                gop_add(g, GOP_PSEUDO, action->rsc, task_names[action->task], NULL, 0));
+                bl__graph_op_add(g, GOP_PSEUDO, action->rsc, task_names[action->task], NULL, 0));
+        }
+    }
+}
+
+static bool
+has_utilization(const bl_sched_t *s, const bl_srsc_t *rsc)
+{
+    for (int i = 0; rsc->utilization != NULL && i < s->n_util; i++) {
+        if (rsc->utilization[i] != BL_UTIL_NONE) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * With a placement strategy, what stops on a node frees capacity that what starts there
+ * may need: a "load_stopped_NODE" pseudo-event (one per node a resource with utilization
+ * may use) comes after such resources' stops on NODE and before their starts there (and
+ * their migrations towards it).
+ */
+static void
+add_load_events(graph_t *g)
+{
+    bl_sched_t *s = g->s;
+    g_autofree gop_t **load = NULL;
+
+    if (s->placement == BL_PLACE_DEFAULT) {
+        return;
+    }
+    load = bl_calloc((size_t) s->n_nodes + 1, sizeof(*load));
+    for (guint i = 0; i < s->primitives->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
+
+        for (int n = 0; has_utilization(s, rsc) && n < s->n_nodes; n++) {
+            if (load[n] == NULL
+                && (rsc->allowed[n] || g_ptr_array_find(rsc->running_on, s->nodes[n], NULL))) {
+                load[n] = bl__graph_op_add(g, GOP_PSEUDO, NULL, "load_stopped", NULL, 0);
+                load[n]->key = g_strdup_printf("load_stopped_%s", s->nodes[n]->uname);
+                load[n]->task = load[n]->key;
+            }
+        }
+    }
+    for (guint i = 0; i < s->primitives->len; i++) {
+        const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
+
+        for (guint a = 0; has_utilization(s, rsc) && a < rsc->actions->len; a++) {
+            const bl_action_t *action = g_ptr_array_index(rsc->actions, a);
+            gop_t *op = bl__graph_op_of(g, action);
+
+            if (op == NULL || op->kind != GOP_RSC || action->node == NULL) {
+                continue;
+            }
+            if (action->task == BL_TASK_STOP) {
+                bl__graph_input(load[action->node->index], op);
+            } else if (action->task == BL_TASK_START) {
+                bl__graph_input(op, load[action->node->index]);
+            } else if (action->task == BL_TASK_MIGRATE_TO && rsc->assigned != NULL) {
+                bl__graph_input(op, load[rsc->assigned->index]);
+            }
         }
     }
 }
@@ -177,7 +238,7 @@ add_reloads(graph_t *g, GHashTable *reloads)
                 || (stop != NULL && g_hash_table_contains(g->by_action, stop))) {
                 continue;
             }
-            reload = gop_add(g, GOP_RSC, rsc, "reload-agent", node, 0);
+            reload = bl__graph_op_add(g, GOP_RSC, rsc, "reload-agent", node, 0);
             g_hash_table_insert(reloads, g_strdup_printf("%s@%s", rsc->id, node->uname), reload);
         }
     }
@@ -220,6 +281,7 @@ instance_history(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *no
         history = lrm_resource(s, &(bl_srsc_t){.id = rsc->history_id}, node);
     }
     history = history != NULL ? history : lrm_resource(s, rsc, node);
+
     if (history != NULL || clone == NULL || clone->clone->unique || rsc->base_id == NULL
         || !g_ptr_array_find(rsc->known_on, node, NULL)) {
         return history;
@@ -424,7 +486,7 @@ add_probes(graph_t *g, GHashTable *probes)
                 || anonymous_probe_skipped(rsc, node)) {
                 continue;
             }
-            probe = gop_add(g, GOP_RSC, rsc, "monitor", node, 0);
+            probe = bl__graph_op_add(g, GOP_RSC, rsc, "monitor", node, 0);
             probe->probe = true;
             g_hash_table_insert(probes, g_strdup_printf("%s@%s", rsc->id, node->uname), probe);
         }
@@ -527,6 +589,10 @@ monitors_of(const bl_srsc_t *rsc)
                 continue;
             }
         }
+        if (role != NULL && strcmp(role, "Started") == 0 && bl__sched_rsc_clone(rsc) != NULL
+            && bl__sched_rsc_clone(rsc)->clone->promotable) {
+            continue; /* a promotable's instances are promoted or unpromoted, never "started" */
+        }
         m.stopped_role = role != NULL && strcmp(role, "Stopped") == 0;
         if (m.role == 0 && !m.stopped_role && bl__sched_rsc_clone(rsc) != NULL
             && bl__sched_rsc_clone(rsc)->clone->promotable) {
@@ -596,14 +662,14 @@ monitor_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const monit
          * parameters only where resources may run) */
         return;
     }
-    monitor = gop_add(g, GOP_RSC, rsc, "monitor", node, m->interval_ms);
+    monitor = bl__graph_op_add(g, GOP_RSC, rsc, "monitor", node, m->interval_ms);
     monitor->stopped_role = m->stopped_role;
-    gop_input(monitor, running ? start : stop);
+    bl__graph_input(monitor, running ? start : stop);
     if (running && m->role != 0) {
-        gop_input(monitor, role_change);
+        bl__graph_input(monitor, role_change);
     }
     if (m->stopped_role) {
-        gop_input(monitor, g_hash_table_lookup(side->probes, probe_key));
+        bl__graph_input(monitor, g_hash_table_lookup(side->probes, probe_key));
     }
 }
 
@@ -645,8 +711,12 @@ must_cancel(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const xmlN
     const xmlNode *config = bl__sched_op_config(rsc, task, op_interval(op));
     const char *role = bl_xml_attr(config, "role");
     const char *enabled = bl_xml_attr(config, "enabled");
+    const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
     bl_role_t r;
 
+    if (role == NULL && clone != NULL && clone->clone->promotable) {
+        role = "Unpromoted"; /* a promotable's role-less monitor watches unpromoted ones */
+    }
     if (config == NULL || (enabled != NULL && !bl__sched_true(enabled))) {
         /* no longer configured (stop-orphan-actions=false keeps it running) */
         return cluster_flag(g->s, "stop-orphan-actions", true);
@@ -689,13 +759,16 @@ cancel_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
         if (!must_cancel(g, rsc, node, op)) {
             continue;
         }
-        cancel = gop_add(g, GOP_RSC, rsc, "cancel", node, op_interval(op));
+        cancel = bl__graph_op_add(g, GOP_RSC, rsc, "cancel", node, op_interval(op));
         g_free(cancel->key);
         cancel->key = g_strdup_printf("%s_%s", rsc->id, (const char *) iter->data);
         cancel->cancelled = op;
         if (!stopped_role(rsc, op)) {
-            gop_input(cancel, rsc_op_on(g, rsc, BL_TASK_STOP, node));
+            bl__graph_input(cancel, rsc_op_on(g, rsc, BL_TASK_STOP, node));
         }
+        /* a monitor of the role an instance leaves ends before its promotion or demotion */
+        bl__graph_input(rsc_op_on(g, rsc, BL_TASK_PROMOTE, node), cancel);
+        bl__graph_input(rsc_op_on(g, rsc, BL_TASK_DEMOTE, node), cancel);
         /* a role=Stopped monitor ends before the start there and the monitors that follow */
         for (guint i = 0; stopped_role(rsc, op) && rsc_op_on(g, rsc, BL_TASK_START, node) != NULL
                           && i < g->ops->len;
@@ -705,7 +778,7 @@ cancel_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
             if (then->rsc == rsc && then->node == node && then->kind == GOP_RSC
                 && (strcmp(then->task, "start") == 0
                     || (strcmp(then->task, "monitor") == 0 && then->interval_ms > 0))) {
-                gop_input(then, cancel);
+                bl__graph_input(then, cancel);
             }
         }
     }
@@ -781,15 +854,15 @@ add_deletes(graph_t *g)
                 || !(rsc->orphan || (agent_changed(rsc, history) && !node->shutdown))) {
                 continue;
             }
-            del = gop_add(g, GOP_RSC, rsc, "delete", node, 0);
+            del = bl__graph_op_add(g, GOP_RSC, rsc, "delete", node, 0);
             for (guint j = 0; j < g->ops->len; j++) {
                 gop_t *op = g_ptr_array_index(g->ops, j);
 
                 if (op->rsc == rsc && op->kind == GOP_RSC && strcmp(op->task, "stop") == 0) {
-                    gop_input(del, op);
+                    bl__graph_input(del, op);
                 } else if (op->rsc == rsc && op->kind == GOP_RSC
                            && strcmp(op->task, "start") == 0) {
-                    gop_input(op, del);
+                    bl__graph_input(op, del);
                 }
             }
         }
@@ -811,7 +884,7 @@ add_reprobes(graph_t *g)
         if (!node->online || node->unclean || complete == NULL || bl__sched_true(complete)) {
             continue;
         }
-        reprobe = gop_add(g, GOP_RSC, NULL, "probe_again", node, 0);
+        reprobe = bl__graph_op_add(g, GOP_RSC, NULL, "probe_again", node, 0);
         reprobe->key = g_strdup_printf("probe_again-%s", node->uname);
     }
 }
@@ -860,13 +933,13 @@ add_failcount_clears(graph_t *g)
                 || !(stale || (rsc->orphan && has_failcount(rsc, node)))) {
                 continue;
             }
-            clear = gop_add(g, GOP_CRM, rsc, "clear_failcount", node, 0);
+            clear = bl__graph_op_add(g, GOP_CRM, rsc, "clear_failcount", node, 0);
             for (guint j = 0; rsc->orphan && j < g->ops->len; j++) {
                 gop_t *op = g_ptr_array_index(g->ops, j);
 
                 if (op->rsc == rsc && op->kind == GOP_RSC
                     && (strcmp(op->task, "stop") == 0 || strcmp(op->task, "delete") == 0)) {
-                    gop_input(op, clear);
+                    bl__graph_input(op, clear);
                 }
             }
         }
@@ -911,13 +984,13 @@ add_shutdowns(graph_t *g)
         if (!node->online || !node->shutdown || node->unclean || stop_blocked(s, node)) {
             continue;
         }
-        shutdown = gop_add(g, GOP_CRM, NULL, "do_shutdown", node, 0);
+        shutdown = bl__graph_op_add(g, GOP_CRM, NULL, "do_shutdown", node, 0);
         shutdown->key = g_strdup_printf("do_shutdown-%s", node->uname);
         for (guint i = 0; i < g->ops->len; i++) {
             gop_t *op = g_ptr_array_index(g->ops, i);
 
             if (op->node == node && op->kind == GOP_RSC && strcmp(op->task, "stop") == 0) {
-                gop_input(shutdown, op);
+                bl__graph_input(shutdown, op);
             }
         }
     }
@@ -968,14 +1041,14 @@ add_fencing(graph_t *g)
         if (!node->unclean) {
             continue;
         }
-        fence = gop_add(g, GOP_CRM, NULL, "stonith", node, 0);
+        fence = bl__graph_op_add(g, GOP_CRM, NULL, "stonith", node, 0);
         fence->key = g_strdup_printf("stonith-%s-%s", node->uname, s->fence_action);
         for (guint i = 0; i < g->ops->len; i++) {
             gop_t *op = g_ptr_array_index(g->ops, i);
 
             if ((op->node == node && op->kind == GOP_PSEUDO)
                 || start_waits_for_fence(g, op, node)) {
-                gop_input(op, fence);
+                bl__graph_input(op, fence);
             }
         }
         if (s->dc_uuid != NULL && strcmp(node->id, s->dc_uuid) == 0) {
@@ -983,33 +1056,319 @@ add_fencing(graph_t *g)
         } else {
             /* one at a time unless concurrent-fencing=true */
             if (!concurrent && fences->len > 0) {
-                gop_input(fence, g_ptr_array_index(fences, fences->len - 1));
+                bl__graph_input(fence, g_ptr_array_index(fences, fences->len - 1));
             }
             g_ptr_array_add(fences, fence);
         }
     }
     /* the DC is fenced last: it is the one that fences the others */
     for (guint i = 0; dc_fence != NULL && i < fences->len; i++) {
-        gop_input(dc_fence, g_ptr_array_index(fences, i));
+        bl__graph_input(dc_fence, g_ptr_array_index(fences, i));
     }
 }
 
 /* ------------------------------------------------------------------ orderings */
 
-/* Another resource waiting for a group's start or stop waits for its completion. */
+static bool
+is_inside(const bl_srsc_t *rsc, const bl_srsc_t *ancestor)
+{
+    for (const bl_srsc_t *p = rsc->parent; p != NULL; p = p->parent) {
+        if (p == ancestor) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Another resource waiting for a group's or a clone's start, stop, promote or demote
+ * waits for its completion (running, stopped, promoted, demoted). */
 static bl_action_t *
 ordering_first(bl_action_t *first, const bl_action_t *then)
 {
     bl_task_t mapped;
 
-    if (first->rsc->kind != BL_RSC_GROUP || first->rsc == then->rsc
-        || then->rsc->parent == first->rsc) {
+    if (first->rsc->kind == BL_RSC_PRIMITIVE || first->rsc == then->rsc
+        || is_inside(then->rsc, first->rsc)) {
         return first;
     }
-    mapped = first->task == BL_TASK_START  ? BL_TASK_RUNNING
-             : first->task == BL_TASK_STOP ? BL_TASK_STOPPED
-                                           : first->task;
+    mapped = first->task == BL_TASK_START     ? BL_TASK_RUNNING
+             : first->task == BL_TASK_STOP    ? BL_TASK_STOPPED
+             : first->task == BL_TASK_PROMOTE ? BL_TASK_PROMOTED
+             : first->task == BL_TASK_DEMOTE  ? BL_TASK_DEMOTED
+                                              : first->task;
+    if (first->rsc->kind == BL_RSC_GROUP && mapped != BL_TASK_RUNNING
+        && mapped != BL_TASK_STOPPED) {
+        return first;
+    }
     return bl__sched_action_find(first->rsc, mapped, NULL);
+}
+
+/* The graph action THEN waits for when the ordering names FIRST: a completion, and for
+ * a clone that notifies, the confirmation of the notifications that follow it. */
+static gop_t *
+ordering_first_op(graph_t *g, bl_action_t *first, const bl_action_t *then)
+{
+    bl_action_t *mapped = ordering_first(first, then);
+
+    if (mapped == NULL) {
+        return NULL;
+    }
+    if (mapped != first && g_hash_table_contains(g->notified, mapped)) {
+        return g_hash_table_lookup(g->notified, mapped);
+    }
+    return bl__graph_op_of(g, mapped);
+}
+
+/* ---------------------------------------------------------- clone pseudo-events */
+
+/* The primitives RSC consists of (RSC itself for a primitive). */
+static void
+leaves_of(const bl_srsc_t *rsc, GPtrArray *out)
+{
+    if (rsc->kind == BL_RSC_PRIMITIVE) {
+        g_ptr_array_add(out, (gpointer) rsc);
+        return;
+    }
+    for (guint i = 0; i < rsc->children->len; i++) {
+        leaves_of(g_ptr_array_index(rsc->children, i), out);
+    }
+}
+
+/* The task of the instances' actions a clone pseudo-action stands for. */
+static bl_task_t
+instance_task(bl_task_t task)
+{
+    switch (task) {
+    case BL_TASK_RUNNING:
+        return BL_TASK_START;
+    case BL_TASK_STOPPED:
+        return BL_TASK_STOP;
+    case BL_TASK_PROMOTED:
+        return BL_TASK_PROMOTE;
+    case BL_TASK_DEMOTED:
+        return BL_TASK_DEMOTE;
+    default:
+        return task;
+    }
+}
+
+/* Does an ordering with implies-then make ACTION required (what comes first happens)? */
+static bool
+required_by_first(const bl_action_t *action)
+{
+    for (guint i = 0; i < action->in->len; i++) {
+        const bl_order_edge_t *edge = g_ptr_array_index(action->in, i);
+        bl_action_t *first = ordering_first(edge->first, action);
+
+        if ((edge->flags & BL_ORD_IMPLIES_THEN) && first != NULL
+            && first->rsc->kind == BL_RSC_PRIMITIVE && bl__sched_action_happens(first)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * A clone's pseudo-action is in the graph when it is runnable (an instance can do the
+ * task) and required (an instance must do it,
+ * or what is ordered first with implies-then happens), as Pacemaker summarizes a clone's
+ * action from its instances'.
+ */
+static bool
+clone_event_needed(const bl_action_t *action)
+{
+    g_autoptr(GPtrArray) leaves = g_ptr_array_new();
+    bl_task_t task = instance_task(action->task);
+    bool required = false;
+    bool runnable = false;
+
+    leaves_of(action->rsc, leaves);
+    for (guint i = 0; i < leaves->len; i++) {
+        const bl_srsc_t *leaf = g_ptr_array_index(leaves, i);
+
+        for (guint a = 0; a < leaf->actions->len; a++) {
+            const bl_action_t *la = g_ptr_array_index(leaf->actions, a);
+
+            if (la->task == task && la->node != NULL) {
+                required = required || (!(la->flags & BL_ACT_OPTIONAL) && leaf->managed);
+                runnable = runnable || (la->flags & BL_ACT_RUNNABLE);
+            }
+        }
+    }
+    return runnable && (required || required_by_first(action));
+}
+
+static bool
+is_completion(bl_task_t task)
+{
+    return task == BL_TASK_RUNNING || task == BL_TASK_STOPPED || task == BL_TASK_PROMOTED
+           || task == BL_TASK_DEMOTED;
+}
+
+/* The start, running, stop, stopped (and promote ... demoted) pseudo-events of clones. */
+static void
+add_clone_actions(graph_t *g)
+{
+    for (guint i = 0; i < g->s->actions->len; i++) {
+        bl_action_t *action = g_ptr_array_index(g->s->actions, i);
+        gop_t *op;
+
+        if (action->rsc->kind != BL_RSC_CLONE || action->node != NULL
+            || !clone_event_needed(action)) {
+            continue;
+        }
+        op = bl__graph_op_add(g, GOP_PSEUDO, action->rsc, task_names[action->task], NULL, 0);
+        op->priority = is_completion(action->task) ? BL_SCORE_INFINITY : 0;
+        g_hash_table_insert(g->by_action, action, op);
+    }
+}
+
+/* The graph actions of INSTANCE for TASK: a primitive's (one per node), or those of a
+ * group's members for promote and demote, else the group's pseudo-event; with DONE,
+ * a group's completion (running, stopped) instead of its start or stop. */
+static void
+instance_ops(graph_t *g, const bl_srsc_t *instance, bl_task_t task, bool done, GPtrArray *out)
+{
+    if (instance->kind == BL_RSC_GROUP && (task == BL_TASK_START || task == BL_TASK_STOP)) {
+        bl_task_t completion = task == BL_TASK_START ? BL_TASK_RUNNING : BL_TASK_STOPPED;
+        gop_t *op =
+            bl__graph_op_of(g, bl__sched_action_find(instance, done ? completion : task, NULL));
+
+        if (op != NULL) {
+            g_ptr_array_add(out, op);
+        }
+        return;
+    }
+    for (guint i = 0; instance->children != NULL && i < instance->children->len; i++) {
+        instance_ops(g, g_ptr_array_index(instance->children, i), task, done, out);
+    }
+    for (guint i = 0; instance->kind == BL_RSC_PRIMITIVE && i < instance->actions->len; i++) {
+        const bl_action_t *action = g_ptr_array_index(instance->actions, i);
+        gop_t *op = action->task == task ? bl__graph_op_of(g, action) : NULL;
+
+        if (op != NULL) {
+            g_ptr_array_add(out, op);
+        }
+    }
+}
+
+static void
+order_all(GPtrArray *thens, GPtrArray *firsts)
+{
+    for (guint t = 0; t < thens->len; t++) {
+        for (guint f = 0; f < firsts->len; f++) {
+            bl__graph_input(g_ptr_array_index(thens, t), g_ptr_array_index(firsts, f));
+        }
+    }
+}
+
+/* The probes of INSTANCE's primitives, in OUT (emptied first). */
+static GPtrArray *
+instance_probes(graph_t *g, const bl_srsc_t *instance, GPtrArray *out)
+{
+    g_autoptr(GPtrArray) leaves = g_ptr_array_new();
+
+    g_ptr_array_set_size(out, 0);
+    leaves_of(instance, leaves);
+    for (guint i = 0; i < leaves->len; i++) {
+        GPtrArray *probes = g_hash_table_lookup(g->probes_of, g_ptr_array_index(leaves, i));
+
+        for (guint p = 0; probes != NULL && p < probes->len; p++) {
+            g_ptr_array_add(out, g_ptr_array_index(probes, p));
+        }
+    }
+    return out;
+}
+
+/* Orders the clone's TASK before each instance's, and each instance's completion of it
+ * before the clone's COMPLETION. An ordered clone starts and promotes its instances one
+ * after the other, and stops and demotes them in the reverse order. */
+static void
+clone_instance_edges(graph_t *g, const bl_srsc_t *clone, bl_task_t task, bl_task_t completion)
+{
+    gop_t *begin = bl__graph_op_of(g, bl__sched_action_find(clone, task, NULL));
+    gop_t *end = bl__graph_op_of(g, bl__sched_action_find(clone, completion, NULL));
+    bool ordered = bl__sched_true(g_hash_table_lookup(clone->meta, "ordered"));
+    bool forward = task == BL_TASK_START || task == BL_TASK_PROMOTE;
+    g_autoptr(GPtrArray) last_thens = g_ptr_array_new();
+    g_autoptr(GPtrArray) last_dones = g_ptr_array_new();
+    g_autoptr(GPtrArray) probes = g_ptr_array_new();
+
+    for (guint i = 0; i < clone->children->len; i++) {
+        const bl_srsc_t *instance = g_ptr_array_index(clone->children, i);
+        GPtrArray *thens = g_ptr_array_new();
+        GPtrArray *dones = g_ptr_array_new();
+
+        instance_ops(g, instance, task, false, thens);
+        instance_ops(g, instance, task, true, dones);
+        for (guint t = 0; t < thens->len; t++) {
+            bl__graph_input(g_ptr_array_index(thens, t), begin);
+        }
+        for (guint d = 0; d < dones->len; d++) {
+            bl__graph_input(end, g_ptr_array_index(dones, d));
+        }
+        if (ordered && forward) {
+            order_all(thens, last_dones);
+        } else if (ordered) {
+            order_all(last_thens, dones);
+            /* (its probes may find it running: they come first too) */
+            order_all(last_thens, instance_probes(g, instance, probes));
+        }
+        g_ptr_array_free(last_thens, true);
+        g_ptr_array_free(last_dones, true);
+        last_thens = thens;
+        last_dones = dones;
+    }
+}
+
+/*
+ * A clone starts its instances after its start and is running once they are; it stops
+ * them after its stop and is stopped once they are; it starts only once stopped (so all
+ * instances stop before any starts again). A promotable clone also demotes before it
+ * stops or promotes, and promotes once running.
+ */
+static void
+clone_edges(graph_t *g, const bl_srsc_t *clone)
+{
+    gop_t *op[BL_TASK_DEMOTED + 1] = {0};
+    static const bl_task_t order[][2] = {
+        {BL_TASK_START, BL_TASK_RUNNING},   {BL_TASK_STOP, BL_TASK_STOPPED},
+        {BL_TASK_STOPPED, BL_TASK_START},   {BL_TASK_DEMOTED, BL_TASK_STOP},
+        {BL_TASK_RUNNING, BL_TASK_PROMOTE}, {BL_TASK_STOPPED, BL_TASK_PROMOTE},
+        {BL_TASK_DEMOTED, BL_TASK_START},   {BL_TASK_DEMOTED, BL_TASK_PROMOTE},
+        {BL_TASK_DEMOTE, BL_TASK_DEMOTED},
+    };
+
+    for (int t = 0; t <= BL_TASK_DEMOTED; t++) {
+        op[t] = bl__graph_op_of(g, bl__sched_action_find(clone, (bl_task_t) t, NULL));
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(order); i++) {
+        bl__graph_input(op[order[i][1]], op[order[i][0]]);
+    }
+    clone_instance_edges(g, clone, BL_TASK_START, BL_TASK_RUNNING);
+    clone_instance_edges(g, clone, BL_TASK_STOP, BL_TASK_STOPPED);
+    clone_instance_edges(g, clone, BL_TASK_PROMOTE, BL_TASK_PROMOTED);
+    clone_instance_edges(g, clone, BL_TASK_DEMOTE, BL_TASK_DEMOTED);
+}
+
+/* A probe of a clone's instance comes before the clone starts anything, and (it may find
+ * the instance running) before the instance counts as stopped. */
+static void
+clone_probe_edges(graph_t *g)
+{
+    for (guint i = 0; i < g->ops->len; i++) {
+        gop_t *probe = g_ptr_array_index(g->ops, i);
+        bl_srsc_t *clone = probe->probe ? bl__sched_rsc_clone(probe->rsc) : NULL;
+        const bl_srsc_t *parent = clone != NULL ? probe->rsc->parent : NULL;
+
+        if (clone == NULL) {
+            continue;
+        }
+        bl__graph_input(bl__graph_op_of(g, bl__sched_action_find(clone, BL_TASK_START, NULL)),
+                        probe);
+        bl__graph_input(bl__graph_op_of(g, bl__sched_action_find(parent, BL_TASK_STOPPED, NULL)),
+                        probe);
+    }
 }
 
 static gop_t *
@@ -1030,9 +1389,9 @@ group_edges(graph_t *g, const bl_srsc_t *group)
     gop_t *stop = gop_of(g, group, BL_TASK_STOP, NULL);
     gop_t *stopped = gop_of(g, group, BL_TASK_STOPPED, NULL);
 
-    gop_input(running, start);
-    gop_input(stopped, stop);
-    gop_input(start, stopped);
+    bl__graph_input(running, start);
+    bl__graph_input(stopped, stop);
+    bl__graph_input(start, stopped);
     for (guint m = 0; m < group->children->len; m++) {
         const bl_srsc_t *member = g_ptr_array_index(group->children, m);
 
@@ -1044,11 +1403,11 @@ group_edges(graph_t *g, const bl_srsc_t *group)
                 continue;
             }
             if (action->task == BL_TASK_START) {
-                gop_input(op, start);
-                gop_input(running, op);
+                bl__graph_input(op, start);
+                bl__graph_input(running, op);
             } else if (action->task == BL_TASK_STOP) {
-                gop_input(op, stop);
-                gop_input(stopped, op);
+                bl__graph_input(op, stop);
+                bl__graph_input(stopped, op);
             }
         }
     }
@@ -1089,7 +1448,7 @@ anti_colocation_edges(graph_t *g, const bl_srsc_t *first, const bl_srsc_t *then)
             gop_t *start = g_ptr_array_index(starts, j);
 
             if (stop->node == start->node) {
-                gop_input(start, stop);
+                bl__graph_input(start, stop);
             }
         }
     }
@@ -1133,7 +1492,8 @@ probe_before_stop_edges(graph_t *g, const bl_order_edge_t *edge)
         graph_actions_of(g, rsc, "monitor", true, probes);
     }
     for (guint i = 0; i < probes->len; i++) {
-        gop_input(g_hash_table_lookup(g->by_action, edge->then), g_ptr_array_index(probes, i));
+        bl__graph_input(g_hash_table_lookup(g->by_action, edge->then),
+                        g_ptr_array_index(probes, i));
     }
     g_ptr_array_free(thens, true);
 }
@@ -1167,7 +1527,7 @@ probe_restart_edges(graph_t *g, const gop_t *probe)
             graph_actions_of(g, start->rsc, "stop", false, stops);
         }
         for (guint i = 0; i < stops->len; i++) {
-            gop_input(g_ptr_array_index(stops, i), probe);
+            bl__graph_input(g_ptr_array_index(stops, i), probe);
         }
         for (guint i = 0; i < start->out->len; i++) {
             const bl_order_edge_t *edge = g_ptr_array_index(start->out, i);
@@ -1185,13 +1545,24 @@ add_edges(graph_t *g, GHashTable *probes)
 {
     bl_sched_t *s = g->s;
 
+    for (guint i = 0; i < g->ops->len; i++) {
+        gop_t *op = g_ptr_array_index(g->ops, i);
+        GPtrArray *list = op->probe ? g_hash_table_lookup(g->probes_of, op->rsc) : NULL;
+
+        if (op->probe && list == NULL) {
+            list = g_ptr_array_new();
+            g_hash_table_insert(g->probes_of, (gpointer) op->rsc, list);
+        }
+        if (list != NULL) {
+            g_ptr_array_add(list, op);
+        }
+    }
     for (guint i = 0; i < s->edges->len; i++) {
         const bl_order_edge_t *edge = g_ptr_array_index(s->edges, i);
-        bl_action_t *first = ordering_first(edge->first, edge->then);
         gop_t *then = g_hash_table_lookup(g->by_action, edge->then);
 
-        if (first != NULL && then != NULL) {
-            gop_input(then, g_hash_table_lookup(g->by_action, first));
+        if (then != NULL && ordering_first(edge->first, edge->then) != NULL) {
+            bl__graph_input(then, ordering_first_op(g, edge->first, edge->then));
             probe_before_stop_edges(g, edge);
         }
     }
@@ -1208,8 +1579,11 @@ add_edges(graph_t *g, GHashTable *probes)
 
         if (rsc->kind == BL_RSC_GROUP) {
             group_edges(g, rsc);
+        } else if (rsc->kind == BL_RSC_CLONE) {
+            clone_edges(g, rsc);
         }
     }
+    clone_probe_edges(g);
     /* A resource starts once its state is known everywhere. */
     for (guint i = 0; i < g->ops->len; i++) {
         gop_t *start = g_ptr_array_index(g->ops, i);
@@ -1218,7 +1592,7 @@ add_edges(graph_t *g, GHashTable *probes)
              start->kind == GOP_RSC && strcmp(start->task, "start") == 0 && n < s->n_nodes; n++) {
             g_autofree char *key = g_strdup_printf("%s@%s", start->rsc->id, s->nodes[n]->uname);
 
-            gop_input(start, g_hash_table_lookup(probes, key));
+            bl__graph_input(start, g_hash_table_lookup(probes, key));
         }
     }
 }
@@ -1245,9 +1619,20 @@ action_element(xmlNode *parent, const gop_t *op)
     };
     xmlNode *xml = bl_xml_add_child(parent, tags[op->kind]);
 
+    const bl_srsc_t *rsc = op->rsc != NULL && op->rsc->kind == BL_RSC_PRIMITIVE ? op->rsc : NULL;
+
     set_uint(xml, "id", (uint64_t) op->id);
     bl_xml_set_attr(xml, "operation", op->task);
-    bl_xml_set_attr(xml, "operation_key", op->key);
+    if (rsc != NULL && rsc->history_id != NULL && rsc->running_on->len > 0
+        && strcmp(rsc->history_id, rsc->id) != 0 && g_str_has_prefix(op->key, rsc->id)) {
+        /* the controller knows an anonymous instance by the name its history has */
+        g_autofree char *key = g_strdup_printf("%s%s", rsc->history_id, op->key + strlen(rsc->id));
+
+        bl_xml_set_attr(xml, "operation_key", key);
+        bl_xml_set_attr(xml, "internal_operation_key", op->key);
+    } else {
+        bl_xml_set_attr(xml, "operation_key", op->key);
+    }
     if (op->node != NULL) {
         bl_xml_set_attr(xml, "on_node", op->node->uname);
         bl_xml_set_attr(xml, "on_node_uuid", op->node->id);
@@ -1360,6 +1745,51 @@ migration_details(xmlNode *attrs, const gop_t *op)
     }
 }
 
+/* The options of the clone RSC is (an instance or member of an instance of) that the
+ * agent sees as meta attributes, as Pacemaker passes them. */
+static void
+clone_meta(xmlNode *attrs, const bl_srsc_t *rsc, bool instance_number)
+{
+    const bl_srsc_t *clone = rsc->kind == BL_RSC_CLONE ? rsc : bl__sched_rsc_clone(rsc);
+    const bl_clone_t *options = clone != NULL ? clone->clone : NULL;
+
+    if (options == NULL) {
+        return;
+    }
+    if (instance_number && rsc->instance >= 0) {
+        set_uint(attrs, "CRM_meta_clone", (uint64_t) rsc->instance);
+    }
+    set_uint(attrs, "CRM_meta_clone_max", (uint64_t) options->clone_max);
+    set_uint(attrs, "CRM_meta_clone_node_max", (uint64_t) options->clone_node_max);
+    bl_xml_set_attr(attrs, "CRM_meta_globally_unique", options->unique ? "true" : "false");
+    bl_xml_set_attr(attrs, "CRM_meta_notify",
+                    bl__sched_true(g_hash_table_lookup(clone->meta, "notify")) ? "true" : "false");
+    if (options->promotable) {
+        /* (master_max and master_node_max: the names agents written for Pacemaker 1 read) */
+        set_uint(attrs, "CRM_meta_promoted_max", (uint64_t) options->promoted_max);
+        set_uint(attrs, "CRM_meta_promoted_node_max", (uint64_t) options->promoted_node_max);
+        set_uint(attrs, "CRM_meta_master_max", (uint64_t) options->promoted_max);
+        set_uint(attrs, "CRM_meta_master_node_max", (uint64_t) options->promoted_node_max);
+    }
+}
+
+/* The meta attributes the graph gave OP (notifications), as CRM_meta_NAME. */
+static void
+extra_meta(xmlNode *attrs, const gop_t *op)
+{
+    g_autoptr(GList) names = NULL;
+
+    if (op->meta == NULL) {
+        return;
+    }
+    names = g_list_sort(g_hash_table_get_keys(op->meta), (GCompareFunc) strcmp);
+    for (GList *iter = names; iter != NULL; iter = iter->next) {
+        g_autofree char *attr = g_strdup_printf("CRM_meta_%s", (const char *) iter->data);
+
+        bl_xml_set_attr(attrs, attr, g_hash_table_lookup(op->meta, iter->data));
+    }
+}
+
 static void
 rsc_op_details(graph_t *g, xmlNode *xml, const gop_t *op, GHashTable *digests)
 {
@@ -1389,6 +1819,8 @@ rsc_op_details(graph_t *g, xmlNode *xml, const gop_t *op, GHashTable *digests)
         bl_xml_set_attr(attrs, "CRM_meta_name", config_task(op));
     }
     migration_details(attrs, op);
+    clone_meta(attrs, op->rsc, true);
+    extra_meta(attrs, op);
     bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
     bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
     if (op->probe || op->stopped_role) {
@@ -1437,6 +1869,9 @@ synapse(graph_t *g, xmlNode *root, const gop_t *op, GHashTable *digests)
     xmlNode *inputs = bl_xml_add_child(syn, "inputs");
 
     set_uint(syn, "id", (uint64_t) op->id);
+    if (op->priority != 0) {
+        set_uint(syn, "priority", (uint64_t) op->priority);
+    }
     if (op->kind == GOP_RSC && op->rsc != NULL) {
         rsc_op_details(g, xml, op, digests);
     } else if ((op->kind == GOP_CRM && op->rsc != NULL) || op->kind == GOP_RSC) {
@@ -1450,6 +1885,16 @@ synapse(graph_t *g, xmlNode *root, const gop_t *op, GHashTable *digests)
         if (op->node != NULL) {
             bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
             bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
+        }
+        if (op->rsc != NULL && op->rsc->kind == BL_RSC_PRIMITIVE) {
+            clone_meta(attrs, op->rsc, true); /* an instance's stop implied by fencing */
+        }
+        /* (a clone's, and those of its instances that are groups) */
+        if (op->rsc != NULL && op->rsc->kind != BL_RSC_PRIMITIVE
+            && (op->rsc->kind == BL_RSC_CLONE || bl__sched_rsc_clone(op->rsc) != NULL)) {
+            clone_meta(attrs, op->rsc, false);
+            extra_meta(attrs, op);
+            set_uint(attrs, "CRM_meta_timeout", DEFAULT_TIMEOUT_MS);
         }
         bl_xml_set_attr(attrs, "crm_feature_set", GRAPH_FEATURE_SET);
     }
@@ -1486,6 +1931,9 @@ bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
         .s = s,
         .ops = g_ptr_array_new_with_free_func(gop_free),
         .by_action = g_hash_table_new(g_direct_hash, g_direct_equal),
+        .notified = g_hash_table_new(g_direct_hash, g_direct_equal),
+        .probes_of = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                           (GDestroyNotify) g_ptr_array_unref),
     };
     g_autoptr(GHashTable) probes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autoptr(GHashTable) reloads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -1493,9 +1941,12 @@ bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
 
     add_primitive_actions(&g);
     add_group_actions(&g);
+    add_clone_actions(&g);
+    add_load_events(&g);
     add_reloads(&g, reloads);
     add_probes(&g, probes);
     add_monitors(&g, &side);
+    bl__graph_notify_add(&g);
     add_edges(&g, probes);
     add_cancels(&g);
     add_deletes(&g);
@@ -1507,6 +1958,8 @@ bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
     result->graph_digests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     result->graph = graph_xml(&g, result->graph_digests);
     g_hash_table_destroy(g.by_action);
+    g_hash_table_destroy(g.notified);
+    g_hash_table_destroy(g.probes_of);
     g_ptr_array_free(g.ops, true);
 }
 

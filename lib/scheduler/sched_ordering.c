@@ -94,6 +94,9 @@ order_resources(bl_sched_t *s, bl_srsc_t *first, bl_task_t first_task, bl_srsc_t
     g_autoptr(GPtrArray) firsts = g_ptr_array_new();
 
     if (bl__sched_clone_order_interleaved(s, first, first_task, then, then_task, flags)) {
+        /* Pacemaker keeps the clones' own ordering in the graph too */
+        bl__sched_order(s, bl__sched_action(s, first, first_task, NULL, true),
+                        bl__sched_action(s, then, then_task, NULL, true), BL_ORD_GRAPH_ONLY);
         return;
     }
     if ((flags & BL_ORD_ONE_OR_MORE) && first->kind == BL_RSC_CLONE) {

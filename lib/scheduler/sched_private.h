@@ -237,6 +237,9 @@ typedef enum bl_order_flag {
     BL_ORD_PSEUDO_LEFT = 1 << 7, /* first unrunnable => then is a real, unmigrated action */
     /* then required and its resource currently promoted => first required */
     BL_ORD_PROMOTED_IMPLIES_FIRST = 1 << 8,
+    /* an ordering between interleaved clones: their instances are ordered pairwise, and
+     * the clones' pseudo-events are ordered only in the transition graph (no propagation) */
+    BL_ORD_GRAPH_ONLY = 1 << 9,
 } bl_order_flag_t;
 
 typedef struct bl_order_edge {

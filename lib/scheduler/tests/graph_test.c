@@ -297,6 +297,215 @@ test_inject_op_refuses_bad_specs(void **state)
     xmlFreeDoc(doc);
 }
 
+/*
+ * A clone c (p, notify=true, clone-max=2) running p:0 on n1, with "after" ordered after
+ * it: p:1 starts on n2 (its probe there found nothing). Outcomes checked against
+ * crm_simulate (Pacemaker 2.1.5).
+ */
+static const char *const NOTIFY_CIB =
+    "<cib have-quorum='true' crm_feature_set='3.16.2' validate-with='pacemaker-3.7' "
+    "epoch='1' num_updates='0' admin_epoch='0'>"
+    "<configuration><crm_config><cluster_property_set id='o'>"
+    "<nvpair id='o1' name='stonith-enabled' value='false'/></cluster_property_set>"
+    "</crm_config><nodes><node id='1' uname='n1'/><node id='2' uname='n2'/></nodes>"
+    "<resources><clone id='c'><meta_attributes id='c-m'>"
+    "<nvpair id='c-m1' name='notify' value='true'/>"
+    "<nvpair id='c-m2' name='clone-max' value='2'/></meta_attributes>"
+    "<primitive id='p' class='ocf' provider='pacemaker' type='Dummy'><operations>"
+    "<op id='p-m' name='monitor' interval='10s'/></operations></primitive></clone>"
+    "<primitive id='after' class='ocf' provider='pacemaker' type='Dummy'/></resources>"
+    "<constraints><rsc_order id='o-c-after' first='c' then='after'/></constraints>"
+    "</configuration><status>"
+    "<node_state id='1' uname='n1' in_ccm='true' crmd='online' join='member' expected='member'>"
+    "<lrm id='1'><lrm_resources>"
+    "<lrm_resource id='p:0' class='ocf' provider='pacemaker' type='Dummy'>"
+    "<lrm_rsc_op id='p:0_last_0' operation_key='p:0_start_0' operation='start' interval='0' "
+    "op-status='0' rc-code='0' call-id='3' op-digest='f2317cad3d54cec5d7d7aa7d0bf35cf8' "
+    "transition-key='1:1:0:x' transition-magic='0:0;1:1:0:x'/>"
+    "<lrm_rsc_op id='p:0_monitor_10000' operation_key='p:0_monitor_10000' operation='monitor' "
+    "interval='10000' op-status='0' rc-code='0' call-id='4' "
+    "op-digest='4811cef7f7f94e3a35a70be7916cb2fd' transition-key='2:1:0:x' "
+    "transition-magic='0:0;2:1:0:x'/>"
+    "</lrm_resource><lrm_resource id='after' class='ocf' provider='pacemaker' type='Dummy'>"
+    "<lrm_rsc_op id='after_last_0' operation_key='after_monitor_0' operation='monitor' "
+    "interval='0' op-status='0' rc-code='7' call-id='1' transition-key='3:1:7:x' "
+    "transition-magic='0:7;3:1:7:x'/>"
+    "</lrm_resource></lrm_resources></lrm></node_state>"
+    "<node_state id='2' uname='n2' in_ccm='true' crmd='online' join='member' expected='member'>"
+    "<lrm id='2'><lrm_resources>"
+    "<lrm_resource id='p:0' class='ocf' provider='pacemaker' type='Dummy'>"
+    "<lrm_rsc_op id='p:0_last_0' operation_key='p:0_monitor_0' operation='monitor' "
+    "interval='0' op-status='0' rc-code='7' call-id='1' transition-key='4:1:7:x' "
+    "transition-magic='0:7;4:1:7:x'/>"
+    "</lrm_resource><lrm_resource id='after' class='ocf' provider='pacemaker' type='Dummy'>"
+    "<lrm_rsc_op id='after_last_0' operation_key='after_monitor_0' operation='monitor' "
+    "interval='0' op-status='0' rc-code='7' call-id='2' transition-key='5:1:7:x' "
+    "transition-magic='0:7;5:1:7:x'/>"
+    "</lrm_resource></lrm_resources></lrm></node_state></status></cib>";
+
+static xmlDoc *
+parse_text(const char *text)
+{
+    xmlDoc *doc = NULL;
+
+    assert_int_equal(bl_cib_parse(text, strlen(text), "test", &doc, NULL), 0);
+    return doc;
+}
+
+/* NOTIFY_CIB with FROM replaced by TO (once). */
+static char *
+notify_cib_with(const char *from, const char *to)
+{
+    const char *at = strstr(NOTIFY_CIB, from);
+    size_t head = (size_t) (at - NOTIFY_CIB);
+    char *text = malloc(strlen(NOTIFY_CIB) + strlen(to) + 1);
+
+    assert_non_null(at);
+    memcpy(text, NOTIFY_CIB, head);
+    strcpy(text + head, to);
+    strcat(text, at + strlen(from));
+    return text;
+}
+
+/* Does the synapse of KEY (on NODE unless NULL) wait for the action keyed FIRST? */
+static int
+waits_for(const xmlDoc *graph, const char *key, const char *node, const char *first)
+{
+    char xpath[512];
+
+    snprintf(xpath, sizeof(xpath),
+             "//synapse[action_set/*[@operation_key='%s'%s%s%s]]"
+             "/inputs/trigger/*[@operation_key='%s']",
+             key, node != NULL ? " and @on_node='" : "", node != NULL ? node : "",
+             node != NULL ? "'" : "", first);
+    return count(graph, xpath);
+}
+
+static void
+test_clone_start_is_notified(void **state)
+{
+    xmlDoc *doc = parse_text(NOTIFY_CIB);
+    bl_sched_result_t *result = run(doc, true);
+    const xmlDoc *graph = bl_sched_result_graph(result);
+    static const char *const events[] = {
+        "c_start_0",
+        "c_running_0",
+        "c_pre_notify_start_0",
+        "c_confirmed-pre_notify_start_0",
+        "c_post_notify_running_0",
+        "c_confirmed-post_notify_running_0",
+    };
+
+    (void) state;
+    for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+        char xpath[128];
+
+        snprintf(xpath, sizeof(xpath), "//action_set/pseudo_event[@operation_key='%s']", events[i]);
+        assert_int_equal(count(graph, xpath), 1);
+    }
+    assert_int_equal(count(graph, "//action_set/pseudo_event[contains(@operation_key,'stop')]"), 0);
+    /* the running instance hears before and after; the starting one only after */
+    assert_int_equal(count(graph, "//action_set/rsc_op[@operation='notify']"), 3);
+    assert_int_equal(
+        count(graph, "//action_set/rsc_op[@operation_key='p:0_pre_notify_start_0' and "
+                     "@on_node='n1']/attributes[@CRM_meta_notify_type='pre' and "
+                     "@CRM_meta_notify_operation='start' and "
+                     "@CRM_meta_notify_start_resource='p:1' and @CRM_meta_notify_start_uname='n2' "
+                     "and @CRM_meta_notify_active_resource='p:0' and "
+                     "@CRM_meta_notify_active_uname='n1' and "
+                     "@CRM_meta_notify_inactive_resource='p:1' and "
+                     "@CRM_meta_notify_stop_resource=' ' and "
+                     "@CRM_meta_notify_available_uname='n1 n2' and @CRM_meta_clone='0']"),
+        1);
+    assert_int_equal(count(graph, "//action_set/rsc_op[@operation_key='p:1_post_notify_start_0' "
+                                  "and @on_node='n2']/attributes[@CRM_meta_notify_type='post' "
+                                  "and @CRM_meta_notify_key_operation='running']"),
+                     1);
+    assert_int_equal(count(graph, "//action_set/rsc_op[@operation_key='p:1_pre_notify_start_0']"),
+                     0);
+    /* the start itself carries the lists too */
+    assert_int_equal(count(graph, "//action_set/rsc_op[@operation_key='p:1_start_0']/attributes["
+                                  "@CRM_meta_notify_start_resource='p:1' and "
+                                  "@CRM_meta_clone_max='2']"),
+                     1);
+    /* pre-notifications, then the clone's start, then the instance's */
+    assert_int_equal(
+        waits_for(graph, "c_confirmed-pre_notify_start_0", NULL, "p:0_pre_notify_start_0"), 1);
+    assert_int_equal(waits_for(graph, "c_start_0", NULL, "c_confirmed-pre_notify_start_0"), 1);
+    assert_int_equal(waits_for(graph, "p:1_start_0", "n2", "c_start_0"), 1);
+    assert_int_equal(waits_for(graph, "c_running_0", NULL, "p:1_start_0"), 1);
+    assert_int_equal(waits_for(graph, "c_post_notify_running_0", NULL, "c_running_0"), 1);
+    assert_int_equal(waits_for(graph, "p:0_post_notify_start_0", "n1", "c_post_notify_running_0"),
+                     1);
+    assert_int_equal(
+        waits_for(graph, "c_confirmed-post_notify_running_0", NULL, "p:1_post_notify_start_0"), 1);
+    /* what is ordered after the clone, and the new monitor, wait for the notifications */
+    assert_int_equal(waits_for(graph, "after_start_0", "n1", "c_confirmed-post_notify_running_0"),
+                     1);
+    assert_int_equal(
+        waits_for(graph, "p:1_monitor_10000", "n2", "c_confirmed-post_notify_running_0"), 1);
+    bl_sched_result_free(result);
+    xmlFreeDoc(doc);
+}
+
+/* n1 in standby: p:0 stops there and an instance starts on n2, all stops first. */
+static void
+test_clone_stop_then_start_is_notified(void **state)
+{
+    char *text =
+        notify_cib_with("<node id='1' uname='n1'/>",
+                        "<node id='1' uname='n1'><instance_attributes id='n1-a'><nvpair id='n1-a1' "
+                        "name='standby' value='on'/></instance_attributes></node>");
+    xmlDoc *doc = parse_text(text);
+    bl_sched_result_t *result = run(doc, true);
+    const xmlDoc *graph = bl_sched_result_graph(result);
+
+    (void) state;
+    assert_int_equal(count(graph, "//action_set/rsc_op[@operation_key='p:0_pre_notify_stop_0' "
+                                  "and @on_node='n1']/attributes[@CRM_meta_notify_type='pre' "
+                                  "and @CRM_meta_notify_operation='stop' and "
+                                  "@CRM_meta_notify_stop_resource='p:0' and "
+                                  "@CRM_meta_notify_stop_uname='n1']"),
+                     1);
+    /* the stopping instance is told before, not after */
+    assert_int_equal(count(graph, "//action_set/rsc_op[@operation_key='p:0_post_notify_stop_0']"),
+                     0);
+    assert_int_equal(waits_for(graph, "c_stop_0", NULL, "c_confirmed-pre_notify_stop_0"), 1);
+    assert_int_equal(waits_for(graph, "c_stopped_0", NULL, "p:0_stop_0"), 1);
+    /* every instance stopped and the stop notifications confirmed before any start */
+    assert_int_equal(waits_for(graph, "c_start_0", NULL, "c_stopped_0"), 1);
+    assert_int_equal(
+        waits_for(graph, "c_pre_notify_start_0", NULL, "c_confirmed-post_notify_stopped_0"), 1);
+    assert_int_equal(waits_for(graph, "p:0_start_0", "n2", "c_start_0"), 1);
+    bl_sched_result_free(result);
+    xmlFreeDoc(doc);
+    free(text);
+}
+
+/* Without notify=true: the clone's pseudo-events, no notifications. */
+static void
+test_clone_without_notify(void **state)
+{
+    char *text =
+        notify_cib_with("value='true'/><nvpair id='c-m2'", "value='false'/><nvpair id='c-m2'");
+    xmlDoc *doc = parse_text(text);
+    bl_sched_result_t *result = run(doc, true);
+    const xmlDoc *graph = bl_sched_result_graph(result);
+
+    (void) state;
+    assert_int_equal(count(graph, "//*[@operation='notify' or @operation='notified']"), 0);
+    assert_int_equal(waits_for(graph, "p:1_start_0", "n2", "c_start_0"), 1);
+    assert_int_equal(waits_for(graph, "c_running_0", NULL, "p:1_start_0"), 1);
+    assert_int_equal(waits_for(graph, "after_start_0", "n1", "c_running_0"), 1);
+    assert_int_equal(count(graph,
+                           "//action_set/rsc_op[@operation_key='p:1_start_0']/attributes["
+                           "@CRM_meta_notify='false' and not(@CRM_meta_notify_start_resource)]"),
+                     1);
+    bl_sched_result_free(result);
+    xmlFreeDoc(doc);
+    free(text);
+}
+
 int
 main(void)
 {
@@ -309,6 +518,9 @@ main(void)
         cmocka_unit_test(test_inject_failed_monitor),
         cmocka_unit_test(test_injected_probe_finds_running_without_restart),
         cmocka_unit_test(test_inject_op_refuses_bad_specs),
+        cmocka_unit_test(test_clone_start_is_notified),
+        cmocka_unit_test(test_clone_stop_then_start_is_notified),
+        cmocka_unit_test(test_clone_without_notify),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
