@@ -312,6 +312,8 @@ print_revised(const bl_sched_options_t *options, const xmlDoc *after)
     char *err = NULL;
 
     again.graph = false;
+    again.scores = false;
+    again.state = true;
     if (bl_sched_run(after, &again, &result, &err) != 0) {
         printf("\nRevised Cluster Status: not available: %s\n", err);
         free(err);
@@ -430,7 +432,10 @@ simulate(const char *path, sim_args_t *args, bl_sched_result_t **result, xmlDoc 
     if (rc != 0) {
         goto done;
     }
+    /* Ask only for what the output needs: each costs time on large CIBs. */
     args->options.graph = args->save_graph != NULL || args->save_output != NULL || args->show == 0;
+    args->options.state = args->show == 0;
+    args->options.scores = (args->show & SHOW_SCORES) != 0;
     rc = bl_sched_run(doc, &args->options, result, err);
     if (rc == 0 && args->options.graph) {
         *after = xmlCopyDoc(doc, 1);

@@ -72,6 +72,14 @@ typedef struct bl_sched_options {
      * time and memory on large CIBs that only want the placement.
      */
     bool graph;
+    /*
+     * Also record the allocation scores (bl_sched_result_scores(),
+     * bl_sched_result_allocation_scores()). Off by default: formatting one score per
+     * primitive and node was a fifth of a run on large CIBs.
+     */
+    bool scores;
+    /* Also keep the state before the transition (bl_sched_result_state()). */
+    bool state;
 } bl_sched_options_t;
 
 /*
@@ -104,7 +112,8 @@ char *bl_sched_result_actions(const bl_sched_result_t *result);
 /*
  * The allocation scores: one line "RESOURCE NODE SCORE" per primitive and node, in
  * assignment order, with the scores the resource was assigned from (location, stickiness,
- * failures and colocations applied). Caller frees.
+ * failures and colocations applied); empty unless the run had options->scores. Caller
+ * frees.
  */
 char *bl_sched_result_scores(const bl_sched_result_t *result);
 
@@ -112,7 +121,8 @@ char *bl_sched_result_scores(const bl_sched_result_t *result);
  * The allocation scores in crm_simulate -s's format, in assignment order:
  * "pcmk__group_assign: RSC allocation score on NODE: SCORE" for a group and its members
  * when the group is assigned, "pcmk__primitive_assign: ..." for each primitive with the
- * scores it chooses from. Nodes by name. Caller frees.
+ * scores it chooses from. Nodes by name. Empty unless the run had options->scores.
+ * Caller frees.
  */
 char *bl_sched_result_allocation_scores(const bl_sched_result_t *result);
 
@@ -179,7 +189,8 @@ typedef struct bl_sched_state {
     const bl_sched_failure_t *failures;
 } bl_sched_state_t;
 
-/* The cluster as the run found it (before the transition); borrowed from RESULT. */
+/* The cluster as the run found it (before the transition), or NULL unless the run had
+ * options->state; borrowed from RESULT. */
 const bl_sched_state_t *bl_sched_result_state(const bl_sched_result_t *result);
 
 /* ------------------------------------------------------------ the transition graph */

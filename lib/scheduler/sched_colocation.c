@@ -243,46 +243,92 @@ best_matching(const bl_sched_t *s, const bl_srsc_t *rsc, const char *attr, const
     return best;
 }
 
-static void
-add_matching(const bl_sched_t *s, int *work, const bool *work_allowed, const bl_srsc_t *rsc,
-             const char *attr, double factor)
+/*
+ * One top-level merge (Pacemaker's add_colocated_node_scores and its recursion). Like
+ * Pacemaker's, a merge visits every path of colocations from its resource (a resource is
+ * kept from appearing twice on one path, not from being reached by two): a chain of K
+ * members (a colocation set) is walked again for each member assigned before the rest,
+ * K^2/2 visits in all, and every colocation that crosses the chain as a shortcut multiplies
+ * the paths below it. What a visit adds depends on the scores it meets, rollbacks included,
+ * so the visits are kept and made cheap instead: nodes that are not allowed, or already at
+ * -INFINITY, never change during the merge (-INFINITY absorbs every addition), so a visit
+ * looks only at the "live" nodes listed once at the start, and a rollback restores only
+ * those from a buffer reused per depth.
+ */
+typedef struct merge_ctx {
+    bl_sched_t *s;
+    int *work;
+    bool this_with;
+    int *live; /* indices of nodes allowed in work and above -INFINITY at the start */
+    int n_live;
+    bool *usable;  /* [n_nodes]: the node is available (can host resources) */
+    GArray *saved; /* int: one saved copy of the live scores per recursion depth */
+    guint depth;
+} merge_ctx_t;
+
+/* The weighted preference of RSC for node I, or false when it changes nothing. */
+static bool
+weight_on(const merge_ctx_t *ctx, const bl_srsc_t *rsc, int i, const char *attr, double factor,
+          int *weight)
 {
-    bool by_uname = strcmp(attr, "#uname") == 0;
+    const bl_sched_t *s = ctx->s;
+    int score;
+    double weighted;
 
-    for (int i = 0; i < s->n_nodes; i++) {
-        int score;
-        double weighted;
-        int weight;
-
-        if (!work_allowed[i]) {
-            continue;
-        }
-        if (by_uname) {
-            /* node names are unique: the only matching node is the node itself */
-            score =
-                (rsc->allowed[i] && bl__sched_node_available(s->nodes[i])) ? rsc->scores[i] : -INF;
-        } else {
-            score = best_matching(s, rsc, attr, bl__sched_node_attr(s->nodes[i], attr));
-        }
-        if (factor < 0 && score < 0) {
-            continue; /* a double negative must not become a preference */
-        }
-        weighted = factor * score;
-        weight = (int) (weighted < 0 ? weighted - 0.5 : weighted + 0.5);
-        if (weight == 0 && score != 0) {
-            weight = factor > 0 ? 1 : -1;
-        }
-        work[i] = bl_score_add(weight, work[i]);
+    if (strcmp(attr, "#uname") == 0) {
+        /* node names are unique: the only matching node is the node itself */
+        score = (rsc->allowed[i] && ctx->usable[i]) ? rsc->scores[i] : -INF;
+    } else {
+        score = best_matching(s, rsc, attr, bl__sched_node_attr(s->nodes[i], attr));
     }
+    if (factor < 0 && score < 0) {
+        return false; /* a double negative must not become a preference */
+    }
+    weighted = factor * score;
+    *weight = (int) (weighted < 0 ? weighted - 0.5 : weighted + 0.5);
+    if (*weight == 0 && score != 0) {
+        *weight = factor > 0 ? 1 : -1;
+    }
+    return true;
 }
 
-void
-bl__sched_coloc_merge(bl_sched_t *s, bl_srsc_t *rsc, int *work, bool *work_allowed,
-                      const char *attr, double factor, bool this_with, bool initial)
+/* Adds RSC's weighted preferences to the live nodes; returns whether one of them can still
+ * host (allowed, available, score >= 0). */
+static bool
+add_matching(merge_ctx_t *ctx, const bl_srsc_t *rsc, const char *attr, double factor)
 {
-    size_t size = sizeof(int) * (size_t) s->n_nodes;
-    g_autofree int *saved = g_memdup2(work, size);
+    bool any = false;
+
+    for (int l = 0; l < ctx->n_live; l++) {
+        int i = ctx->live[l];
+        int weight = 0;
+
+        /* -INFINITY absorbs every addition: nothing to compute */
+        if (ctx->work[i] > -INF && weight_on(ctx, rsc, i, attr, factor, &weight)) {
+            ctx->work[i] = bl_score_add(weight, ctx->work[i]);
+        }
+        any = any || (ctx->work[i] >= 0 && ctx->usable[i]);
+    }
+    return any;
+}
+
+/* The live scores saved at the current depth (valid until the next deeper save). */
+static int *
+saved_at(merge_ctx_t *ctx, guint depth)
+{
+    guint need = (depth + 1) * (guint) ctx->n_live;
+
+    if (ctx->saved->len < need) {
+        g_array_set_size(ctx->saved, need);
+    }
+    return &g_array_index(ctx->saved, int, depth *(guint) ctx->n_live);
+}
+
+static void
+merge_visit(merge_ctx_t *ctx, bl_srsc_t *rsc, const char *attr, double factor)
+{
     GPtrArray *list;
+    int *saved;
 
     if (rsc->merging) {
         return;
@@ -290,30 +336,57 @@ bl__sched_coloc_merge(bl_sched_t *s, bl_srsc_t *rsc, int *work, bool *work_allow
     if (rsc->kind == BL_RSC_GROUP && rsc->children->len > 0) {
         /* The first member already carries the other members' preferences through the
          * group's internal colocations. */
-        bl__sched_coloc_merge(s, g_ptr_array_index(rsc->children, 0), work, work_allowed, attr,
-                              factor, this_with, initial);
+        merge_visit(ctx, g_ptr_array_index(rsc->children, 0), attr, factor);
+        return;
+    }
+    saved = saved_at(ctx, ctx->depth);
+    for (int l = 0; l < ctx->n_live; l++) {
+        saved[l] = ctx->work[ctx->live[l]];
+    }
+    if (!add_matching(ctx, rsc, attr != NULL ? attr : "#uname", factor)) {
+        /* Rolling back: these optional preferences would leave nowhere to run. */
+        for (int l = 0; l < ctx->n_live; l++) {
+            ctx->work[ctx->live[l]] = saved[l];
+        }
         return;
     }
     rsc->merging = true;
-    add_matching(s, work, work_allowed, rsc, attr != NULL ? attr : "#uname", factor);
-    if (!any_available(s, work, work_allowed)) {
-        /* Rolling back: these optional preferences would leave nowhere to run. */
-        memcpy(work, saved, size);
-        rsc->merging = false;
-        return;
-    }
-    list = this_with ? rsc->this_with : rsc->with_this;
+    ctx->depth++;
+    list = ctx->this_with ? rsc->this_with : rsc->with_this;
     for (guint i = 0; i < list->len; i++) {
         const bl_coloc_t *coloc = g_ptr_array_index(list, i);
-        bl_srsc_t *other = this_with ? coloc->primary : coloc->dependent;
+        bl_srsc_t *other = ctx->this_with ? coloc->primary : coloc->dependent;
         double nested = (factor < 0 ? -1.0 : 1.0) * coloc->score / (double) INF;
 
-        if (!this_with && !(coloc->influence || coloc->primary->running_on->len == 0)) {
+        if (!ctx->this_with && !(coloc->influence || coloc->primary->running_on->len == 0)) {
             continue;
         }
-        bl__sched_coloc_merge(s, other, work, work_allowed, coloc->node_attribute, nested,
-                              this_with, false);
+        merge_visit(ctx, other, coloc->node_attribute, nested);
+    }
+    ctx->depth--;
+    rsc->merging = false;
+}
+
+void
+bl__sched_coloc_merge(bl_sched_t *s, bl_srsc_t *rsc, int *work, bool *work_allowed,
+                      const char *attr, double factor, bool this_with, bool initial)
+{
+    g_autofree int *live = g_new(int, (gsize) s->n_nodes + 1);
+    g_autofree bool *usable = g_new(bool, (gsize) s->n_nodes + 1);
+    merge_ctx_t ctx = {
+        .s = s, .work = work, .this_with = this_with, .live = live, .usable = usable};
+
+    for (int i = 0; i < s->n_nodes; i++) {
+        usable[i] = bl__sched_node_available(s->nodes[i]);
+        if (work_allowed[i] && work[i] > -INF) {
+            live[ctx.n_live++] = i;
+        }
     }
     (void) initial;
-    rsc->merging = false;
+    if (ctx.n_live == 0) {
+        return; /* nowhere left to prefer: every visit would roll back */
+    }
+    ctx.saved = g_array_new(false, false, sizeof(int));
+    merge_visit(&ctx, rsc, attr, factor);
+    g_array_free(ctx.saved, true);
 }

@@ -146,6 +146,7 @@ bl__sched_init(bl_sched_t *s, const xmlDoc *cib, const bl_sched_options_t *optio
     s->cib = cib;
     s->err = err;
     s->now = evaluation_time(cib, options);
+    s->record_scores = options != NULL && options->scores;
     s->resources = g_ptr_array_new();
     s->primitives = g_ptr_array_new();
     s->rsc_by_id = g_hash_table_new(g_str_hash, g_str_equal);
@@ -181,7 +182,9 @@ bl_sched_run(const xmlDoc *cib, const bl_sched_options_t *options, bl_sched_resu
     }
     if (rc == 0) {
         *result = bl__sched_result_build(&s);
-        bl__sched_state_capture(&s, *result);
+        if (options != NULL && options->state) {
+            bl__sched_state_capture(&s, *result);
+        }
         (*result)->score_log = s.score_log;
         s.score_log = NULL; /* now the result's */
         if (options != NULL && options->graph) {

@@ -282,7 +282,8 @@ bl__sched_result_build(const bl_sched_t *s)
     stopped_clones(clone_active, result->placement);
     shutdowns(s, result->actions);
     fencing(s, result->actions);
-    for (guint i = 0; s->assign_order != NULL && i < s->assign_order->len; i++) {
+    for (guint i = 0; s->record_scores && s->assign_order != NULL && i < s->assign_order->len;
+         i++) {
         scores_of(s, g_ptr_array_index(s->assign_order, i), result->scores);
     }
     sort_unique(result->placement);
@@ -311,15 +312,26 @@ bl_sched_result_free(bl_sched_result_t *result)
 static char *
 join_lines(const GPtrArray *lines)
 {
-    GString *out = g_string_new(NULL);
+    size_t total = 1;
     char *text;
+    char *at;
 
+    /* One allocation: growing a string line by line reallocated it thousands of times
+     * on large CIBs. */
     for (guint i = 0; i < lines->len; i++) {
-        g_string_append(out, g_ptr_array_index(lines, i));
-        g_string_append_c(out, '\n');
+        total += strlen(g_ptr_array_index(lines, i)) + 1;
     }
-    text = bl_strdup(out->str);
-    g_string_free(out, true);
+    text = bl_malloc(total);
+    at = text;
+    for (guint i = 0; i < lines->len; i++) {
+        const char *line = g_ptr_array_index(lines, i);
+        size_t len = strlen(line);
+
+        memcpy(at, line, len);
+        at[len] = '\n';
+        at += len + 1;
+    }
+    *at = '\0';
     return text;
 }
 

@@ -288,6 +288,7 @@ struct bl_sched {
     GHashTable *lrm_index; /* "uname\nrsc" -> lrm_resource, built for migration history */
     GHashTable *clone_of;  /* borrowed configured id of a cloned resource -> its clone */
     struct bl_sched_score_log *score_log; /* allocation scores as assigned (sched_scores.c) */
+    bool record_scores;                   /* options->scores: keep score_log and pre-scores */
 };
 
 struct bl_sched_result {
@@ -320,7 +321,8 @@ void bl__sched_state_capture(const bl_sched_t *s, bl_sched_result_t *result);
 void bl__sched_state_free(struct bl_sched_state_data *state);
 
 /* -------------------------------------------------------------- sched_scores.c */
-/* Logs the scores RSC is assigned from (FUNCTION: "pcmk__group_assign", ...). */
+/* Logs the scores RSC is assigned from (FUNCTION: "pcmk__group_assign", ...), when the
+ * run records scores (s->record_scores); otherwise does nothing. */
 void bl__sched_scores_log(bl_sched_t *s, const bl_srsc_t *rsc, const char *function);
 void bl__sched_score_log_free(struct bl_sched_score_log *log);
 

@@ -108,6 +108,9 @@ log_one(bl_sched_t *s, const bl_srsc_t *rsc, const char *function)
 void
 bl__sched_scores_log(bl_sched_t *s, const bl_srsc_t *rsc, const char *function)
 {
+    if (!s->record_scores) {
+        return;
+    }
     if (s->score_log == NULL) {
         s->score_log = log_new(s);
     }

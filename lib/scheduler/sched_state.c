@@ -4,6 +4,7 @@
  * operations of the status section. Everything is copied, since the working set is freed
  * when the run ends.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,9 @@ struct bl_sched_state_data {
     GArray *resources; /* bl_sched_rsc_state_t */
     GArray *failures;  /* bl_sched_failure_t */
     GPtrArray *owned;  /* strings and vectors the entries point to (g_free) */
+    /* Only while capturing: */
+    GHashTable *histories; /* id -> first lrm_resource, built when an orphan needs one */
+    GHashTable *listed;    /* "rsc\ntask\ninterval\nnode" of the failures listed */
 };
 
 static const char *
@@ -46,28 +50,38 @@ capture_nodes(const bl_sched_t *s, struct bl_sched_state_data *state)
     }
 }
 
-/* The lrm_resource of an orphan names its agent, since no configuration does. */
+/*
+ * The lrm_resource of an orphan names its agent, since no configuration does. The status
+ * section is indexed once, on the first orphan, rather than searched for each.
+ */
 static const xmlNode *
-history_of(const bl_sched_t *s, const char *id)
+history_of(const bl_sched_t *s, struct bl_sched_state_data *state, const char *id)
 {
     xmlNode *status = bl_xml_first_child(xmlDocGetRootElement(s->cib), "status");
 
-    for (xmlNode *ns = bl_xml_first_child(status, "node_state"); ns != NULL;
-         ns = bl_xml_next(ns, "node_state")) {
-        xmlNode *list = bl_xml_first_child(bl_xml_first_child(ns, "lrm"), "lrm_resources");
-        xmlNode *found = bl_xml_child_by_id(list, "lrm_resource", id);
+    if (state->histories == NULL) {
+        state->histories = g_hash_table_new(g_str_hash, g_str_equal);
+        for (xmlNode *ns = bl_xml_first_child(status, "node_state"); ns != NULL;
+             ns = bl_xml_next(ns, "node_state")) {
+            xmlNode *list = bl_xml_first_child(bl_xml_first_child(ns, "lrm"), "lrm_resources");
 
-        if (found != NULL) {
-            return found;
+            for (xmlNode *rsc = bl_xml_first_child(list, "lrm_resource"); rsc != NULL;
+                 rsc = bl_xml_next(rsc, "lrm_resource")) {
+                const char *rid = bl_xml_attr(rsc, "id");
+
+                if (rid != NULL && !g_hash_table_contains(state->histories, rid)) {
+                    g_hash_table_insert(state->histories, (gpointer) rid, rsc);
+                }
+            }
         }
     }
-    return NULL;
+    return g_hash_table_lookup(state->histories, id);
 }
 
 static const char *
 agent_of(const bl_sched_t *s, const bl_srsc_t *rsc, struct bl_sched_state_data *state)
 {
-    const xmlNode *xml = rsc->xml != NULL ? rsc->xml : history_of(s, rsc->id);
+    const xmlNode *xml = rsc->xml != NULL ? rsc->xml : history_of(s, state, rsc->id);
     const char *class = bl_xml_attr(xml, "class");
     const char *provider = bl_xml_attr(xml, "provider");
     const char *type = bl_xml_attr(xml, "type");
@@ -220,18 +234,19 @@ is_failure(const xmlNode *op, const char *task, uint64_t interval_ms)
     return status != 0 || !expected;
 }
 
+/* Records F as listed; false when an equal failure already was. */
 static bool
-already_listed(const GArray *failures, const bl_sched_failure_t *f)
+first_listing(struct bl_sched_state_data *state, const bl_sched_failure_t *f)
 {
-    for (guint i = 0; i < failures->len; i++) {
-        const bl_sched_failure_t *g = &g_array_index(failures, bl_sched_failure_t, i);
+    char *key =
+        g_strdup_printf("%s\n%s\n%" PRIu64 "\n%s", f->rsc, f->task, f->interval_ms, f->node);
 
-        if (strcmp(g->rsc, f->rsc) == 0 && strcmp(g->task, f->task) == 0
-            && strcmp(g->node, f->node) == 0 && g->interval_ms == f->interval_ms) {
-            return true;
-        }
+    if (g_hash_table_contains(state->listed, key)) {
+        g_free(key);
+        return false;
     }
-    return false;
+    g_hash_table_add(state->listed, key);
+    return true;
 }
 
 static void
@@ -251,7 +266,7 @@ capture_history(struct bl_sched_state_data *state, const xmlNode *rsc, const cha
         };
 
         if (f.rsc == NULL || task == NULL || !is_failure(op, task, f.interval_ms)
-            || already_listed(state->failures, &f)) {
+            || !first_listing(state, &f)) {
             continue;
         }
         f.rsc = keep(state, f.rsc);
@@ -295,7 +310,14 @@ bl__sched_state_capture(const bl_sched_t *s, bl_sched_result_t *result)
     for (guint i = 0; i < s->assign_order->len; i++) {
         capture_rsc(s, g_ptr_array_index(s->assign_order, i), state);
     }
+    state->listed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     capture_failures(s, state);
+    g_hash_table_destroy(state->listed);
+    state->listed = NULL;
+    if (state->histories != NULL) {
+        g_hash_table_destroy(state->histories);
+        state->histories = NULL;
+    }
     state->pub.n_nodes = state->nodes->len;
     state->pub.nodes = (const bl_sched_node_state_t *) (void *) state->nodes->data;
     state->pub.n_resources = state->resources->len;
@@ -321,5 +343,5 @@ bl__sched_state_free(struct bl_sched_state_data *state)
 const bl_sched_state_t *
 bl_sched_result_state(const bl_sched_result_t *result)
 {
-    return &result->state->pub;
+    return result->state != NULL ? &result->state->pub : NULL;
 }

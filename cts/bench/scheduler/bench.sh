@@ -1,12 +1,14 @@
 #!/bin/bash
 # Scheduler benchmark (figures, never assertions): for each size M and each state
-# (stopped, running), generate a CIB with bl-gen-cib, time 3 runs of
+# (stopped, running, and "set": running with a colocation set chain of BENCH_SET_SIZE
+# members, default M/10), generate a CIB with bl-gen-cib, time 3 runs of
 # `belay simulate FILE --placement` and, when installed, of `crm_simulate -R -x FILE`
 # (scheduler only), and print the median wall time, the peak RSS, the ratio
 # crm_simulate/belay and whether both compute the same placement.
 # Usage: cts/bench/scheduler/bench.sh [SIZES...]    (default: 100 1000 5000 10000)
 # Environment: BENCH_CAP (seconds per run, default 120), BENCH_CRM_MAX (largest size
 # crm_simulate is run on, default 1000: it takes minutes beyond), BENCH_SEED (default 1),
+# BENCH_SET_SIZE (members of the "set" state's colocation set; 0 skips that state),
 # BENCH_KEEP=1 keeps the generated files (their directory is printed).
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../../.." && pwd)}
@@ -125,9 +127,16 @@ bench_tool() {
 printf '%-6s %-8s %-11s %-9s %-11s %-9s %-8s %s\n' \
     resources state belay belay-RSS crm_sim crm-RSS ratio same-placement
 for size in "${SIZES[@]}"; do
-    for state in stopped running; do
+    set_size=${BENCH_SET_SIZE:-$((size / 10))}
+    for state in stopped running set; do
         cib="$DIR/cib-$size-$state.xml"
-        "$GEN" --seed "$SEED" --nodes 16 --resources "$size" --state "$state" >"$cib" || exit 1
+        if [ "$state" = set ]; then
+            [ "$set_size" -ge 2 ] || continue
+            "$GEN" --seed "$SEED" --nodes 16 --resources "$size" --state running \
+                --set-size "$set_size" >"$cib" || exit 1
+        else
+            "$GEN" --seed "$SEED" --nodes 16 --resources "$size" --state "$state" >"$cib" || exit 1
+        fi
         IFS=$'\t' read -r bt brss < <(bench_tool "$DIR/belay.placement" \
             "$BELAY" simulate "$cib" --placement)
         ct=-; crss=-; ratio=-; same=-

@@ -34,6 +34,8 @@ struct gen {
     struct top *tops;
     int ntops;
     bool *stopped; /* per primitive: target-role=Stopped */
+    int set_size;  /* members of the one colocation set (0: none) */
+    const char *set_score;
 };
 
 static uint64_t
@@ -189,6 +191,47 @@ print_colocations_orders(struct gen *g)
     }
 }
 
+/*
+ * One rsc_colocation with a sequential resource_set of SET_SIZE distinct primitives outside
+ * groups, in definition order (each placed with the one listed before it), so that the
+ * chain points the same way as the other colocations and cannot close a cycle. Groups are
+ * left out because a group in a set starts a new chain for colocation merging (its
+ * colocations move to its members only when it is assigned): the set is one long chain,
+ * the case whose merging cost grows with the square of its length. The members are every
+ * (lone primitives / set_size)-th lone primitive from a random start.
+ */
+static void
+print_colocation_set(struct gen *g)
+{
+    int *lone = bl_calloc((size_t) g->ntops + 1, sizeof(*lone));
+    int n_lone = 0;
+    int size;
+    int stride;
+    int start;
+
+    for (int i = 0; i < g->ntops; i++) {
+        if (!g->tops[i].group) {
+            lone[n_lone++] = g->tops[i].first;
+        }
+    }
+    size = g->set_size < n_lone ? g->set_size : n_lone;
+    if (size >= 2) {
+        /* drawn from a copy of the generator: the rest of the CIB is the same with a set */
+        struct gen draw = *g;
+
+        stride = n_lone / size;
+        start = rng_below(&draw, n_lone - (size - 1) * stride);
+        printf("      <rsc_colocation id=\"colset\" score=\"%s\">\n", g->set_score);
+        printf("        <resource_set id=\"colset-0\">\n");
+        for (int i = 0; i < size; i++) {
+            printf("          <resource_ref id=\"r%d\"/>\n", lone[start + i * stride]);
+        }
+        printf("        </resource_set>\n");
+        printf("      </rsc_colocation>\n");
+    }
+    bl_free(&lone);
+}
+
 static void
 print_configuration(struct gen *g)
 {
@@ -209,6 +252,7 @@ print_configuration(struct gen *g)
     printf("    <constraints>\n");
     print_locations(g);
     print_colocations_orders(g);
+    print_colocation_set(g);
     printf("    </constraints>\n");
     printf("    <rsc_defaults>\n");
     printf("      <meta_attributes id=\"rsc-options\">\n");
@@ -275,10 +319,14 @@ static void
 usage(FILE *out)
 {
     fprintf(out,
-            "Usage: bl-gen-cib [--seed S] [--nodes N] [--resources M] [--state stopped|running]\n");
+            "Usage: bl-gen-cib [--seed S] [--nodes N] [--resources M] [--state stopped|running]\n"
+            "                  [--set-size K] [--set-score SCORE]\n");
     fprintf(
         out,
         "Print a benchmark CIB: M ocf:pacemaker:Dummy primitives (default 100) on N nodes (default 16).\n");
+    fprintf(
+        out,
+        "--set-size K adds a colocation set of K top-level resources (score SCORE, default INFINITY).\n");
 }
 
 static bool
@@ -291,6 +339,31 @@ parse_count(const char *text, long max, long *out)
     return errno == 0 && end != text && *end == '\0' && *out >= 0 && *out <= max;
 }
 
+/* --set-size and --set-score (C is the option's short letter). Returns 0 or 2. */
+static int
+set_option(int c, const char *arg, struct gen *g)
+{
+    long value = 0;
+
+    if (c == 'k') {
+        if (!parse_count(arg, 10000000, &value)) {
+            fprintf(stderr, "bl-gen-cib: --set-size '%s' is not an integer from 0 to 10000000\n",
+                    arg);
+            return 2;
+        }
+        g->set_size = (int) value;
+        return 0;
+    }
+    if (!bl_score_valid(arg)) {
+        fprintf(stderr,
+                "bl-gen-cib: --set-score '%s' is not a score (an integer, INFINITY or -INFINITY)\n",
+                arg);
+        return 2;
+    }
+    g->set_score = arg;
+    return 0;
+}
+
 static int
 parse_args(int argc, char **argv, struct gen *g)
 {
@@ -299,13 +372,15 @@ parse_args(int argc, char **argv, struct gen *g)
         {"nodes", required_argument, NULL, 'n'},
         {"resources", required_argument, NULL, 'r'},
         {"state", required_argument, NULL, 't'},
+        {"set-size", required_argument, NULL, 'k'},
+        {"set-score", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     long value = 0;
     int c;
 
-    while ((c = getopt_long(argc, argv, "s:n:r:t:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:n:r:t:k:c:h", opts, NULL)) != -1) {
         switch (c) {
         case 's':
             if (!parse_count(optarg, LONG_MAX, &value)) {
@@ -339,6 +414,12 @@ parse_args(int argc, char **argv, struct gen *g)
             }
             g->running = strcmp(optarg, "running") == 0;
             break;
+        case 'k':
+        case 'c':
+            if (set_option(c, optarg, g) != 0) {
+                return 2;
+            }
+            break;
         case 'h':
             usage(stdout);
             exit(0);
@@ -357,7 +438,7 @@ parse_args(int argc, char **argv, struct gen *g)
 int
 main(int argc, char **argv)
 {
-    struct gen g = {.rng = 1, .nodes = 16, .prims = 100};
+    struct gen g = {.rng = 1, .nodes = 16, .prims = 100, .set_score = "INFINITY"};
     int rc = parse_args(argc, argv, &g);
 
     if (rc != 0) {

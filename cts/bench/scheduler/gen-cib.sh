@@ -10,7 +10,7 @@ check() {
     n=$((n + 1))
     if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
 }
-echo "1..9"
+echo "1..11"
 M=60
 for state in stopped running; do
     "$GEN" --seed 7 --resources $M --state $state >"$DIR/$state.xml"
@@ -36,3 +36,15 @@ check $? "a seed always gives the same CIB and another seed another one"
 "$GEN" --state bogus >"$DIR/bad.out" 2>"$DIR/bad.err"
 [ $? = 2 ] && [ ! -s "$DIR/bad.out" ] && grep -q "bogus" "$DIR/bad.err"
 check $? "a bad option is refused with a message and no output"
+
+# --set-size adds one colocation set of distinct lone primitives and nothing else.
+"$GEN" --seed 7 --resources $M --state running --set-size 12 --set-score 500 >"$DIR/set.xml"
+[ "$(grep -c '<resource_ref id="r' "$DIR/set.xml")" = 12 ] &&
+    [ "$(grep '<resource_ref ' "$DIR/set.xml" | sort -u | wc -l)" = 12 ] &&
+    grep -q '<rsc_colocation id="colset" score="500">' "$DIR/set.xml" &&
+    sed '/<rsc_colocation id="colset"/,/<\/rsc_colocation>/d' "$DIR/set.xml" | cmp -s - "$DIR/running.xml"
+check $? "--set-size adds a set of 12 distinct primitives and changes nothing else"
+
+"$GEN" --set-size 5 --set-score 'x"' >"$DIR/bad.out" 2>"$DIR/bad.err"
+[ $? = 2 ] && [ ! -s "$DIR/bad.out" ] && grep -q "set-score" "$DIR/bad.err"
+check $? "a bad --set-score is refused with a message and no output"

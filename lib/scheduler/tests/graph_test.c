@@ -50,7 +50,7 @@ parse(void)
 static bl_sched_result_t *
 run(const xmlDoc *doc, bool graph)
 {
-    bl_sched_options_t options = {.now = 1700000000, .graph = graph};
+    bl_sched_options_t options = {.now = 1700000000, .graph = graph, .state = true};
     bl_sched_result_t *result = NULL;
     char *err = NULL;
 
@@ -132,6 +132,35 @@ test_no_graph_unless_asked(void **state)
     assert_int_equal(bl_sched_result_apply(result, doc, &err), BL_EINVALID);
     assert_non_null(err);
     free(err);
+    bl_sched_result_free(result);
+    xmlFreeDoc(doc);
+}
+
+/* State and scores cost time on large CIBs: a run keeps them only when asked. */
+static void
+test_no_state_or_scores_unless_asked(void **state)
+{
+    xmlDoc *doc = parse();
+    bl_sched_options_t options = {.now = 1700000000};
+    bl_sched_result_t *result = NULL;
+    char *scores;
+
+    (void) state;
+    assert_int_equal(bl_sched_run(doc, &options, &result, NULL), 0);
+    assert_null(bl_sched_result_state(result));
+    scores = bl_sched_result_allocation_scores(result);
+    assert_string_equal(scores, "");
+    free(scores);
+    bl_sched_result_free(result);
+    options.scores = true;
+    assert_int_equal(bl_sched_run(doc, &options, &result, NULL), 0);
+    assert_null(bl_sched_result_state(result));
+    scores = bl_sched_result_allocation_scores(result);
+    assert_non_null(strstr(scores, "pcmk__primitive_assign: a allocation score on n2: 100\n"));
+    free(scores);
+    scores = bl_sched_result_scores(result);
+    assert_non_null(strstr(scores, "a n2 100\n"));
+    free(scores);
     bl_sched_result_free(result);
     xmlFreeDoc(doc);
 }
@@ -512,6 +541,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_graph_holds_actions_probes_monitors_and_edges),
         cmocka_unit_test(test_no_graph_unless_asked),
+        cmocka_unit_test(test_no_state_or_scores_unless_asked),
         cmocka_unit_test(test_state_before_the_transition),
         cmocka_unit_test(test_applied_results_are_a_steady_state),
         cmocka_unit_test(test_inject_node_down_and_up),
