@@ -63,6 +63,13 @@ bl__graph_op_add(graph_t *g, gop_kind_t kind, const bl_srsc_t *rsc, const char *
     op->interval_ms = interval_ms;
     op->inputs = g_array_new(false, false, sizeof(int));
     if (rsc != NULL) {
+        GPtrArray *list = g_hash_table_lookup(g->ops_of, rsc);
+
+        if (list == NULL) {
+            list = g_ptr_array_new();
+            g_hash_table_insert(g->ops_of, (gpointer) rsc, list);
+        }
+        g_ptr_array_add(list, op);
         op->key = g_strdup_printf("%s_%s_%" PRIu64, rsc->id, task, interval_ms);
     }
     g_ptr_array_add(g->ops, op);
@@ -246,8 +253,10 @@ add_reloads(graph_t *g, GHashTable *reloads)
 
 /* ---------------------------------------------------------- history on a node */
 
-static const xmlNode *
-lrm_resource(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
+/* The lrm_resource elements of NODE's node_state (the first matching its id or uname) by
+ * id, the first of each id winning as in a scan; NULL when NODE has no node_state. */
+static GHashTable *
+node_histories(const bl_sched_t *s, const bl_snode_t *node)
 {
     xmlNode *status = bl_xml_first_child(xmlDocGetRootElement(s->cib), "status");
 
@@ -255,22 +264,45 @@ lrm_resource(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
          ns = bl_xml_next(ns, "node_state")) {
         const char *id = bl_xml_attr(ns, "id");
         const char *uname = bl_xml_attr(ns, "uname");
-        xmlNode *list;
+        xmlNode *list = bl_xml_first_child(bl_xml_first_child(ns, "lrm"), "lrm_resources");
+        GHashTable *by_id;
 
         if (!((id != NULL && strcmp(id, node->id) == 0)
               || (uname != NULL && strcmp(uname, node->uname) == 0))) {
             continue;
         }
-        list = bl_xml_first_child(bl_xml_first_child(ns, "lrm"), "lrm_resources");
-        return bl_xml_child_by_id(list, "lrm_resource", rsc->id);
+        by_id = g_hash_table_new(g_str_hash, g_str_equal);
+        for (xmlNode *h = bl_xml_first_child(list, "lrm_resource"); h != NULL;
+             h = bl_xml_next(h, "lrm_resource")) {
+            const char *rsc_id = bl_xml_attr(h, "id");
+
+            if (rsc_id != NULL && !g_hash_table_contains(by_id, rsc_id)) {
+                g_hash_table_insert(by_id, (gpointer) rsc_id, h);
+            }
+        }
+        return by_id;
     }
     return NULL;
+}
+
+/* The lrm_resource recording resource ID on NODE, or NULL. Looked up once per (resource,
+ * node) and more: a scan per lookup made the graph quadratic in the resources. */
+static const xmlNode *
+lrm_resource(graph_t *g, const char *id, const bl_snode_t *node)
+{
+    GHashTable *by_id;
+
+    if (!g_hash_table_lookup_extended(g->histories, node, NULL, (gpointer *) &by_id)) {
+        by_id = node_histories(g->s, node);
+        g_hash_table_insert(g->histories, (gpointer) node, by_id);
+    }
+    return by_id != NULL ? g_hash_table_lookup(by_id, id) : NULL;
 }
 
 /* The history of RSC on NODE; an anonymous instance known there may find it recorded under
  * another instance number (the controller's) or the configured id. */
 static const xmlNode *
-instance_history(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
+instance_history(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
 {
     const xmlNode *history = NULL;
     const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
@@ -278,9 +310,9 @@ instance_history(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *no
     /* active on NODE: by the history that shows it active, which may be another instance
      * number's next to a stopped one under its own (the unpacker matched both to it) */
     if (rsc->history_id != NULL && g_ptr_array_find(rsc->running_on, node, NULL)) {
-        history = lrm_resource(s, &(bl_srsc_t){.id = rsc->history_id}, node);
+        history = lrm_resource(g, rsc->history_id, node);
     }
-    history = history != NULL ? history : lrm_resource(s, rsc, node);
+    history = history != NULL ? history : lrm_resource(g, rsc->id, node);
 
     if (history != NULL || clone == NULL || clone->clone->unique || rsc->base_id == NULL
         || !g_ptr_array_find(rsc->known_on, node, NULL)) {
@@ -290,7 +322,7 @@ instance_history(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *no
         g_autofree char *id =
             i == 0 ? g_strdup(rsc->base_id) : g_strdup_printf("%s:%d", rsc->base_id, i - 1);
 
-        history = lrm_resource(s, &(bl_srsc_t){.id = id}, node);
+        history = lrm_resource(g, id, node);
     }
     return history;
 }
@@ -419,12 +451,13 @@ active_recurring(const xmlNode *history)
 
 /* ------------------------------------------------------------------ probes */
 
-/* resource-discovery=never in a location constraint for RSC (or its group) on NODE. */
-static bool
-discovery_disabled(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
+/* The "RSC NODE" pairs of the location constraints with resource-discovery=never. */
+static GHashTable *
+undiscovered_pairs(const bl_sched_t *s)
 {
     xmlNode *config = bl_xml_first_child(xmlDocGetRootElement(s->cib), "configuration");
     xmlNode *constraints = bl_xml_first_child(config, "constraints");
+    GHashTable *pairs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
     for (xmlNode *c = bl_xml_first_child(constraints, "rsc_location"); c != NULL;
          c = bl_xml_next(c, "rsc_location")) {
@@ -432,16 +465,31 @@ discovery_disabled(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *
         const char *where = bl_xml_attr(c, "node");
         const char *discovery = bl_xml_attr(c, "resource-discovery");
 
-        if (target == NULL || where == NULL || discovery == NULL || strcmp(discovery, "never") != 0
-            || strcmp(where, node->uname) != 0) {
-            continue;
-        }
-        if (strcmp(target, rsc->id) == 0
-            || (rsc->parent != NULL && strcmp(target, rsc->parent->id) == 0)) {
-            return true;
+        if (target != NULL && where != NULL && discovery != NULL
+            && strcmp(discovery, "never") == 0) {
+            g_hash_table_add(pairs, g_strdup_printf("%s %s", target, where));
         }
     }
-    return false;
+    return pairs;
+}
+
+/* resource-discovery=never in a location constraint for RSC (or its group) on NODE. */
+static bool
+discovery_disabled(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    g_autofree char *own = NULL;
+    g_autofree char *parent = NULL;
+
+    if (g->undiscovered == NULL) {
+        g->undiscovered = undiscovered_pairs(g->s);
+    }
+    if (g_hash_table_size(g->undiscovered) == 0) {
+        return false;
+    }
+    own = g_strdup_printf("%s %s", rsc->id, node->uname);
+    parent = rsc->parent != NULL ? g_strdup_printf("%s %s", rsc->parent->id, node->uname) : NULL;
+    return g_hash_table_contains(g->undiscovered, own)
+           || (parent != NULL && g_hash_table_contains(g->undiscovered, parent));
 }
 
 /* A boolean cluster option the run does not keep (DEFAULT when unset). */
@@ -482,7 +530,7 @@ add_probes(graph_t *g, GHashTable *probes)
             gop_t *probe;
 
             if (!node->online || node->unclean || node->maintenance
-                || lrm_resource(s, rsc, node) != NULL || discovery_disabled(s, rsc, node)
+                || lrm_resource(g, rsc->id, node) != NULL || discovery_disabled(g, rsc, node)
                 || anonymous_probe_skipped(rsc, node)) {
                 continue;
             }
@@ -630,7 +678,7 @@ static void
 monitor_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const monitor_config_t *m,
            const side_ops_t *side)
 {
-    g_autoptr(GHashTable) active = active_recurring(instance_history(g->s, rsc, node));
+    g_autoptr(GHashTable) active = active_recurring(instance_history(g, rsc, node));
     g_autofree char *key = g_strdup_printf("monitor_%" PRIu64, m->interval_ms);
     g_autofree char *probe_key = g_strdup_printf("%s@%s", rsc->id, node->uname);
     gop_t *reload = g_hash_table_lookup(side->reloads, probe_key);
@@ -749,7 +797,7 @@ stopped_role(const bl_srsc_t *rsc, const xmlNode *op)
 static void
 cancel_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
 {
-    g_autoptr(GHashTable) active = active_recurring(instance_history(g->s, rsc, node));
+    g_autoptr(GHashTable) active = active_recurring(instance_history(g, rsc, node));
     g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(active), (GCompareFunc) strcmp);
 
     for (GList *iter = keys; iter != NULL; iter = iter->next) {
@@ -831,6 +879,23 @@ anonymous_orphan(const bl_srsc_t *rsc)
     return rsc->orphan && clone != NULL && !clone->clone->unique;
 }
 
+/* A history delete comes after RSC's stops and before its starts. */
+static void
+delete_edges(graph_t *g, const bl_srsc_t *rsc, gop_t *del)
+{
+    GPtrArray *ops = g_hash_table_lookup(g->ops_of, rsc);
+
+    for (guint j = 0; j < ops->len; j++) {
+        gop_t *op = g_ptr_array_index(ops, j);
+
+        if (op->kind == GOP_RSC && strcmp(op->task, "stop") == 0) {
+            bl__graph_input(del, op);
+        } else if (op->kind == GOP_RSC && strcmp(op->task, "start") == 0) {
+            bl__graph_input(op, del);
+        }
+    }
+}
+
 /*
  * The controller forgets a resource's history on a node (operation "delete") when the
  * resource was removed from the configuration (once stopped), or when the configuration
@@ -847,7 +912,7 @@ add_deletes(graph_t *g)
 
         for (int n = 0; rsc->managed && !rsc->failed && n < s->n_nodes; n++) {
             const bl_snode_t *node = s->nodes[n];
-            const xmlNode *history = lrm_resource(s, rsc, node);
+            const xmlNode *history = lrm_resource(g, rsc->id, node);
             gop_t *del;
 
             if (history == NULL || !node->online || node->unclean || anonymous_orphan(rsc)
@@ -855,16 +920,7 @@ add_deletes(graph_t *g)
                 continue;
             }
             del = bl__graph_op_add(g, GOP_RSC, rsc, "delete", node, 0);
-            for (guint j = 0; j < g->ops->len; j++) {
-                gop_t *op = g_ptr_array_index(g->ops, j);
-
-                if (op->rsc == rsc && op->kind == GOP_RSC && strcmp(op->task, "stop") == 0) {
-                    bl__graph_input(del, op);
-                } else if (op->rsc == rsc && op->kind == GOP_RSC
-                           && strcmp(op->task, "start") == 0) {
-                    bl__graph_input(op, del);
-                }
-            }
+            delete_edges(g, rsc, del);
         }
     }
 }
@@ -1021,7 +1077,7 @@ start_waits_for_fence(graph_t *g, const gop_t *start, const bl_snode_t *node)
         return true;
     }
     return strcmp(requires, "quorum") == 0 && start->rsc->allowed[node->index]
-           && lrm_resource(g->s, start->rsc, node) == NULL;
+           && lrm_resource(g, start->rsc->id, node) == NULL;
 }
 
 /* An unclean node is fenced first; the stops it implies (pseudo) and the starts that
@@ -1417,10 +1473,12 @@ group_edges(graph_t *g, const bl_srsc_t *group)
 static void
 graph_actions_of(graph_t *g, const bl_srsc_t *rsc, const char *task, bool probe, GPtrArray *out)
 {
-    for (guint i = 0; i < g->ops->len; i++) {
-        gop_t *op = g_ptr_array_index(g->ops, i);
+    GPtrArray *ops = g_hash_table_lookup(g->ops_of, rsc);
 
-        if (op->rsc == rsc && op->kind != GOP_CRM && op->probe == probe
+    for (guint i = 0; ops != NULL && i < ops->len; i++) {
+        gop_t *op = g_ptr_array_index(ops, i);
+
+        if (op->kind != GOP_CRM && op->probe == probe
             && strcmp(op->task, task) == 0 && (probe || op->interval_ms == 0)) {
             g_ptr_array_add(out, op);
         }
@@ -1924,6 +1982,15 @@ graph_xml(graph_t *g, GHashTable *digests)
     return doc;
 }
 
+/* (a node without node_state has a NULL table) */
+static void
+free_table(gpointer table)
+{
+    if (table != NULL) {
+        g_hash_table_destroy(table);
+    }
+}
+
 void
 bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
 {
@@ -1934,6 +2001,9 @@ bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
         .notified = g_hash_table_new(g_direct_hash, g_direct_equal),
         .probes_of = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                            (GDestroyNotify) g_ptr_array_unref),
+        .ops_of = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                        (GDestroyNotify) g_ptr_array_unref),
+        .histories = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free_table),
     };
     g_autoptr(GHashTable) probes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autoptr(GHashTable) reloads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -1960,6 +2030,11 @@ bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
     g_hash_table_destroy(g.by_action);
     g_hash_table_destroy(g.notified);
     g_hash_table_destroy(g.probes_of);
+    g_hash_table_destroy(g.ops_of);
+    g_hash_table_destroy(g.histories);
+    if (g.undiscovered != NULL) {
+        g_hash_table_destroy(g.undiscovered);
+    }
     g_ptr_array_free(g.ops, true);
 }
 

@@ -34,6 +34,10 @@ typedef struct graph {
      * of its post-notifications (gop_t *, NULL when not in the graph) */
     GHashTable *notified;
     GHashTable *probes_of; /* primitive -> GPtrArray of its probes (gop_t *), once known */
+    /* Indexes that keep the graph near-linear in the number of resources: */
+    GHashTable *ops_of;       /* resource -> GPtrArray of its actions (gop_t *), in id order */
+    GHashTable *histories;    /* node -> its lrm_resource elements by id, built on first use */
+    GHashTable *undiscovered; /* "RSC NODE" of the resource-discovery=never locations */
 } graph_t;
 
 /* Adds an action of KIND to G; KEY is RSC_TASK_INTERVAL when RSC is set (else NULL). */
