@@ -35,6 +35,61 @@ test_parse_error_names_file_and_line(void **state)
     free(err);
 }
 
+/* A document of COUNT lrm_rsc_op-like elements, one a line, over 10 MB for 100,000. */
+static GString *
+big_document(int count)
+{
+    GString *text = g_string_new("<status>\n");
+
+    for (int i = 0; i < count; i++) {
+        g_string_append_printf(text,
+                               "<lrm_rsc_op id=\"r%d_monitor_10000\" operation=\"monitor\" "
+                               "transition-key=\"%d:-1:0:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\"/>\n",
+                               i, i);
+    }
+    g_string_append(text, "</status>\n");
+    return text;
+}
+
+/* libxml2 refuses documents over 10 MB by default ("Huge input lookup"): a saved CIB of
+ * thousands of resources is larger, and must read back. */
+static void
+test_parse_huge_document(void **state)
+{
+    g_autoptr(GString) text = big_document(100000);
+    xmlDoc *doc = NULL;
+    char *err = NULL;
+    xmlNode *last;
+
+    (void) state;
+    assert_true(text->len > 12 * 1000 * 1000);
+    assert_int_equal(bl_xml_parse(text->str, text->len, "big.xml", &doc, &err), 0);
+    assert_null(err);
+    assert_int_equal(xmlChildElementCount(xmlDocGetRootElement(doc)), 100000);
+    last = xmlLastElementChild(xmlDocGetRootElement(doc));
+    assert_string_equal(bl_xml_attr(last, "id"), "r99999_monitor_10000");
+    xmlFreeDoc(doc);
+}
+
+/* Lifting the size limit keeps the parser strict: an error near the end of a large
+ * document is still refused, at its line. */
+static void
+test_parse_huge_document_stays_strict(void **state)
+{
+    g_autoptr(GString) text = big_document(100000);
+    xmlDoc *doc = NULL;
+    char *err = NULL;
+
+    (void) state;
+    /* line 100,001 is the last element: drop its "/" so it is never closed */
+    g_string_truncate(text, text->len - strlen("/>\n</status>\n"));
+    g_string_append(text, ">\n</status>\n");
+    assert_int_equal(bl_xml_parse(text->str, text->len, "big.xml", &doc, &err), BL_EPARSE);
+    assert_null(doc);
+    assert_non_null(strstr(err, "big.xml line 100002"));
+    free(err);
+}
+
 static void
 test_attr_and_children(void **state)
 {
@@ -120,6 +175,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_error_names_file_and_line),
+        cmocka_unit_test(test_parse_huge_document),
+        cmocka_unit_test(test_parse_huge_document_stays_strict),
         cmocka_unit_test(test_attr_and_children),
         cmocka_unit_test(test_canonical_ignores_attr_order_and_whitespace),
         cmocka_unit_test(test_atomic_write_and_read),
