@@ -1478,8 +1478,8 @@ graph_actions_of(graph_t *g, const bl_srsc_t *rsc, const char *task, bool probe,
     for (guint i = 0; ops != NULL && i < ops->len; i++) {
         gop_t *op = g_ptr_array_index(ops, i);
 
-        if (op->kind != GOP_CRM && op->probe == probe
-            && strcmp(op->task, task) == 0 && (probe || op->interval_ms == 0)) {
+        if (op->kind != GOP_CRM && op->probe == probe && strcmp(op->task, task) == 0
+            && (probe || op->interval_ms == 0)) {
             g_ptr_array_add(out, op);
         }
     }
