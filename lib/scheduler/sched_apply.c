@@ -182,6 +182,28 @@ lrm_resource(GHashTable *index, xmlNode *state, const char *rsc, const xmlNode *
     return history;
 }
 
+/* What applying a transition's results works on: the CIB and its indexes. */
+typedef struct apply {
+    xmlDoc *cib;
+    GHashTable *histories; /* node_state -> histories_t */
+    GHashTable *states;    /* "ID UNAME" -> node_state, as node_state() finds it */
+} apply_t;
+
+/* node_state() once per node: node_states are only ever added while results are applied,
+ * so the one found for a node stays the one to find. */
+static xmlNode *
+cached_state(apply_t *a, const char *id, const char *uname)
+{
+    g_autofree char *key = g_strdup_printf("%s %s", id, uname);
+    xmlNode *state = g_hash_table_lookup(a->states, key);
+
+    if (state == NULL) {
+        state = node_state(a->cib, id, uname);
+        g_hash_table_insert(a->states, g_steal_pointer(&key), state);
+    }
+    return state;
+}
+
 static int
 next_call_id(xmlDoc *cib)
 {
@@ -349,13 +371,12 @@ reprobe(xmlDoc *cib, const xmlNode *op)
 }
 
 static void
-apply_rsc_op(const bl_sched_result_t *result, xmlDoc *cib, GHashTable *index, const xmlNode *op,
-             int call_id)
+apply_rsc_op(const bl_sched_result_t *result, apply_t *a, const xmlNode *op, int call_id)
 {
     const xmlNode *primitive = bl_xml_first_child(op, "primitive");
     const xmlNode *attrs = bl_xml_first_child(op, "attributes");
     const char *interval = bl_xml_attr(attrs, "CRM_meta_interval");
-    xmlNode *state = node_state(cib, bl_xml_attr(op, "on_node_uuid"), bl_xml_attr(op, "on_node"));
+    xmlNode *state = cached_state(a, bl_xml_attr(op, "on_node_uuid"), bl_xml_attr(op, "on_node"));
     op_result_t r = {
         .rsc = bl_xml_attr(primitive, "id"),
         .task = bl_xml_attr(op, "operation"),
@@ -378,11 +399,11 @@ apply_rsc_op(const bl_sched_result_t *result, xmlDoc *cib, GHashTable *index, co
     r.rc = r.target_rc;
     if (strcmp(r.task, "delete") == 0) {
         /* the controller forgets the resource's history on the node */
-        history_remove(index, state, lrm_resource(index, state, r.rsc, primitive));
+        history_remove(a->histories, state, lrm_resource(a->histories, state, r.rsc, primitive));
         return;
     }
     if (strcmp(r.task, "cancel") == 0) {
-        forget_recurring(lrm_resource(index, state, r.rsc, primitive),
+        forget_recurring(lrm_resource(a->histories, state, r.rsc, primitive),
                          bl_xml_attr(attrs, "CRM_meta_operation"), r.interval_ms);
         return;
     }
@@ -390,7 +411,7 @@ apply_rsc_op(const bl_sched_result_t *result, xmlDoc *cib, GHashTable *index, co
         /* the agent now runs with today's parameters, as after a start */
         r.task = "start";
     }
-    record_op(lrm_resource(index, state, r.rsc, primitive), &r);
+    record_op(lrm_resource(a->histories, state, r.rsc, primitive), &r);
 }
 
 /* Removes RSC's fail-count-* and last-failure-* attributes from STATE. */
@@ -439,11 +460,11 @@ forget_last_failure(xmlNode *state, const char *rsc)
 /* A fenced node is down and has forgotten everything it ran; a shut down node is down;
  * cleared failures are gone. */
 static void
-apply_crm_event(xmlDoc *cib, GHashTable *index, const xmlNode *event)
+apply_crm_event(apply_t *a, const xmlNode *event)
 {
     const char *task = bl_xml_attr(event, "operation");
     xmlNode *state =
-        node_state(cib, bl_xml_attr(event, "on_node_uuid"), bl_xml_attr(event, "on_node"));
+        cached_state(a, bl_xml_attr(event, "on_node_uuid"), bl_xml_attr(event, "on_node"));
 
     if (task != NULL && strcmp(task, "clear_failcount") == 0) {
         clear_failcounts(state, bl_xml_attr(bl_xml_first_child(event, "primitive"), "id"));
@@ -452,7 +473,7 @@ apply_crm_event(xmlDoc *cib, GHashTable *index, const xmlNode *event)
     }
     set_membership(state, false);
     if (task != NULL && strcmp(task, "stonith") == 0) {
-        g_hash_table_remove(index, state);
+        g_hash_table_remove(a->histories, state);
         bl_xml_remove(bl_xml_first_child(state, "lrm"));
         bl_xml_remove(bl_xml_first_child(state, "transient_attributes"));
     }
@@ -490,7 +511,9 @@ int
 bl_sched_result_apply(const bl_sched_result_t *result, xmlDoc *cib, char **err)
 {
     g_autoptr(GPtrArray) order = g_ptr_array_new();
-    g_autoptr(GHashTable) index = histories_index_new();
+    g_autoptr(GHashTable) histories = histories_index_new();
+    g_autoptr(GHashTable) states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    apply_t a = {.cib = cib, .histories = histories, .states = states};
     int call_id;
 
     if (result->graph == NULL) {
@@ -507,9 +530,9 @@ bl_sched_result_apply(const bl_sched_result_t *result, xmlDoc *cib, char **err)
         if (bl_xml_is(action, "rsc_op") && task != NULL && strcmp(task, "probe_again") == 0) {
             reprobe(cib, action);
         } else if (bl_xml_is(action, "rsc_op")) {
-            apply_rsc_op(result, cib, index, action, call_id++);
+            apply_rsc_op(result, &a, action, call_id++);
         } else if (bl_xml_is(action, "crm_event")) {
-            apply_crm_event(cib, index, action);
+            apply_crm_event(&a, action);
         }
     }
     return 0;
