@@ -4,9 +4,9 @@ controller would execute: the set of rsc_op/crm_event actions (operation_key@on_
 and, for each, the set of those actions that must complete before it, following inputs
 through pseudo-events. Ids and the shape of pseudo-event chains are ignored, except that
 the pseudo-events of the clones themselves (start, running, ..., and the notification
-pseudo-events, recognized by their CRM_meta_clone_max) must be the same. Notify actions must also carry
-the same notification meta attributes (CRM_meta_notify_*: type, operation and the lists
-of instances and nodes an agent reads).
+pseudo-events, recognized by their CRM_meta_clone_max) must be the same. Notify actions
+must also carry the same notification meta attributes (CRM_meta_notify_*: type,
+operation and the lists of instances and nodes an agent reads).
 Usage: graph-compare.py EXPECTED.xml ACTUAL.xml  (exit 0 same, 1 different)."""
 import sys
 import xml.etree.ElementTree as ET

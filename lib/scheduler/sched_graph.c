@@ -1177,16 +1177,15 @@ ordering_first_op(graph_t *g, bl_action_t *first, const bl_action_t *then)
 
 /* ---------------------------------------------------------- clone pseudo-events */
 
-/* The primitives RSC consists of (RSC itself for a primitive). */
-static void
-leaves_of(const bl_srsc_t *rsc, GPtrArray *out)
+void
+bl__graph_leaves(const bl_srsc_t *rsc, GPtrArray *out)
 {
     if (rsc->kind == BL_RSC_PRIMITIVE) {
         g_ptr_array_add(out, (gpointer) rsc);
         return;
     }
     for (guint i = 0; i < rsc->children->len; i++) {
-        leaves_of(g_ptr_array_index(rsc->children, i), out);
+        bl__graph_leaves(g_ptr_array_index(rsc->children, i), out);
     }
 }
 
@@ -1238,7 +1237,7 @@ clone_event_needed(const bl_action_t *action)
     bool required = false;
     bool runnable = false;
 
-    leaves_of(action->rsc, leaves);
+    bl__graph_leaves(action->rsc, leaves);
     for (guint i = 0; i < leaves->len; i++) {
         const bl_srsc_t *leaf = g_ptr_array_index(leaves, i);
 
@@ -1325,7 +1324,7 @@ instance_probes(graph_t *g, const bl_srsc_t *instance, GPtrArray *out)
     g_autoptr(GPtrArray) leaves = g_ptr_array_new();
 
     g_ptr_array_set_size(out, 0);
-    leaves_of(instance, leaves);
+    bl__graph_leaves(instance, leaves);
     for (guint i = 0; i < leaves->len; i++) {
         GPtrArray *probes = g_hash_table_lookup(g->probes_of, g_ptr_array_index(leaves, i));
 

@@ -47,6 +47,8 @@ gop_t *bl__graph_op_add(graph_t *g, gop_kind_t kind, const bl_srsc_t *rsc, const
 void bl__graph_input(gop_t *then, const gop_t *first);
 /* The graph action standing for ACTION, or NULL when it is not in the graph. */
 gop_t *bl__graph_op_of(graph_t *g, const bl_action_t *action);
+/* Appends the primitives RSC consists of to OUT (RSC itself for a primitive). */
+void bl__graph_leaves(const bl_srsc_t *rsc, GPtrArray *out);
 /* Sets the extra meta attribute NAME (without CRM_meta_) of OP to VALUE (copied). */
 void bl__graph_meta_set(gop_t *op, const char *name, const char *value);
 

@@ -70,18 +70,6 @@ round_of(bl_task_t task)
     return N_TASKS;
 }
 
-static void
-leaves_of(const bl_srsc_t *rsc, GPtrArray *out)
-{
-    if (rsc->kind == BL_RSC_PRIMITIVE) {
-        g_ptr_array_add(out, (gpointer) rsc);
-        return;
-    }
-    for (guint i = 0; i < rsc->children->len; i++) {
-        leaves_of(g_ptr_array_index(rsc->children, i), out);
-    }
-}
-
 /* ------------------------------------------------------------- what happens */
 
 /* The instances' required actions that can happen (a stop on an unclean node counts: the
@@ -471,7 +459,7 @@ clone_notify(graph_t *g, const bl_srsc_t *clone, GHashTable *monitors)
     for (int t = 0; t < N_TASKS; t++) {
         n.acting[t] = g_array_new(false, false, sizeof(entry_t));
     }
-    leaves_of(clone, n.leaves);
+    bl__graph_leaves(clone, n.leaves);
     collect_acting(&n);
     collect_keys(&n);
     for (int t = 0; t < count; t++) {
