@@ -43,6 +43,9 @@ gop_free(gpointer data)
 
     g_free(op->key);
     g_array_free(op->inputs, true);
+    if (op->input_ids != NULL) {
+        g_hash_table_destroy(op->input_ids);
+    }
     if (op->meta != NULL) {
         g_hash_table_destroy(op->meta);
     }
@@ -76,10 +79,21 @@ bl__graph_op_add(graph_t *g, gop_kind_t kind, const bl_srsc_t *rsc, const char *
     return op;
 }
 
+/* Past this many inputs an action looks them up in a set: a shutdown or a fencing waits
+ * for every stop on its node, and a scan per input would make that quadratic. */
+#define INPUT_SCAN_MAX 16
+
 void
 bl__graph_input(gop_t *then, const gop_t *first)
 {
     if (first == NULL || then == NULL || first == then) {
+        return;
+    }
+    if (then->input_ids != NULL) {
+        if (!g_hash_table_add(then->input_ids, GINT_TO_POINTER(first->id))) {
+            return;
+        }
+        g_array_append_val(then->inputs, first->id);
         return;
     }
     for (guint i = 0; i < then->inputs->len; i++) {
@@ -88,6 +102,12 @@ bl__graph_input(gop_t *then, const gop_t *first)
         }
     }
     g_array_append_val(then->inputs, first->id);
+    if (then->inputs->len > INPUT_SCAN_MAX) {
+        then->input_ids = g_hash_table_new(g_direct_hash, g_direct_equal);
+        for (guint i = 0; i < then->inputs->len; i++) {
+            g_hash_table_add(then->input_ids, GINT_TO_POINTER(g_array_index(then->inputs, int, i)));
+        }
+    }
 }
 
 gop_t *

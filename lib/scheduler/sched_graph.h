@@ -22,6 +22,7 @@ typedef struct gop {
     bool stopped_role;        /* a role=Stopped monitor: expects "not running" */
     int priority;             /* the synapse's priority (0: none) */
     GArray *inputs;           /* int ids of actions that come first */
+    GHashTable *input_ids;    /* the same ids as a set once there are many, or NULL */
     const xmlNode *cancelled; /* for a cancel: the recurring operation's record */
     GHashTable *meta;         /* extra CRM_meta_NAME values by NAME (owned), or NULL */
 } gop_t;
