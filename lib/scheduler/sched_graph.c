@@ -1580,14 +1580,15 @@ probe_before_stop_edges(graph_t *g, const bl_order_edge_t *edge)
  * so does whatever starts after it. So a probe comes before the stops of the resources
  * whose starts follow its resource's start.
  */
-static void
-probe_restart_edges(graph_t *g, const gop_t *probe)
+static GPtrArray *
+restarted_stops(graph_t *g, const bl_srsc_t *rsc)
 {
+    GPtrArray *stops = g_ptr_array_new();
     g_autoptr(GPtrArray) queue = g_ptr_array_new();
     g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
 
-    for (guint i = 0; i < probe->rsc->actions->len; i++) {
-        bl_action_t *action = g_ptr_array_index(probe->rsc->actions, i);
+    for (guint i = 0; i < rsc->actions->len; i++) {
+        bl_action_t *action = g_ptr_array_index(rsc->actions, i);
 
         if (action->task == BL_TASK_START) {
             g_ptr_array_add(queue, action);
@@ -1595,16 +1596,12 @@ probe_restart_edges(graph_t *g, const gop_t *probe)
     }
     while (queue->len > 0) {
         bl_action_t *start = g_ptr_array_steal_index(queue, queue->len - 1);
-        g_autoptr(GPtrArray) stops = g_ptr_array_new();
 
         if (!g_hash_table_add(seen, start)) {
             continue;
         }
-        if (start->rsc->kind == BL_RSC_PRIMITIVE && start->rsc != probe->rsc) {
+        if (start->rsc->kind == BL_RSC_PRIMITIVE && start->rsc != rsc) {
             graph_actions_of(g, start->rsc, "stop", false, stops);
-        }
-        for (guint i = 0; i < stops->len; i++) {
-            bl__graph_input(g_ptr_array_index(stops, i), probe);
         }
         for (guint i = 0; i < start->out->len; i++) {
             const bl_order_edge_t *edge = g_ptr_array_index(start->out, i);
@@ -1615,12 +1612,31 @@ probe_restart_edges(graph_t *g, const gop_t *probe)
             }
         }
     }
+    return stops;
+}
+
+/* (the stops depend on the probe's resource only: RESTARTS keeps them per resource, as
+ * a resource has a probe per node and a chain of orderings makes each walk long) */
+static void
+probe_restart_edges(graph_t *g, const gop_t *probe, GHashTable *restarts)
+{
+    GPtrArray *stops = g_hash_table_lookup(restarts, probe->rsc);
+
+    if (stops == NULL) {
+        stops = restarted_stops(g, probe->rsc);
+        g_hash_table_insert(restarts, (gpointer) probe->rsc, stops);
+    }
+    for (guint i = 0; i < stops->len; i++) {
+        bl__graph_input(g_ptr_array_index(stops, i), probe);
+    }
 }
 
 static void
 add_edges(graph_t *g, GHashTable *probes)
 {
     bl_sched_t *s = g->s;
+    g_autoptr(GHashTable) restarts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                                           (GDestroyNotify) g_ptr_array_unref);
 
     for (guint i = 0; i < g->ops->len; i++) {
         gop_t *op = g_ptr_array_index(g->ops, i);
@@ -1648,7 +1664,7 @@ add_edges(graph_t *g, GHashTable *probes)
         const gop_t *op = g_ptr_array_index(g->ops, i);
 
         if (op->probe) {
-            probe_restart_edges(g, op);
+            probe_restart_edges(g, op, restarts);
         }
     }
     for (guint i = 0; i < s->all_rscs->len; i++) {
