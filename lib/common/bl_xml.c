@@ -335,8 +335,11 @@ int
 bl_xml_parse(const char *text, size_t len, const char *name, xmlDoc **doc, char **err)
 {
     xmlParserCtxt *ctxt = xmlNewParserCtxt();
+    /* HUGE lifts libxml2's size limits (a saved CIB of thousands of resources is over
+     * 10 MB, beyond its input lookup limit) and nothing else: no recovery, no DTD, no
+     * entity loading, so a malformed document is still refused. */
     int options = XML_PARSE_NOBLANKS | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING
-                  | XML_PARSE_BIG_LINES;
+                  | XML_PARSE_BIG_LINES | XML_PARSE_HUGE;
     xmlGenericErrorFunc saved_handler = xmlGenericError;
     void *saved_context = xmlGenericErrorContext;
     struct first_error first = {0, NULL};

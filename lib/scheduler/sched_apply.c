@@ -86,22 +86,90 @@ child_or_new(xmlNode *parent, const char *name, const char *id)
 }
 
 /*
+ * The lrm_resource elements of each node_state by id, built on first use: a transition
+ * records thousands of results, and a scan of the node's histories per result made
+ * applying them quadratic. The first element of an id wins, as in a scan.
+ */
+typedef struct histories {
+    xmlNode *list;     /* the lrm_resources element indexed */
+    GHashTable *by_id; /* id (owned) -> lrm_resource */
+    bool repeated;     /* some id is there twice: a removal needs a new scan */
+} histories_t;
+
+static void
+histories_free(gpointer data)
+{
+    histories_t *h = data;
+
+    g_hash_table_destroy(h->by_id);
+    g_free(h);
+}
+
+/* An empty index: node_state -> histories_t. */
+static GHashTable *
+histories_index_new(void)
+{
+    return g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, histories_free);
+}
+
+static histories_t *
+histories_of(GHashTable *index, xmlNode *state, xmlNode *list)
+{
+    histories_t *h = g_hash_table_lookup(index, state);
+
+    if (h != NULL && h->list == list) {
+        return h;
+    }
+    h = g_new0(histories_t, 1);
+    h->list = list;
+    h->by_id = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (xmlNode *child = bl_xml_first_child(list, "lrm_resource"); child != NULL;
+         child = bl_xml_next(child, "lrm_resource")) {
+        const char *id = bl_xml_attr(child, "id");
+
+        if (id != NULL && g_hash_table_contains(h->by_id, id)) {
+            h->repeated = true;
+        } else if (id != NULL) {
+            g_hash_table_insert(h->by_id, g_strdup(id), child);
+        }
+    }
+    g_hash_table_insert(index, state, h);
+    return h;
+}
+
+/* Removes HISTORY, an lrm_resource of STATE, from the document and from INDEX. */
+static void
+history_remove(GHashTable *index, xmlNode *state, xmlNode *history)
+{
+    histories_t *h = g_hash_table_lookup(index, state);
+    const char *id = bl_xml_attr(history, "id");
+
+    if (h != NULL && h->repeated) {
+        g_hash_table_remove(index, state);
+    } else if (h != NULL && id != NULL && g_hash_table_lookup(h->by_id, id) == history) {
+        g_hash_table_remove(h->by_id, id);
+    }
+    bl_xml_remove(history);
+}
+
+/*
  * The lrm_resource recording RSC's operations in STATE, created with the agent's
  * class/provider/type when there is none. An anonymous clone instance (AGENT has a
  * long-id) keeps a history recorded under its instance id; otherwise, as the controller
  * and crm_simulate do, it is recorded under the configured id.
  */
 static xmlNode *
-lrm_resource(xmlNode *state, const char *rsc, const xmlNode *agent)
+lrm_resource(GHashTable *index, xmlNode *state, const char *rsc, const xmlNode *agent)
 {
     xmlNode *lrm = child_or_new(state, "lrm", bl_xml_attr(state, "id"));
     xmlNode *list = child_or_new(lrm, "lrm_resources", NULL);
+    histories_t *h = histories_of(index, state, list);
     const char *long_id = bl_xml_attr(agent, "long-id");
-    xmlNode *history = long_id != NULL ? bl_xml_child_by_id(list, "lrm_resource", long_id) : NULL;
+    xmlNode *history = long_id != NULL ? g_hash_table_lookup(h->by_id, long_id) : NULL;
     const char *names[] = {"class", "provider", "type"};
 
     if (history == NULL) {
-        history = bl_xml_child_by_id(list, "lrm_resource", rsc);
+        history = g_hash_table_lookup(h->by_id, rsc);
     }
     if (history == NULL) {
         history = bl_xml_add_child(list, "lrm_resource");
@@ -109,8 +177,31 @@ lrm_resource(xmlNode *state, const char *rsc, const xmlNode *agent)
         for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
             bl_xml_set_attr(history, names[i], bl_xml_attr(agent, names[i]));
         }
+        g_hash_table_insert(h->by_id, g_strdup(rsc), history);
     }
     return history;
+}
+
+/* What applying a transition's results works on: the CIB and its indexes. */
+typedef struct apply {
+    xmlDoc *cib;
+    GHashTable *histories; /* node_state -> histories_t */
+    GHashTable *states;    /* "ID UNAME" -> node_state, as node_state() finds it */
+} apply_t;
+
+/* node_state() once per node: node_states are only ever added while results are applied,
+ * so the one found for a node stays the one to find. */
+static xmlNode *
+cached_state(apply_t *a, const char *id, const char *uname)
+{
+    g_autofree char *key = g_strdup_printf("%s %s", id, uname);
+    xmlNode *state = g_hash_table_lookup(a->states, key);
+
+    if (state == NULL) {
+        state = node_state(a->cib, id, uname);
+        g_hash_table_insert(a->states, g_steal_pointer(&key), state);
+    }
+    return state;
 }
 
 static int
@@ -280,12 +371,12 @@ reprobe(xmlDoc *cib, const xmlNode *op)
 }
 
 static void
-apply_rsc_op(const bl_sched_result_t *result, xmlDoc *cib, const xmlNode *op, int call_id)
+apply_rsc_op(const bl_sched_result_t *result, apply_t *a, const xmlNode *op, int call_id)
 {
     const xmlNode *primitive = bl_xml_first_child(op, "primitive");
     const xmlNode *attrs = bl_xml_first_child(op, "attributes");
     const char *interval = bl_xml_attr(attrs, "CRM_meta_interval");
-    xmlNode *state = node_state(cib, bl_xml_attr(op, "on_node_uuid"), bl_xml_attr(op, "on_node"));
+    xmlNode *state = cached_state(a, bl_xml_attr(op, "on_node_uuid"), bl_xml_attr(op, "on_node"));
     op_result_t r = {
         .rsc = bl_xml_attr(primitive, "id"),
         .task = bl_xml_attr(op, "operation"),
@@ -308,11 +399,11 @@ apply_rsc_op(const bl_sched_result_t *result, xmlDoc *cib, const xmlNode *op, in
     r.rc = r.target_rc;
     if (strcmp(r.task, "delete") == 0) {
         /* the controller forgets the resource's history on the node */
-        bl_xml_remove(lrm_resource(state, r.rsc, primitive));
+        history_remove(a->histories, state, lrm_resource(a->histories, state, r.rsc, primitive));
         return;
     }
     if (strcmp(r.task, "cancel") == 0) {
-        forget_recurring(lrm_resource(state, r.rsc, primitive),
+        forget_recurring(lrm_resource(a->histories, state, r.rsc, primitive),
                          bl_xml_attr(attrs, "CRM_meta_operation"), r.interval_ms);
         return;
     }
@@ -320,7 +411,7 @@ apply_rsc_op(const bl_sched_result_t *result, xmlDoc *cib, const xmlNode *op, in
         /* the agent now runs with today's parameters, as after a start */
         r.task = "start";
     }
-    record_op(lrm_resource(state, r.rsc, primitive), &r);
+    record_op(lrm_resource(a->histories, state, r.rsc, primitive), &r);
 }
 
 /* Removes RSC's fail-count-* and last-failure-* attributes from STATE. */
@@ -369,11 +460,11 @@ forget_last_failure(xmlNode *state, const char *rsc)
 /* A fenced node is down and has forgotten everything it ran; a shut down node is down;
  * cleared failures are gone. */
 static void
-apply_crm_event(xmlDoc *cib, const xmlNode *event)
+apply_crm_event(apply_t *a, const xmlNode *event)
 {
     const char *task = bl_xml_attr(event, "operation");
     xmlNode *state =
-        node_state(cib, bl_xml_attr(event, "on_node_uuid"), bl_xml_attr(event, "on_node"));
+        cached_state(a, bl_xml_attr(event, "on_node_uuid"), bl_xml_attr(event, "on_node"));
 
     if (task != NULL && strcmp(task, "clear_failcount") == 0) {
         clear_failcounts(state, bl_xml_attr(bl_xml_first_child(event, "primitive"), "id"));
@@ -382,6 +473,7 @@ apply_crm_event(xmlDoc *cib, const xmlNode *event)
     }
     set_membership(state, false);
     if (task != NULL && strcmp(task, "stonith") == 0) {
+        g_hash_table_remove(a->histories, state);
         bl_xml_remove(bl_xml_first_child(state, "lrm"));
         bl_xml_remove(bl_xml_first_child(state, "transient_attributes"));
     }
@@ -419,6 +511,9 @@ int
 bl_sched_result_apply(const bl_sched_result_t *result, xmlDoc *cib, char **err)
 {
     g_autoptr(GPtrArray) order = g_ptr_array_new();
+    g_autoptr(GHashTable) histories = histories_index_new();
+    g_autoptr(GHashTable) states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    apply_t a = {.cib = cib, .histories = histories, .states = states};
     int call_id;
 
     if (result->graph == NULL) {
@@ -435,9 +530,9 @@ bl_sched_result_apply(const bl_sched_result_t *result, xmlDoc *cib, char **err)
         if (bl_xml_is(action, "rsc_op") && task != NULL && strcmp(task, "probe_again") == 0) {
             reprobe(cib, action);
         } else if (bl_xml_is(action, "rsc_op")) {
-            apply_rsc_op(result, cib, action, call_id++);
+            apply_rsc_op(result, &a, action, call_id++);
         } else if (bl_xml_is(action, "crm_event")) {
-            apply_crm_event(cib, action);
+            apply_crm_event(&a, action);
         }
     }
     return 0;
@@ -632,6 +727,7 @@ int
 bl_sched_inject_op(xmlDoc *cib, const char *spec_text, int64_t now, char **err)
 {
     op_spec_t spec = {0};
+    g_autoptr(GHashTable) index = histories_index_new();
     g_autofree char *digest = NULL;
     const xmlNode *node;
     const xmlNode *primitive;
@@ -653,7 +749,7 @@ bl_sched_inject_op(xmlDoc *cib, const char *spec_text, int64_t now, char **err)
     probe = strcmp(spec.task, "monitor") == 0 && spec.interval_ms == 0;
     digest = injected_digest(cib, &spec, now);
     state = node_state(cib, bl_xml_attr(node, "id"), bl_xml_attr(node, "uname"));
-    record_op(lrm_resource(state, spec.rsc, primitive),
+    record_op(lrm_resource(index, state, spec.rsc, primitive),
               &(op_result_t){.rsc = spec.rsc,
                              .task = spec.task,
                              .interval_ms = spec.interval_ms,

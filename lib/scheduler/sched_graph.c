@@ -43,6 +43,9 @@ gop_free(gpointer data)
 
     g_free(op->key);
     g_array_free(op->inputs, true);
+    if (op->input_ids != NULL) {
+        g_hash_table_destroy(op->input_ids);
+    }
     if (op->meta != NULL) {
         g_hash_table_destroy(op->meta);
     }
@@ -63,16 +66,34 @@ bl__graph_op_add(graph_t *g, gop_kind_t kind, const bl_srsc_t *rsc, const char *
     op->interval_ms = interval_ms;
     op->inputs = g_array_new(false, false, sizeof(int));
     if (rsc != NULL) {
+        GPtrArray *list = g_hash_table_lookup(g->ops_of, rsc);
+
+        if (list == NULL) {
+            list = g_ptr_array_new();
+            g_hash_table_insert(g->ops_of, (gpointer) rsc, list);
+        }
+        g_ptr_array_add(list, op);
         op->key = g_strdup_printf("%s_%s_%" PRIu64, rsc->id, task, interval_ms);
     }
     g_ptr_array_add(g->ops, op);
     return op;
 }
 
+/* Past this many inputs an action looks them up in a set: a shutdown or a fencing waits
+ * for every stop on its node, and a scan per input would make that quadratic. */
+#define INPUT_SCAN_MAX 16
+
 void
 bl__graph_input(gop_t *then, const gop_t *first)
 {
     if (first == NULL || then == NULL || first == then) {
+        return;
+    }
+    if (then->input_ids != NULL) {
+        if (!g_hash_table_add(then->input_ids, GINT_TO_POINTER(first->id))) {
+            return;
+        }
+        g_array_append_val(then->inputs, first->id);
         return;
     }
     for (guint i = 0; i < then->inputs->len; i++) {
@@ -81,6 +102,12 @@ bl__graph_input(gop_t *then, const gop_t *first)
         }
     }
     g_array_append_val(then->inputs, first->id);
+    if (then->inputs->len > INPUT_SCAN_MAX) {
+        then->input_ids = g_hash_table_new(g_direct_hash, g_direct_equal);
+        for (guint i = 0; i < then->inputs->len; i++) {
+            g_hash_table_add(then->input_ids, GINT_TO_POINTER(g_array_index(then->inputs, int, i)));
+        }
+    }
 }
 
 gop_t *
@@ -246,8 +273,10 @@ add_reloads(graph_t *g, GHashTable *reloads)
 
 /* ---------------------------------------------------------- history on a node */
 
-static const xmlNode *
-lrm_resource(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
+/* The lrm_resource elements of NODE's node_state (the first matching its id or uname) by
+ * id, the first of each id winning as in a scan; NULL when NODE has no node_state. */
+static GHashTable *
+node_histories(const bl_sched_t *s, const bl_snode_t *node)
 {
     xmlNode *status = bl_xml_first_child(xmlDocGetRootElement(s->cib), "status");
 
@@ -255,22 +284,45 @@ lrm_resource(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
          ns = bl_xml_next(ns, "node_state")) {
         const char *id = bl_xml_attr(ns, "id");
         const char *uname = bl_xml_attr(ns, "uname");
-        xmlNode *list;
+        xmlNode *list = bl_xml_first_child(bl_xml_first_child(ns, "lrm"), "lrm_resources");
+        GHashTable *by_id;
 
         if (!((id != NULL && strcmp(id, node->id) == 0)
               || (uname != NULL && strcmp(uname, node->uname) == 0))) {
             continue;
         }
-        list = bl_xml_first_child(bl_xml_first_child(ns, "lrm"), "lrm_resources");
-        return bl_xml_child_by_id(list, "lrm_resource", rsc->id);
+        by_id = g_hash_table_new(g_str_hash, g_str_equal);
+        for (xmlNode *h = bl_xml_first_child(list, "lrm_resource"); h != NULL;
+             h = bl_xml_next(h, "lrm_resource")) {
+            const char *rsc_id = bl_xml_attr(h, "id");
+
+            if (rsc_id != NULL && !g_hash_table_contains(by_id, rsc_id)) {
+                g_hash_table_insert(by_id, (gpointer) rsc_id, h);
+            }
+        }
+        return by_id;
     }
     return NULL;
+}
+
+/* The lrm_resource recording resource ID on NODE, or NULL. Looked up once per (resource,
+ * node) and more: a scan per lookup made the graph quadratic in the resources. */
+static const xmlNode *
+lrm_resource(graph_t *g, const char *id, const bl_snode_t *node)
+{
+    GHashTable *by_id;
+
+    if (!g_hash_table_lookup_extended(g->histories, node, NULL, (gpointer *) &by_id)) {
+        by_id = node_histories(g->s, node);
+        g_hash_table_insert(g->histories, (gpointer) node, by_id);
+    }
+    return by_id != NULL ? g_hash_table_lookup(by_id, id) : NULL;
 }
 
 /* The history of RSC on NODE; an anonymous instance known there may find it recorded under
  * another instance number (the controller's) or the configured id. */
 static const xmlNode *
-instance_history(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
+instance_history(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
 {
     const xmlNode *history = NULL;
     const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
@@ -278,9 +330,9 @@ instance_history(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *no
     /* active on NODE: by the history that shows it active, which may be another instance
      * number's next to a stopped one under its own (the unpacker matched both to it) */
     if (rsc->history_id != NULL && g_ptr_array_find(rsc->running_on, node, NULL)) {
-        history = lrm_resource(s, &(bl_srsc_t){.id = rsc->history_id}, node);
+        history = lrm_resource(g, rsc->history_id, node);
     }
-    history = history != NULL ? history : lrm_resource(s, rsc, node);
+    history = history != NULL ? history : lrm_resource(g, rsc->id, node);
 
     if (history != NULL || clone == NULL || clone->clone->unique || rsc->base_id == NULL
         || !g_ptr_array_find(rsc->known_on, node, NULL)) {
@@ -290,7 +342,7 @@ instance_history(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *no
         g_autofree char *id =
             i == 0 ? g_strdup(rsc->base_id) : g_strdup_printf("%s:%d", rsc->base_id, i - 1);
 
-        history = lrm_resource(s, &(bl_srsc_t){.id = id}, node);
+        history = lrm_resource(g, id, node);
     }
     return history;
 }
@@ -419,12 +471,13 @@ active_recurring(const xmlNode *history)
 
 /* ------------------------------------------------------------------ probes */
 
-/* resource-discovery=never in a location constraint for RSC (or its group) on NODE. */
-static bool
-discovery_disabled(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
+/* The "RSC NODE" pairs of the location constraints with resource-discovery=never. */
+static GHashTable *
+undiscovered_pairs(const bl_sched_t *s)
 {
     xmlNode *config = bl_xml_first_child(xmlDocGetRootElement(s->cib), "configuration");
     xmlNode *constraints = bl_xml_first_child(config, "constraints");
+    GHashTable *pairs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
     for (xmlNode *c = bl_xml_first_child(constraints, "rsc_location"); c != NULL;
          c = bl_xml_next(c, "rsc_location")) {
@@ -432,16 +485,31 @@ discovery_disabled(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *
         const char *where = bl_xml_attr(c, "node");
         const char *discovery = bl_xml_attr(c, "resource-discovery");
 
-        if (target == NULL || where == NULL || discovery == NULL || strcmp(discovery, "never") != 0
-            || strcmp(where, node->uname) != 0) {
-            continue;
-        }
-        if (strcmp(target, rsc->id) == 0
-            || (rsc->parent != NULL && strcmp(target, rsc->parent->id) == 0)) {
-            return true;
+        if (target != NULL && where != NULL && discovery != NULL
+            && strcmp(discovery, "never") == 0) {
+            g_hash_table_add(pairs, g_strdup_printf("%s %s", target, where));
         }
     }
-    return false;
+    return pairs;
+}
+
+/* resource-discovery=never in a location constraint for RSC (or its group) on NODE. */
+static bool
+discovery_disabled(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    g_autofree char *own = NULL;
+    g_autofree char *parent = NULL;
+
+    if (g->undiscovered == NULL) {
+        g->undiscovered = undiscovered_pairs(g->s);
+    }
+    if (g_hash_table_size(g->undiscovered) == 0) {
+        return false;
+    }
+    own = g_strdup_printf("%s %s", rsc->id, node->uname);
+    parent = rsc->parent != NULL ? g_strdup_printf("%s %s", rsc->parent->id, node->uname) : NULL;
+    return g_hash_table_contains(g->undiscovered, own)
+           || (parent != NULL && g_hash_table_contains(g->undiscovered, parent));
 }
 
 /* A boolean cluster option the run does not keep (DEFAULT when unset). */
@@ -482,7 +550,7 @@ add_probes(graph_t *g, GHashTable *probes)
             gop_t *probe;
 
             if (!node->online || node->unclean || node->maintenance
-                || lrm_resource(s, rsc, node) != NULL || discovery_disabled(s, rsc, node)
+                || lrm_resource(g, rsc->id, node) != NULL || discovery_disabled(g, rsc, node)
                 || anonymous_probe_skipped(rsc, node)) {
                 continue;
             }
@@ -630,7 +698,7 @@ static void
 monitor_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node, const monitor_config_t *m,
            const side_ops_t *side)
 {
-    g_autoptr(GHashTable) active = active_recurring(instance_history(g->s, rsc, node));
+    g_autoptr(GHashTable) active = active_recurring(instance_history(g, rsc, node));
     g_autofree char *key = g_strdup_printf("monitor_%" PRIu64, m->interval_ms);
     g_autofree char *probe_key = g_strdup_printf("%s@%s", rsc->id, node->uname);
     gop_t *reload = g_hash_table_lookup(side->reloads, probe_key);
@@ -749,7 +817,7 @@ stopped_role(const bl_srsc_t *rsc, const xmlNode *op)
 static void
 cancel_on(graph_t *g, const bl_srsc_t *rsc, const bl_snode_t *node)
 {
-    g_autoptr(GHashTable) active = active_recurring(instance_history(g->s, rsc, node));
+    g_autoptr(GHashTable) active = active_recurring(instance_history(g, rsc, node));
     g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(active), (GCompareFunc) strcmp);
 
     for (GList *iter = keys; iter != NULL; iter = iter->next) {
@@ -831,6 +899,23 @@ anonymous_orphan(const bl_srsc_t *rsc)
     return rsc->orphan && clone != NULL && !clone->clone->unique;
 }
 
+/* A history delete comes after RSC's stops and before its starts. */
+static void
+delete_edges(graph_t *g, const bl_srsc_t *rsc, gop_t *del)
+{
+    GPtrArray *ops = g_hash_table_lookup(g->ops_of, rsc);
+
+    for (guint j = 0; j < ops->len; j++) {
+        gop_t *op = g_ptr_array_index(ops, j);
+
+        if (op->kind == GOP_RSC && strcmp(op->task, "stop") == 0) {
+            bl__graph_input(del, op);
+        } else if (op->kind == GOP_RSC && strcmp(op->task, "start") == 0) {
+            bl__graph_input(op, del);
+        }
+    }
+}
+
 /*
  * The controller forgets a resource's history on a node (operation "delete") when the
  * resource was removed from the configuration (once stopped), or when the configuration
@@ -847,7 +932,7 @@ add_deletes(graph_t *g)
 
         for (int n = 0; rsc->managed && !rsc->failed && n < s->n_nodes; n++) {
             const bl_snode_t *node = s->nodes[n];
-            const xmlNode *history = lrm_resource(s, rsc, node);
+            const xmlNode *history = lrm_resource(g, rsc->id, node);
             gop_t *del;
 
             if (history == NULL || !node->online || node->unclean || anonymous_orphan(rsc)
@@ -855,16 +940,7 @@ add_deletes(graph_t *g)
                 continue;
             }
             del = bl__graph_op_add(g, GOP_RSC, rsc, "delete", node, 0);
-            for (guint j = 0; j < g->ops->len; j++) {
-                gop_t *op = g_ptr_array_index(g->ops, j);
-
-                if (op->rsc == rsc && op->kind == GOP_RSC && strcmp(op->task, "stop") == 0) {
-                    bl__graph_input(del, op);
-                } else if (op->rsc == rsc && op->kind == GOP_RSC
-                           && strcmp(op->task, "start") == 0) {
-                    bl__graph_input(op, del);
-                }
-            }
+            delete_edges(g, rsc, del);
         }
     }
 }
@@ -1021,7 +1097,7 @@ start_waits_for_fence(graph_t *g, const gop_t *start, const bl_snode_t *node)
         return true;
     }
     return strcmp(requires, "quorum") == 0 && start->rsc->allowed[node->index]
-           && lrm_resource(g->s, start->rsc, node) == NULL;
+           && lrm_resource(g, start->rsc->id, node) == NULL;
 }
 
 /* An unclean node is fenced first; the stops it implies (pseudo) and the starts that
@@ -1416,11 +1492,13 @@ group_edges(graph_t *g, const bl_srsc_t *group)
 static void
 graph_actions_of(graph_t *g, const bl_srsc_t *rsc, const char *task, bool probe, GPtrArray *out)
 {
-    for (guint i = 0; i < g->ops->len; i++) {
-        gop_t *op = g_ptr_array_index(g->ops, i);
+    GPtrArray *ops = g_hash_table_lookup(g->ops_of, rsc);
 
-        if (op->rsc == rsc && op->kind != GOP_CRM && op->probe == probe
-            && strcmp(op->task, task) == 0 && (probe || op->interval_ms == 0)) {
+    for (guint i = 0; ops != NULL && i < ops->len; i++) {
+        gop_t *op = g_ptr_array_index(ops, i);
+
+        if (op->kind != GOP_CRM && op->probe == probe && strcmp(op->task, task) == 0
+            && (probe || op->interval_ms == 0)) {
             g_ptr_array_add(out, op);
         }
     }
@@ -1502,14 +1580,15 @@ probe_before_stop_edges(graph_t *g, const bl_order_edge_t *edge)
  * so does whatever starts after it. So a probe comes before the stops of the resources
  * whose starts follow its resource's start.
  */
-static void
-probe_restart_edges(graph_t *g, const gop_t *probe)
+static GPtrArray *
+restarted_stops(graph_t *g, const bl_srsc_t *rsc)
 {
+    GPtrArray *stops = g_ptr_array_new();
     g_autoptr(GPtrArray) queue = g_ptr_array_new();
     g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
 
-    for (guint i = 0; i < probe->rsc->actions->len; i++) {
-        bl_action_t *action = g_ptr_array_index(probe->rsc->actions, i);
+    for (guint i = 0; i < rsc->actions->len; i++) {
+        bl_action_t *action = g_ptr_array_index(rsc->actions, i);
 
         if (action->task == BL_TASK_START) {
             g_ptr_array_add(queue, action);
@@ -1517,16 +1596,12 @@ probe_restart_edges(graph_t *g, const gop_t *probe)
     }
     while (queue->len > 0) {
         bl_action_t *start = g_ptr_array_steal_index(queue, queue->len - 1);
-        g_autoptr(GPtrArray) stops = g_ptr_array_new();
 
         if (!g_hash_table_add(seen, start)) {
             continue;
         }
-        if (start->rsc->kind == BL_RSC_PRIMITIVE && start->rsc != probe->rsc) {
+        if (start->rsc->kind == BL_RSC_PRIMITIVE && start->rsc != rsc) {
             graph_actions_of(g, start->rsc, "stop", false, stops);
-        }
-        for (guint i = 0; i < stops->len; i++) {
-            bl__graph_input(g_ptr_array_index(stops, i), probe);
         }
         for (guint i = 0; i < start->out->len; i++) {
             const bl_order_edge_t *edge = g_ptr_array_index(start->out, i);
@@ -1537,12 +1612,31 @@ probe_restart_edges(graph_t *g, const gop_t *probe)
             }
         }
     }
+    return stops;
+}
+
+/* (the stops depend on the probe's resource only: RESTARTS keeps them per resource, as
+ * a resource has a probe per node and a chain of orderings makes each walk long) */
+static void
+probe_restart_edges(graph_t *g, const gop_t *probe, GHashTable *restarts)
+{
+    GPtrArray *stops = g_hash_table_lookup(restarts, probe->rsc);
+
+    if (stops == NULL) {
+        stops = restarted_stops(g, probe->rsc);
+        g_hash_table_insert(restarts, (gpointer) probe->rsc, stops);
+    }
+    for (guint i = 0; i < stops->len; i++) {
+        bl__graph_input(g_ptr_array_index(stops, i), probe);
+    }
 }
 
 static void
 add_edges(graph_t *g, GHashTable *probes)
 {
     bl_sched_t *s = g->s;
+    g_autoptr(GHashTable) restarts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                                           (GDestroyNotify) g_ptr_array_unref);
 
     for (guint i = 0; i < g->ops->len; i++) {
         gop_t *op = g_ptr_array_index(g->ops, i);
@@ -1570,7 +1664,7 @@ add_edges(graph_t *g, GHashTable *probes)
         const gop_t *op = g_ptr_array_index(g->ops, i);
 
         if (op->probe) {
-            probe_restart_edges(g, op);
+            probe_restart_edges(g, op, restarts);
         }
     }
     for (guint i = 0; i < s->all_rscs->len; i++) {
@@ -1923,6 +2017,15 @@ graph_xml(graph_t *g, GHashTable *digests)
     return doc;
 }
 
+/* (a node without node_state has a NULL table) */
+static void
+free_table(gpointer table)
+{
+    if (table != NULL) {
+        g_hash_table_destroy(table);
+    }
+}
+
 void
 bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
 {
@@ -1933,6 +2036,9 @@ bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
         .notified = g_hash_table_new(g_direct_hash, g_direct_equal),
         .probes_of = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                            (GDestroyNotify) g_ptr_array_unref),
+        .ops_of = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                        (GDestroyNotify) g_ptr_array_unref),
+        .histories = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free_table),
     };
     g_autoptr(GHashTable) probes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autoptr(GHashTable) reloads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -1959,6 +2065,11 @@ bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
     g_hash_table_destroy(g.by_action);
     g_hash_table_destroy(g.notified);
     g_hash_table_destroy(g.probes_of);
+    g_hash_table_destroy(g.ops_of);
+    g_hash_table_destroy(g.histories);
+    if (g.undiscovered != NULL) {
+        g_hash_table_destroy(g.undiscovered);
+    }
     g_ptr_array_free(g.ops, true);
 }
 

@@ -22,6 +22,7 @@ typedef struct gop {
     bool stopped_role;        /* a role=Stopped monitor: expects "not running" */
     int priority;             /* the synapse's priority (0: none) */
     GArray *inputs;           /* int ids of actions that come first */
+    GHashTable *input_ids;    /* the same ids as a set once there are many, or NULL */
     const xmlNode *cancelled; /* for a cancel: the recurring operation's record */
     GHashTable *meta;         /* extra CRM_meta_NAME values by NAME (owned), or NULL */
 } gop_t;
@@ -34,6 +35,10 @@ typedef struct graph {
      * of its post-notifications (gop_t *, NULL when not in the graph) */
     GHashTable *notified;
     GHashTable *probes_of; /* primitive -> GPtrArray of its probes (gop_t *), once known */
+    /* Indexes that keep the graph near-linear in the number of resources: */
+    GHashTable *ops_of;       /* resource -> GPtrArray of its actions (gop_t *), in id order */
+    GHashTable *histories;    /* node -> its lrm_resource elements by id, built on first use */
+    GHashTable *undiscovered; /* "RSC NODE" of the resource-discovery=never locations */
 } graph_t;
 
 /* Adds an action of KIND to G; KEY is RSC_TASK_INTERVAL when RSC is set (else NULL). */
