@@ -963,8 +963,8 @@ bl__sched_clone_actions(bl_sched_t *s, bl_srsc_t *clone)
     bl__sched_clone_migration_flags(clone);
 }
 
-static bl_task_t
-instance_task(bl_task_t task)
+bl_task_t
+bl__sched_instance_task(bl_task_t task)
 {
     switch (task) {
     case BL_TASK_RUNNING:
@@ -1007,7 +1007,7 @@ unsigned
 bl__sched_clone_action_flags(const bl_action_t *action, const bl_snode_t *node)
 {
     unsigned flags = BL_ACT_OPTIONAL | BL_ACT_RUNNABLE | BL_ACT_PSEUDO;
-    bl_task_t task = instance_task(action->task);
+    bl_task_t task = bl__sched_instance_task(action->task);
     int runnable = 0;
     /* With clone-min, what waits for the clone's start needs that many instances. */
     int needed = action->task == BL_TASK_RUNNING && action->rsc->clone->clone_min > 1

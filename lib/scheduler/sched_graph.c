@@ -1209,24 +1209,6 @@ bl__graph_leaves(const bl_srsc_t *rsc, GPtrArray *out)
     }
 }
 
-/* The task of the instances' actions a clone pseudo-action stands for. */
-static bl_task_t
-instance_task(bl_task_t task)
-{
-    switch (task) {
-    case BL_TASK_RUNNING:
-        return BL_TASK_START;
-    case BL_TASK_STOPPED:
-        return BL_TASK_STOP;
-    case BL_TASK_PROMOTED:
-        return BL_TASK_PROMOTE;
-    case BL_TASK_DEMOTED:
-        return BL_TASK_DEMOTE;
-    default:
-        return task;
-    }
-}
-
 /* Does an ordering with implies-then make ACTION required (what comes first happens)? */
 static bool
 required_by_first(const bl_action_t *action)
@@ -1253,7 +1235,7 @@ static bool
 clone_event_needed(const bl_action_t *action)
 {
     g_autoptr(GPtrArray) leaves = g_ptr_array_new();
-    bl_task_t task = instance_task(action->task);
+    bl_task_t task = bl__sched_instance_task(action->task);
     bool required = false;
     bool runnable = false;
 

@@ -474,6 +474,10 @@ bool bl__sched_partial_migration(bl_srsc_t *rsc, const bl_snode_t *current, bool
  * restarts): what is ordered before the clone's stop may then still migrate. */
 void bl__sched_clone_migration_flags(bl_srsc_t *clone);
 
+/* The task of the instances' actions a clone pseudo-action TASK stands for (running ->
+ * start, stopped -> stop, promoted -> promote, demoted -> demote; others unchanged). */
+bl_task_t bl__sched_instance_task(bl_task_t task);
+
 /* Propagation along an edge with BL_ORD_IMPLIES_FIRST_MIGRATABLE or BL_ORD_PSEUDO_LEFT;
  * sets *CHANGED when a flag changed. */
 void bl__sched_migration_edge(unsigned edge_flags, bl_action_t *first, bl_action_t *then,
