@@ -436,6 +436,128 @@ test_worst_case_output(void **state)
     bl_exec_result_clear(&event.result);
 }
 
+/* Sets N parameters p0..pN-1 of SIZE bytes each, p<i> made of the letter 'a' + i % 26. */
+static void
+big_params(bl_exec_request_t *req, int n, size_t size)
+{
+    for (int i = 0; i < n; i++) {
+        g_autofree char *name = g_strdup_printf("p%d", i);
+        g_autofree char *value = g_malloc(size + 1);
+
+        memset(value, 'a' + i % 26, size);
+        value[size] = '\0';
+        param(req, name, value);
+    }
+}
+
+/*
+ * A parameter set larger than one IPC frame (half the 1 MiB buffer) reaches the agent
+ * whole: the client sends it as frames and the daemon puts them together.
+ */
+static void
+test_request_larger_than_a_frame(void **state)
+{
+    g_autofree char *dump = g_build_filename(work, "big.env", NULL);
+    g_autofree char *env = NULL;
+    bl_exec_request_t *req = request("big", "ocf:test:envdump", "start");
+    bl_exec_event_t event = {0};
+    size_t len = 0;
+    uint64_t id;
+
+    (void) state;
+    /* 12 x 100 kB: over a frame, under the kernel's 128 kB per variable and 2 MB in all */
+    big_params(req, 12, 100000);
+    param(req, "dump", dump);
+    id = submit(client, req);
+    next_event(client, &event);
+    assert_int_equal(event.call_id, id);
+    assert_int_equal(event.result.status, BL_EXEC_DONE);
+    assert_int_equal(event.result.rc, 0);
+    bl_exec_result_clear(&event.result);
+    assert_true(g_file_get_contents(dump, &env, &len, NULL));
+    for (int i = 0; i < 12; i++) {
+        g_autofree char *name = g_strdup_printf("OCF_RESKEY_p%d=", i);
+        const char *value = NULL;
+
+        for (const char *p = env; p < env + len; p += strlen(p) + 1) {
+            value = g_str_has_prefix(p, name) ? p + strlen(name) : value;
+        }
+        assert_non_null(value);
+        assert_int_equal(strlen(value), 100000);
+        assert_int_equal(strspn(value, (char[]){(char) ('a' + i), '\0'}), 100000);
+    }
+}
+
+/*
+ * A request of several MB is taken too; the agent cannot be started with that much
+ * environment, which comes back as the call's result, not as a broken connection.
+ */
+static void
+test_request_of_megabytes(void **state)
+{
+    bl_exec_request_t *req = request("huge", "ocf:test:envdump", "start");
+    bl_exec_event_t event = {0};
+    uint64_t id;
+
+    (void) state;
+    big_params(req, 40, 100000);
+    param(req, "dump", "/dev/null");
+    id = submit(client, req);
+    next_event(client, &event);
+    assert_int_equal(event.call_id, id);
+    assert_int_equal(event.result.status, BL_EXEC_ERROR);
+    assert_non_null(strstr(event.result.message, "Argument list too long"));
+    bl_exec_result_clear(&event.result);
+    assert_int_equal(run_rc("monitor", "/nonexistent/after-huge.state"), 7);
+}
+
+/* True when TEXT starts with over 16,000 double quotes and newlines (the head of a flood). */
+static bool
+starts_with_quotes(const char *text)
+{
+    return strspn(text, "\"\n") > 16000;
+}
+
+/*
+ * A result whose XML is larger than one frame (64 KiB per stream of characters that XML
+ * escapes six-fold) arrives whole, as an event and as the reply to "report on request".
+ */
+static void
+test_results_larger_than_a_frame(void **state)
+{
+    bl_exec_request_t *req = request("quotes", "ocf:test:flood", "monitor");
+    bl_exec_event_t event = {0};
+    bl_exec_result_t last = {0};
+    g_autofree char *text = NULL;
+    char *err = NULL;
+    uint64_t id;
+
+    (void) state;
+    param(req, "bytes", "1000000");
+    param(req, "line", "\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"");
+    param(req, "both", "1");
+    req->interval_ms = 60000;
+    id = submit(client, req);
+    next_event(client, &event);
+    assert_int_equal(event.call_id, id);
+    assert_int_equal(event.result.rc, 0);
+    assert_null(event.result.message);
+    text = bl_exec_result_to_text(&event);
+    assert_true(strlen(text) > BL_EXECD_MAX_MSG / 2);
+    assert_true(strlen(event.result.out) > 60000 && strlen(event.result.err) > 60000);
+    assert_true(g_str_has_suffix(event.result.out, "THE-END-OF-STDOUT\n"));
+    assert_true(starts_with_quotes(event.result.err));
+    bl_exec_result_clear(&event.result);
+    assert_int_equal(bl_exec_client_last(client, id, &last, &err), 0);
+    assert_string_equal(last.exit_reason, "flooded");
+    assert_true(strlen(last.err) > 60000 && starts_with_quotes(last.err));
+    bl_exec_result_clear(&last);
+    assert_int_equal(bl_exec_client_cancel(client, id, &err), 0);
+    next_event(client, &event);
+    assert_int_equal(event.result.status, BL_EXEC_CANCELLED);
+    bl_exec_result_clear(&event.result);
+}
+
 /* Agents run as root: other users may not connect. */
 static void
 test_refuses_other_users(void **state)
@@ -763,6 +885,9 @@ main(void)
         cmocka_unit_test(test_disconnect_cancels),
         cmocka_unit_test(test_survives_hostile_agents),
         cmocka_unit_test(test_worst_case_output),
+        cmocka_unit_test(test_request_larger_than_a_frame),
+        cmocka_unit_test(test_request_of_megabytes),
+        cmocka_unit_test(test_results_larger_than_a_frame),
         cmocka_unit_test(test_refuses_other_users),
         cmocka_unit_test(test_orphans_reaped),
         cmocka_unit_test(test_queue_bound),

@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <qb/qbipcs.h>
@@ -32,9 +31,14 @@ struct execd {
     GHashTable *owners; /* call id -> qb_ipcs_connection_t *, calls still active */
 };
 
-/* One connection's events that libqb could not take yet (its ring buffer was full). */
+/*
+ * One connection: its framing state (requests, replies and events of any size travel as
+ * frames, lib/common/bl_ipc.c) and the events that libqb could not take yet (its ring
+ * buffer was full, or an earlier event is still going out frame by frame).
+ */
 typedef struct client {
     qb_ipcs_connection_t *c;
+    bl_ipc_conn_t *conn;
     GQueue events; /* of char *, XML text, oldest first */
     size_t bytes;
     GSource *retry;
@@ -42,23 +46,6 @@ typedef struct client {
 } client_t;
 
 static execd_t *current; /* libqb's poll handlers carry no user pointer */
-
-static ssize_t
-send_message(qb_ipcs_connection_t *c, bool event, const char *text)
-{
-    struct qb_ipc_response_header header = {0};
-    size_t len = strlen(text) + 1;
-    struct iovec iov[2] = {{&header, sizeof(header)}, {(void *) text, len}};
-    ssize_t sent;
-
-    header.size = (int32_t) (sizeof(header) + len);
-    sent = event ? qb_ipcs_event_sendv(c, iov, 2) : qb_ipcs_response_sendv(c, iov, 2);
-    if (sent < 0 && !(event && sent == -EAGAIN)) {
-        bl_warn("client: cannot send %s of %zu bytes: %s", event ? "event" : "reply", len,
-                g_strerror((int) -sent));
-    }
-    return sent;
-}
 
 static pid_t
 client_pid(qb_ipcs_connection_t *c)
@@ -89,20 +76,32 @@ client_clear(client_t *client)
 
 static gboolean on_retry(gpointer data);
 
-/* Sends queued events until libqb's buffer is full; retries later when it is. */
+/*
+ * Hands queued events to the framing layer while the client's buffer takes them; retries
+ * later when it is full or a large event still has frames to go. Only one event is ever
+ * partly sent, so the queue here, which the eviction bounds, holds all the others.
+ */
 static void
 flush(client_t *client)
 {
+    bool idle = bl_ipc_conn_flush(client->conn, client->c);
     char *text;
 
-    while ((text = g_queue_peek_head(&client->events)) != NULL) {
-        if (send_message(client->c, true, text) == -EAGAIN) {
+    while (idle && (text = g_queue_peek_head(&client->events)) != NULL) {
+        int rc = bl_ipc_conn_event(client->conn, client->c, text);
+
+        if (rc == -EAGAIN) {
             break;
+        }
+        if (rc < 0) {
+            bl_warn("client pid %d: cannot send a result of %zu bytes: %s",
+                    (int) client_pid(client->c), strlen(text), g_strerror(-rc));
         }
         client->bytes -= strlen(text);
         g_free(g_queue_pop_head(&client->events));
+        idle = bl_ipc_conn_flush(client->conn, client->c);
     }
-    if (!g_queue_is_empty(&client->events) && client->retry == NULL) {
+    if ((!idle || !g_queue_is_empty(&client->events)) && client->retry == NULL) {
         client->retry = g_timeout_source_new(RETRY_MS);
         g_source_set_callback(client->retry, on_retry, client, NULL);
         g_source_attach(client->retry, current->ctx);
@@ -167,33 +166,33 @@ queue_event(qb_ipcs_connection_t *c, char *text)
     }
 }
 
+/* Sends TEXT as the answer to C's request, framed when it is larger than one frame. */
+static void
+send_reply(qb_ipcs_connection_t *c, const char *text)
+{
+    client_t *client = qb_ipcs_context_get(c);
+    int rc = bl_ipc_conn_reply(client->conn, c, text);
+
+    if (rc < 0) {
+        bl_warn("client pid %d: cannot send a reply of %zu bytes: %s", (int) client_pid(c),
+                strlen(text), g_strerror(-rc));
+    }
+}
+
 static void
 reply(qb_ipcs_connection_t *c, int rc, uint64_t call_id, const char *message)
 {
     g_autofree char *text = bl_exec_reply_to_text(rc, call_id, message);
 
-    send_message(c, false, text);
+    send_reply(c, text);
 }
 
-/*
- * The executor bounds output to 64 KiB per stream, which fits a message even when every
- * byte needs escaping; should a result still not fit, the client gets it without output
- * rather than never.
- */
 static void
 send_event(qb_ipcs_connection_t *c, uint64_t call_id, const bl_exec_result_t *res, bool final)
 {
     bl_exec_event_t event = {.call_id = call_id, .final = final, .result = *res};
-    char *text = bl_exec_result_to_text(&event);
 
-    if (strlen(text) + sizeof(struct qb_ipc_response_header) >= BL_EXECD_MAX_MSG) {
-        g_free(text);
-        event.result.out = "";
-        event.result.err = "";
-        event.result.message = "output too large for IPC; dropped";
-        text = bl_exec_result_to_text(&event);
-    }
-    queue_event(c, text);
+    queue_event(c, bl_exec_result_to_text(&event));
 }
 
 static void
@@ -295,30 +294,39 @@ handle_last(execd_t *execd, qb_ipcs_connection_t *c, const char *body)
     event.call_id = call_id;
     text = bl_exec_result_to_text(&event);
     bl_exec_result_clear(&event.result);
-    send_message(c, false, text);
+    send_reply(c, text);
+}
+
+static void
+dispatch(qb_ipcs_connection_t *c, int32_t id, const char *body)
+{
+    if (id == BL_EXECD_MSG_RUN) {
+        handle_run(current, c, body);
+    } else if (id == BL_EXECD_MSG_CANCEL) {
+        handle_cancel(current, c, body);
+    } else if (id == BL_EXECD_MSG_LAST) {
+        handle_last(current, c, body);
+    } else {
+        reply(c, BL_EPARSE, 0, "unknown message id");
+    }
 }
 
 static int32_t
 on_msg(qb_ipcs_connection_t *c, void *data, size_t size)
 {
-    struct qb_ipc_request_header header;
-    const char *body = (const char *) data + sizeof(header);
+    client_t *client = qb_ipcs_context_get(c);
+    const char *body = NULL;
+    char *err = NULL;
+    int32_t id = 0;
+    int rc = bl_ipc_conn_receive(client->conn, c, data, size, &id, &body, &err);
 
-    if (size <= sizeof(header) || body[size - sizeof(header) - 1] != '\0') {
-        reply(c, BL_EPARSE, 0, "malformed message (no NUL-terminated body)");
-        return 0;
+    /* 0 means a frame was acknowledged, or the next frame of a reply went out */
+    if (rc < 0) {
+        reply(c, BL_EPARSE, 0, err);
+    } else if (rc == 1) {
+        dispatch(c, id, body);
     }
-    /* libqb's ring buffers do not keep the header aligned: copy it out. */
-    memcpy(&header, data, sizeof(header));
-    if (header.id == BL_EXECD_MSG_RUN) {
-        handle_run(current, c, body);
-    } else if (header.id == BL_EXECD_MSG_CANCEL) {
-        handle_cancel(current, c, body);
-    } else if (header.id == BL_EXECD_MSG_LAST) {
-        handle_last(current, c, body);
-    } else {
-        reply(c, BL_EPARSE, 0, "unknown message id");
-    }
+    free(err);
     return 0;
 }
 
@@ -341,6 +349,7 @@ on_created(qb_ipcs_connection_t *c)
     client_t *client = g_new0(client_t, 1);
 
     client->c = c;
+    client->conn = bl_ipc_conn_new(BL_EXECD_MAX_MSG);
     g_queue_init(&client->events);
     qb_ipcs_context_set(c, client);
 }
@@ -352,6 +361,7 @@ on_destroyed(qb_ipcs_connection_t *c)
 
     if (client != NULL) {
         client_clear(client);
+        bl_ipc_conn_free(client->conn);
         g_free(client);
         qb_ipcs_context_set(c, NULL);
     }

@@ -255,9 +255,9 @@ int bl_exec_result_from_text(const char *text, size_t len, bl_exec_event_t *even
 /* IPC service name; $BELAY_EXECD_IPC overrides it (tests run private daemons). */
 #define BL_EXECD_IPC_NAME "belay-execd"
 /*
- * The libqb buffer size of belay-execd's IPC (a result carries agent output). belay-execd
- * does not take framed requests, so the client sends none larger than a frame's data,
- * about half of this (see "IPC of any size" in belay/common.h).
+ * The libqb buffer size of belay-execd's IPC. Requests, replies and results larger than a
+ * frame's data (about half of this) travel as frames (see "IPC of any size" in
+ * belay/common.h).
  */
 #define BL_EXECD_MAX_MSG (1024 * 1024)
 

@@ -26,12 +26,9 @@ int
 bl_exec_client_connect(const char *name, bl_exec_client_t **client, char **err)
 {
     bl_ipc_client_t *ipc = NULL;
-    /*
-     * belay-execd's requests and results are bounded (agent output is capped), so it does
-     * not put large requests together: one larger than a frame is refused here.
-     */
+    /* belay-execd puts large requests together (a parameter set may hold megabytes) */
     int rc = bl_ipc_client_connect(name != NULL ? name : bl_execd_ipc_name(), "belay-execd",
-                                   BL_EXECD_MAX_MSG, false, &ipc, err);
+                                   BL_EXECD_MAX_MSG, true, &ipc, err);
 
     if (rc == 0) {
         *client = g_new0(bl_exec_client_t, 1);
