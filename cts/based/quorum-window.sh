@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The window between corosync's two reports of a partition: CPG tells belay-based of the
 # new membership, votequorum of the new quorum, separately. Here every belay-based takes
-# votequorum's news 4 s late (BELAY_TEST_QUORUM_DELAY_MS), as a loaded node may, and node3
+# votequorum's news 5 s late (BELAY_TEST_QUORUM_DELAY_MS), as a loaded node may, and node3
 # is cut off. Writes made in the window must count as made without quorum: node3 refuses a
 # configuration write and marks its CIB as a minority's for its status writes, so that at
 # the heal the majority's CIB wins although node3's version is higher; node1, whose
 # partition turns out quorate, drops the mark its own write in the window got.
+# The wait for votequorum is reported as overdue after 2 s here
+# (BELAY_TEST_QUORUM_OVERDUE_MS; 10 s in production): node3 must still refuse configuration
+# writes then, since votequorum's last word (quorate, before the cut) no longer holds.
 # Needs root; skipped otherwise.
 set -u
 
@@ -13,7 +16,8 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 BELAY=${BELAY:-$top_builddir/tools/belay}
 BASED="$top_builddir/daemons/based/belay-based"
-DELAY_MS=4000
+DELAY_MS=5000
+OVERDUE_MS=2000
 LAB_LOGS=based.log
 LAB_LOG_LINES=15
 # shellcheck source=cts/lib/lab-test.sh
@@ -38,11 +42,11 @@ majority_everywhere() {
     done
 }
 
-echo "1..10"
+echo "1..13"
 lab_up 3
 for node in node1 node2 node3; do
     lab spawn "$node" based env BELAY_LOG_FILE="$LAB/$node/log/based.log" \
-        BELAY_TEST_QUORUM_DELAY_MS=$DELAY_MS "$BASED"
+        BELAY_TEST_QUORUM_DELAY_MS=$DELAY_MS BELAY_TEST_QUORUM_OVERDUE_MS=$OVERDUE_MS "$BASED"
 done
 all_quorate() {
     local node
@@ -59,6 +63,10 @@ wait_for same_version
 alone3=$(count node3 'CIB group membership: 1 member')
 pair1=$(count node1 'CIB group membership: 2 member')
 lost3=$(count node3 'partition is NOT quorate')
+# (the syslog-style copy of each line: the log holds another, prefixed "belay-based: ")
+overdue_line='belay-based\[[0-9]*\] error: votequorum has not agreed with the CIB group.s membership'
+over3=$(count node3 "$overdue_line")
+at_last1=$(count node1 'membership at last, after more than [0-9]* ms: quorate')
 lab cut node3
 wait_for test_gt node3 'CIB group membership: 1 member' "$alone3"
 on node3 env BELAY_CIB_RETRY_S=1 "$BELAY" configure primitive lonely ocf:heartbeat:Dummy \
@@ -66,6 +74,12 @@ on node3 env BELAY_CIB_RETRY_S=1 "$BELAY" configure primitive lonely ocf:heartbe
 lonely_rc=$?
 for i in 1 2 3; do on node3 "$BELAY" node status-attr node3 set window$i 1; done
 in_window3=$(count node3 'partition is NOT quorate')
+early3=$(count node3 "$overdue_line")
+wait_for test_gt node3 "$overdue_line" "$over3"
+on node3 env BELAY_CIB_RETRY_S=1 "$BELAY" configure primitive overdue ocf:heartbeat:Dummy \
+    >"$LAB/overdue.out" 2>&1
+overdue_rc=$?
+overdue_window3=$(count node3 'partition is NOT quorate')
 wait_for test_gt node1 'CIB group membership: 2 member' "$pair1"
 on node1 "$BELAY" node status-attr node1 set kept 1
 check "node3's writes came in the window: votequorum's news was not taken in yet" \
@@ -73,8 +87,18 @@ check "node3's writes came in the window: votequorum's news was not taken in yet
 check "node3 refused a configuration write in the window, saying it has no quorum" \
     sh -c "test $lonely_rc != 0 && grep -q quorum '$LAB/lonely.out'"
 check "node3 took its three status writes and marked its CIB as a minority's" minority_file node3
+overdue_once() {
+    test "$early3" = "$over3" && test "$(count node3 "$overdue_line")" = $((over3 + 1)) &&
+        test_gt node3 "$overdue_line (1 members) after $OVERDUE_MS ms; the partition stays" 0
+}
+check "node3 reported the wait for votequorum as overdue after $OVERDUE_MS ms, once, not before its writes" \
+    overdue_once
+check "overdue, node3 still refused a configuration write before votequorum's news came" \
+    sh -c "test $overdue_rc != 0 && grep -q quorum '$LAB/overdue.out' && test $overdue_window3 = $lost3"
+check "when votequorum's news comes, node3 says the overdue wait is over: not quorate" \
+    wait_for grep -q "votequorum agrees with the CIB group's membership at last, after more than $OVERDUE_MS ms: not quorate" "$LAB/node3/log/based.log"
 check "node1, once votequorum agrees its partition is quorate, drops the mark" \
-    wait_for sh -c "grep -q 'votequorum agrees with the CIB group.s membership: quorate' '$LAB/node1/log/based.log' && ! test -e '$LAB/node1/var-lib-belay/cib.minority'"
+    wait_for sh -c "test \$(grep -c 'membership at last, after more than $OVERDUE_MS ms: quorate' '$LAB/node1/log/based.log') -gt $at_last1 && ! test -e '$LAB/node1/var-lib-belay/cib.minority'"
 v3=$(version node3 | cut -d' ' -f1-3 | tr ' ' '.')
 want=$(version node1 | cut -d' ' -f1-3 | tr ' ' '.')
 check "cut off, node3 is at $v3, above the majority's $want" \

@@ -34,7 +34,8 @@ typedef struct based {
     bool votequorum_quorate;          /* as votequorum last said; false while disconnected */
     bl_cpg_membership_t *unconfirmed; /* the change votequorum has yet to agree with */
     bool minority_before;             /* the minority mark when that wait began */
-    guint unconfirmed_timer;          /* ends a wait votequorum never ends */
+    guint unconfirmed_timer;          /* reports a wait votequorum does not end in time */
+    guint unconfirmed_max_ms;         /* its delay: UNCONFIRMED_MAX_MS, or a test's */
     guint quorum_delay_ms;            /* $BELAY_TEST_QUORUM_DELAY_MS: tests widen the window */
     guint quorum_delay_timer;
     uint64_t next_seq;   /* numbers this process's writes on CPG */

@@ -11,6 +11,12 @@
  * refused and the writes delivered meanwhile mark the CIB as a minority's. When the view
  * agrees and says quorate, a mark that only this wait put on is taken off again: those
  * writes were made by a quorate partition after all.
+ *
+ * Should votequorum not agree within UNCONFIRMED_MAX_MS (it always has, but its news can
+ * be lost with a wedged corosync), the partition still counts as inquorate: votequorum's
+ * last view predates the change, and taking it would be the very mistake this wait is
+ * there to prevent (a node cut off from a quorate majority would go on writing as
+ * quorate). The timer only says so, loudly, once; the wait ends when votequorum agrees.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -19,7 +25,7 @@
 
 #include "based_private.h"
 
-/* Should votequorum never catch up (it always has), its view is taken after this long. */
+/* How long votequorum may take to agree before the wait is reported as overdue. */
 #define UNCONFIRMED_MAX_MS 10000
 
 static void
@@ -33,6 +39,28 @@ end_wait(based_t *based)
     }
 }
 
+/* Ends the wait when votequorum's VIEW agrees with the membership change it is about. */
+static void
+confirm(based_t *based, const bl_quorum_view_t *view)
+{
+    const char *quorate = view->quorate ? "quorate" : "not quorate";
+
+    if (based->unconfirmed_timer == 0) {
+        /* the wait was reported as overdue: its end is news to the operator too */
+        bl_warn(
+            "votequorum agrees with the CIB group's membership at last, after more than %u ms: %s",
+            based->unconfirmed_max_ms, quorate);
+    } else {
+        bl_info("votequorum agrees with the CIB group's membership: %s", quorate);
+    }
+    end_wait(based);
+    if (view->quorate && based->minority && !based->minority_before) {
+        bl_notice("writes made while votequorum caught up were made with quorum after all; "
+                  "the CIB is not a minority's");
+        based_sync_set_minority(based, false);
+    }
+}
+
 /* Recomputes based->quorate from votequorum's view and the pending membership change. */
 static void
 update(based_t *based)
@@ -41,30 +69,21 @@ update(based_t *based)
 
     if (based->unconfirmed != NULL && view != NULL
         && bl_quorum_view_agrees(view, based->unconfirmed)) {
-        bl_info("votequorum agrees with the CIB group's membership: %s",
-                view->quorate ? "quorate" : "not quorate");
-        end_wait(based);
-        if (view->quorate && based->minority && !based->minority_before) {
-            bl_notice("writes made while votequorum caught up were made with quorum after all; "
-                      "the CIB is not a minority's");
-            based_sync_set_minority(based, false);
-        }
+        confirm(based, view);
     }
     based->quorate = based->votequorum_quorate && based->unconfirmed == NULL;
 }
 
+/* The wait is overdue: the partition stays inquorate (see the top of this file). */
 static gboolean
-give_up_waiting(gpointer data)
+report_overdue(gpointer data)
 {
     based_t *based = data;
 
     based->unconfirmed_timer = 0;
-    bl_warn("votequorum has not caught up with the CIB group's membership after %d ms; "
-            "taking its view as it is",
-            UNCONFIRMED_MAX_MS);
-    bl_cpg_membership_free(based->unconfirmed);
-    based->unconfirmed = NULL;
-    update(based);
+    bl_err(
+        "votequorum has not agreed with the CIB group's membership (%zu members) after %u ms; the partition stays without quorum (configuration writes refused, other writes marked as a minority's) until it does; check corosync-quorumtool -s",
+        based->unconfirmed->n_members, based->unconfirmed_max_ms);
     return G_SOURCE_REMOVE;
 }
 
@@ -80,7 +99,7 @@ based_quorum_membership(based_t *based, const bl_cpg_membership_t *change)
     }
     if (based->unconfirmed == NULL) {
         based->minority_before = based->minority;
-        based->unconfirmed_timer = g_timeout_add(UNCONFIRMED_MAX_MS, give_up_waiting, based);
+        based->unconfirmed_timer = g_timeout_add(based->unconfirmed_max_ms, report_overdue, based);
         bl_info("nodes joined or left the CIB group; writes count as made without quorum until "
                 "votequorum agrees");
     }
@@ -146,12 +165,21 @@ void
 based_quorum_init(based_t *based)
 {
     const char *delay = getenv("BELAY_TEST_QUORUM_DELAY_MS");
+    const char *overdue = getenv("BELAY_TEST_QUORUM_OVERDUE_MS");
 
     based->quorum_delay_ms = delay != NULL ? (guint) strtoul(delay, NULL, 10) : 0;
     if (based->quorum_delay_ms > 0) {
         bl_warn("BELAY_TEST_QUORUM_DELAY_MS: votequorum's notifications are taken in %u ms "
                 "late (for tests only)",
                 based->quorum_delay_ms);
+    }
+    based->unconfirmed_max_ms = overdue != NULL ? (guint) strtoul(overdue, NULL, 10) : 0;
+    if (based->unconfirmed_max_ms > 0) {
+        /* tests: an overdue wait without waiting UNCONFIRMED_MAX_MS for it */
+        bl_warn("BELAY_TEST_QUORUM_OVERDUE_MS: votequorum is overdue after %u ms (for tests only)",
+                based->unconfirmed_max_ms);
+    } else {
+        based->unconfirmed_max_ms = UNCONFIRMED_MAX_MS;
     }
 }
 
