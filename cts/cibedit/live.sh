@@ -71,7 +71,7 @@ while [ $i -lt 100 ] && ! grep -q "partition is quorate" "$BELAY_LOG_FILE" 2>/de
     i=$((i + 1))
 done
 
-echo "1..17"
+echo "1..18"
 check "belay configure property is written by belay-based" "$BELAY" configure property alpha=1
 check "and is in its CIB" test "$(prop alpha)" = 1
 
@@ -113,6 +113,11 @@ rc=$?
 check "cib create of an invalid element: exit 4, nothing written" \
     sh -c "test $rc = 4 && grep -q 'invalid, nothing was written' '$work/out' && ! '$BELAY' cib query --xpath '//primitive[@id=\"half\"]' >/dev/null 2>&1"
 check "cib delete removes an element" sh -c "'$BELAY' cib delete --xml-text '<primitive id=\"web\"/>' && ! '$BELAY' cib query --xpath '//primitive[@id=\"web\"]' >/dev/null 2>&1"
+v=$("$BELAY" cib version)
+"$BELAY" cib delete --xml-text '<primitive id="web"/>' >"$work/out" 2>&1
+rc=$?
+check "cib delete of an element that is not there: exit 0, as cibadmin's, and no new version" \
+    sh -c "test $rc = 0 && test \"\$('$BELAY' cib version)\" = '$v'"
 
 # Several writes in flight; the 13th is refused; outcomes come back in order.
 "$EDIT" pipeline 40 8 13 >"$work/pipe" 2>&1

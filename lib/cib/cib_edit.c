@@ -260,17 +260,10 @@ op_replace(xmlDoc *doc, const xmlNode *op, char **err)
     return 0;
 }
 
-/* cibadmin --delete: the attributes given besides the id must match too. */
-static int
-op_delete(xmlDoc *doc, const xmlNode *op, char **err)
+/* True when every attribute of ELEMENT has the same value on TARGET. */
+static bool
+attributes_match(const xmlNode *target, const xmlNode *element)
 {
-    const xmlNode *element = op_element(op, "delete", err);
-    xmlNode *scope = element != NULL ? op_scope(doc, op, "delete", false, err) : NULL;
-    xmlNode *target = scope != NULL ? find_target(scope, element, "delete", err) : NULL;
-
-    if (target == NULL) {
-        return scope == NULL ? BL_EPARSE : BL_ENOTFOUND;
-    }
     for (const xmlAttr *attr = element->properties; attr != NULL; attr = attr->next) {
         xmlChar *value = xmlNodeGetContent((const xmlNode *) attr);
         bool same =
@@ -278,15 +271,41 @@ op_delete(xmlDoc *doc, const xmlNode *op, char **err)
 
         xmlFree(value);
         if (!same) {
-            char *what = describe(element);
-
-            bl_err_set(err, "delete: %s has %s=\"%s\", not the value given", what, attr->name,
-                       bl_xml_attr(target, (const char *) attr->name) != NULL
-                           ? bl_xml_attr(target, (const char *) attr->name)
-                           : "(none)");
-            free(what);
-            return BL_ENOTFOUND;
+            return false;
         }
+    }
+    return true;
+}
+
+/*
+ * cibadmin --delete: the element of that tag and id, when the other attributes given
+ * match too. When none matches, or its known section is absent, there is nothing to
+ * delete and the operation succeeds without a change, as Pacemaker's does (scripts that
+ * clean up rely on it). An element without an id or an unknown section is still refused.
+ */
+static int
+op_delete(xmlDoc *doc, const xmlNode *op, char **err)
+{
+    const xmlNode *element = op_element(op, "delete", err);
+    const char *section = bl_xml_attr(op, "section");
+    xmlNode *scope = NULL;
+    xmlNode *target = NULL;
+
+    if (element != NULL && section != NULL && known_section(section)
+        && bl_cib_section(doc, section) == NULL) {
+        return 0;
+    }
+    scope = element != NULL ? op_scope(doc, op, "delete", false, err) : NULL;
+    if (scope != NULL && bl_xml_attr(element, "id") != NULL) {
+        target = find_element(scope, (const char *) element->name, bl_xml_attr(element, "id"));
+        if (target == NULL || !attributes_match(target, element)) {
+            return 0;
+        }
+    } else if (scope != NULL) {
+        target = find_target(scope, element, "delete", err);
+    }
+    if (target == NULL) {
+        return BL_EPARSE;
     }
     if (target->parent == NULL || target->parent->type != XML_ELEMENT_NODE
         || target == bl_xml_first_child(xmlDocGetRootElement(doc), "configuration")

@@ -105,8 +105,13 @@ b cib modify --section crm_config --allow-create --xml-text '<cluster_property_s
 equals "cib modify --allow-create adds what is missing" "1" "$(xp "$F" "//nvpair[@id='p-x']/@value")"
 b cib replace --xml-text '<primitive id="e1" class="ocf" provider="heartbeat" type="Dummy"/>'
 equals "cib replace replaces the element" "Dummy" "$(xp "$F" "//primitive[@id='e1']/@type")"
-fails_cleanly "cib delete refuses when a given attribute differs" "$F" "value=\"1\"" \
-    b cib delete --xml-text '<nvpair id="p-x" value="2"/>'
+# As cibadmin --delete: nothing matching is nothing to delete, exit 0 and no new version.
+v=$(version "$F")
+b cib delete --xml-text '<nvpair id="p-x" value="2"/>'
+rc=$?
+b cib delete --section resources --xml-text '<primitive id="no-such"/>'
+equals "cib delete of an element that does not exist (or differs): exit 0, nothing changed" \
+    "0 0 1 $v" "$rc $? $(xcount "$F" "//nvpair[@id='p-x']") $(version "$F")"
 b cib delete --xml-text '<primitive id="e1"/>'
 equals "cib delete removes the element" "0" "$(xcount "$F" "//primitive[@id='e1']")"
 fails_cleanly "cib modify needs XML" "$F" "--xml-text" b cib modify --section resources

@@ -167,22 +167,39 @@ test_replace_and_delete(void **state)
     assert_string_equal(attr_of(doc, "web", "type"), "apache");
     assert_null(bl_xml_find_id(xmlDocGetRootElement(doc), "web-meta"));
     xmlFreeDoc(doc);
+    /* As cibadmin --delete: the attributes given must match, else nothing is deleted. */
     assert_int_equal(
         edit("<cib-edit><delete><nvpair id=\"opts-a\" value=\"9\"/></delete></cib-edit>", &doc,
              &err),
-        BL_ENOTFOUND);
-    assert_string_equal(err, "delete: nvpair 'opts-a' has value=\"1\", not the value given");
-    bl_free(&err);
+        0);
+    assert_string_equal(attr_of(doc, "opts-a", "value"), "1");
+    xmlFreeDoc(doc);
+    assert_int_equal(
+        edit("<cib-edit><delete><nvpair id=\"opts-a\" value=\"1\"/></delete></cib-edit>", &doc,
+             &err),
+        0);
+    assert_null(bl_xml_find_id(xmlDocGetRootElement(doc), "opts-a"));
     xmlFreeDoc(doc);
     assert_int_equal(
         edit("<cib-edit><delete><primitive id=\"web\"/></delete></cib-edit>", &doc, &err), 0);
     assert_null(bl_xml_find_id(xmlDocGetRootElement(doc), "web"));
     xmlFreeDoc(doc);
-    assert_int_equal(
-        edit("<cib-edit><delete><primitive id=\"gone\"/></delete></cib-edit>", &doc, &err),
-        BL_ENOTFOUND);
-    assert_string_equal(err, "delete: no primitive 'gone' in cib");
-    bl_free(&err);
+    /* Nothing to delete is not an error (cibadmin's too), and changes nothing. */
+    {
+        xmlDoc *base = parse(base_xml);
+        g_autofree char *want = bl_xml_canonical(xmlDocGetRootElement(base));
+        g_autofree char *got = NULL;
+
+        xmlFreeDoc(base);
+        assert_int_equal(
+            edit("<cib-edit><delete><primitive id=\"gone\"/></delete>"
+                 "<delete section=\"op_defaults\"><meta_attributes id=\"x\"/></delete></cib-edit>",
+                 &doc, &err),
+            0);
+        assert_null(err);
+        got = bl_xml_canonical(xmlDocGetRootElement(doc));
+        assert_string_equal(got, want);
+    }
     xmlFreeDoc(doc);
 }
 
@@ -204,8 +221,10 @@ test_malformed_edits(void **state)
         {"<cib-edit><modify><nvpair name=\"a\"/></modify></cib-edit>",
          "modify: element 'nvpair' has no id, so it names nothing to modify"},
         {"<cib-edit><create section=\"status\"><node_state id=\"1\"/></create>"
-         "<delete><primitive id=\"nope\"/></delete></cib-edit>",
-         "operation 2: delete: no primitive 'nope' in cib"},
+         "<delete><primitive/></delete></cib-edit>",
+         "operation 2: delete: element 'primitive' has no id, so it names nothing to delete"},
+        {"<cib-edit><delete section=\"resource\"><primitive id=\"x\"/></delete></cib-edit>",
+         "delete: unknown section 'resource'"},
         {"<cib-diff/>", "edit: the root element is 'cib-diff', expected 'cib-edit'"},
     };
 
@@ -375,7 +394,7 @@ test_replica_refusals_change_nothing(void **state)
     assert_int_equal(replica_edit(replica,
                                   "<cib-edit><create section=\"resources\"><primitive id=\"y\" "
                                   "class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/></create>"
-                                  "<delete><primitive id=\"nope\"/></delete></cib-edit>",
+                                  "<modify><primitive id=\"nope\"/></modify></cib-edit>",
                                   true, &diff, &err),
                      BL_ENOTFOUND);
     bl_free(&err);
