@@ -35,18 +35,41 @@ CLUSTER=""
 for i in 1 2 3; do
     CLUSTER="${CLUSTER:+$CLUSTER,}m$i=http://127.0.0.1:$((BASE + i))"
 done
+# On failure, each log of each start: the head says why etcd stopped early, the tail
+# how it ended.
+print_logs() {
+    for f in "$TEST_DIR"/*.log; do
+        [ -f "$f" ] || continue
+        echo "# --- $(basename "$f") ($(wc -l <"$f") lines)"
+        if [ "$(wc -l <"$f")" -le 40 ]; then
+            sed "s|^|# $(basename "$f"): |" "$f"
+        else
+            head -20 "$f" | sed "s|^|# $(basename "$f"): |"
+            echo "# $(basename "$f"): ..."
+            tail -20 "$f" | sed "s|^|# $(basename "$f"): |"
+        fi
+    done
+}
 stop_all() {
     for i in 1 2 3; do
         member m$i stop >/dev/null 2>&1
     done
     if [ "$TAP_FAILED" = 1 ]; then
-        for f in "$TEST_DIR"/*.log; do
-            [ -f "$f" ] && tail -5 "$f" | sed "s|^|# $(basename "$f"): |"
-        done
+        print_logs
     fi
     rm -rf "$TEST_DIR"
 }
 trap stop_all EXIT
+
+# The log of the next start of member $1: a file of its own for each start
+# (m1.start1.log, m1.start2.log...), so a restart does not bury what the first said.
+next_log() {
+    k=1
+    while [ -e "$TEST_DIR/$1.start$k.log" ]; do
+        k=$((k + 1))
+    done
+    echo "$TEST_DIR/$1.start$k.log"
+}
 
 member() {
     m=$1
@@ -54,12 +77,17 @@ member() {
     shift
     action=$1
     shift
+    log="$TEST_DIR/$m.other.log"
+    if [ "$action" = start ]; then
+        log=$(next_log "$m")
+        : >"$log"
+    fi
     agent_cli run ocf:belay:etcd "$action" --resource "etcd-$m" --timeout 60s \
         --param name="$m" --param data_dir="$TEST_DIR/$m.data" \
         --param peer_urls="http://127.0.0.1:$((BASE + i))" \
         --param client_urls="http://127.0.0.1:$((BASE + 10 + i))" \
         --param initial_cluster="$CLUSTER" --param pid_file="$TEST_DIR/$m.pid" \
-        --param log_file="$TEST_DIR/$m.log" "$@"
+        --param log_file="$log" "$@"
 }
 
 # Monitor until it returns $2 (members need a moment to elect a leader); 30 s at most.
