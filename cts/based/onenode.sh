@@ -3,85 +3,28 @@
 # meets no other corosync and its IPC lives in a private /run and /dev/shm), the daemon,
 # and `belay` in live mode. Needs root; skipped otherwise.
 #
-# Re-executes itself inside `unshare -n -m`; the test body runs there.
+# Re-executes itself inside `unshare -n -m` (cts/lib/onenode.sh); the test body runs there.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 BELAY=${BELAY:-$top_builddir/tools/belay}
 BASED=$top_builddir/daemons/based/belay-based
 
-if [ "$(id -u)" != 0 ] || ! command -v corosync >/dev/null || ! command -v unshare >/dev/null; then
-    echo "1..0 # SKIP needs root, corosync and unshare"
-    exit 0
-fi
-if [ "${BL_ONENODE_INSIDE:-}" != 1 ]; then
-    BL_ONENODE_INSIDE=1 BELAY="$BELAY" top_builddir="$top_builddir" top_srcdir="$top_srcdir" \
-        exec unshare -n -m --propagation private sh "$0" "$@"
-fi
-
-mount -t tmpfs belay-test /run || exit 1
-mount -t tmpfs belay-test /dev/shm || exit 1
-ip link set lo up
-
-work=$(mktemp -d /tmp/bl-based-test-XXXXXX)
-export BELAY_STATE_DIR=$work/state BELAY_RUN_DIR=$work/run BELAY_LOG_FILE=$work/based.log
-unset BELAY_CIB_FILE
-mkdir -p "$BELAY_STATE_DIR" "$BELAY_RUN_DIR"
-corosync_pid=
+ONENODE_NAME=based
+ONENODE_LOG=based.log
+ONENODE_SHOW="out based.log"
+ONENODE_SHOW_LINES=20
+ONENODE_PIDS=based_pid
 based_pid=
-n=0
-failed=0
+# shellcheck source=cts/lib/onenode.sh
+. "$top_srcdir/cts/lib/onenode.sh"
 
-cleanup() {
-    [ -n "$based_pid" ] && kill -9 "$based_pid" 2>/dev/null
-    [ -n "$corosync_pid" ] && kill -9 "$corosync_pid" 2>/dev/null
-    wait 2>/dev/null
-    [ "$failed" = 0 ] && rm -rf "$work"
-}
-trap cleanup EXIT
-
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-not_ok() {
-    n=$((n + 1))
-    failed=1
-    echo "not ok $n - $1"
-    [ -f "$BELAY_LOG_FILE" ] && sed 's/^/# based.log: /' "$BELAY_LOG_FILE" | tail -20
-}
-check() { # check DESCRIPTION COMMAND...
-    desc=$1
-    shift
-    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-
-. "$top_srcdir/cts/lib/solo-corosync.sh"
-write_solo_corosync_conf
-
+# ready when it answers and has joined CPG (a write would say so otherwise)
+based_ready() { "$BELAY" cib version >/dev/null 2>&1 && logged "connected to corosync"; }
 start_based() {
     env ${BASED_ENV:-} "$BASED" >>"$work/based.out" 2>&1 &
     based_pid=$!
-    # ready when it answers and has joined CPG (a write would say so otherwise)
-    i=0
-    while [ $i -lt 100 ]; do
-        if "$BELAY" cib version >/dev/null 2>&1 && grep -q "connected to corosync" "$BELAY_LOG_FILE"; then
-            return 0
-        fi
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
-
-wait_quorate() {
-    i=0
-    while [ $i -lt 100 ]; do
-        grep -q "partition is quorate" "$BELAY_LOG_FILE" 2>/dev/null && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
+    wait_for based_ready
 }
 
 echo "1..42"
@@ -99,12 +42,7 @@ check "the write is in the daemon's CIB" sh -c "'$BELAY' cib show --section reso
 check "and on disk in the state directory's journal before the acknowledgement" \
     sh -c "grep -q 'id=\"web\"' '$BELAY_STATE_DIR/cib.journal' || grep -q 'id=\"web\"' '$BELAY_STATE_DIR/cib.xml'"
 in_cib_xml() { grep -q "id=\"$1\"" "$BELAY_STATE_DIR/cib.xml" 2>/dev/null; }
-wait_until() {
-    i=0
-    while [ $i -lt 100 ]; do "$@" && return 0; sleep 0.1; i=$((i + 1)); done
-    return 1
-}
-check "and in cib.xml once writes pause" wait_until in_cib_xml web
+check "and in cib.xml once writes pause" wait_for in_cib_xml web
 v1=$("$BELAY" cib version)
 check "the write bumped the epoch" sh -c "echo '$v1' | grep -q '^0 1 0 '"
 
@@ -152,13 +90,12 @@ archive=$(grep -o "loaded the archive [^ ]*" "$BELAY_LOG_FILE" | tail -1 | cut -
 check "the daemon serves the archive's CIB ($(basename "$archive"))" \
     sh -c "'$BELAY' cib version | grep -q \"^0 $(grep -o ' epoch="[0-9]*"' "$archive" | head -1 | tr -dc 0-9) 0 \""
 check "writes go on after the recovery" "$BELAY" configure primitive after ocf:heartbeat:Dummy
-check "and are persisted as an intact cib.xml again" wait_until in_cib_xml after
+check "and are persisted as an intact cib.xml again" wait_for in_cib_xml after
 
 # Change notifications: a subscriber sees each write's diff, in order.
 "$top_builddir/cts/based/bl-cib-watch" 3 >"$work/watch" 2>&1 &
 watch_pid=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q subscribed "$work/watch"; do sleep 0.1; i=$((i + 1)); done
+wait_for grep -q subscribed "$work/watch"
 for id in w1 w2 w3; do "$BELAY" configure primitive $id ocf:heartbeat:Dummy; done
 wait $watch_pid
 v=$("$BELAY" cib version | cut -d' ' -f2)
@@ -185,15 +122,13 @@ check "cib show --section fetches one section from the daemon" \
 rm -f "$work/go"
 BL_WATCH_QUIET_MS=3000 "$top_builddir/cts/based/bl-cib-watch" 1000 "$work/go" >"$work/slow" 2>&1 &
 watch_pid=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q subscribed "$work/slow"; do sleep 0.1; i=$((i + 1)); done
+wait_for grep -q subscribed "$work/slow"
 BL_WRITER_PAD=200000 "$top_builddir/cts/based/bl-cib-writer" 40 pad >"$work/padded" 2>&1
 check "40 writes of 200 kB diffs are acknowledged while a subscriber does not read" \
     grep -q "^# 40 writes acknowledged" "$work/padded"
 check "the daemon says the subscriber's buffer is full" grep -q "subscriber: its buffer is full" "$BELAY_LOG_FILE"
 touch "$work/go"
-i=0
-while [ $i -lt 100 ] && ! grep -q resync "$work/slow"; do sleep 0.1; i=$((i + 1)); done
+wait_for grep -q resync "$work/slow"
 "$BELAY" configure primitive after-resync ocf:heartbeat:Dummy
 wait $watch_pid
 last=$("$BELAY" cib version | cut -d' ' -f1-3 | tr ' ' '.')
@@ -215,8 +150,7 @@ if ${CC:-cc} -shared -fPIC -o "$work/slow-fdatasync.so" "$top_srcdir/cts/based/s
     : >"$work/synced"
     "$top_builddir/cts/based/bl-cib-watch" 3 >"$work/durable" 2>&1 &
     watch_pid=$!
-    i=0
-    while [ $i -lt 100 ] && ! grep -q subscribed "$work/durable"; do sleep 0.1; i=$((i + 1)); done
+    wait_for grep -q subscribed "$work/durable"
     for id in durable1 durable2 durable3; do "$BELAY" configure primitive $id ocf:heartbeat:Dummy; done
     wait $watch_pid
     check "with fdatasync slowed down, three writes are synced and notified" \
@@ -246,10 +180,9 @@ fi
 size=$(wc -c <"$work/big.xml")
 BL_WATCH_QUIET_MS=300000 "$top_builddir/cts/based/bl-cib-watch" 1 >"$work/bigwatch" 2>&1 &
 watch_pid=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q subscribed "$work/bigwatch"; do sleep 0.1; i=$((i + 1)); done
+wait_for grep -q subscribed "$work/bigwatch"
 check "belay cib replace sends a CIB of $size bytes (> 8 MB) to the daemon, which takes it" \
-    sh -c "test $size -gt 8388608 && '$BELAY' cib replace '$work/big.xml'"
+    sh -c "test $size -gt 8388608 && '$BELAY' cib replace '$work/big.xml' >'$work/out' 2>&1"
 "$BELAY" cib show >"$work/big.out" 2>"$work/big.err"
 check "belay cib show returns it byte for byte" cmp "$work/big.xml" "$work/big.out"
 check "the daemon reports its version" sh -c "'$BELAY' cib version | grep -q '^1 1 0 '"

@@ -5,7 +5,7 @@
 # SIGTERM (reverse order, nothing left), a bad config (nothing started) and a daemon in a
 # crash loop (belayd gives up and says so). Needs root; skipped otherwise.
 #
-# Re-executes itself inside `unshare -n -m`; the test body runs there.
+# Re-executes itself inside `unshare -n -m` (cts/lib/onenode.sh); the test body runs there.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -13,64 +13,17 @@ BELAY=${BELAY:-$top_builddir/tools/belay}
 BELAYD=$top_builddir/daemons/belayd/belayd
 WAIT_TENTHS=${BELAYD_WAIT_TENTHS:-200}
 
-if [ "$(id -u)" != 0 ] || ! command -v corosync >/dev/null || ! command -v unshare >/dev/null; then
-    echo "1..0 # SKIP needs root, corosync and unshare"
-    exit 0
-fi
-if [ "${BL_BELAYD_INSIDE:-}" != 1 ]; then
-    BL_BELAYD_INSIDE=1 BELAY="$BELAY" top_builddir="$top_builddir" top_srcdir="$top_srcdir" \
-        exec unshare -n -m --propagation private sh "$0" "$@"
-fi
-
-mount -t tmpfs belay-test /run || exit 1
-mount -t tmpfs belay-test /dev/shm || exit 1
-ip link set lo up
-
-work=$(mktemp -d /tmp/bl-belayd-test-XXXXXX)
-export BELAY_STATE_DIR=$work/state BELAY_RUN_DIR=$work/run BELAY_LOG_FILE=$work/belayd.log
-export BELAY_CONFIG=$work/belay.conf
-unset BELAY_CIB_FILE BELAY_CIB_IPC BELAY_EXECD_IPC
-log=$BELAY_LOG_FILE
-corosync_pid=
+ONENODE_NAME=belayd
+ONENODE_LOG=belayd.log
+ONENODE_SHOW_LINES=25
+ONENODE_PIDS="belayd_pid seen_pids"
 belayd_pid=
 seen_pids=""
-n=0
-failed=0
+# shellcheck source=cts/lib/onenode.sh
+. "$top_srcdir/cts/lib/onenode.sh"
+export BELAY_CONFIG=$work/belay.conf
+log=$BELAY_LOG_FILE
 
-cleanup() {
-    [ -n "$belayd_pid" ] && kill -9 "$belayd_pid" 2>/dev/null
-    for p in $seen_pids; do kill -9 "$p" 2>/dev/null; done
-    [ -n "$corosync_pid" ] && kill -9 "$corosync_pid" 2>/dev/null
-    wait 2>/dev/null
-    [ "$failed" = 0 ] && rm -rf "$work"
-}
-trap cleanup EXIT
-
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-not_ok() {
-    n=$((n + 1))
-    failed=1
-    echo "not ok $n - $1"
-    [ -f "$log" ] && sed 's/^/# log: /' "$log" | tail -25
-}
-check() { # check DESCRIPTION COMMAND...
-    desc=$1
-    shift
-    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-# Waits until COMMAND succeeds (WAIT_TENTHS tenths of a second at most).
-wait_for() {
-    i=0
-    while [ $i -lt "$WAIT_TENTHS" ]; do
-        "$@" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
 alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 dead() { ! alive "$1"; }
 pid_of() { cat "$BELAY_RUN_DIR/$1.pid" 2>/dev/null; }
@@ -79,7 +32,6 @@ new_pid() { # DAEMON OLD
     p=$(pid_of "$1")
     [ -n "$p" ] && [ "$p" != "$2" ] && alive "$p"
 }
-logged() { grep -q -- "$1" "$log" 2>/dev/null; }
 line_of() { grep -n -- "$1" "$log" | head -1 | cut -d: -f1; }
 
 # The daemons run from a directory of their own, so the crash-loop case can swap one.
@@ -102,9 +54,6 @@ start_timeout = 20s
 stop_timeout = 5s
 CONF
 }
-
-. "$top_srcdir/cts/lib/solo-corosync.sh"
-write_solo_corosync_conf
 
 echo "1..31"
 

@@ -3,7 +3,7 @@
 # `belay configure` commands run by the daemon on its current CIB (nothing fetched, so
 # concurrent writers never lose a race), `belay cib modify|create|replace|delete`, and
 # several writes of one client in flight with their outcomes collected in order.
-# Needs root; skipped otherwise. Re-executes itself inside `unshare -n -m`.
+# Needs root; skipped otherwise. Re-executes itself inside `unshare -n -m` (cts/lib/onenode.sh).
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -11,65 +11,21 @@ BELAY=${BELAY:-$top_builddir/tools/belay}
 BASED=$top_builddir/daemons/based/belay-based
 EDIT=$top_builddir/cts/cibedit/bl-cib-edit
 
-if [ "$(id -u)" != 0 ] || ! command -v corosync >/dev/null || ! command -v unshare >/dev/null; then
-    echo "1..0 # SKIP needs root, corosync and unshare"
-    exit 0
-fi
-if [ "${BL_CIBEDIT_INSIDE:-}" != 1 ]; then
-    BL_CIBEDIT_INSIDE=1 BELAY="$BELAY" top_builddir="$top_builddir" top_srcdir="$top_srcdir" \
-        exec unshare -n -m --propagation private sh "$0" "$@"
-fi
-
-mount -t tmpfs belay-test /run || exit 1
-mount -t tmpfs belay-test /dev/shm || exit 1
-ip link set lo up
-
-work=$(mktemp -d /tmp/bl-cibedit-test-XXXXXX)
-export BELAY_STATE_DIR=$work/state BELAY_RUN_DIR=$work/run BELAY_LOG_FILE=$work/based.log
-unset BELAY_CIB_FILE BELAY_CIB_FETCH
-mkdir -p "$BELAY_STATE_DIR" "$BELAY_RUN_DIR"
-corosync_pid=
+ONENODE_NAME=cibedit
+ONENODE_LOG=based.log
+ONENODE_SHOW="out based.log"
+ONENODE_PIDS=based_pid
 based_pid=
-n=0
-failed=0
+# shellcheck source=cts/lib/onenode.sh
+. "$top_srcdir/cts/lib/onenode.sh"
 
-cleanup() {
-    [ -n "$based_pid" ] && kill -9 "$based_pid" 2>/dev/null
-    [ -n "$corosync_pid" ] && kill -9 "$corosync_pid" 2>/dev/null
-    wait 2>/dev/null
-    [ "$failed" = 0 ] && rm -rf "$work"
-}
-trap cleanup EXIT
-
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-not_ok() {
-    n=$((n + 1))
-    failed=1
-    echo "not ok $n - $1"
-    [ -f "$work/out" ] && sed 's/^/# out: /' "$work/out" | tail -5
-    [ -f "$BELAY_LOG_FILE" ] && sed 's/^/# based.log: /' "$BELAY_LOG_FILE" | tail -10
-}
-check() { # check DESCRIPTION COMMAND...
-    desc=$1
-    shift
-    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
 # the value of property NAME in the daemon's CIB
 prop() { "$BELAY" cib query --xpath "//nvpair[@name='$1']" 2>/dev/null | sed -n 's/.* value="\([^"]*\)".*/\1/p'; }
 
-. "$top_srcdir/cts/lib/solo-corosync.sh"
-write_solo_corosync_conf
 start_corosync
 "$BASED" >>"$work/based.out" 2>&1 &
 based_pid=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q "partition is quorate" "$BELAY_LOG_FILE" 2>/dev/null; do
-    sleep 0.1
-    i=$((i + 1))
-done
+wait_quorate
 
 echo "1..18"
 check "belay configure property is written by belay-based" "$BELAY" configure property alpha=1
