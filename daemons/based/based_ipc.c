@@ -198,12 +198,8 @@ based_ipc_start(const char *name, based_request_fn on_request, based_closed_fn c
     ipc->user_data = user_data;
     ipc->sending = g_hash_table_new(g_direct_hash, g_direct_equal);
     current = ipc;
-    ipc->service = qb_ipcs_create(name, 0, QB_IPC_NATIVE, &handlers);
-    bl_ipc_loop_attach(ipc->service, NULL);
-    qb_ipcs_enforce_buffer_size(ipc->service, BL_CIB_MAX_MSG);
-    rc = qb_ipcs_run(ipc->service);
+    rc = bl_ipc_server_start(name, &handlers, NULL, BL_CIB_MAX_MSG, &ipc->service, err);
     if (rc < 0) {
-        bl_err_set(err, "cannot serve IPC '%s': %s", name, g_strerror(-rc));
         based_ipc_stop(ipc);
         return NULL;
     }
@@ -213,8 +209,7 @@ based_ipc_start(const char *name, based_request_fn on_request, based_closed_fn c
 void
 based_ipc_stop(based_ipc_t *ipc)
 {
-    qb_ipcs_destroy(ipc->service);
-    bl_ipc_loop_detach();
+    bl_ipc_server_stop(ipc->service);
     if (ipc->sending_timer != 0) {
         g_source_remove(ipc->sending_timer);
     }

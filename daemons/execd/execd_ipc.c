@@ -417,12 +417,9 @@ execd_ipc_start(GMainContext *ctx, const execd_ipc_options_t *opts, bl_exec_t *e
         opts->max_client_events > 0 ? opts->max_client_events : EXECD_MAX_CLIENT_EVENTS;
     execd->owners = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     current = execd;
-    execd->service = qb_ipcs_create(opts->name, 0, QB_IPC_NATIVE, &handlers);
-    bl_ipc_loop_attach(execd->service, execd->ctx);
-    qb_ipcs_enforce_buffer_size(execd->service, BL_EXECD_MAX_MSG);
-    rc = qb_ipcs_run(execd->service);
+    rc = bl_ipc_server_start(opts->name, &handlers, execd->ctx, BL_EXECD_MAX_MSG, &execd->service,
+                             err);
     if (rc < 0) {
-        bl_err_set(err, "cannot serve IPC '%s': %s", opts->name, g_strerror(-rc));
         execd_ipc_stop(execd);
         return NULL;
     }
@@ -432,8 +429,7 @@ execd_ipc_start(GMainContext *ctx, const execd_ipc_options_t *opts, bl_exec_t *e
 void
 execd_ipc_stop(execd_t *execd)
 {
-    qb_ipcs_destroy(execd->service);
-    bl_ipc_loop_detach();
+    bl_ipc_server_stop(execd->service);
     g_hash_table_destroy(execd->owners);
     g_free(execd->ocf_root);
     g_free(execd);

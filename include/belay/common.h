@@ -284,6 +284,19 @@ int bl_ipc_conn_event(bl_ipc_conn_t *conn, qb_ipcs_connection_t *c, const char *
 /* Sends what C's buffer takes of a partly sent event; true when nothing is left. */
 bool bl_ipc_conn_flush(bl_ipc_conn_t *conn, qb_ipcs_connection_t *c);
 
+/*
+ * Creates and runs the libqb IPC service NAME (native, connection buffers of FRAME_MAX
+ * bytes) with HANDLERS (borrowed; must outlive it), driven by the glib main context CTX
+ * (NULL: the default one). Returns 0 and *service (stop it with bl_ipc_server_stop()), or
+ * -errno with "cannot serve IPC 'NAME': reason" in *err and nothing left behind.
+ */
+int bl_ipc_server_start(const char *name, struct qb_ipcs_service_handlers *handlers,
+                        GMainContext *ctx, size_t frame_max, qb_ipcs_service_t **service,
+                        char **err);
+
+/* Disconnects SERVICE's clients and destroys it (NULL is fine). */
+void bl_ipc_server_stop(qb_ipcs_service_t *service);
+
 /* ---------------------------------------------------------------- files */
 
 /*

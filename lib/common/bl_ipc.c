@@ -419,3 +419,34 @@ bl_ipc_conn_receive(bl_ipc_conn_t *conn, qb_ipcs_connection_t *c, const void *da
     *body = payload;
     return 1;
 }
+
+/* ---------------------------------------------------------------- service */
+
+int
+bl_ipc_server_start(const char *name, struct qb_ipcs_service_handlers *handlers, GMainContext *ctx,
+                    size_t frame_max, qb_ipcs_service_t **service, char **err)
+{
+    qb_ipcs_service_t *created = qb_ipcs_create(name, 0, QB_IPC_NATIVE, handlers);
+    int rc;
+
+    bl_ipc_loop_attach(created, ctx);
+    qb_ipcs_enforce_buffer_size(created, frame_max);
+    rc = qb_ipcs_run(created);
+    if (rc < 0) {
+        bl_err_set(err, "cannot serve IPC '%s': %s", name, g_strerror(-rc));
+        bl_ipc_server_stop(created);
+        return rc;
+    }
+    *service = created;
+    return 0;
+}
+
+void
+bl_ipc_server_stop(qb_ipcs_service_t *service)
+{
+    if (service == NULL) {
+        return;
+    }
+    qb_ipcs_destroy(service);
+    bl_ipc_loop_detach();
+}
