@@ -198,7 +198,7 @@ reloads(const bl_srsc_t *rsc, GPtrArray *lines)
         stays = rsc->assigned == node;
         if (!restarted && stays) {
             g_ptr_array_add(lines,
-                            bl_asprintf("reload %s %s", bl__sched_rsc_name(rsc), node->uname));
+                            bl_asprintf("reload %s %s", bl__sched_rsc_graph_id(rsc), node->uname));
         }
     }
 }
