@@ -42,6 +42,33 @@ bl__sched_rsc_name(const bl_srsc_t *rsc)
     return clone != NULL && !clone->clone->unique ? rsc->base_id : rsc->id;
 }
 
+static bool unique_capable(const xmlNode *template);
+
+/*
+ * Kept for Pacemaker compatibility: a cloned group forced to be anonymous (globally-unique
+ * set, but a member's agent class cannot run distinct instances) is made anonymous by
+ * Pacemaker while it unpacks that member, for the instances unpacked so far only. The
+ * other members of the last instance stay unique, and the transition graph names their
+ * actions by instance ("dummy:1"), which is how the controller records them.
+ */
+static bool
+named_as_unique(const bl_srsc_t *rsc)
+{
+    const bl_srsc_t *group = rsc->parent;
+    const bl_srsc_t *clone = group != NULL ? group->parent : NULL;
+
+    return rsc->kind == BL_RSC_PRIMITIVE && group != NULL && group->kind == BL_RSC_GROUP
+           && clone != NULL && clone->kind == BL_RSC_CLONE && clone->clone->forced_anonymous
+           && g_ptr_array_index(clone->children, clone->children->len - 1) == group
+           && rsc->xml != NULL && unique_capable(rsc->xml);
+}
+
+const char *
+bl__sched_rsc_graph_id(const bl_srsc_t *rsc)
+{
+    return named_as_unique(rsc) ? rsc->id : bl__sched_rsc_name(rsc);
+}
+
 static int
 meta_int(const bl_srsc_t *rsc, const char *name, const char *legacy, int fallback)
 {
@@ -83,8 +110,17 @@ clone_options(bl_sched_t *s, bl_srsc_t *clone, const xmlNode *xml)
     options->clone_min = meta_int(clone, "clone-min", NULL, 0);
     options->promoted_max = meta_int(clone, "promoted-max", "master-max", 1);
     options->promoted_node_max = meta_int(clone, "promoted-node-max", "master-node-max", 1);
+    options->forced_anonymous = bl__sched_true(g_hash_table_lookup(clone->meta, "globally-unique"))
+                                && !unique_capable(options->template_xml);
     options->unique = bl__sched_true(g_hash_table_lookup(clone->meta, "globally-unique"))
-                      && unique_capable(options->template_xml);
+                      && !options->forced_anonymous;
+    if (!options->unique) {
+        /* An anonymous instance stands for the resource on its node: one per node. */
+        options->clone_node_max = MIN(options->clone_node_max, 1);
+    }
+    if (options->forced_anonymous) {
+        options->clone_max = MIN(options->clone_max, s->n_nodes);
+    }
     options->interleave = bl__sched_true(g_hash_table_lookup(clone->meta, "interleave"));
     options->promotable =
         bl_xml_is(xml, "master") || bl__sched_true(g_hash_table_lookup(clone->meta, "promotable"));

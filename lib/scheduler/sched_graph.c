@@ -1875,8 +1875,8 @@ rsc_op_details(graph_t *g, xmlNode *xml, const gop_t *op, GHashTable *digests)
 
     /* anonymous instances as the controller knows them: the configured id, and the
      * instance (as its history names it) as long-id */
-    bl_xml_set_attr(primitive, "id", bl__sched_rsc_name(op->rsc));
-    if (strcmp(bl__sched_rsc_name(op->rsc), op->rsc->id) != 0) {
+    bl_xml_set_attr(primitive, "id", bl__sched_rsc_graph_id(op->rsc));
+    if (strcmp(bl__sched_rsc_graph_id(op->rsc), op->rsc->id) != 0) {
         bl_xml_set_attr(primitive, "long-id",
                         op->rsc->history_id != NULL ? op->rsc->history_id : op->rsc->id);
     }
@@ -1919,8 +1919,8 @@ crm_event_details(xmlNode *xml, const gop_t *op)
     if (primitive != NULL) {
         /* anonymous instances as the controller knows them: the configured id, and the
          * instance (as its history names it) as long-id */
-        bl_xml_set_attr(primitive, "id", bl__sched_rsc_name(op->rsc));
-        if (strcmp(bl__sched_rsc_name(op->rsc), op->rsc->id) != 0) {
+        bl_xml_set_attr(primitive, "id", bl__sched_rsc_graph_id(op->rsc));
+        if (strcmp(bl__sched_rsc_graph_id(op->rsc), op->rsc->id) != 0) {
             bl_xml_set_attr(primitive, "long-id",
                             op->rsc->history_id != NULL ? op->rsc->history_id : op->rsc->id);
         }

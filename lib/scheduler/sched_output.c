@@ -198,7 +198,7 @@ reloads(const bl_srsc_t *rsc, GPtrArray *lines)
         stays = rsc->assigned == node;
         if (!restarted && stays) {
             g_ptr_array_add(lines,
-                            bl_asprintf("reload %s %s", bl__sched_rsc_name(rsc), node->uname));
+                            bl_asprintf("reload %s %s", bl__sched_rsc_graph_id(rsc), node->uname));
         }
     }
 }
@@ -274,7 +274,7 @@ bl__sched_result_build(const bl_sched_t *s)
             if (bl__sched_action_executes(action)) {
                 g_ptr_array_add(result->actions,
                                 bl_asprintf("%s %s %s", task_names[action->task],
-                                            bl__sched_rsc_name(rsc), action->node->uname));
+                                            bl__sched_rsc_graph_id(rsc), action->node->uname));
             }
         }
         reloads(rsc, result->actions);

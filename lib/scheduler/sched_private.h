@@ -96,6 +96,7 @@ typedef struct bl_clone {
     int promoted_max;
     int promoted_node_max;
     bool unique;
+    bool forced_anonymous; /* globally-unique, but an agent class that cannot be */
     bool interleave;
     bool promotable;
     const xmlNode *template_xml; /* the primitive or group that is cloned */
@@ -537,6 +538,9 @@ bl_srsc_t *bl__sched_rsc_top(bl_srsc_t *rsc);
 bl_srsc_t *bl__sched_rsc_clone(const bl_srsc_t *rsc);
 /* The id RSC is shown as: anonymous instances drop their ":N" suffix. */
 const char *bl__sched_rsc_name(const bl_srsc_t *rsc);
+/* The id the transition graph (and the action list) gives RSC's actions: its shown id,
+ * except for the members Pacemaker keeps unique in a forced-anonymous cloned group. */
+const char *bl__sched_rsc_graph_id(const bl_srsc_t *rsc);
 /* The primitive whose history on NODE is recorded under ID, when ID names a cloned
  * primitive (creating an orphan instance if needed); NULL otherwise. */
 bl_srsc_t *bl__sched_clone_history_rsc(bl_sched_t *s, bl_snode_t *node, const char *id);

@@ -57,37 +57,96 @@ score_attr(const bl_snode_t *node, const char *name)
     return bl__sched_node_attr(node, attr);
 }
 
-/* The instance's promotion score on NODE (NOT_SET without one), as Pacemaker reads it. */
+/* The member of RSC (an instance or a member of one) named BASE if it runs on NODE. */
+static const bl_srsc_t *
+active_on(const bl_srsc_t *rsc, const char *base, const bl_snode_t *node)
+{
+    if (rsc->kind == BL_RSC_PRIMITIVE) {
+        return strcmp(rsc->base_id, base) == 0 && contains(rsc->running_on, node) ? rsc : NULL;
+    }
+    for (guint i = 0; i < rsc->children->len; i++) {
+        const bl_srsc_t *found = active_on(g_ptr_array_index(rsc->children, i), base, node);
+
+        if (found != NULL) {
+            return found;
+        }
+    }
+    return NULL;
+}
+
+/* The first instance of anonymous CLONE whose BASE runs on NODE, or NULL. */
+static const bl_srsc_t *
+anonymous_active_on(const bl_srsc_t *clone, const char *base, const bl_snode_t *node)
+{
+    for (guint i = 0; i < clone->children->len; i++) {
+        const bl_srsc_t *found = active_on(g_ptr_array_index(clone->children, i), base, node);
+
+        if (found != NULL) {
+            return found;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * Whether the promotion score of RSC (a primitive instance) counts on NODE. The agent
+ * sets it where it runs, so a score only means something where the instance's state is
+ * known: where this instance runs or was probed. For an anonymous clone the number is
+ * arbitrary: where another instance runs, only that one's score counts; where none runs,
+ * any instance's probe makes it count. Before anything is known anywhere, every score
+ * counts (scores set permanently by an administrator).
+ */
+static bool
+score_applies(const bl_srsc_t *rsc, const bl_srsc_t *clone, const bl_snode_t *node)
+{
+    bool applies;
+
+    if (!clone->clone->unique) {
+        const bl_srsc_t *active = anonymous_active_on(clone, rsc->base_id, node);
+
+        if (active != NULL && active != rsc) {
+            applies = contains(rsc->known_on, node) || contains(rsc->running_on, node);
+        } else {
+            applies = active == rsc || anonymous_known_on(clone, rsc->base_id, node)
+                      || (rsc->running_on->len == 0 && rsc->known_on->len == 0)
+                      || contains(rsc->known_on, node);
+        }
+    } else {
+        applies = (rsc->running_on->len == 0 && rsc->known_on->len == 0)
+                  || contains(rsc->known_on, node) || contains(rsc->running_on, node);
+    }
+    return applies && rsc->allowed[node->index] && rsc->scores[node->index] >= 0;
+}
+
+/* The instance's promotion score on NODE, as Pacemaker reads it (a cloned group's is the
+ * sum of its members'); *SET tells whether any was found (0 otherwise). */
 static int
-promotion_score(const bl_srsc_t *rsc, const bl_snode_t *node, int not_set)
+promotion_score(const bl_srsc_t *rsc, const bl_snode_t *node, bool *set)
 {
     const bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
     const char *value;
 
+    *set = false;
     if (rsc->kind != BL_RSC_PRIMITIVE) {
-        int score = not_set;
+        int score = 0;
 
         for (guint i = 0; i < rsc->children->len; i++) {
-            int child = promotion_score(g_ptr_array_index(rsc->children, i), node, not_set);
+            bool member_set;
 
-            score = score == not_set ? child : score + child;
+            score += promotion_score(g_ptr_array_index(rsc->children, i), node, &member_set);
+            *set = *set || member_set;
         }
         return score;
     }
-    if (!clone->clone->unique && anonymous_known_on(clone, rsc->base_id, node)) {
-        /* known here: the score applies */
-    } else if ((rsc->running_on->len > 0 || rsc->known_on->len > 0)
-               && !contains(rsc->known_on, node)) {
-        return not_set; /* probed elsewhere but not here: unknown */
-    }
-    if (!rsc->allowed[node->index] || rsc->scores[node->index] < 0) {
-        return not_set;
+    if (!score_applies(rsc, clone, node)) {
+        return 0;
     }
     value = score_attr(node, rsc->history_id != NULL ? rsc->history_id : rsc->id);
     if (value == NULL && !clone->clone->unique) {
         value = score_attr(node, rsc->base_id);
     }
-    return value != NULL ? bl__sched_score(value) : not_set;
+    *set = value != NULL;
+    return value != NULL ? bl__sched_score(value) : 0;
 }
 
 void
@@ -102,11 +161,12 @@ bl__sched_promote_add_scores(bl_sched_t *s, bl_srsc_t *clone)
         }
         for (int n = 0; n < s->n_nodes; n++) {
             int score;
+            bool set;
 
             if (!target->allowed[n] || !bl__sched_node_available(s->nodes[n])) {
                 continue;
             }
-            score = promotion_score(instance, s->nodes[n], 0);
+            score = promotion_score(instance, s->nodes[n], &set);
             if (score > 0) {
                 target->scores[n] = bl_score_add(target->scores[n], score);
             }
@@ -201,7 +261,11 @@ initial_priority(bl_sched_t *s, bl_srsc_t *clone, bl_srsc_t *instance, bl_snode_
     } else if (next == BL_ROLE_PROMOTED) {
         priority = instance->priority;
     } else {
-        priority = promotion_score(instance, chosen, -1);
+        bool set;
+
+        /* -1 without a score: a role=Promoted location alone can still promote it */
+        priority = promotion_score(instance, chosen, &set);
+        priority = set ? priority : -1;
     }
     for (guint i = 0; i < clone->clone->promoted_locations->len; i++) {
         const bl_clone_location_t *location =

@@ -407,6 +407,12 @@ failure_expired(const history_t *h, const op_entry_t *op)
     if (h->rsc->failure_timeout <= 0 || changed == NULL) {
         return false;
     }
+    /* A probe that found the resource running or stopped tells where it is, however old. */
+    if (op->interval_ms == 0 && strcmp(op->task, "monitor") == 0
+        && (op->rc == OCF_OK || op->rc == OCF_NOT_RUNNING || op->rc == OCF_RUNNING_PROMOTED
+            || op->rc == OCF_DEGRADED || op->rc == OCF_DEGRADED_PROMOTED)) {
+        return false;
+    }
     when = strtoll(changed, NULL, 10);
     return when > 0 && when + h->rsc->failure_timeout <= h->s->now
            && bl__sched_failcount(h->s, h->rsc, h->node) == 0;

@@ -115,6 +115,49 @@ test_unique_instances_keep_their_number(void **state)
 }
 
 static void
+test_forced_anonymous_group_names_its_last_instance(void **state)
+{
+    /* globally-unique, but an LSB member cannot be unique: the clone is anonymous, yet
+     * Pacemaker leaves the other members of its last instance unique, and names them so */
+    outcome_t out = run("<clone id='c'><meta_attributes id='m'>"
+                        "<nvpair id='m1' name='globally-unique' value='true'/>"
+                        "<nvpair id='m2' name='clone-node-max' value='2'/></meta_attributes>"
+                        "<group id='g'><primitive id='a' class='ocf' provider='pacemaker' "
+                        "type='Dummy'/><primitive id='l' class='lsb' type='LSBDummy'/></group>"
+                        "</clone>",
+                        UP("1") DOWN UP("2") DOWN);
+
+    (void) state;
+    assert_int_equal(out.rc, 0);
+    assert_string_equal(out.placement, "a Started n1\na Started n2\nl Started n1\nl Started n2\n");
+    assert_string_equal(out.actions, "start a n1\nstart a:1 n2\nstart l n1\nstart l n2\n");
+    sched_outcome_free(&out);
+}
+
+static void
+test_old_probe_that_found_it_running_still_counts(void **state)
+{
+    /* a probe result is where the resource is, however old: failure-timeout does not
+     * make a probe that found it running (rc 0 where 7 was expected) expire */
+    outcome_t out = run(
+        "<primitive id='p' class='ocf' provider='pacemaker' type='Dummy'>"
+        "<meta_attributes id='pm'><nvpair id='pm1' name='failure-timeout' "
+        "value='10s'/></meta_attributes></primitive>",
+        UP("1")
+            DOWN UP("2") "<lrm_resource id='p' class='ocf' provider='pacemaker' type='Dummy'>"
+                         "<lrm_rsc_op id='p_last_0' operation='monitor' interval='0' op-status='0' "
+                         "rc-code='0' call-id='2' last-rc-change='1000' "
+                         "op-digest='f2317cad3d54cec5d7d7aa7d0bf35cf8' transition-key='1:1:7:x'/>"
+                         "</lrm_resource>" DOWN);
+
+    (void) state;
+    assert_int_equal(out.rc, 0);
+    assert_string_equal(out.placement, "p Started n2\n");
+    assert_string_equal(out.actions, "");
+    sched_outcome_free(&out);
+}
+
+static void
 test_clone_of_nothing_is_invalid(void **state)
 {
     outcome_t out = run("<clone id='c'><meta_attributes id='m'/></clone>", "");
@@ -164,6 +207,8 @@ main(void)
         cmocka_unit_test(test_second_history_on_a_node_is_an_orphan),
         cmocka_unit_test(test_clone_max_zero_stops_everything),
         cmocka_unit_test(test_unique_instances_keep_their_number),
+        cmocka_unit_test(test_forced_anonymous_group_names_its_last_instance),
+        cmocka_unit_test(test_old_probe_that_found_it_running_still_counts),
         cmocka_unit_test(test_clone_of_nothing_is_invalid),
         cmocka_unit_test(test_legacy_master_promotes_up_to_master_max),
         cmocka_unit_test(test_cloned_id_defined_twice_is_invalid),
