@@ -1226,6 +1226,47 @@ required_by_first(const bl_action_t *action)
 }
 
 /*
+ * Does an ordering count CLONE's started instances (clone-min, or require-all=false on
+ * a plain order)? Pacemaker then orders each instance's start, creating it where the
+ * instance has none; an instance that stops must "restart", so that start is required
+ * though it cannot run, and it makes the clone's start and running required too.
+ */
+static bool
+counts_started_instances(const bl_srsc_t *clone)
+{
+    const bl_action_t *start = bl__sched_action_find(clone, BL_TASK_START, NULL);
+
+    for (guint i = 0; start != NULL && i < start->out->len; i++) {
+        const bl_order_edge_t *edge = g_ptr_array_index(start->out, i);
+
+        /* (a resource set's require-all=false orders the clone itself, not instances) */
+        if (clone->clone->clone_min > 0
+            || ((edge->flags & BL_ORD_ONE_OR_MORE)
+                && !(edge->then->flags & BL_ACT_REQUIRES_ANY))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Is LEAF, an instance without a start, stopping (its stop required)? */
+static bool
+stops_without_start(const bl_srsc_t *leaf)
+{
+    bool stops = false;
+
+    for (guint a = 0; a < leaf->actions->len; a++) {
+        const bl_action_t *la = g_ptr_array_index(leaf->actions, a);
+
+        if (la->task == BL_TASK_START) {
+            return false;
+        }
+        stops = stops || (la->task == BL_TASK_STOP && !(la->flags & BL_ACT_OPTIONAL));
+    }
+    return stops;
+}
+
+/*
  * A clone's pseudo-action is in the graph when it is runnable (an instance can do the
  * task) and required (an instance must do it,
  * or what is ordered first with implies-then happens), as Pacemaker summarizes a clone's
@@ -1236,12 +1277,18 @@ clone_event_needed(const bl_action_t *action)
 {
     g_autoptr(GPtrArray) leaves = g_ptr_array_new();
     bl_task_t task = bl__sched_instance_task(action->task);
+    bool counted = task == BL_TASK_START && counts_started_instances(action->rsc);
     bool required = false;
     bool runnable = false;
 
     bl__graph_leaves(action->rsc, leaves);
     for (guint i = 0; i < leaves->len; i++) {
         const bl_srsc_t *leaf = g_ptr_array_index(leaves, i);
+
+        if (counted && leaf->parent == action->rsc && leaf->managed
+            && stops_without_start(leaf)) {
+            required = true;
+        }
 
         for (guint a = 0; a < leaf->actions->len; a++) {
             const bl_action_t *la = g_ptr_array_index(leaf->actions, a);
