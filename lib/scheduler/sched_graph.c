@@ -133,6 +133,38 @@ member_task(bl_task_t task)
     return task == BL_TASK_RUNNING ? BL_TASK_START : task == BL_TASK_STOPPED ? BL_TASK_STOP : task;
 }
 
+/*
+ * A require-all=false set's "one-or-more:SET" pseudo-action (optional, runnable while a
+ * member can act) is in the graph once a member's action is required and runnable, as
+ * Pacemaker's implies-then-printed ordering from each member marks it.
+ */
+static bool
+one_or_more_printed(const bl_action_t *action)
+{
+    if (!(action->flags & BL_ACT_REQUIRES_ANY) || !(action->flags & BL_ACT_PSEUDO)
+        || !(action->flags & BL_ACT_RUNNABLE)) {
+        return false;
+    }
+    for (guint i = 0; i < action->in->len; i++) {
+        const bl_order_edge_t *edge = g_ptr_array_index(action->in, i);
+
+        if ((edge->flags & BL_ORD_ONE_OR_MORE) && bl__sched_action_happens(edge->first)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static gop_t *
+one_or_more_add(graph_t *g, const bl_action_t *action)
+{
+    gop_t *op = bl__graph_op_add(g, GOP_PSEUDO, NULL, NULL, NULL, 0);
+
+    op->key = g_strdup(action->rsc->id);
+    op->task = op->key;
+    return op;
+}
+
 static void
 add_primitive_actions(graph_t *g)
 {
@@ -149,6 +181,8 @@ add_primitive_actions(graph_t *g)
         } else if (bl__sched_action_happens(action) && (action->flags & BL_ACT_PSEUDO)) {
             op = bl__graph_op_add(g, GOP_PSEUDO, action->rsc, task_names[action->task],
                                   action->node, 0);
+        } else if (one_or_more_printed(action)) {
+            op = one_or_more_add(g, action);
         }
         if (op != NULL) {
             g_hash_table_insert(g->by_action, action, op);
