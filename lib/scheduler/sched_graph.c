@@ -1779,9 +1779,12 @@ action_element(xmlNode *parent, const gop_t *op)
 
     set_uint(xml, "id", (uint64_t) op->id);
     bl_xml_set_attr(xml, "operation", op->task);
-    if (rsc != NULL && rsc->history_id != NULL && rsc->running_on->len > 0
+    /* The controller knows an anonymous instance by the name its history has; a stopped
+     * instance keeps only a name without an instance number (older histories named
+     * instances "RSC:N", which Pacemaker forgets for stopped ones). */
+    if (rsc != NULL && rsc->history_id != NULL
+        && (rsc->running_on->len > 0 || strchr(rsc->history_id, ':') == NULL)
         && strcmp(rsc->history_id, rsc->id) != 0 && g_str_has_prefix(op->key, rsc->id)) {
-        /* the controller knows an anonymous instance by the name its history has */
         g_autofree char *key = g_strdup_printf("%s%s", rsc->history_id, op->key + strlen(rsc->id));
 
         bl_xml_set_attr(xml, "operation_key", key);
