@@ -42,6 +42,7 @@ gop_free(gpointer data)
     gop_t *op = data;
 
     g_free(op->key);
+    g_free(op->history_suffix);
     g_array_free(op->inputs, true);
     if (op->input_ids != NULL) {
         g_hash_table_destroy(op->input_ids);
@@ -1146,6 +1147,7 @@ add_fencing(graph_t *g)
 
     for (int n = 0; n < s->n_nodes; n++) {
         bl_snode_t *node = s->nodes[n];
+        GPtrArray *after;
         gop_t *fence;
 
         if (!node->unclean || !bl__sched_can_fence_node(s, node)) {
@@ -1153,6 +1155,10 @@ add_fencing(graph_t *g)
         }
         fence = bl__graph_op_add(g, GOP_CRM, NULL, "stonith", node, 0);
         fence->key = g_strdup_printf("stonith-%s-%s", node->uname, s->fence_action);
+        after = g->after_fence != NULL ? g_hash_table_lookup(g->after_fence, node) : NULL;
+        for (guint i = 0; after != NULL && i < after->len; i++) {
+            bl__graph_input(g_ptr_array_index(after, i), fence);
+        }
         for (guint i = 0; i < g->ops->len; i++) {
             gop_t *op = g_ptr_array_index(g->ops, i);
 
@@ -1785,7 +1791,9 @@ action_element(xmlNode *parent, const gop_t *op)
     if (rsc != NULL && rsc->history_id != NULL
         && (rsc->running_on->len > 0 || strchr(rsc->history_id, ':') == NULL)
         && strcmp(rsc->history_id, rsc->id) != 0 && g_str_has_prefix(op->key, rsc->id)) {
-        g_autofree char *key = g_strdup_printf("%s%s", rsc->history_id, op->key + strlen(rsc->id));
+        g_autofree char *key = g_strdup_printf(
+            "%s%s", rsc->history_id,
+            op->history_suffix != NULL ? op->history_suffix : op->key + strlen(rsc->id));
 
         bl_xml_set_attr(xml, "operation_key", key);
         bl_xml_set_attr(xml, "internal_operation_key", op->key);
@@ -2046,7 +2054,9 @@ synapse(graph_t *g, xmlNode *root, const gop_t *op, GHashTable *digests)
             bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
         }
         if (op->rsc != NULL && op->rsc->kind == BL_RSC_PRIMITIVE) {
-            clone_meta(attrs, op->rsc, true); /* an instance's stop implied by fencing */
+            /* an instance's stop implied by fencing, its notifications after fencing */
+            clone_meta(attrs, op->rsc, true);
+            extra_meta(attrs, op);
         }
         /* (a clone's, and those of its instances that are groups) */
         if (op->rsc != NULL && op->rsc->kind != BL_RSC_PRIMITIVE
@@ -2133,6 +2143,7 @@ bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
     g_hash_table_destroy(g.probes_of);
     g_hash_table_destroy(g.ops_of);
     g_hash_table_destroy(g.histories);
+    free_table(g.after_fence);
     if (g.undiscovered != NULL) {
         g_hash_table_destroy(g.undiscovered);
     }
