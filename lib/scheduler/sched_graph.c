@@ -1761,49 +1761,13 @@ add_edges(graph_t *g, GHashTable *probes)
 
 /* -------------------------------------------------------------------- XML */
 
-/*
- * Sets NAME to VALUE (NULL: removes it) on NODE of the graph document. The graph has
- * ~15 attributes on each of hundreds of thousands of elements, most with a value that
- * repeats (node names, timeouts, feature set): names and values are interned in the
- * document's dictionary, as libxml2's parser does, which halves the allocations to
- * build and to free the graph, and an attribute is found by its interned name.
- */
-static void
-graph_attr(xmlNode *node, const char *name, const char *value)
-{
-    xmlDict *dict = node->doc->dict;
-    const xmlChar *interned = xmlDictLookup(dict, (const xmlChar *) name, -1);
-    xmlAttr *attr = node->properties;
-    xmlNode *text;
-
-    while (attr != NULL && attr->name != interned) {
-        attr = attr->next;
-    }
-    if (value == NULL) {
-        if (attr != NULL) {
-            xmlRemoveProp(attr);
-        }
-        return;
-    }
-    if (attr == NULL) {
-        attr = xmlNewProp(node, interned, NULL);
-    } else {
-        xmlFreeNodeList(attr->children);
-    }
-    text = xmlNewDocText(node->doc, NULL);
-    text->content = (xmlChar *) xmlDictLookup(dict, (const xmlChar *) value, -1);
-    text->parent = (xmlNode *) attr;
-    attr->children = text;
-    attr->last = text;
-}
-
 static void
 set_uint(xmlNode *xml, const char *name, uint64_t value)
 {
     char buf[32];
 
     snprintf(buf, sizeof(buf), "%" PRIu64, value);
-    graph_attr(xml, name, buf);
+    bl_xml_set_attr(xml, name, buf);
 }
 
 /* The element that names an action: in its synapse and in the inputs of others. */
@@ -1820,7 +1784,7 @@ action_element(xmlNode *parent, const gop_t *op)
     const bl_srsc_t *rsc = op->rsc != NULL && op->rsc->kind == BL_RSC_PRIMITIVE ? op->rsc : NULL;
 
     set_uint(xml, "id", (uint64_t) op->id);
-    graph_attr(xml, "operation", op->task);
+    bl_xml_set_attr(xml, "operation", op->task);
     /* The controller knows an anonymous instance by the name its history has; a stopped
      * instance keeps only a name without an instance number (older histories named
      * instances "RSC:N", which Pacemaker forgets for stopped ones). */
@@ -1831,14 +1795,14 @@ action_element(xmlNode *parent, const gop_t *op)
             "%s%s", rsc->history_id,
             op->history_suffix != NULL ? op->history_suffix : op->key + strlen(rsc->id));
 
-        graph_attr(xml, "operation_key", key);
-        graph_attr(xml, "internal_operation_key", op->key);
+        bl_xml_set_attr(xml, "operation_key", key);
+        bl_xml_set_attr(xml, "internal_operation_key", op->key);
     } else {
-        graph_attr(xml, "operation_key", op->key);
+        bl_xml_set_attr(xml, "operation_key", op->key);
     }
     if (op->node != NULL) {
-        graph_attr(xml, "on_node", op->node->uname);
-        graph_attr(xml, "on_node_uuid", op->node->id);
+        bl_xml_set_attr(xml, "on_node", op->node->uname);
+        bl_xml_set_attr(xml, "on_node_uuid", op->node->id);
     }
     return xml;
 }
@@ -1902,7 +1866,7 @@ add_params(graph_t *g, xmlNode *attrs, const gop_t *op, const xmlNode *config)
     names = g_list_sort(g_hash_table_get_keys(params), (GCompareFunc) strcmp);
     for (GList *iter = names; iter != NULL; iter = iter->next) {
         if (strncmp(iter->data, "CRM_meta_", 9) != 0) {
-            graph_attr(attrs, iter->data, g_hash_table_lookup(params, iter->data));
+            bl_xml_set_attr(attrs, iter->data, g_hash_table_lookup(params, iter->data));
         }
     }
 }
@@ -1943,8 +1907,8 @@ migration_details(xmlNode *attrs, const gop_t *op)
         }
     }
     if (source != NULL && target != NULL) {
-        graph_attr(attrs, "CRM_meta_migrate_source", source->uname);
-        graph_attr(attrs, "CRM_meta_migrate_target", target->uname);
+        bl_xml_set_attr(attrs, "CRM_meta_migrate_source", source->uname);
+        bl_xml_set_attr(attrs, "CRM_meta_migrate_target", target->uname);
     }
 }
 
@@ -1964,8 +1928,8 @@ clone_meta(xmlNode *attrs, const bl_srsc_t *rsc, bool instance_number)
     }
     set_uint(attrs, "CRM_meta_clone_max", (uint64_t) options->clone_max);
     set_uint(attrs, "CRM_meta_clone_node_max", (uint64_t) options->clone_node_max);
-    graph_attr(attrs, "CRM_meta_globally_unique", options->unique ? "true" : "false");
-    graph_attr(attrs, "CRM_meta_notify",
+    bl_xml_set_attr(attrs, "CRM_meta_globally_unique", options->unique ? "true" : "false");
+    bl_xml_set_attr(attrs, "CRM_meta_notify",
                     bl__sched_true(g_hash_table_lookup(clone->meta, "notify")) ? "true" : "false");
     if (options->promotable) {
         /* (master_max and master_node_max: the names agents written for Pacemaker 1 read) */
@@ -1989,7 +1953,7 @@ extra_meta(xmlNode *attrs, const gop_t *op)
     for (GList *iter = names; iter != NULL; iter = iter->next) {
         g_autofree char *attr = g_strdup_printf("CRM_meta_%s", (const char *) iter->data);
 
-        graph_attr(attrs, attr, g_hash_table_lookup(op->meta, iter->data));
+        bl_xml_set_attr(attrs, attr, g_hash_table_lookup(op->meta, iter->data));
     }
 }
 
@@ -2003,37 +1967,37 @@ rsc_op_details(graph_t *g, xmlNode *xml, const gop_t *op, GHashTable *digests)
 
     /* anonymous instances as the controller knows them: the configured id, and the
      * instance (as its history names it) as long-id */
-    graph_attr(primitive, "id", bl__sched_rsc_name(op->rsc));
+    bl_xml_set_attr(primitive, "id", bl__sched_rsc_name(op->rsc));
     if (strcmp(bl__sched_rsc_name(op->rsc), op->rsc->id) != 0) {
-        graph_attr(primitive, "long-id",
+        bl_xml_set_attr(primitive, "long-id",
                         op->rsc->history_id != NULL ? op->rsc->history_id : op->rsc->id);
     }
     for (size_t i = 0; op->rsc->xml != NULL && i < G_N_ELEMENTS(names); i++) {
-        graph_attr(primitive, names[i], bl_xml_attr(op->rsc->xml, names[i]));
+        bl_xml_set_attr(primitive, names[i], bl_xml_attr(op->rsc->xml, names[i]));
     }
     g_hash_table_insert(digests, g_strdup_printf("%d", op->id), op_digest(g, op, config));
     if (op->cancelled != NULL) {
-        graph_attr(attrs, "CRM_meta_call_id", bl_xml_attr(op->cancelled, "call-id"));
-        graph_attr(attrs, "CRM_meta_operation", config_task(op));
-        graph_attr(attrs, "CRM_meta_role", bl_xml_attr(config, "role"));
+        bl_xml_set_attr(attrs, "CRM_meta_call_id", bl_xml_attr(op->cancelled, "call-id"));
+        bl_xml_set_attr(attrs, "CRM_meta_operation", config_task(op));
+        bl_xml_set_attr(attrs, "CRM_meta_role", bl_xml_attr(config, "role"));
     }
     if (op->interval_ms > 0) {
         set_uint(attrs, "CRM_meta_interval", op->interval_ms);
-        graph_attr(attrs, "CRM_meta_name", config_task(op));
+        bl_xml_set_attr(attrs, "CRM_meta_name", config_task(op));
     }
     migration_details(attrs, op);
     clone_meta(attrs, op->rsc, true);
     extra_meta(attrs, op);
-    graph_attr(attrs, "CRM_meta_on_node", op->node->uname);
-    graph_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
+    bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
+    bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
     if (op->probe || op->stopped_role) {
-        graph_attr(attrs, "CRM_meta_op_target_rc", "7");
+        bl_xml_set_attr(attrs, "CRM_meta_op_target_rc", "7");
     }
     if (op->stopped_role) {
-        graph_attr(attrs, "CRM_meta_role", "Stopped");
+        bl_xml_set_attr(attrs, "CRM_meta_role", "Stopped");
     }
     set_uint(attrs, "CRM_meta_timeout", timeout_ms(g->s, op));
-    graph_attr(attrs, "crm_feature_set", GRAPH_FEATURE_SET);
+    bl_xml_set_attr(attrs, "crm_feature_set", GRAPH_FEATURE_SET);
     add_params(g, attrs, op, config);
 }
 
@@ -2047,20 +2011,20 @@ crm_event_details(xmlNode *xml, const gop_t *op)
     if (primitive != NULL) {
         /* anonymous instances as the controller knows them: the configured id, and the
          * instance (as its history names it) as long-id */
-        graph_attr(primitive, "id", bl__sched_rsc_name(op->rsc));
+        bl_xml_set_attr(primitive, "id", bl__sched_rsc_name(op->rsc));
         if (strcmp(bl__sched_rsc_name(op->rsc), op->rsc->id) != 0) {
-            graph_attr(primitive, "long-id",
+            bl_xml_set_attr(primitive, "long-id",
                             op->rsc->history_id != NULL ? op->rsc->history_id : op->rsc->id);
         }
     }
     migration_details(attrs, op);
-    graph_attr(attrs, "CRM_meta_on_node", op->node->uname);
-    graph_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
-    graph_attr(attrs, "CRM_meta_op_no_wait", "true");
+    bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
+    bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
+    bl_xml_set_attr(attrs, "CRM_meta_op_no_wait", "true");
     if (primitive != NULL) {
         set_uint(attrs, "CRM_meta_timeout", DEFAULT_TIMEOUT_MS);
     }
-    graph_attr(attrs, "crm_feature_set", GRAPH_FEATURE_SET);
+    bl_xml_set_attr(attrs, "crm_feature_set", GRAPH_FEATURE_SET);
 }
 
 static void
@@ -2083,11 +2047,11 @@ synapse(graph_t *g, xmlNode *root, const gop_t *op, GHashTable *digests)
         xmlNode *attrs = bl_xml_add_child(xml, "attributes");
 
         if (op->kind == GOP_CRM && strcmp(op->task, "stonith") == 0) {
-            graph_attr(attrs, "CRM_meta_stonith_action", g->s->fence_action);
+            bl_xml_set_attr(attrs, "CRM_meta_stonith_action", g->s->fence_action);
         }
         if (op->node != NULL) {
-            graph_attr(attrs, "CRM_meta_on_node", op->node->uname);
-            graph_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
+            bl_xml_set_attr(attrs, "CRM_meta_on_node", op->node->uname);
+            bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
         }
         if (op->rsc != NULL && op->rsc->kind == BL_RSC_PRIMITIVE) {
             /* an instance's stop implied by fencing, its notifications after fencing */
@@ -2101,7 +2065,7 @@ synapse(graph_t *g, xmlNode *root, const gop_t *op, GHashTable *digests)
             extra_meta(attrs, op);
             set_uint(attrs, "CRM_meta_timeout", DEFAULT_TIMEOUT_MS);
         }
-        graph_attr(attrs, "crm_feature_set", GRAPH_FEATURE_SET);
+        bl_xml_set_attr(attrs, "crm_feature_set", GRAPH_FEATURE_SET);
     }
     for (guint i = 0; i < op->inputs->len; i++) {
         const gop_t *first = g_ptr_array_index(g->ops, g_array_index(op->inputs, int, i));
@@ -2114,17 +2078,15 @@ static xmlDoc *
 graph_xml(graph_t *g, GHashTable *digests)
 {
     xmlDoc *doc = xmlNewDoc((const xmlChar *) "1.0");
-    xmlNode *root;
+    xmlNode *root = xmlNewNode(NULL, (const xmlChar *) "transition_graph");
 
-    doc->dict = xmlDictCreate();
-    root = xmlNewDocNode(doc, NULL, (const xmlChar *) "transition_graph", NULL);
     xmlDocSetRootElement(doc, root);
-    graph_attr(root, "cluster-delay", "60s");
-    graph_attr(root, "stonith-timeout", "60s");
-    graph_attr(root, "failed-stop-offset", "INFINITY");
-    graph_attr(root, "failed-start-offset", "INFINITY");
-    graph_attr(root, "batch-limit", "0");
-    graph_attr(root, "transition_id", "0");
+    bl_xml_set_attr(root, "cluster-delay", "60s");
+    bl_xml_set_attr(root, "stonith-timeout", "60s");
+    bl_xml_set_attr(root, "failed-stop-offset", "INFINITY");
+    bl_xml_set_attr(root, "failed-start-offset", "INFINITY");
+    bl_xml_set_attr(root, "batch-limit", "0");
+    bl_xml_set_attr(root, "transition_id", "0");
     for (guint i = 0; i < g->ops->len; i++) {
         synapse(g, root, g_ptr_array_index(g->ops, i), digests);
     }
