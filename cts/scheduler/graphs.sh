@@ -1,6 +1,6 @@
 #!/bin/sh
 # TAP: belay simulate --save-graph against crm_simulate -G (Pacemaker 2.1.5; the graphs of
-# the tier1 corpus cases, of the tier2 cases that match (79 of 81: clones, notifications,
+# the tier1 corpus cases, of the tier2 cases that match (all 81: clones, notifications,
 # promotion, sets, utilization) and of tier3 ones with fencing, clones and notifications
 # are in graphs/NAME.graph.xml): the same actions a controller executes (rsc_op and
 # crm_event by operation key and node; probes, monitors, cancels, deletes, notifications

@@ -42,6 +42,7 @@ gop_free(gpointer data)
     gop_t *op = data;
 
     g_free(op->key);
+    g_free(op->history_suffix);
     g_array_free(op->inputs, true);
     if (op->input_ids != NULL) {
         g_hash_table_destroy(op->input_ids);
@@ -133,6 +134,38 @@ member_task(bl_task_t task)
     return task == BL_TASK_RUNNING ? BL_TASK_START : task == BL_TASK_STOPPED ? BL_TASK_STOP : task;
 }
 
+/*
+ * A require-all=false set's "one-or-more:SET" pseudo-action (optional, runnable while a
+ * member can act) is in the graph once a member's action is required and runnable, as
+ * Pacemaker's implies-then-printed ordering from each member marks it.
+ */
+static bool
+one_or_more_printed(const bl_action_t *action)
+{
+    if (!(action->flags & BL_ACT_REQUIRES_ANY) || !(action->flags & BL_ACT_PSEUDO)
+        || !(action->flags & BL_ACT_RUNNABLE)) {
+        return false;
+    }
+    for (guint i = 0; i < action->in->len; i++) {
+        const bl_order_edge_t *edge = g_ptr_array_index(action->in, i);
+
+        if ((edge->flags & BL_ORD_ONE_OR_MORE) && bl__sched_action_happens(edge->first)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static gop_t *
+one_or_more_add(graph_t *g, const bl_action_t *action)
+{
+    gop_t *op = bl__graph_op_add(g, GOP_PSEUDO, NULL, NULL, NULL, 0);
+
+    op->key = g_strdup(action->rsc->id);
+    op->task = op->key;
+    return op;
+}
+
 static void
 add_primitive_actions(graph_t *g)
 {
@@ -149,6 +182,8 @@ add_primitive_actions(graph_t *g)
         } else if (bl__sched_action_happens(action) && (action->flags & BL_ACT_PSEUDO)) {
             op = bl__graph_op_add(g, GOP_PSEUDO, action->rsc, task_names[action->task],
                                   action->node, 0);
+        } else if (one_or_more_printed(action)) {
+            op = one_or_more_add(g, action);
         }
         if (op != NULL) {
             g_hash_table_insert(g->by_action, action, op);
@@ -1112,6 +1147,7 @@ add_fencing(graph_t *g)
 
     for (int n = 0; n < s->n_nodes; n++) {
         bl_snode_t *node = s->nodes[n];
+        GPtrArray *after;
         gop_t *fence;
 
         if (!node->unclean || !bl__sched_can_fence_node(s, node)) {
@@ -1119,6 +1155,10 @@ add_fencing(graph_t *g)
         }
         fence = bl__graph_op_add(g, GOP_CRM, NULL, "stonith", node, 0);
         fence->key = g_strdup_printf("stonith-%s-%s", node->uname, s->fence_action);
+        after = g->after_fence != NULL ? g_hash_table_lookup(g->after_fence, node) : NULL;
+        for (guint i = 0; after != NULL && i < after->len; i++) {
+            bl__graph_input(g_ptr_array_index(after, i), fence);
+        }
         for (guint i = 0; i < g->ops->len; i++) {
             gop_t *op = g_ptr_array_index(g->ops, i);
 
@@ -1226,6 +1266,47 @@ required_by_first(const bl_action_t *action)
 }
 
 /*
+ * Does an ordering count CLONE's started instances (clone-min, or require-all=false on
+ * a plain order)? Pacemaker then orders each instance's start, creating it where the
+ * instance has none; an instance that stops must "restart", so that start is required
+ * though it cannot run, and it makes the clone's start and running required too.
+ */
+static bool
+counts_started_instances(const bl_srsc_t *clone)
+{
+    const bl_action_t *start = bl__sched_action_find(clone, BL_TASK_START, NULL);
+
+    for (guint i = 0; start != NULL && i < start->out->len; i++) {
+        const bl_order_edge_t *edge = g_ptr_array_index(start->out, i);
+
+        /* (a resource set's require-all=false orders the clone itself, not instances) */
+        if (clone->clone->clone_min > 0
+            || ((edge->flags & BL_ORD_ONE_OR_MORE)
+                && !(edge->then->flags & BL_ACT_REQUIRES_ANY))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Is LEAF, an instance without a start, stopping (its stop required)? */
+static bool
+stops_without_start(const bl_srsc_t *leaf)
+{
+    bool stops = false;
+
+    for (guint a = 0; a < leaf->actions->len; a++) {
+        const bl_action_t *la = g_ptr_array_index(leaf->actions, a);
+
+        if (la->task == BL_TASK_START) {
+            return false;
+        }
+        stops = stops || (la->task == BL_TASK_STOP && !(la->flags & BL_ACT_OPTIONAL));
+    }
+    return stops;
+}
+
+/*
  * A clone's pseudo-action is in the graph when it is runnable (an instance can do the
  * task) and required (an instance must do it,
  * or what is ordered first with implies-then happens), as Pacemaker summarizes a clone's
@@ -1236,12 +1317,18 @@ clone_event_needed(const bl_action_t *action)
 {
     g_autoptr(GPtrArray) leaves = g_ptr_array_new();
     bl_task_t task = bl__sched_instance_task(action->task);
+    bool counted = task == BL_TASK_START && counts_started_instances(action->rsc);
     bool required = false;
     bool runnable = false;
 
     bl__graph_leaves(action->rsc, leaves);
     for (guint i = 0; i < leaves->len; i++) {
         const bl_srsc_t *leaf = g_ptr_array_index(leaves, i);
+
+        if (counted && leaf->parent == action->rsc && leaf->managed
+            && stops_without_start(leaf)) {
+            required = true;
+        }
 
         for (guint a = 0; a < leaf->actions->len; a++) {
             const bl_action_t *la = g_ptr_array_index(leaf->actions, a);
@@ -1698,10 +1785,15 @@ action_element(xmlNode *parent, const gop_t *op)
 
     set_uint(xml, "id", (uint64_t) op->id);
     bl_xml_set_attr(xml, "operation", op->task);
-    if (rsc != NULL && rsc->history_id != NULL && rsc->running_on->len > 0
+    /* The controller knows an anonymous instance by the name its history has; a stopped
+     * instance keeps only a name without an instance number (older histories named
+     * instances "RSC:N", which Pacemaker forgets for stopped ones). */
+    if (rsc != NULL && rsc->history_id != NULL
+        && (rsc->running_on->len > 0 || strchr(rsc->history_id, ':') == NULL)
         && strcmp(rsc->history_id, rsc->id) != 0 && g_str_has_prefix(op->key, rsc->id)) {
-        /* the controller knows an anonymous instance by the name its history has */
-        g_autofree char *key = g_strdup_printf("%s%s", rsc->history_id, op->key + strlen(rsc->id));
+        g_autofree char *key = g_strdup_printf(
+            "%s%s", rsc->history_id,
+            op->history_suffix != NULL ? op->history_suffix : op->key + strlen(rsc->id));
 
         bl_xml_set_attr(xml, "operation_key", key);
         bl_xml_set_attr(xml, "internal_operation_key", op->key);
@@ -1962,7 +2054,9 @@ synapse(graph_t *g, xmlNode *root, const gop_t *op, GHashTable *digests)
             bl_xml_set_attr(attrs, "CRM_meta_on_node_uuid", op->node->id);
         }
         if (op->rsc != NULL && op->rsc->kind == BL_RSC_PRIMITIVE) {
-            clone_meta(attrs, op->rsc, true); /* an instance's stop implied by fencing */
+            /* an instance's stop implied by fencing, its notifications after fencing */
+            clone_meta(attrs, op->rsc, true);
+            extra_meta(attrs, op);
         }
         /* (a clone's, and those of its instances that are groups) */
         if (op->rsc != NULL && op->rsc->kind != BL_RSC_PRIMITIVE
@@ -2049,6 +2143,7 @@ bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
     g_hash_table_destroy(g.probes_of);
     g_hash_table_destroy(g.ops_of);
     g_hash_table_destroy(g.histories);
+    free_table(g.after_fence);
     if (g.undiscovered != NULL) {
         g_hash_table_destroy(g.undiscovered);
     }

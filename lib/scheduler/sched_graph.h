@@ -15,6 +15,9 @@ typedef struct gop {
     gop_kind_t kind;
     const char *task;
     char *key; /* operation_key */
+    /* what follows the instance's history name in the operation_key that the graph shows
+     * for a renamed anonymous instance, when not KEY's own suffix (owned), or NULL */
+    char *history_suffix;
     const bl_srsc_t *rsc;
     const bl_snode_t *node;
     uint64_t interval_ms;
@@ -39,6 +42,9 @@ typedef struct graph {
     GHashTable *ops_of;       /* resource -> GPtrArray of its actions (gop_t *), in id order */
     GHashTable *histories;    /* node -> its lrm_resource elements by id, built on first use */
     GHashTable *undiscovered; /* "RSC NODE" of the resource-discovery=never locations */
+    /* node -> GPtrArray of the actions (gop_t *) that wait for its fencing besides the
+     * stops it implies (the notifications after fencing), or NULL */
+    GHashTable *after_fence;
 } graph_t;
 
 /* Adds an action of KIND to G; KEY is RSC_TASK_INTERVAL when RSC is set (else NULL). */

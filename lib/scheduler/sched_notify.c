@@ -405,6 +405,105 @@ add_round_actions(clone_notify_t *n, notify_task_t t)
     }
 }
 
+/* ------------------------------------------------- notifications after fencing */
+
+/* The post-notification pseudo-event (KEY_TYPE "post" or "confirmed-post") of LEAF's
+ * stop that fencing implies. */
+static gop_t *
+fence_event(clone_notify_t *n, const bl_srsc_t *leaf, const char *key_type)
+{
+    bool confirmed = strcmp(key_type, "confirmed-post") == 0;
+    gop_t *op =
+        bl__graph_op_add(n->g, GOP_PSEUDO, leaf, confirmed ? "notified" : "notify", NULL, 0);
+
+    g_free(op->key);
+    op->key = g_strdup_printf("%s_%s_notify_stonith_0", leaf->id, key_type);
+    /* (the controller hears of it as the notification of a stop) */
+    op->history_suffix = g_strdup(confirmed ? "_notified_0" : "_post_notify_stop_0");
+    op->priority = BL_SCORE_INFINITY;
+    bl__graph_meta_set(op, "notify_type", "post");
+    bl__graph_meta_set(op, "notify_operation", "stop");
+    bl__graph_meta_set(op, "notify_key_type", key_type);
+    bl__graph_meta_set(op, "notify_key_operation", "stonith");
+    return op;
+}
+
+/* The post-notification of LEAF's stop on NODE, made by the clone's stop round. */
+static gop_t *
+post_stop_notify(clone_notify_t *n, const bl_srsc_t *leaf, const bl_snode_t *node)
+{
+    GPtrArray *ops = g_hash_table_lookup(n->g->ops_of, leaf);
+    g_autofree char *key = g_strdup_printf("%s_post_notify_stop_0", leaf->id);
+
+    for (guint i = 0; ops != NULL && i < ops->len; i++) {
+        gop_t *op = g_ptr_array_index(ops, i);
+
+        if (op->kind == GOP_RSC && op->node == node && strcmp(op->key, key) == 0) {
+            return op;
+        }
+    }
+    return NULL;
+}
+
+static void
+wait_for_fence(graph_t *g, const bl_snode_t *node, gop_t *op)
+{
+    GPtrArray *list;
+
+    if (g->after_fence == NULL) {
+        g->after_fence = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                               (GDestroyNotify) g_ptr_array_unref);
+    }
+    list = g_hash_table_lookup(g->after_fence, node);
+    if (list == NULL) {
+        list = g_ptr_array_new();
+        g_hash_table_insert(g->after_fence, (gpointer) node, list);
+    }
+    g_ptr_array_add(list, op);
+}
+
+/*
+ * An instance that fencing stops gets a second post-notification that follows the fencing
+ * right away (as Pacemaker adds, so that what depends on the clone is not caught in a loop
+ * with the clone's own stopped event): the instances that stay are told of the stop then,
+ * and those notify actions (the same as the stop round's) say "stonith" as key operation.
+ */
+static void
+add_fence_notifications(clone_notify_t *n, const bl_srsc_t *fenced)
+{
+    const bl_action_t *stop = first_action(fenced, BL_TASK_STOP);
+    gop_t *post;
+    gop_t *done;
+
+    if (stop == NULL || !(stop->flags & BL_ACT_PSEUDO) || stop->node == NULL
+        || !stop->node->unclean || bl__graph_op_of(n->g, stop) == NULL
+        || !bl__sched_can_fence_node(n->g->s, stop->node)) {
+        return;
+    }
+    post = fence_event(n, fenced, "post");
+    done = fence_event(n, fenced, "confirmed-post");
+    wait_for_fence(n->g, stop->node, post);
+    bl__graph_input(done, post);
+    for (guint i = 0; i < n->leaves->len; i++) {
+        const bl_srsc_t *leaf = g_ptr_array_index(n->leaves, i);
+
+        for (guint r = 0; leaf->role > BL_ROLE_STOPPED && r < leaf->running_on->len; r++) {
+            gop_t *notify = post_stop_notify(n, leaf, g_ptr_array_index(leaf->running_on, r));
+            GPtrArray *monitors = g_hash_table_lookup(n->monitors, leaf);
+
+            if (notify == NULL) {
+                continue;
+            }
+            bl__graph_meta_set(notify, "notify_key_operation", "stonith");
+            bl__graph_input(notify, post);
+            bl__graph_input(done, notify);
+            for (guint m = 0; monitors != NULL && m < monitors->len; m++) {
+                bl__graph_input(g_ptr_array_index(monitors, m), done);
+            }
+        }
+    }
+}
+
 /* The instances' own starts, stops, promotes and demotes carry the notify_* lists too. */
 static void
 keys_on_actions(clone_notify_t *n)
@@ -465,6 +564,9 @@ clone_notify(graph_t *g, const bl_srsc_t *clone, GHashTable *monitors)
     for (int t = 0; t < count; t++) {
         add_round_events(&n, (notify_task_t) t);
         add_round_actions(&n, (notify_task_t) t);
+    }
+    for (guint i = 0; i < n.leaves->len; i++) {
+        add_fence_notifications(&n, g_ptr_array_index(n.leaves, i));
     }
     keys_on_actions(&n);
     order_rounds(&n);
