@@ -106,8 +106,7 @@ choose_node(bl_sched_t *s, bl_srsc_t *rsc)
     }
     /* Nowhere has room for it and its colocated resources: the roomiest node, unless a
      * clone tries the instance on its current node. */
-    if (roomiest != NULL && rsc->prefer == NULL && chosen != NULL
-        && rsc->allowed[roomiest->index]
+    if (roomiest != NULL && rsc->prefer == NULL && chosen != NULL && rsc->allowed[roomiest->index]
         && rsc->scores[roomiest->index] >= rsc->scores[chosen->index]
         && bl__sched_node_available(roomiest)) {
         finalize(rsc, roomiest, false);

@@ -282,7 +282,7 @@ typedef struct merge_ctx {
     bool *usable;  /* [n_nodes]: the node is available (can host resources) */
     GArray *saved; /* int: one saved copy of the live scores per recursion depth */
     guint depth;
-    GHashTable *memo; /* memo_key_t * -> int[n_live] after the visit; NULL: no memo */
+    GHashTable *memo;  /* memo_key_t * -> int[n_live] after the visit; NULL: no memo */
     memo_key_t *probe; /* key of the visit being looked up */
 } merge_ctx_t;
 

@@ -251,8 +251,8 @@ affects_location(const bl_coloc_t *coloc, const bl_srsc_t *dependent)
 {
     const bl_srsc_t *parent = dependent->parent;
 
-    return coloc->dependent_role < BL_ROLE_UNPROMOTED || dependent->provisional
-           || parent == NULL || parent->kind != BL_RSC_CLONE || !parent->clone->promotable;
+    return coloc->dependent_role < BL_ROLE_UNPROMOTED || dependent->provisional || parent == NULL
+           || parent->kind != BL_RSC_CLONE || !parent->clone->promotable;
 }
 
 static void walk_resource(coloc_walk_t *walk, bl_srsc_t *rsc);
@@ -267,8 +267,7 @@ walk_colocations(coloc_walk_t *walk, bl_srsc_t *rsc)
     for (guint i = 0; i < rsc->this_with->len; i++) {
         const bl_coloc_t *coloc = g_ptr_array_index(rsc->this_with, i);
 
-        if (coloc->primary != walk->orig && coloc->score >= INF
-            && affects_location(coloc, rsc)) {
+        if (coloc->primary != walk->orig && coloc->score >= INF && affects_location(coloc, rsc)) {
             walk_resource(walk, coloc->primary);
         }
     }
