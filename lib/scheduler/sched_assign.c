@@ -104,10 +104,11 @@ choose_node(bl_sched_t *s, bl_srsc_t *rsc)
     if (nodes->len > 0) {
         chosen = g_ptr_array_index(nodes, 0);
     }
-    if (roomiest != NULL && chosen != NULL && rsc->allowed[roomiest->index]
+    /* Nowhere has room for it and its colocated resources: the roomiest node, unless a
+     * clone tries the instance on its current node. */
+    if (roomiest != NULL && rsc->prefer == NULL && chosen != NULL && rsc->allowed[roomiest->index]
         && rsc->scores[roomiest->index] >= rsc->scores[chosen->index]
         && bl__sched_node_available(roomiest)) {
-        /* Nowhere has room for it and its colocated resources: the roomiest node. */
         finalize(rsc, roomiest, false);
         return;
     }

@@ -254,7 +254,25 @@ best_matching(const bl_sched_t *s, const bl_srsc_t *rsc, const char *attr, const
  * -INFINITY, never change during the merge (-INFINITY absorbs every addition), so a visit
  * looks only at the "live" nodes listed once at the start, and a rollback restores only
  * those from a buffer reused per depth.
+ *
+ * Within one merge a visit is a pure function of the resource, the colocation's attribute
+ * and factor, and the live scores it starts from, as long as no resource can be met again
+ * below itself (the merging flag never cuts a path). Along long mandatory chains the live
+ * scores soon all reach +/-INFINITY, and from then on the same few starting scores come
+ * back on every path: a visit starting from such scores is remembered with the scores it
+ * leaves, and a later one starting from the same reuses them, so the walk no longer
+ * multiplies. Other starting scores rarely repeat (remembering them costs more than it
+ * saves) and are walked as before. When the colocations reachable from the merge's
+ * resource form a cycle, which visits are cut depends on the path: no memo then.
  */
+typedef struct memo_key {
+    const bl_srsc_t *rsc;
+    const char *attr;
+    double factor;
+    int n_live;
+    int live[]; /* [n_live] scores the visit starts from */
+} memo_key_t;
+
 typedef struct merge_ctx {
     bl_sched_t *s;
     int *work;
@@ -264,6 +282,8 @@ typedef struct merge_ctx {
     bool *usable;  /* [n_nodes]: the node is available (can host resources) */
     GArray *saved; /* int: one saved copy of the live scores per recursion depth */
     guint depth;
+    GHashTable *memo;  /* memo_key_t * -> int[n_live] after the visit; NULL: no memo */
+    memo_key_t *probe; /* key of the visit being looked up */
 } merge_ctx_t;
 
 /* The weighted preference of RSC for node I, or false when it changes nothing. */
@@ -275,7 +295,7 @@ weight_on(const merge_ctx_t *ctx, const bl_srsc_t *rsc, int i, const char *attr,
     int score;
     double weighted;
 
-    if (strcmp(attr, "#uname") == 0) {
+    if (attr == NULL) {
         /* node names are unique: the only matching node is the node itself */
         score = (rsc->allowed[i] && ctx->usable[i]) ? rsc->scores[i] : -INF;
     } else {
@@ -292,12 +312,16 @@ weight_on(const merge_ctx_t *ctx, const bl_srsc_t *rsc, int i, const char *attr,
     return true;
 }
 
-/* Adds RSC's weighted preferences to the live nodes; returns whether one of them can still
- * host (allowed, available, score >= 0). */
+/* Adds RSC's weighted preferences to the live nodes (matched by ATTR, NULL: #uname);
+ * returns whether one of them can still host (allowed, available, score >= 0). */
 static bool
 add_matching(merge_ctx_t *ctx, const bl_srsc_t *rsc, const char *attr, double factor)
 {
     bool any = false;
+
+    if (attr != NULL && strcmp(attr, "#uname") == 0) {
+        attr = NULL; /* compared once here rather than for every node */
+    }
 
     for (int l = 0; l < ctx->n_live; l++) {
         int i = ctx->live[l];
@@ -324,10 +348,144 @@ saved_at(merge_ctx_t *ctx, guint depth)
     return &g_array_index(ctx->saved, int, depth *(guint) ctx->n_live);
 }
 
+static gsize
+memo_key_size(const merge_ctx_t *ctx)
+{
+    return sizeof(memo_key_t) + sizeof(int) * (gsize) ctx->n_live;
+}
+
+static guint
+memo_hash(gconstpointer data)
+{
+    const memo_key_t *key = data;
+    uint64_t hash = (uint64_t) (uintptr_t) key->rsc ^ ((uint64_t) (uintptr_t) key->attr << 1);
+
+    for (int l = 0; l < key->n_live; l++) {
+        hash = (hash ^ (uint32_t) key->live[l]) * 0x100000001b3ULL; /* FNV-1a step */
+    }
+    hash ^= hash >> 33; /* spread the high bits into the low ones the table uses */
+    return (guint) (hash * 0xff51afd7ed558ccdULL >> 32);
+}
+
+static gboolean
+memo_equal(gconstpointer a, gconstpointer b)
+{
+    const memo_key_t *x = a;
+    const memo_key_t *y = b;
+
+    return x->rsc == y->rsc && x->attr == y->attr && x->factor == y->factor
+           && memcmp(x->live, y->live, sizeof(int) * (gsize) x->n_live) == 0;
+}
+
+/* True when every live score is +/-INFINITY (SCORES: the live scores, or NULL for the
+ * work as it is now). */
+static bool
+saturated(const merge_ctx_t *ctx, const int *scores)
+{
+    for (int l = 0; l < ctx->n_live; l++) {
+        int score = scores != NULL ? scores[l] : ctx->work[ctx->live[l]];
+
+        if (score > -INF && score < INF) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Replays a remembered visit; false when there is none. */
+static bool
+memo_replay(merge_ctx_t *ctx, const bl_srsc_t *rsc, const char *attr, double factor)
+{
+    const int *after;
+
+    if (ctx->memo == NULL || !saturated(ctx, NULL)) {
+        return false;
+    }
+    ctx->probe->rsc = rsc;
+    ctx->probe->attr = attr;
+    ctx->probe->factor = factor;
+    for (int l = 0; l < ctx->n_live; l++) {
+        ctx->probe->live[l] = ctx->work[ctx->live[l]];
+    }
+    after = g_hash_table_lookup(ctx->memo, ctx->probe);
+    for (int l = 0; after != NULL && l < ctx->n_live; l++) {
+        ctx->work[ctx->live[l]] = after[l];
+    }
+    return after != NULL;
+}
+
+/* Remembers what the visit that started from the scores saved at this depth left. */
+static void
+memo_record(merge_ctx_t *ctx, const bl_srsc_t *rsc, const char *attr, double factor)
+{
+    const int *before = saved_at(ctx, ctx->depth);
+    memo_key_t *key;
+    int *after;
+
+    if (ctx->memo == NULL || !saturated(ctx, before)) {
+        return;
+    }
+    key = g_malloc(memo_key_size(ctx));
+    key->rsc = rsc;
+    key->attr = attr;
+    key->factor = factor;
+    key->n_live = ctx->n_live;
+    memcpy(key->live, before, sizeof(int) * (gsize) ctx->n_live);
+    after = g_new(int, (gsize) ctx->n_live + 1);
+    for (int l = 0; l < ctx->n_live; l++) {
+        after[l] = ctx->work[ctx->live[l]];
+    }
+    g_hash_table_insert(ctx->memo, key, after);
+}
+
+/* The resource a visit of RSC walks on from, as merge_visit() does (a group's first
+ * member stands for it). */
+static const bl_srsc_t *
+walked(const bl_srsc_t *rsc)
+{
+    while (rsc->kind == BL_RSC_GROUP && rsc->children->len > 0) {
+        rsc = g_ptr_array_index(rsc->children, 0);
+    }
+    return rsc;
+}
+
+/* True when a walk from RSC can come back to a resource already on its path. STATE holds
+ * 1 for resources on the path, 2 for those fully explored. */
+static bool
+reaches_cycle(const merge_ctx_t *ctx, const bl_srsc_t *rsc, GHashTable *state)
+{
+    GPtrArray *list;
+    int seen;
+
+    rsc = walked(rsc);
+    if (rsc->merging) {
+        return false; /* cut on every path of this merge alike */
+    }
+    seen = GPOINTER_TO_INT(g_hash_table_lookup(state, rsc));
+    if (seen != 0) {
+        return seen == 1;
+    }
+    g_hash_table_insert(state, (gpointer) rsc, GINT_TO_POINTER(1));
+    list = ctx->this_with ? rsc->this_with : rsc->with_this;
+    for (guint i = 0; i < list->len; i++) {
+        const bl_coloc_t *coloc = g_ptr_array_index(list, i);
+
+        if (!ctx->this_with && !(coloc->influence || coloc->primary->running_on->len == 0)) {
+            continue;
+        }
+        if (reaches_cycle(ctx, ctx->this_with ? coloc->primary : coloc->dependent, state)) {
+            return true;
+        }
+    }
+    g_hash_table_insert(state, (gpointer) rsc, GINT_TO_POINTER(2));
+    return false;
+}
+
+static void merge_children(merge_ctx_t *ctx, bl_srsc_t *rsc, double factor);
+
 static void
 merge_visit(merge_ctx_t *ctx, bl_srsc_t *rsc, const char *attr, double factor)
 {
-    GPtrArray *list;
     int *saved;
 
     if (rsc->merging) {
@@ -339,17 +497,29 @@ merge_visit(merge_ctx_t *ctx, bl_srsc_t *rsc, const char *attr, double factor)
         merge_visit(ctx, g_ptr_array_index(rsc->children, 0), attr, factor);
         return;
     }
+    if (memo_replay(ctx, rsc, attr, factor)) {
+        return;
+    }
     saved = saved_at(ctx, ctx->depth);
     for (int l = 0; l < ctx->n_live; l++) {
         saved[l] = ctx->work[ctx->live[l]];
     }
-    if (!add_matching(ctx, rsc, attr != NULL ? attr : "#uname", factor)) {
+    if (!add_matching(ctx, rsc, attr, factor)) {
         /* Rolling back: these optional preferences would leave nowhere to run. */
         for (int l = 0; l < ctx->n_live; l++) {
             ctx->work[ctx->live[l]] = saved[l];
         }
         return;
     }
+    merge_children(ctx, rsc, factor);
+    memo_record(ctx, rsc, attr, factor);
+}
+
+static void
+merge_children(merge_ctx_t *ctx, bl_srsc_t *rsc, double factor)
+{
+    GPtrArray *list;
+
     rsc->merging = true;
     ctx->depth++;
     list = ctx->this_with ? rsc->this_with : rsc->with_this;
@@ -387,6 +557,19 @@ bl__sched_coloc_merge(bl_sched_t *s, bl_srsc_t *rsc, int *work, bool *work_allow
         return; /* nowhere left to prefer: every visit would roll back */
     }
     ctx.saved = g_array_new(false, false, sizeof(int));
+    if (!rsc->merging) {
+        g_autoptr(GHashTable) state = g_hash_table_new(NULL, NULL);
+
+        if (!reaches_cycle(&ctx, rsc, state)) {
+            ctx.memo = g_hash_table_new_full(memo_hash, memo_equal, g_free, g_free);
+            ctx.probe = g_malloc(memo_key_size(&ctx));
+            ctx.probe->n_live = ctx.n_live;
+        }
+    }
     merge_visit(&ctx, rsc, attr, factor);
     g_array_free(ctx.saved, true);
+    if (ctx.memo != NULL) {
+        g_hash_table_destroy(ctx.memo);
+        g_free(ctx.probe);
+    }
 }

@@ -163,7 +163,7 @@ bl__sched_definition_change(bl_sched_t *s, const bl_srsc_t *rsc, const xmlNode *
     }
     if (restart != NULL) {
         const char *force = bl_xml_attr(op, "op-force-restart");
-        g_autofree char *calc = bl__sched_params_digest(s, rsc, config, force != NULL ? force : "");
+        g_autofree char *calc = bl__sched_params_digest(s, rsc, config, force);
 
         if (strcmp(calc, restart) != 0) {
             return 2;

@@ -223,33 +223,82 @@ bl__sched_util_release(bl_sched_t *s, const bl_srsc_t *rsc, bl_snode_t *node)
     }
 }
 
-/* Adds RSC (and, for a group, its members) to LIST once, then follows its mandatory
- * colocations both ways, as Pacemaker collects "colocated resources". */
-static void
-collect_colocated(bl_srsc_t *rsc, GPtrArray *list, GHashTable *seen)
+/*
+ * "RSC and its colocated resources", as Pacemaker collects them before placing RSC: the
+ * resources reachable through mandatory colocations, followed both ways. A group stands
+ * for its members (all of them, or only the first when they are not colocated). A clone
+ * is not followed to dependents that are not clones: whether those end up with one of
+ * its instances is not known yet.
+ */
+typedef struct coloc_walk {
+    const bl_srsc_t *orig; /* the resource being placed: colocations back to it are loops */
+    GPtrArray *list;
+    GHashTable *seen;
+} coloc_walk_t;
+
+static bool
+group_colocated(const bl_srsc_t *group)
 {
-    if (!g_hash_table_add(seen, rsc)) {
+    const char *value = g_hash_table_lookup(group->meta, "collocated");
+
+    return value == NULL || bl__sched_true(value) || bl__sched_rsc_clone(group) != NULL;
+}
+
+/* A colocation by role whose dependent is an assigned promotable instance decides its
+ * role, not its node. */
+static bool
+affects_location(const bl_coloc_t *coloc, const bl_srsc_t *dependent)
+{
+    const bl_srsc_t *parent = dependent->parent;
+
+    return coloc->dependent_role < BL_ROLE_UNPROMOTED || dependent->provisional || parent == NULL
+           || parent->kind != BL_RSC_CLONE || !parent->clone->promotable;
+}
+
+static void walk_resource(coloc_walk_t *walk, bl_srsc_t *rsc);
+
+static void
+walk_colocations(coloc_walk_t *walk, bl_srsc_t *rsc)
+{
+    if (!g_hash_table_add(walk->seen, rsc)) {
         return;
     }
-    g_ptr_array_add(list, rsc);
+    g_ptr_array_add(walk->list, rsc);
     for (guint i = 0; i < rsc->this_with->len; i++) {
         const bl_coloc_t *coloc = g_ptr_array_index(rsc->this_with, i);
 
-        if (coloc->primary != rsc && coloc->score >= INF) {
-            collect_colocated(coloc->primary, list, seen);
+        if (coloc->primary != walk->orig && coloc->score >= INF && affects_location(coloc, rsc)) {
+            walk_resource(walk, coloc->primary);
         }
     }
     for (guint i = 0; i < rsc->with_this->len; i++) {
         const bl_coloc_t *coloc = g_ptr_array_index(rsc->with_this, i);
 
-        if (coloc->dependent != rsc && coloc->score >= INF) {
-            collect_colocated(coloc->dependent, list, seen);
+        if (coloc->dependent == walk->orig
+            || (rsc->kind == BL_RSC_CLONE && coloc->dependent->kind != BL_RSC_CLONE)) {
+            continue;
+        }
+        if (coloc->score >= INF && affects_location(coloc, coloc->dependent)) {
+            walk_resource(walk, coloc->dependent);
         }
     }
 }
 
 static void
-add_demand(const bl_sched_t *s, int *sum, const bl_srsc_t *rsc)
+walk_resource(coloc_walk_t *walk, bl_srsc_t *rsc)
+{
+    if (rsc->kind == BL_RSC_GROUP) {
+        guint members = group_colocated(rsc) ? rsc->children->len : MIN(rsc->children->len, 1);
+
+        for (guint m = 0; m < members; m++) {
+            walk_resource(walk, g_ptr_array_index(rsc->children, m));
+        }
+    }
+    walk_colocations(walk, rsc);
+}
+
+static void
+add_primitive_demand(const bl_sched_t *s, int *sum, const bl_srsc_t *rsc)
 {
     if (!rsc->provisional || rsc->utilization == NULL) {
         return;
@@ -261,27 +310,89 @@ add_demand(const bl_sched_t *s, int *sum, const bl_srsc_t *rsc)
     }
 }
 
+/* Members already in the walk add their own demand. */
+static void
+add_group_demand(const bl_sched_t *s, int *sum, const bl_srsc_t *group, GHashTable *seen)
+{
+    guint members = group_colocated(group) ? group->children->len : MIN(group->children->len, 1);
+
+    for (guint m = 0; group->provisional && m < members; m++) {
+        const bl_srsc_t *member = g_ptr_array_index(group->children, m);
+
+        if (!g_hash_table_contains(seen, member)) {
+            add_primitive_demand(s, sum, member);
+        }
+    }
+}
+
+static void
+add_instance_demand(const bl_sched_t *s, int *sum, const bl_srsc_t *instance, GHashTable *seen)
+{
+    if (instance->kind == BL_RSC_GROUP) {
+        add_group_demand(s, sum, instance, seen);
+    } else {
+        add_primitive_demand(s, sum, instance);
+    }
+}
+
+static bool
+any_member_seen(const bl_srsc_t *instance, GHashTable *seen)
+{
+    for (guint m = 0; instance->children != NULL && m < instance->children->len; m++) {
+        if (g_hash_table_contains(seen, g_ptr_array_index(instance->children, m))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* An unplaced clone counts as one instance: the first, unless instances (or members of
+ * cloned groups) are in the walk already; a cloned group with a member there counts. */
+static void
+add_clone_demand(const bl_sched_t *s, int *sum, const bl_srsc_t *clone, GHashTable *seen)
+{
+    bool existing = false;
+
+    if (!clone->provisional || clone->children->len == 0) {
+        return;
+    }
+    for (guint i = 0; i < clone->children->len; i++) {
+        const bl_srsc_t *instance = g_ptr_array_index(clone->children, i);
+
+        if (g_hash_table_contains(seen, instance)) {
+            existing = true;
+        } else if (any_member_seen(instance, seen)) {
+            add_instance_demand(s, sum, instance, seen);
+            existing = true;
+        }
+    }
+    if (!existing) {
+        add_instance_demand(s, sum, g_ptr_array_index(clone->children, 0), seen);
+    }
+}
+
 /* The demand of every not-yet-placed resource colocated with RSC, RSC included. */
 static int *
 colocated_demand(bl_sched_t *s, bl_srsc_t *rsc)
 {
     g_autoptr(GPtrArray) list = g_ptr_array_new();
     g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
+    coloc_walk_t walk = {.orig = rsc, .list = list, .seen = seen};
     int *sum = bl_calloc((size_t) s->n_util + 1, sizeof(int));
 
     for (int i = 0; i < s->n_util; i++) {
         sum[i] = BL_UTIL_NONE;
     }
-    collect_colocated(rsc, list, seen);
+    walk_resource(&walk, rsc);
     for (guint i = 0; i < list->len; i++) {
         const bl_srsc_t *other = g_ptr_array_index(list, i);
 
         if (other->kind == BL_RSC_GROUP) {
-            for (guint m = 0; other->provisional && m < other->children->len; m++) {
-                add_demand(s, sum, g_ptr_array_index(other->children, m));
-            }
+            add_group_demand(s, sum, other, seen);
+        } else if (other->kind == BL_RSC_CLONE) {
+            add_clone_demand(s, sum, other, seen);
         } else {
-            add_demand(s, sum, other);
+            add_primitive_demand(s, sum, other);
         }
     }
     return sum;
