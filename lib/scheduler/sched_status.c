@@ -608,7 +608,7 @@ orphan_new(bl_sched_t *s, const char *id)
 static int
 active_since(const GArray *ops)
 {
-    int start = -1, stop = -1, implied_monitor = -1;
+    int start = -1, stop = -1, implied_monitor = -1, role_change = -1;
 
     for (guint i = 0; i < ops->len; i++) {
         const op_entry_t *op = &g_array_index(ops, op_entry_t, i);
@@ -620,10 +620,13 @@ active_since(const GArray *ops)
         } else if (implied_monitor <= stop && strcmp(op->task, "monitor") == 0
                    && (op->rc == OCF_OK || op->rc == OCF_RUNNING_PROMOTED)) {
             implied_monitor = (int) i;
+        } else if (strcmp(op->task, "promote") == 0 || strcmp(op->task, "demote") == 0) {
+            role_change = (int) i;
         }
     }
     if (start == -1) {
-        start = implied_monitor;
+        /* a promotion or demotion implies an earlier start (a clone's history) */
+        start = role_change != -1 ? role_change : implied_monitor;
     }
     return (start < stop) ? -1 : start;
 }
