@@ -48,6 +48,8 @@ unsteady() {
         echo "multiple-active=stop_only stops both copies, the next transition starts one" ;;
     failed-probe-clone)
         echo "the cleared failed probes were the only history: reprobed, then started" ;;
+    bug-cl-5212)
+        echo "the stops of the instances on the lost nodes stay blocked: their notifications come again" ;;
     735)
         # (crm_simulate keeps the other pending starts too and restarts more on its own output)
         echo "a start of rsc_hadev3 still pending on hadev2 (no result replaces it) is waited for again" ;;
@@ -61,9 +63,6 @@ unsteady() {
 # nor on probe-4 and bug-cl-5212 (it acts, differently).
 todo() {
     case $1 in
-    bug-cl-5212) echo "the second graph notifies a blocked stop of pgsql:0" ;;
-    probe-4) echo "the second run starts migrator on pcmk-3" ;;
-    stonith-4) echo "the second run starts Fencing on pcmk-1, as crm_simulate does on our output: to confirm and record in steady/" ;;
     unmanaged-promoted) echo "the second run refuses our own output (a blocked instance on a node that cannot be fenced)" ;;
     esac
 }

@@ -554,7 +554,8 @@ add_probes(graph_t *g, GHashTable *probes)
             const bl_snode_t *node = s->nodes[n];
             gop_t *probe;
 
-            if (!node->online || node->unclean || node->maintenance
+            /* (a node that has not joined yet cannot run one: Pacemaker leaves it out) */
+            if (!node->online || node->unclean || node->maintenance || node->pending
                 || lrm_resource(g, rsc->id, node) != NULL || discovery_disabled(g, rsc, node)
                 || anonymous_probe_skipped(rsc, node)) {
                 continue;
