@@ -1,4 +1,5 @@
 /* The result of a run and its normalized text views (placement, actions, scores). */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,67 @@ bl__sched_action_executes(const bl_action_t *action)
 
     return listed && (action->flags & BL_ACT_RUNNABLE) && action->node != NULL
            && action->rsc->managed && !(action->flags & BL_ACT_PSEUDO);
+}
+
+/*
+ * Compares the runs of digits at *A and *B by value, then by length (leading zeros sort
+ * after: "7" < "07"), and moves both past their run. Values are compared digit by digit
+ * so that no run is too long for a number.
+ */
+static int
+compare_digit_runs(const char **a, const char **b)
+{
+    const char *x = *a;
+    const char *y = *b;
+    size_t zeros_x = strspn(x, "0");
+    size_t zeros_y = strspn(y, "0");
+    size_t len_x = zeros_x;
+    size_t len_y = zeros_y;
+    int by_digits;
+
+    while (isdigit((unsigned char) x[len_x])) {
+        len_x++;
+    }
+    while (isdigit((unsigned char) y[len_y])) {
+        len_y++;
+    }
+    *a = x + len_x;
+    *b = y + len_y;
+    if (len_x - zeros_x != len_y - zeros_y) {
+        return len_x - zeros_x < len_y - zeros_y ? -1 : 1;
+    }
+    by_digits = memcmp(x + zeros_x, y + zeros_y, len_x - zeros_x);
+    if (by_digits != 0) {
+        return by_digits < 0 ? -1 : 1;
+    }
+    return len_x == len_y ? 0 : (len_x < len_y ? -1 : 1);
+}
+
+int
+bl__sched_node_name_compare(const char *a, const char *b)
+{
+    const char *x = a;
+    const char *y = b;
+    int c;
+
+    while (*x != '\0' && *y != '\0') {
+        if (isdigit((unsigned char) *x) && isdigit((unsigned char) *y)) {
+            c = compare_digit_runs(&x, &y);
+        } else {
+            c = tolower((unsigned char) *x) - tolower((unsigned char) *y);
+            x++;
+            y++;
+        }
+        if (c != 0) {
+            return c < 0 ? -1 : 1;
+        }
+    }
+    if (*x != *y) {
+        return *x == '\0' ? -1 : 1;
+    }
+    /* equal but for case: byte order keeps the listing stable */
+    c = strcmp(a, b);
+    return (c > 0) - (c < 0);
 }
 
 static gint
