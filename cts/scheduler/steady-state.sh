@@ -36,8 +36,8 @@ for tier in ${STEADY_TIERS:-tier1 tier2 tier3}; do
 done
 echo "1..$#"
 
-# Cases where Pacemaker 2.1.5 is not steady either (crm_simulate on its own output does the
-# same): the cause, one line each.
+# Cases where Pacemaker 2.1.5 is not steady either (crm_simulate on its own output acts
+# again): the cause, one line each.
 unsteady() {
     case $1 in
     clone-interleave-1 | clone-interleave-2)
@@ -50,6 +50,9 @@ unsteady() {
         echo "the cleared failed probes were the only history: reprobed, then started" ;;
     bug-cl-5212)
         echo "the stops of the instances on the lost nodes stay blocked: their notifications come again" ;;
+    unmanaged-promoted)
+        # (crm_simulate, on its own output, leaves them up and shuts them down again)
+        echo "once the nodes are shut down, the unmanaged clones and group left there run nowhere that counts: reported stopped" ;;
     735)
         # (crm_simulate keeps the other pending starts too and restarts more on its own output)
         echo "a start of rsc_hadev3 still pending on hadev2 (no result replaces it) is waited for again" ;;
@@ -57,13 +60,9 @@ unsteady() {
 }
 
 # Known failures of Belay's (TAP TODO: they show as XFAIL until fixed, and an XPASS fails
-# the suite), one line of cause each. All are tier3 cases that started to match Pacemaker's
-# first schedule in the last merge; crm_simulate, run on the same --save-output, is steady
-# on 735, bug-cl-5168 and unmanaged-promoted, and not on stonith-4 (it starts Fencing too)
-# nor on probe-4 and bug-cl-5212 (it acts, differently).
+# the suite), one line of cause each: none at present.
 todo() {
     case $1 in
-    unmanaged-promoted) echo "the second run refuses our own output (a blocked instance on a node that cannot be fenced)" ;;
     esac
 }
 

@@ -165,14 +165,12 @@ apply_actions(const bl_srsc_t *rsc, bl_role_t *roles, bl_role_t started)
     }
 }
 
-/* Where RSC runs once the transition's actions have all succeeded; true if anywhere. */
-static bool
-placement_of(const bl_sched_t *s, const bl_srsc_t *rsc, GPtrArray *lines)
+/* RSC's role on each node once the transition's actions have all succeeded, in ROLES. */
+static void
+final_roles(const bl_sched_t *s, const bl_srsc_t *rsc, bl_role_t *roles)
 {
-    g_autofree bl_role_t *roles = bl_calloc((size_t) s->n_nodes + 1, sizeof(bl_role_t));
     bl_role_t started = promotable_instance(rsc) ? BL_ROLE_UNPROMOTED : BL_ROLE_STARTED;
     bl_role_t current = rsc->role;
-    bool any = false;
 
     if (current == BL_ROLE_STARTED || current <= BL_ROLE_STOPPED) {
         current = started;
@@ -192,7 +190,67 @@ placement_of(const bl_sched_t *s, const bl_srsc_t *rsc, GPtrArray *lines)
         if (s->nodes[n]->unclean && bl__sched_can_fence_node(s, s->nodes[n])) {
             roles[n] = BL_ROLE_STOPPED; /* fenced: nothing runs there afterwards */
         }
-        if (roles[n] > BL_ROLE_STOPPED) {
+    }
+}
+
+/* An unmanaged primitive left on a node that is down counts as active there, but not for
+ * its group or clone (add_running). */
+static bool
+counts_for_parent(const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    return node->online || rsc->managed;
+}
+
+/* Whether RSC (or a member) is active after the transition where its parents see it. */
+static bool
+runs_after(const bl_sched_t *s, const bl_srsc_t *rsc)
+{
+    g_autofree bl_role_t *roles = NULL;
+
+    if (rsc->kind != BL_RSC_PRIMITIVE) {
+        for (guint i = 0; i < rsc->children->len; i++) {
+            if (runs_after(s, g_ptr_array_index(rsc->children, i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+    roles = bl_calloc((size_t) s->n_nodes + 1, sizeof(bl_role_t));
+    final_roles(s, rsc, roles);
+    for (int n = 0; n < s->n_nodes; n++) {
+        if (roles[n] > BL_ROLE_STOPPED && counts_for_parent(rsc, s->nodes[n])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Pacemaker reports a group or clone, and so its members, only where it counts as
+ * running: a member left on a node that is down is reported there only if its group or
+ * clone runs somewhere that counts, else (as crm_simulate shows it) it is stopped.
+ */
+static bool
+reported_on(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    const bl_srsc_t *top = rsc;
+
+    while (top->parent != NULL) {
+        top = top->parent;
+    }
+    return top == rsc || counts_for_parent(rsc, node) || runs_after(s, top);
+}
+
+/* Where RSC runs once the transition's actions have all succeeded; true if anywhere. */
+static bool
+placement_of(const bl_sched_t *s, const bl_srsc_t *rsc, GPtrArray *lines)
+{
+    g_autofree bl_role_t *roles = bl_calloc((size_t) s->n_nodes + 1, sizeof(bl_role_t));
+    bool any = false;
+
+    final_roles(s, rsc, roles);
+    for (int n = 0; n < s->n_nodes; n++) {
+        if (roles[n] > BL_ROLE_STOPPED && reported_on(s, rsc, s->nodes[n])) {
             g_ptr_array_add(lines, bl_asprintf("%s %s %s", bl__sched_rsc_name(rsc),
                                                bl__sched_role_name(roles[n]), s->nodes[n]->uname));
             any = true;
