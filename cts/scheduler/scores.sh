@@ -1,7 +1,8 @@
 #!/bin/sh
 # TAP: belay simulate --scores prints the same allocation score lines as crm_simulate -s
 # (Pacemaker 2.1.5; the pcmk__group_assign/pcmk__primitive_assign lines are in
-# scores/NAME.scores) for every tier1 case of the conformance corpus.
+# scores/NAME.scores) for every tier1 case of the conformance corpus, and for Belay's own
+# cases (cases/NAME.xml) that have a scores/NAME.scores (node order on >9 nodes).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top_builddir=${top_builddir:-$here/../..}
@@ -20,9 +21,11 @@ n=0
 for expected in "$@"; do
     n=$((n + 1))
     name=$(basename "$expected" .scores)
+    dir=$corpus
+    [ -f "$dir/$name.xml" ] || dir=$here/cases
     args=""
-    [ -f "$corpus/$name.args" ] && args=$(cat "$corpus/$name.args")
-    eval "\"$belay\" simulate \"$corpus/$name.xml\" $args --scores" > "$work/out" 2> "$work/err"
+    [ -f "$dir/$name.args" ] && args=$(cat "$dir/$name.args")
+    eval "\"$belay\" simulate \"$dir/$name.xml\" $args --scores" > "$work/out" 2> "$work/err"
     rc=$?
     if [ $rc -eq 0 ] && cmp -s "$expected" "$work/out"; then
         echo "ok $n - $name"

@@ -36,8 +36,8 @@ for tier in ${STEADY_TIERS:-tier1 tier2 tier3}; do
 done
 echo "1..$#"
 
-# Cases where Pacemaker 2.1.5 is not steady either (crm_simulate on its own output does the
-# same): the cause, one line each.
+# Cases where Pacemaker 2.1.5 is not steady either (crm_simulate on its own output acts
+# again): the cause, one line each.
 unsteady() {
     case $1 in
     clone-interleave-1 | clone-interleave-2)
@@ -48,22 +48,21 @@ unsteady() {
         echo "multiple-active=stop_only stops both copies, the next transition starts one" ;;
     failed-probe-clone)
         echo "the cleared failed probes were the only history: reprobed, then started" ;;
+    bug-cl-5212)
+        echo "the stops of the instances on the lost nodes stay blocked: their notifications come again" ;;
+    unmanaged-promoted)
+        # (crm_simulate, on its own output, leaves them up and shuts them down again)
+        echo "once the nodes are shut down, the unmanaged clones and group left there run nowhere that counts: reported stopped" ;;
+    735)
+        # (crm_simulate keeps the other pending starts too and restarts more on its own output)
+        echo "a start of rsc_hadev3 still pending on hadev2 (no result replaces it) is waited for again" ;;
     esac
 }
 
 # Known failures of Belay's (TAP TODO: they show as XFAIL until fixed, and an XPASS fails
-# the suite), one line of cause each. All are tier3 cases that started to match Pacemaker's
-# first schedule in the last merge; crm_simulate, run on the same --save-output, is steady
-# on 735, bug-cl-5168 and unmanaged-promoted, and not on stonith-4 (it starts Fencing too)
-# nor on probe-4 and bug-cl-5212 (it acts, differently).
+# the suite), one line of cause each.
 todo() {
     case $1 in
-    735) echo "the second run starts rsc_hadev3 again (pending operations recorded in the output)" ;;
-    bug-cl-5168) echo "the second graph cancels a drbd monitor it should keep" ;;
-    bug-cl-5212) echo "the second graph notifies a blocked stop of pgsql:0" ;;
-    probe-4) echo "the second run starts migrator on pcmk-3" ;;
-    stonith-4) echo "the second run starts Fencing on pcmk-1, as crm_simulate does on our output: to confirm and record in steady/" ;;
-    unmanaged-promoted) echo "the second run refuses our own output (a blocked instance on a node that cannot be fenced)" ;;
     load-stopped-loop | load-stopped-loop-2)
         echo "our graph keeps load_stopped_NODE -> migrate_to orderings that close a loop (Pacemaker drops them), so --save-output leaves the migrations undone; Pacemaker is not steady here either" ;;
     esac

@@ -287,14 +287,21 @@ record_op(xmlNode *history, const op_result_t *r)
     g_autofree char *rc = g_strdup_printf("%d", r->rc);
     g_autofree char *interval = g_strdup_printf("%" PRIu64, r->interval_ms);
     g_autofree char *when = g_strdup_printf("%" PRId64, r->now);
+    xmlNode *previous;
     xmlNode *op;
 
     if (r->record_id == NULL) {
         drop_pending(history, r);
     }
-    /* a new record: digests of the previous one must not survive */
-    bl_xml_remove(bl_xml_child_by_id(history, "lrm_rsc_op", id));
+    /* A new record, so that no attribute of the previous one (a digest) survives, but in
+     * the previous one's place: crm_simulate updates a record where it is, and the
+     * scheduler's sort of pending and simulated records keeps document order for ties. */
+    previous = bl_xml_child_by_id(history, "lrm_rsc_op", id);
     op = bl_xml_add_child(history, "lrm_rsc_op");
+    if (previous != NULL) {
+        xmlAddPrevSibling(previous, op);
+        bl_xml_remove(previous);
+    }
     bl_xml_set_attr(op, "id", id);
     bl_xml_set_attr(op, "operation_key", key);
     bl_xml_set_attr(op, "operation", r->task);

@@ -465,6 +465,7 @@ active_recurring(const xmlNode *history)
     int start = -1;
     int stop = -1;
     int implied = -1;
+    int role_change = -1;
 
     for (xmlNode *op = bl_xml_first_child(history, "lrm_rsc_op"); op != NULL;
          op = bl_xml_next(op, "lrm_rsc_op")) {
@@ -486,9 +487,13 @@ active_recurring(const xmlNode *history)
         } else if (implied <= stop && strcmp(task, "monitor") == 0 && rc != NULL
                    && (strcmp(rc, "0") == 0 || strcmp(rc, "8") == 0)) {
             implied = (int) i;
+        } else if (strcmp(task, "promote") == 0 || strcmp(task, "demote") == 0) {
+            role_change = (int) i;
         }
     }
-    start = start == -1 ? implied : start;
+    /* without a start, a promotion or demotion (else a monitor that found it running)
+     * tells since when it runs, as Pacemaker's calculate_active_ops() */
+    start = start != -1 ? start : role_change != -1 ? role_change : implied;
     for (guint i = 0; i < ops->len; i++) {
         const xmlNode *op = g_ptr_array_index(ops, i);
         const char *status = bl_xml_attr(op, "op-status");
@@ -584,7 +589,8 @@ add_probes(graph_t *g, GHashTable *probes)
             const bl_snode_t *node = s->nodes[n];
             gop_t *probe;
 
-            if (!node->online || node->unclean || node->maintenance
+            /* (a node that has not joined yet cannot run one: Pacemaker leaves it out) */
+            if (!node->online || node->unclean || node->maintenance || node->pending
                 || lrm_resource(g, rsc->id, node) != NULL || discovery_disabled(g, rsc, node)
                 || anonymous_probe_skipped(rsc, node)) {
                 continue;

@@ -1,4 +1,5 @@
 /* The result of a run and its normalized text views (placement, actions, scores). */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,67 @@ bl__sched_action_executes(const bl_action_t *action)
 
     return listed && (action->flags & BL_ACT_RUNNABLE) && action->node != NULL
            && action->rsc->managed && !(action->flags & BL_ACT_PSEUDO);
+}
+
+/*
+ * Compares the runs of digits at *A and *B by value, then by length (leading zeros sort
+ * after: "7" < "07"), and moves both past their run. Values are compared digit by digit
+ * so that no run is too long for a number.
+ */
+static int
+compare_digit_runs(const char **a, const char **b)
+{
+    const char *x = *a;
+    const char *y = *b;
+    size_t zeros_x = strspn(x, "0");
+    size_t zeros_y = strspn(y, "0");
+    size_t len_x = zeros_x;
+    size_t len_y = zeros_y;
+    int by_digits;
+
+    while (isdigit((unsigned char) x[len_x])) {
+        len_x++;
+    }
+    while (isdigit((unsigned char) y[len_y])) {
+        len_y++;
+    }
+    *a = x + len_x;
+    *b = y + len_y;
+    if (len_x - zeros_x != len_y - zeros_y) {
+        return len_x - zeros_x < len_y - zeros_y ? -1 : 1;
+    }
+    by_digits = memcmp(x + zeros_x, y + zeros_y, len_x - zeros_x);
+    if (by_digits != 0) {
+        return by_digits < 0 ? -1 : 1;
+    }
+    return len_x == len_y ? 0 : (len_x < len_y ? -1 : 1);
+}
+
+int
+bl__sched_node_name_compare(const char *a, const char *b)
+{
+    const char *x = a;
+    const char *y = b;
+    int c;
+
+    while (*x != '\0' && *y != '\0') {
+        if (isdigit((unsigned char) *x) && isdigit((unsigned char) *y)) {
+            c = compare_digit_runs(&x, &y);
+        } else {
+            c = tolower((unsigned char) *x) - tolower((unsigned char) *y);
+            x++;
+            y++;
+        }
+        if (c != 0) {
+            return c < 0 ? -1 : 1;
+        }
+    }
+    if (*x != *y) {
+        return *x == '\0' ? -1 : 1;
+    }
+    /* equal but for case: byte order keeps the listing stable */
+    c = strcmp(a, b);
+    return (c > 0) - (c < 0);
 }
 
 static gint
@@ -103,14 +165,12 @@ apply_actions(const bl_srsc_t *rsc, bl_role_t *roles, bl_role_t started)
     }
 }
 
-/* Where RSC runs once the transition's actions have all succeeded; true if anywhere. */
-static bool
-placement_of(const bl_sched_t *s, const bl_srsc_t *rsc, GPtrArray *lines)
+/* RSC's role on each node once the transition's actions have all succeeded, in ROLES. */
+static void
+final_roles(const bl_sched_t *s, const bl_srsc_t *rsc, bl_role_t *roles)
 {
-    g_autofree bl_role_t *roles = bl_calloc((size_t) s->n_nodes + 1, sizeof(bl_role_t));
     bl_role_t started = promotable_instance(rsc) ? BL_ROLE_UNPROMOTED : BL_ROLE_STARTED;
     bl_role_t current = rsc->role;
-    bool any = false;
 
     if (current == BL_ROLE_STARTED || current <= BL_ROLE_STOPPED) {
         current = started;
@@ -130,7 +190,67 @@ placement_of(const bl_sched_t *s, const bl_srsc_t *rsc, GPtrArray *lines)
         if (s->nodes[n]->unclean && bl__sched_can_fence_node(s, s->nodes[n])) {
             roles[n] = BL_ROLE_STOPPED; /* fenced: nothing runs there afterwards */
         }
-        if (roles[n] > BL_ROLE_STOPPED) {
+    }
+}
+
+/* An unmanaged primitive left on a node that is down counts as active there, but not for
+ * its group or clone (add_running). */
+static bool
+counts_for_parent(const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    return node->online || rsc->managed;
+}
+
+/* Whether RSC (or a member) is active after the transition where its parents see it. */
+static bool
+runs_after(const bl_sched_t *s, const bl_srsc_t *rsc)
+{
+    g_autofree bl_role_t *roles = NULL;
+
+    if (rsc->kind != BL_RSC_PRIMITIVE) {
+        for (guint i = 0; i < rsc->children->len; i++) {
+            if (runs_after(s, g_ptr_array_index(rsc->children, i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+    roles = bl_calloc((size_t) s->n_nodes + 1, sizeof(bl_role_t));
+    final_roles(s, rsc, roles);
+    for (int n = 0; n < s->n_nodes; n++) {
+        if (roles[n] > BL_ROLE_STOPPED && counts_for_parent(rsc, s->nodes[n])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Pacemaker reports a group or clone, and so its members, only where it counts as
+ * running: a member left on a node that is down is reported there only if its group or
+ * clone runs somewhere that counts, else (as crm_simulate shows it) it is stopped.
+ */
+static bool
+reported_on(const bl_sched_t *s, const bl_srsc_t *rsc, const bl_snode_t *node)
+{
+    const bl_srsc_t *top = rsc;
+
+    while (top->parent != NULL) {
+        top = top->parent;
+    }
+    return top == rsc || counts_for_parent(rsc, node) || runs_after(s, top);
+}
+
+/* Where RSC runs once the transition's actions have all succeeded; true if anywhere. */
+static bool
+placement_of(const bl_sched_t *s, const bl_srsc_t *rsc, GPtrArray *lines)
+{
+    g_autofree bl_role_t *roles = bl_calloc((size_t) s->n_nodes + 1, sizeof(bl_role_t));
+    bool any = false;
+
+    final_roles(s, rsc, roles);
+    for (int n = 0; n < s->n_nodes; n++) {
+        if (roles[n] > BL_ROLE_STOPPED && reported_on(s, rsc, s->nodes[n])) {
             g_ptr_array_add(lines, bl_asprintf("%s %s %s", bl__sched_rsc_name(rsc),
                                                bl__sched_role_name(roles[n]), s->nodes[n]->uname));
             any = true;

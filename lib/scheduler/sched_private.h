@@ -320,6 +320,10 @@ bool bl__sched_action_happens(const bl_action_t *action);
 /* True when ACTION is part of the transition (happens and is not a pseudo-action). */
 bool bl__sched_action_executes(const bl_action_t *action);
 bl_sched_result_t *bl__sched_result_build(const bl_sched_t *s);
+/* Orders node names as Pacemaker lists them (crm_simulate -s): case-insensitively, runs of
+ * digits by value ("node2" before "node10", "7" before "007"); names equal that way are
+ * ordered byte-wise. */
+int bl__sched_node_name_compare(const char *a, const char *b);
 
 /* --------------------------------------------------------------- sched_state.c */
 /* Records in RESULT the nodes, resources and failures as the run found them. */

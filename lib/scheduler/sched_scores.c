@@ -54,7 +54,8 @@ compare_names(gconstpointer a, gconstpointer b, gpointer data)
 {
     bl_snode_t **nodes = data;
 
-    return strcmp(nodes[*(const int *) a]->uname, nodes[*(const int *) b]->uname);
+    return bl__sched_node_name_compare(nodes[*(const int *) a]->uname,
+                                       nodes[*(const int *) b]->uname);
 }
 
 static struct bl_sched_score_log *

@@ -614,7 +614,7 @@ orphan_new(bl_sched_t *s, const char *id)
 static int
 active_since(const GArray *ops)
 {
-    int start = -1, stop = -1, implied_monitor = -1;
+    int start = -1, stop = -1, implied_monitor = -1, role_change = -1;
 
     for (guint i = 0; i < ops->len; i++) {
         const op_entry_t *op = &g_array_index(ops, op_entry_t, i);
@@ -626,10 +626,13 @@ active_since(const GArray *ops)
         } else if (implied_monitor <= stop && strcmp(op->task, "monitor") == 0
                    && (op->rc == OCF_OK || op->rc == OCF_RUNNING_PROMOTED)) {
             implied_monitor = (int) i;
+        } else if (strcmp(op->task, "promote") == 0 || strcmp(op->task, "demote") == 0) {
+            role_change = (int) i;
         }
     }
     if (start == -1) {
-        start = implied_monitor;
+        /* a promotion or demotion implies an earlier start (a clone's history) */
+        start = role_change != -1 ? role_change : implied_monitor;
     }
     return (start < stop) ? -1 : start;
 }
@@ -821,45 +824,6 @@ index_failure_attrs(bl_sched_t *s)
     }
 }
 
-/* Whether CLONE still counts as running somewhere once unclean nodes are fenced. */
-static bool
-clone_runs_after_fencing(const bl_sched_t *s, const bl_srsc_t *clone)
-{
-    for (guint i = 0; i < clone->running_on->len; i++) {
-        const bl_snode_t *node = g_ptr_array_index(clone->running_on, i);
-
-        if (!node->unclean || !bl__sched_can_fence_node(s, node)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/*
- * An instance blocked on a node that is down does not make its clone count as running
- * there (add_running). When the clone then runs nowhere else, Pacemaker reports none of
- * its instances although one is active: that report cannot be reproduced faithfully.
- */
-static int
-refuse_unreported_clones(bl_sched_t *s)
-{
-    for (guint i = 0; i < s->primitives->len; i++) {
-        bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
-        bl_srsc_t *clone = bl__sched_rsc_clone(rsc);
-        bl_snode_t *node = rsc->running_on->len > 0 ? g_ptr_array_index(rsc->running_on, 0) : NULL;
-
-        if (clone != NULL && node != NULL && !rsc->managed && !node->online
-            && !clone_runs_after_fencing(s, clone)) {
-            bl_err_set(
-                s->err,
-                "clone '%s': its only active instance is blocked on node '%s', which is down and cannot be fenced: not supported yet",
-                clone->id, node->uname);
-            return BL_EUNSUPPORTED;
-        }
-    }
-    return 0;
-}
-
 int
 bl__sched_unpack_status(bl_sched_t *s)
 {
@@ -891,7 +855,7 @@ bl__sched_unpack_status(bl_sched_t *s)
             rsc->next_role = BL_ROLE_STOPPED;
         }
     }
-    return refuse_unreported_clones(s);
+    return 0;
 }
 
 /*
