@@ -115,7 +115,10 @@ on_msg(qb_ipcs_connection_t *c, void *data, size_t size)
 static void
 on_created(qb_ipcs_connection_t *c)
 {
-    qb_ipcs_context_set(c, bl_ipc_conn_new(BL_CIB_MAX_MSG));
+    int32_t size = qb_ipcs_connection_get_buffer_size(c);
+
+    /* Each client chose its buffer size (at least BL_CIB_MIN_MSG): frames are that large. */
+    qb_ipcs_context_set(c, bl_ipc_conn_new(size > 0 ? (size_t) size : BL_CIB_MIN_MSG));
 }
 
 static void
@@ -200,7 +203,7 @@ based_ipc_start(const char *name, based_request_fn on_request, based_closed_fn c
     current = ipc;
     ipc->service = qb_ipcs_create(name, 0, QB_IPC_NATIVE, &handlers);
     bl_ipc_loop_attach(ipc->service, NULL);
-    qb_ipcs_enforce_buffer_size(ipc->service, BL_CIB_MAX_MSG);
+    qb_ipcs_enforce_buffer_size(ipc->service, BL_CIB_MIN_MSG);
     rc = qb_ipcs_run(ipc->service);
     if (rc < 0) {
         bl_err_set(err, "cannot serve IPC '%s': %s", name, g_strerror(-rc));

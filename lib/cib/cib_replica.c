@@ -278,21 +278,26 @@ bl_cib_replica_apply_deferred(bl_cib_replica_t *replica, const xmlDoc *diff, con
     return 0;
 }
 
-/* Checks NEXT, CHANGE's result, and versions it; *configuration tells what it changed. */
+/*
+ * Versions NEXT, CHANGE's result from a CIB whose configuration digest is CURRENT: a
+ * configuration change bumps epoch (refused without quorum), anything else num_updates.
+ * VALIDATE: the result must validate. DIGEST gets NEXT's configuration digest.
+ */
 static int
-check_change(bl_cib_replica_t *replica, xmlDoc *next, bool quorate, char digest[], char **err)
+check_change(const char *current, xmlDoc *next, bool quorate, bool validate, char digest[],
+             char **err)
 {
     bool configuration;
     int rc;
 
     bl_cib_digest(next, digest);
-    configuration = strcmp(bl_cib_replica_digest(replica), digest) != 0;
+    configuration = strcmp(current, digest) != 0;
     if (configuration && !quorate) {
         bl_err_set(err, "configuration changes are refused while this partition has no quorum");
         return -EPERM;
     }
     bl_cib_version_bump(next, configuration);
-    rc = bl_cib_validate(next, err);
+    rc = validate ? bl_cib_validate(next, err) : 0;
     if (rc != 0) {
         bl_err_prefix(err, "the resulting CIB is invalid, nothing was written");
     }
@@ -318,37 +323,142 @@ changes_content(const xmlDoc *diff)
     return false;
 }
 
+/* One change on top of CURRENT (configuration digest CURRENT_DIGEST), CURRENT untouched. */
+typedef struct change_step {
+    bl_cib_change_fn change;
+    void *data;
+    bool quorate;
+    bool validate;                     /* in: validate the result */
+    xmlDoc *next;                      /* out: the result, NULL when nothing changed */
+    char digest[BL_DIGEST_HEXLEN + 1]; /* out: its configuration digest */
+    char *diff;                        /* out: the diff from CURRENT to NEXT */
+} change_step_t;
+
+static int
+change_step(const xmlDoc *current, const char *current_digest, change_step_t *step, char **err)
+{
+    xmlDoc *next = xmlCopyDoc((xmlDoc *) current, 1);
+    xmlDoc *changes = NULL;
+    int rc = step->change(next, step->data, err);
+
+    step->next = NULL;
+    step->diff = NULL;
+    if (rc == 0) {
+        rc = check_change(current_digest, next, step->quorate, step->validate, step->digest, err);
+    }
+    if (rc == 0) {
+        /* The version bump left the configuration, hence its digest, as it was. */
+        rc = bl__cib_diff_known_digest(current, next, step->digest, &changes, err);
+    }
+    /* Nothing but the version bump: a change that changed nothing is not a write. */
+    if (rc == 0 && changes_content(changes)) {
+        step->next = g_steal_pointer(&next);
+        step->diff = bl_xml_format(xmlDocGetRootElement(changes));
+    }
+    xmlFreeDoc(changes);
+    xmlFreeDoc(next);
+    return rc;
+}
+
+/* Makes STEP's result the replica's CIB and journals its diff (handed to *diff). */
+static void
+take_step(bl_cib_replica_t *replica, change_step_t *step, char **diff)
+{
+    xmlFreeDoc(replica->doc);
+    replica->doc = g_steal_pointer(&step->next);
+    memcpy(replica->digest, step->digest, sizeof(replica->digest));
+    replica->digest_known = true;
+    bl__cib_journal_append(replica->journal, step->diff, strlen(step->diff));
+    *diff = g_steal_pointer(&step->diff);
+}
+
 int
 bl_cib_replica_change_deferred(bl_cib_replica_t *replica, bl_cib_change_fn change, void *data,
                                bool quorate, char **diff, char **err)
 {
-    char digest[BL_DIGEST_HEXLEN + 1];
-    xmlDoc *next = xmlCopyDoc(replica->doc, 1);
-    xmlDoc *changes = NULL;
-    int rc = change(next, data, err);
+    change_step_t step = {.change = change, .data = data, .quorate = quorate, .validate = true};
+    const char *current = bl_cib_replica_digest(replica);
+    int rc = change_step(replica->doc, current, &step, err);
 
     *diff = NULL;
-    if (rc == 0) {
-        rc = check_change(replica, next, quorate, digest, err);
+    if (rc == 0 && step.next != NULL) {
+        take_step(replica, &step, diff);
     }
-    if (rc == 0) {
-        /* The version bump left the configuration, hence its digest, as it was. */
-        rc = bl__cib_diff_known_digest(replica->doc, next, digest, &changes, err);
+    return rc;
+}
+
+static void
+batch_clear(bl_cib_batch_item_t *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        items[i].rc = 0;
+        bl_free(&items[i].diff);
+        bl_free(&items[i].err);
     }
-    /* Nothing but the version bump: a change that changed nothing is not a write. */
-    if (rc != 0 || !changes_content(changes)) {
-        xmlFreeDoc(changes);
-        xmlFreeDoc(next);
-        return rc;
+}
+
+/*
+ * The batch applied to one working CIB without validating each step: *last gets the final
+ * CIB (NULL when no change changed anything), LAST_DIGEST its configuration digest; each
+ * item its outcome and diff.
+ */
+static void
+batch_pass(bl_cib_replica_t *replica, bl_cib_change_fn change, bl_cib_batch_item_t *items, size_t n,
+           xmlDoc **last, char last_digest[])
+{
+    const xmlDoc *current = replica->doc;
+
+    memcpy(last_digest, bl_cib_replica_digest(replica), BL_DIGEST_HEXLEN + 1);
+    *last = NULL;
+    for (size_t i = 0; i < n; i++) {
+        change_step_t step = {.change = change,
+                              .data = items[i].data,
+                              .quorate = items[i].quorate,
+                              .validate = false};
+
+        items[i].rc = change_step(current, last_digest, &step, &items[i].err);
+        if (items[i].rc != 0 || step.next == NULL) {
+            continue;
+        }
+        xmlFreeDoc(*last);
+        *last = step.next;
+        current = step.next;
+        memcpy(last_digest, step.digest, BL_DIGEST_HEXLEN + 1);
+        items[i].diff = step.diff;
     }
-    xmlFreeDoc(replica->doc);
-    replica->doc = next;
-    memcpy(replica->digest, digest, sizeof(replica->digest));
-    replica->digest_known = true;
-    *diff = bl_xml_format(xmlDocGetRootElement(changes));
-    bl__cib_journal_append(replica->journal, *diff, strlen(*diff));
-    xmlFreeDoc(changes);
-    return 0;
+}
+
+void
+bl_cib_replica_change_batch_deferred(bl_cib_replica_t *replica, bl_cib_change_fn change,
+                                     bl_cib_batch_item_t *items, size_t n)
+{
+    char digest[BL_DIGEST_HEXLEN + 1];
+    xmlDoc *last = NULL;
+    char *why = NULL;
+
+    batch_pass(replica, change, items, n, &last, digest);
+    if (last == NULL || bl_cib_validate(last, &why) == 0) {
+        if (last != NULL) {
+            xmlFreeDoc(replica->doc);
+            replica->doc = last;
+            memcpy(replica->digest, digest, sizeof(replica->digest));
+            replica->digest_known = true;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (items[i].diff != NULL) {
+                bl__cib_journal_append(replica->journal, items[i].diff, strlen(items[i].diff));
+            }
+        }
+        return;
+    }
+    /* Some change makes the CIB invalid: find it (them) the slow way. */
+    free(why);
+    xmlFreeDoc(last);
+    batch_clear(items, n);
+    for (size_t i = 0; i < n; i++) {
+        items[i].rc = bl_cib_replica_change_deferred(
+            replica, change, items[i].data, items[i].quorate, &items[i].diff, &items[i].err);
+    }
 }
 
 static gpointer
