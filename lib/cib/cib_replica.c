@@ -398,50 +398,83 @@ batch_clear(bl_cib_batch_item_t *items, size_t n)
 }
 
 /*
- * The batch applied to one working CIB without validating each step: *last gets the final
- * CIB (NULL when no change changed anything), LAST_DIGEST its configuration digest; each
- * item its outcome and diff.
+ * A batch's pass: two copies of the CIB kept equal between changes, BEFORE (where a change
+ * starts from) and AFTER (where it is made). A change made on AFTER is diffed against
+ * BEFORE, then made again on BEFORE; so no change needs a copy of the whole CIB. Changes
+ * are deterministic (every node relies on it), so both copies end up equal.
  */
-static void
-batch_pass(bl_cib_replica_t *replica, bl_cib_change_fn change, bl_cib_batch_item_t *items, size_t n,
-           xmlDoc **last, char last_digest[])
+typedef struct batch_pass {
+    xmlDoc *before;
+    xmlDoc *after;
+    char digest[BL_DIGEST_HEXLEN + 1]; /* of both copies' configuration */
+    bool changed;                      /* some change was taken */
+} batch_pass_t;
+
+/* ITEM's change in the pass (unvalidated); false when BEFORE could not follow AFTER. */
+static bool
+batch_step(batch_pass_t *pass, bl_cib_change_fn change, bl_cib_batch_item_t *item)
 {
-    const xmlDoc *current = replica->doc;
+    char digest[BL_DIGEST_HEXLEN + 1];
+    xmlDoc *changes = NULL;
+    char *why = NULL;
+    bool in_step = true;
 
-    memcpy(last_digest, bl_cib_replica_digest(replica), BL_DIGEST_HEXLEN + 1);
-    *last = NULL;
-    for (size_t i = 0; i < n; i++) {
-        change_step_t step = {.change = change,
-                              .data = items[i].data,
-                              .quorate = items[i].quorate,
-                              .validate = false};
-
-        items[i].rc = change_step(current, last_digest, &step, &items[i].err);
-        if (items[i].rc != 0 || step.next == NULL) {
-            continue;
-        }
-        xmlFreeDoc(*last);
-        *last = step.next;
-        current = step.next;
-        memcpy(last_digest, step.digest, BL_DIGEST_HEXLEN + 1);
-        items[i].diff = step.diff;
+    item->rc = change(pass->after, item->data, &item->err);
+    if (item->rc == 0) {
+        item->rc =
+            check_change(pass->digest, pass->after, item->quorate, false, digest, &item->err);
     }
+    if (item->rc == 0) {
+        item->rc =
+            bl__cib_diff_known_digest(pass->before, pass->after, digest, &changes, &item->err);
+    }
+    if (item->rc == 0 && changes_content(changes)) {
+        item->diff = bl_xml_format(xmlDocGetRootElement(changes));
+        in_step = change(pass->before, item->data, &why) == 0;
+        bl_cib_version_bump(pass->before, strcmp(pass->digest, digest) != 0);
+        memcpy(pass->digest, digest, sizeof(digest));
+        pass->changed = true;
+    } else {
+        /* refused, or changed nothing: AFTER goes back to what it was */
+        xmlFreeDoc(pass->after);
+        pass->after = xmlCopyDoc(pass->before, 1);
+    }
+    free(why);
+    xmlFreeDoc(changes);
+    return in_step;
+}
+
+/* The batch applied without validating each change; false when the pass went wrong. */
+static bool
+batch_pass(bl_cib_replica_t *replica, bl_cib_change_fn change, bl_cib_batch_item_t *items, size_t n,
+           batch_pass_t *pass)
+{
+    bool in_step = true;
+
+    pass->before = xmlCopyDoc(replica->doc, 1);
+    pass->after = xmlCopyDoc(replica->doc, 1);
+    pass->changed = false;
+    memcpy(pass->digest, bl_cib_replica_digest(replica), sizeof(pass->digest));
+    for (size_t i = 0; i < n && in_step; i++) {
+        in_step = batch_step(pass, change, &items[i]);
+    }
+    return in_step;
 }
 
 void
 bl_cib_replica_change_batch_deferred(bl_cib_replica_t *replica, bl_cib_change_fn change,
                                      bl_cib_batch_item_t *items, size_t n)
 {
-    char digest[BL_DIGEST_HEXLEN + 1];
-    xmlDoc *last = NULL;
+    batch_pass_t pass;
     char *why = NULL;
 
-    batch_pass(replica, change, items, n, &last, digest);
-    if (last == NULL || bl_cib_validate(last, &why) == 0) {
-        if (last != NULL) {
+    /* One change alone is validated once either way, and needs one copy, not two. */
+    if (n > 1 && batch_pass(replica, change, items, n, &pass)
+        && (!pass.changed || bl_cib_validate(pass.after, &why) == 0)) {
+        if (pass.changed) {
             xmlFreeDoc(replica->doc);
-            replica->doc = last;
-            memcpy(replica->digest, digest, sizeof(replica->digest));
+            replica->doc = g_steal_pointer(&pass.after);
+            memcpy(replica->digest, pass.digest, sizeof(replica->digest));
             replica->digest_known = true;
         }
         for (size_t i = 0; i < n; i++) {
@@ -449,11 +482,16 @@ bl_cib_replica_change_batch_deferred(bl_cib_replica_t *replica, bl_cib_change_fn
                 bl__cib_journal_append(replica->journal, items[i].diff, strlen(items[i].diff));
             }
         }
+        xmlFreeDoc(pass.before);
+        xmlFreeDoc(pass.after);
         return;
     }
     /* Some change makes the CIB invalid: find it (them) the slow way. */
+    if (n > 1) {
+        xmlFreeDoc(pass.before);
+        xmlFreeDoc(pass.after);
+    }
     free(why);
-    xmlFreeDoc(last);
     batch_clear(items, n);
     for (size_t i = 0; i < n; i++) {
         items[i].rc = bl_cib_replica_change_deferred(
