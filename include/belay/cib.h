@@ -321,7 +321,9 @@ typedef struct bl_cib_batch_item {
  * refused. One difference remains: a change whose own result is invalid but which a later
  * change of the same batch makes valid (a constraint sent before the resource it names) is
  * taken, as the batch's writes would be by one transaction. Every node that applies the
- * same batch gets the same CIB and outcomes.
+ * same batch gets the same CIB and outcomes. CHANGE runs twice per change taken (once on
+ * each of two working copies, so that no change copies the whole CIB): it must be
+ * deterministic and leave DATA as it was, as replicated changes must anyway.
  */
 void bl_cib_replica_change_batch_deferred(bl_cib_replica_t *replica, bl_cib_change_fn change,
                                           bl_cib_batch_item_t *items, size_t n);
