@@ -116,7 +116,7 @@ live_client(bl_cli_t *cli)
     if (cli->client != NULL) {
         return 0;
     }
-    rc = bl_cib_client_connect(NULL, &cli->client, &cli->err);
+    rc = bl_cib_client_connect_small(NULL, &cli->client, &cli->err);
     if (rc != 0) {
         char *why = cli->err;
 
@@ -466,7 +466,7 @@ cib_version(bl_cli_t *cli, int argc, char **argv)
             bl_cib_digest(cli->doc, digest);
         }
     } else {
-        rc = bl_cib_client_connect(NULL, &client, &cli->err);
+        rc = bl_cib_client_connect_small(NULL, &client, &cli->err);
         if (rc == 0) {
             rc = bl_cib_client_version(client, &version, digest, &cli->err);
         }

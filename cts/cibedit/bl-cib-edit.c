@@ -7,6 +7,9 @@
  *       submits N edits, WINDOW of them in flight, each setting the property pipe-K to K;
  *       edit number BAD (0-based) instead creates a property set that exists (refused).
  *       Collects every outcome and prints "K RC [refusal]" per write, in collection order.
+ *   pipeline-invalid N WINDOW BAD
+ *       the same with properties inv-K, and edit number BAD adds an element the schema does
+ *       not allow (it applies, but the resulting CIB is invalid: refused by validation).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,17 +33,30 @@ parse(const char *text)
     return doc;
 }
 
+/* "pipeline-invalid": properties inv-K, and the bad edit's result is invalid. */
+static bool invalid_mode;
+
 static xmlDoc *
 pipeline_edit(long k, long bad)
 {
-    char *text = k == bad ? bl_strdup("<cib-edit><create section=\"crm_config\">"
-                                      "<cluster_property_set id=\"cib-bootstrap-options\"/>"
-                                      "</create></cib-edit>")
-                          : bl_asprintf("<cib-edit><modify section=\"crm_config\" create=\"true\">"
-                                        "<cluster_property_set id=\"cib-bootstrap-options\">"
-                                        "<nvpair id=\"pipe-%ld\" name=\"pipe-%ld\" value=\"%ld\"/>"
-                                        "</cluster_property_set></modify></cib-edit>",
-                                        k, k, k);
+    const char *prefix = invalid_mode ? "inv" : "pipe";
+    char *text;
+
+    if (k == bad && invalid_mode) {
+        text = bl_strdup("<cib-edit><modify section=\"crm_config\" create=\"true\">"
+                         "<cluster_property_set id=\"cib-bootstrap-options\">"
+                         "<bogus id=\"inv-bad\"/></cluster_property_set></modify></cib-edit>");
+    } else if (k == bad) {
+        text = bl_strdup("<cib-edit><create section=\"crm_config\">"
+                         "<cluster_property_set id=\"cib-bootstrap-options\"/>"
+                         "</create></cib-edit>");
+    } else {
+        text = bl_asprintf("<cib-edit><modify section=\"crm_config\" create=\"true\">"
+                           "<cluster_property_set id=\"cib-bootstrap-options\">"
+                           "<nvpair id=\"%s-%ld\" name=\"%s-%ld\" value=\"%ld\"/>"
+                           "</cluster_property_set></modify></cib-edit>",
+                           prefix, k, prefix, k, k);
+    }
     xmlDoc *doc = parse(text);
 
     free(text);
@@ -92,10 +108,12 @@ main(int argc, char **argv)
     int rc;
 
     if (!(argc == 3 && strcmp(argv[1], "edit") == 0)
-        && !(argc == 5 && strcmp(argv[1], "pipeline") == 0)) {
-        fprintf(stderr, "usage: bl-cib-edit edit XML | pipeline N WINDOW BAD\n");
+        && !(argc == 5 && strcmp(argv[1], "pipeline") == 0)
+        && !(argc == 5 && strcmp(argv[1], "pipeline-invalid") == 0)) {
+        fprintf(stderr, "usage: bl-cib-edit edit XML | pipeline[-invalid] N WINDOW BAD\n");
         return 64;
     }
+    invalid_mode = strcmp(argv[1], "pipeline-invalid") == 0;
     if (bl_cib_client_connect(NULL, &client, &err) != 0) {
         fprintf(stderr, "bl-cib-edit: %s\n", err);
         free(err);

@@ -27,7 +27,7 @@ start_corosync
 based_pid=$!
 wait_quorate
 
-echo "1..18"
+echo "1..21"
 check "belay configure property is written by belay-based" "$BELAY" configure property alpha=1
 check "and is in its CIB" test "$(prop alpha)" = 1
 
@@ -83,6 +83,17 @@ awk '$2 != 0' "$work/pipe" >"$work/refused"
 check "only the bad one is refused, with its reason" sh -c "test \$(wc -l <'$work/refused') = 1 && grep -Eq \"^13 -[0-9]+ create: cluster_property_set 'cib-bootstrap-options' already exists in crm_config\$\" '$work/refused'"
 check "and the 39 others are in the CIB" \
     test "$("$BELAY" cib query --xpath "//nvpair[starts-with(@name, 'pipe-')]" | grep -c '<nvpair')" = 39
+
+# Edits delivered together are validated once; one whose result is invalid makes the
+# daemon apply and validate them one by one: exactly that one is refused.
+"$EDIT" pipeline-invalid 40 16 21 >"$work/pipe-invalid" 2>&1
+awk '$2 != 0' "$work/pipe-invalid" >"$work/refused-invalid"
+check "40 pipelined edits, one with an invalid result: only it is refused, as invalid" \
+    sh -c "test \$(wc -l <'$work/refused-invalid') = 1 && grep -Eq '^21 -[0-9]+ the resulting CIB is invalid, nothing was written' '$work/refused-invalid'"
+check "and the 39 others are in the CIB" \
+    test "$("$BELAY" cib query --xpath "//nvpair[starts-with(@name, 'inv-')]" | grep -c '<nvpair')" = 39
+check "and the invalid element is not" \
+    sh -c "! '$BELAY' cib show --section crm_config | grep -q bogus"
 
 # What the daemon refuses before multicasting: commands that read files or run programs.
 "$EDIT" edit '<cib-edit><crm><arg>load</arg><arg>update</arg><arg>/etc/passwd</arg></crm></cib-edit>' >"$work/out"

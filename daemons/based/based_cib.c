@@ -739,11 +739,18 @@ queue_done(based_t *based, const delivered_t *w, const based_pending_t *pending,
     }
 }
 
+static bool
+is_edit(const delivered_t *w)
+{
+    static const char edit_tag[] = "<cib-edit";
+
+    return w->len >= sizeof(edit_tag) - 1 && memcmp(w->body, edit_tag, sizeof(edit_tag) - 1) == 0;
+}
+
 /* Applies W; returns its rc, with the change for subscribers in *change. */
 static int
 apply_delivered(based_t *based, const delivered_t *w, char **change, char **err)
 {
-    static const char edit_tag[] = "<cib-edit";
     int rc;
 
     *change = NULL;
@@ -754,7 +761,7 @@ apply_delivered(based_t *based, const delivered_t *w, char **change, char **err)
         *err = bl_strdup(syncing_text);
         return -EAGAIN;
     }
-    if (w->len >= sizeof(edit_tag) - 1 && memcmp(w->body, edit_tag, sizeof(edit_tag) - 1) == 0) {
+    if (is_edit(w)) {
         rc = apply_edit(based, w->body, w->len, w->quorate, change, err);
         if (rc != 0) {
             bl_notice("write %" PRIu64 " from node %" PRIu32 " refused: %s", w->seq, w->nodeid,
@@ -773,14 +780,11 @@ apply_delivered(based_t *based, const delivered_t *w, char **change, char **err)
     return rc;
 }
 
-/* A write delivered in agreed order: applied here as on every other member. */
+/* W's outcome, RC with ERR or CHANGE (both taken): its writer and subscribers hear of it. */
 static void
-deliver_one(based_t *based, const delivered_t *w)
+finish_delivered(based_t *based, const delivered_t *w, int rc, char *err, char *change)
 {
-    char *err = NULL;
-    char *change = NULL;
     based_pending_t *pending = NULL;
-    int rc = apply_delivered(based, w, &change, &err);
 
     if (rc == 0 && change != NULL && !based->quorate) {
         based_sync_set_minority(based, true);
@@ -793,6 +797,17 @@ deliver_one(based_t *based, const delivered_t *w)
     if (pending != NULL) {
         g_hash_table_remove(based->pending, &w->seq);
     }
+}
+
+/* A write delivered in agreed order: applied here as on every other member. */
+static void
+deliver_one(based_t *based, const delivered_t *w)
+{
+    char *err = NULL;
+    char *change = NULL;
+    int rc = apply_delivered(based, w, &change, &err);
+
+    finish_delivered(based, w, rc, err, change);
 }
 
 /* "W SEQ\n" + <cib-diff>: a lone write, as earlier versions send them. */
@@ -834,28 +849,89 @@ next_in_batch(const char **p, const char *end, delivered_t *w)
     return true;
 }
 
-/* "B N\n" and N writes: applied one by one, in order, as every member does. */
+/*
+ * The edits of EDITS (delivered_t), in order, applied together: one validation for the
+ * run instead of one per edit (bl_cib_replica_change_batch_deferred()). Empties EDITS.
+ */
+static void
+deliver_edits(based_t *based, GArray *edits)
+{
+    bl_cib_batch_item_t *items;
+    xmlDoc **docs;
+    GArray *runnable;
+
+    if (edits->len == 0) {
+        return;
+    }
+    items = g_new0(bl_cib_batch_item_t, edits->len);
+    docs = g_new0(xmlDoc *, edits->len);
+    runnable = g_array_new(FALSE, FALSE, sizeof(bl_cib_batch_item_t));
+    for (guint i = 0; i < edits->len; i++) {
+        const delivered_t *w = &g_array_index(edits, delivered_t, i);
+
+        items[i].quorate = w->quorate;
+        items[i].rc = bl_xml_parse(w->body, w->len, "delivered edit", &docs[i], &items[i].err);
+        items[i].data = docs[i];
+        if (items[i].rc == 0) {
+            g_array_append_val(runnable, items[i]);
+        }
+    }
+    bl_cib_replica_change_batch_deferred(based->replica, run_edit,
+                                         (bl_cib_batch_item_t *) runnable->data, runnable->len);
+    for (guint i = 0, r = 0; i < edits->len; i++) {
+        const delivered_t *w = &g_array_index(edits, delivered_t, i);
+        bl_cib_batch_item_t *item = &items[i];
+
+        if (docs[i] != NULL) {
+            item = &g_array_index(runnable, bl_cib_batch_item_t, r++);
+        }
+        if (item->rc != 0) {
+            bl_notice("write %" PRIu64 " from node %" PRIu32 " refused: %s", w->seq, w->nodeid,
+                      item->err);
+        }
+        finish_delivered(based, w, item->rc, item->err, item->diff);
+        xmlFreeDoc(docs[i]);
+    }
+    g_array_free(runnable, TRUE);
+    g_free(docs);
+    g_free(items);
+    g_array_set_size(edits, 0);
+}
+
+/*
+ * "B N\n" and N writes: applied in order, as every member does; runs of edits together
+ * (see deliver_edits()).
+ */
 static void
 deliver_batch(based_t *based, delivered_t *w, const char *text, size_t len)
 {
     const char *end = text + len - 1; /* without the final NUL */
     const char *p = memchr(text, '\n', len);
     unsigned long count = strtoul(text + 2, NULL, 10);
+    GArray *edits = g_array_new(FALSE, FALSE, sizeof(delivered_t));
 
     if (p == NULL) {
         bl_warn("ignored a malformed batch of %zu bytes from node %" PRIu32, len, w->nodeid);
-        return;
+        count = 0;
+    } else {
+        p++;
     }
-    p++;
     for (unsigned long i = 0; i < count; i++) {
         if (!next_in_batch(&p, end, w)) {
             bl_warn("ignored the rest of a malformed batch from node %" PRIu32
                     " (write %lu of %lu)",
                     w->nodeid, i + 1, count);
-            return;
+            break;
         }
+        if (is_edit(w) && !based->syncing) {
+            g_array_append_val(edits, *w);
+            continue;
+        }
+        deliver_edits(based, edits);
         deliver_one(based, w);
     }
+    deliver_edits(based, edits);
+    g_array_free(edits, TRUE);
 }
 
 int

@@ -115,7 +115,10 @@ on_msg(qb_ipcs_connection_t *c, void *data, size_t size)
 static void
 on_created(qb_ipcs_connection_t *c)
 {
-    qb_ipcs_context_set(c, bl_ipc_conn_new(BL_CIB_MAX_MSG));
+    int32_t size = qb_ipcs_connection_get_buffer_size(c);
+
+    /* Each client chose its buffer size (at least BL_CIB_MIN_MSG): frames are that large. */
+    qb_ipcs_context_set(c, bl_ipc_conn_new(size > 0 ? (size_t) size : BL_CIB_MIN_MSG));
 }
 
 static void
@@ -198,7 +201,7 @@ based_ipc_start(const char *name, based_request_fn on_request, based_closed_fn c
     ipc->user_data = user_data;
     ipc->sending = g_hash_table_new(g_direct_hash, g_direct_equal);
     current = ipc;
-    rc = bl_ipc_server_start(name, &handlers, NULL, BL_CIB_MAX_MSG, &ipc->service, err);
+    rc = bl_ipc_server_start(name, &handlers, NULL, BL_CIB_MIN_MSG, &ipc->service, err);
     if (rc < 0) {
         based_ipc_stop(ipc);
         return NULL;

@@ -302,6 +302,32 @@ typedef int (*bl_cib_change_fn)(xmlDoc *doc, void *data, char **err);
 int bl_cib_replica_change_deferred(bl_cib_replica_t *replica, bl_cib_change_fn change, void *data,
                                    bool quorate, char **diff, char **err);
 
+/* One change of a batch (bl_cib_replica_change_batch_deferred()): DATA and QUORATE in,
+ * the outcome out, as bl_cib_replica_change_deferred() gives it (DIFF and ERR: caller frees). */
+typedef struct bl_cib_batch_item {
+    void *data;
+    bool quorate;
+    int rc;
+    char *diff;
+    char *err;
+} bl_cib_batch_item_t;
+
+/*
+ * Applies the N changes of ITEMS in order, as N calls of bl_cib_replica_change_deferred()
+ * would, but validates once: the changes are applied one after the other to one working
+ * CIB and only the last result is validated; when it is valid every change is taken (and
+ * journaled) with the outcome the pass gave it. When it is not, the pass is dropped and
+ * each change is applied and validated on its own, so that exactly the bad ones are
+ * refused. One difference remains: a change whose own result is invalid but which a later
+ * change of the same batch makes valid (a constraint sent before the resource it names) is
+ * taken, as the batch's writes would be by one transaction. Every node that applies the
+ * same batch gets the same CIB and outcomes. CHANGE runs twice per change taken (once on
+ * each of two working copies, so that no change copies the whole CIB): it must be
+ * deterministic and leave DATA as it was, as replicated changes must anyway.
+ */
+void bl_cib_replica_change_batch_deferred(bl_cib_replica_t *replica, bl_cib_change_fn change,
+                                          bl_cib_batch_item_t *items, size_t n);
+
 /*
  * Makes every write applied so far durable (one fdatasync); starts a background
  * checkpoint (bl_cib_replica_checkpoint_start()) of a long journal.
@@ -367,6 +393,14 @@ const char *bl_cib_ipc_name(void);
  */
 #define BL_CIB_MAX_MSG (256 * 1024)
 
+/*
+ * The buffer size of a short-lived client (bl_cib_client_connect_small(), the CLI), and the
+ * smallest that belay-based accepts. Setting up a connection clears its rings and buffers:
+ * at BL_CIB_MAX_MSG that was ~1.4 M instructions and ~250 page faults per connection, more
+ * than the write a `belay configure` command makes.
+ */
+#define BL_CIB_MIN_MSG (16 * 1024)
+
 /* Request ids (the IPC header's id); bodies and replies are XML text. */
 enum bl_cib_msg {
     BL_CIB_MSG_QUERY = 1,     /* body <cib-query section="NAME"/> (reply holds the section)
@@ -403,6 +437,13 @@ typedef struct bl_cib_client bl_cib_client_t;
 
 /* Connects to belay-based (NAME NULL: bl_cib_ipc_name()). Returns 0 or -errno. */
 int bl_cib_client_connect(const char *name, bl_cib_client_t **client, char **err);
+
+/*
+ * The same with BL_CIB_MIN_MSG buffers, for a client that makes a few requests and goes
+ * (the CLI): quicker to set up; large messages still pass, in more frames. Not for
+ * subscribers: their events would overflow the small event buffer sooner.
+ */
+int bl_cib_client_connect_small(const char *name, bl_cib_client_t **client, char **err);
 
 /* Disconnects and frees CLIENT (NULL is fine). */
 void bl_cib_client_free(bl_cib_client_t *client);

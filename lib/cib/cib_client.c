@@ -116,12 +116,12 @@ early_free(gpointer data)
     g_free(early);
 }
 
-int
-bl_cib_client_connect(const char *name, bl_cib_client_t **client, char **err)
+static int
+connect_sized(const char *name, size_t frame_max, bl_cib_client_t **client, char **err)
 {
     bl_ipc_client_t *ipc = NULL;
     int rc = bl_ipc_client_connect(name != NULL ? name : bl_cib_ipc_name(), "belay-based",
-                                   BL_CIB_MAX_MSG, true, &ipc, err);
+                                   frame_max, true, &ipc, err);
     bl_cib_client_t *c;
 
     if (rc != 0) {
@@ -133,6 +133,18 @@ bl_cib_client_connect(const char *name, bl_cib_client_t **client, char **err)
     c->early = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, early_free);
     *client = c;
     return 0;
+}
+
+int
+bl_cib_client_connect(const char *name, bl_cib_client_t **client, char **err)
+{
+    return connect_sized(name, BL_CIB_MAX_MSG, client, err);
+}
+
+int
+bl_cib_client_connect_small(const char *name, bl_cib_client_t **client, char **err)
+{
+    return connect_sized(name, BL_CIB_MIN_MSG, client, err);
 }
 
 void

@@ -278,21 +278,26 @@ bl_cib_replica_apply_deferred(bl_cib_replica_t *replica, const xmlDoc *diff, con
     return 0;
 }
 
-/* Checks NEXT, CHANGE's result, and versions it; *configuration tells what it changed. */
+/*
+ * Versions NEXT, CHANGE's result from a CIB whose configuration digest is CURRENT: a
+ * configuration change bumps epoch (refused without quorum), anything else num_updates.
+ * VALIDATE: the result must validate. DIGEST gets NEXT's configuration digest.
+ */
 static int
-check_change(bl_cib_replica_t *replica, xmlDoc *next, bool quorate, char digest[], char **err)
+check_change(const char *current, xmlDoc *next, bool quorate, bool validate, char digest[],
+             char **err)
 {
     bool configuration;
     int rc;
 
     bl_cib_digest(next, digest);
-    configuration = strcmp(bl_cib_replica_digest(replica), digest) != 0;
+    configuration = strcmp(current, digest) != 0;
     if (configuration && !quorate) {
         bl_err_set(err, "configuration changes are refused while this partition has no quorum");
         return -EPERM;
     }
     bl_cib_version_bump(next, configuration);
-    rc = bl_cib_validate(next, err);
+    rc = validate ? bl_cib_validate(next, err) : 0;
     if (rc != 0) {
         bl_err_prefix(err, "the resulting CIB is invalid, nothing was written");
     }
@@ -318,37 +323,180 @@ changes_content(const xmlDoc *diff)
     return false;
 }
 
+/* One change on top of CURRENT (configuration digest CURRENT_DIGEST), CURRENT untouched. */
+typedef struct change_step {
+    bl_cib_change_fn change;
+    void *data;
+    bool quorate;
+    bool validate;                     /* in: validate the result */
+    xmlDoc *next;                      /* out: the result, NULL when nothing changed */
+    char digest[BL_DIGEST_HEXLEN + 1]; /* out: its configuration digest */
+    char *diff;                        /* out: the diff from CURRENT to NEXT */
+} change_step_t;
+
+static int
+change_step(const xmlDoc *current, const char *current_digest, change_step_t *step, char **err)
+{
+    xmlDoc *next = xmlCopyDoc((xmlDoc *) current, 1);
+    xmlDoc *changes = NULL;
+    int rc = step->change(next, step->data, err);
+
+    step->next = NULL;
+    step->diff = NULL;
+    if (rc == 0) {
+        rc = check_change(current_digest, next, step->quorate, step->validate, step->digest, err);
+    }
+    if (rc == 0) {
+        /* The version bump left the configuration, hence its digest, as it was. */
+        rc = bl__cib_diff_known_digest(current, next, step->digest, &changes, err);
+    }
+    /* Nothing but the version bump: a change that changed nothing is not a write. */
+    if (rc == 0 && changes_content(changes)) {
+        step->next = g_steal_pointer(&next);
+        step->diff = bl_xml_format(xmlDocGetRootElement(changes));
+    }
+    xmlFreeDoc(changes);
+    xmlFreeDoc(next);
+    return rc;
+}
+
+/* Makes STEP's result the replica's CIB and journals its diff (handed to *diff). */
+static void
+take_step(bl_cib_replica_t *replica, change_step_t *step, char **diff)
+{
+    xmlFreeDoc(replica->doc);
+    replica->doc = g_steal_pointer(&step->next);
+    memcpy(replica->digest, step->digest, sizeof(replica->digest));
+    replica->digest_known = true;
+    bl__cib_journal_append(replica->journal, step->diff, strlen(step->diff));
+    *diff = g_steal_pointer(&step->diff);
+}
+
 int
 bl_cib_replica_change_deferred(bl_cib_replica_t *replica, bl_cib_change_fn change, void *data,
                                bool quorate, char **diff, char **err)
 {
-    char digest[BL_DIGEST_HEXLEN + 1];
-    xmlDoc *next = xmlCopyDoc(replica->doc, 1);
-    xmlDoc *changes = NULL;
-    int rc = change(next, data, err);
+    change_step_t step = {.change = change, .data = data, .quorate = quorate, .validate = true};
+    const char *current = bl_cib_replica_digest(replica);
+    int rc = change_step(replica->doc, current, &step, err);
 
     *diff = NULL;
-    if (rc == 0) {
-        rc = check_change(replica, next, quorate, digest, err);
+    if (rc == 0 && step.next != NULL) {
+        take_step(replica, &step, diff);
     }
-    if (rc == 0) {
-        /* The version bump left the configuration, hence its digest, as it was. */
-        rc = bl__cib_diff_known_digest(replica->doc, next, digest, &changes, err);
+    return rc;
+}
+
+static void
+batch_clear(bl_cib_batch_item_t *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        items[i].rc = 0;
+        bl_free(&items[i].diff);
+        bl_free(&items[i].err);
     }
-    /* Nothing but the version bump: a change that changed nothing is not a write. */
-    if (rc != 0 || !changes_content(changes)) {
-        xmlFreeDoc(changes);
-        xmlFreeDoc(next);
-        return rc;
+}
+
+/*
+ * A batch's pass: two copies of the CIB kept equal between changes, BEFORE (where a change
+ * starts from) and AFTER (where it is made). A change made on AFTER is diffed against
+ * BEFORE, then made again on BEFORE; so no change needs a copy of the whole CIB. Changes
+ * are deterministic (every node relies on it), so both copies end up equal.
+ */
+typedef struct batch_pass {
+    xmlDoc *before;
+    xmlDoc *after;
+    char digest[BL_DIGEST_HEXLEN + 1]; /* of both copies' configuration */
+    bool changed;                      /* some change was taken */
+} batch_pass_t;
+
+/* ITEM's change in the pass (unvalidated); false when BEFORE could not follow AFTER. */
+static bool
+batch_step(batch_pass_t *pass, bl_cib_change_fn change, bl_cib_batch_item_t *item)
+{
+    char digest[BL_DIGEST_HEXLEN + 1];
+    xmlDoc *changes = NULL;
+    char *why = NULL;
+    bool in_step = true;
+
+    item->rc = change(pass->after, item->data, &item->err);
+    if (item->rc == 0) {
+        item->rc =
+            check_change(pass->digest, pass->after, item->quorate, false, digest, &item->err);
     }
-    xmlFreeDoc(replica->doc);
-    replica->doc = next;
-    memcpy(replica->digest, digest, sizeof(replica->digest));
-    replica->digest_known = true;
-    *diff = bl_xml_format(xmlDocGetRootElement(changes));
-    bl__cib_journal_append(replica->journal, *diff, strlen(*diff));
+    if (item->rc == 0) {
+        item->rc =
+            bl__cib_diff_known_digest(pass->before, pass->after, digest, &changes, &item->err);
+    }
+    if (item->rc == 0 && changes_content(changes)) {
+        item->diff = bl_xml_format(xmlDocGetRootElement(changes));
+        in_step = change(pass->before, item->data, &why) == 0;
+        bl_cib_version_bump(pass->before, strcmp(pass->digest, digest) != 0);
+        memcpy(pass->digest, digest, sizeof(digest));
+        pass->changed = true;
+    } else {
+        /* refused, or changed nothing: AFTER goes back to what it was */
+        xmlFreeDoc(pass->after);
+        pass->after = xmlCopyDoc(pass->before, 1);
+    }
+    free(why);
     xmlFreeDoc(changes);
-    return 0;
+    return in_step;
+}
+
+/* The batch applied without validating each change; false when the pass went wrong. */
+static bool
+batch_pass(bl_cib_replica_t *replica, bl_cib_change_fn change, bl_cib_batch_item_t *items, size_t n,
+           batch_pass_t *pass)
+{
+    bool in_step = true;
+
+    pass->before = xmlCopyDoc(replica->doc, 1);
+    pass->after = xmlCopyDoc(replica->doc, 1);
+    pass->changed = false;
+    memcpy(pass->digest, bl_cib_replica_digest(replica), sizeof(pass->digest));
+    for (size_t i = 0; i < n && in_step; i++) {
+        in_step = batch_step(pass, change, &items[i]);
+    }
+    return in_step;
+}
+
+void
+bl_cib_replica_change_batch_deferred(bl_cib_replica_t *replica, bl_cib_change_fn change,
+                                     bl_cib_batch_item_t *items, size_t n)
+{
+    batch_pass_t pass;
+    char *why = NULL;
+
+    /* One change alone is validated once either way, and needs one copy, not two. */
+    if (n > 1 && batch_pass(replica, change, items, n, &pass)
+        && (!pass.changed || bl_cib_validate(pass.after, &why) == 0)) {
+        if (pass.changed) {
+            xmlFreeDoc(replica->doc);
+            replica->doc = g_steal_pointer(&pass.after);
+            memcpy(replica->digest, pass.digest, sizeof(replica->digest));
+            replica->digest_known = true;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (items[i].diff != NULL) {
+                bl__cib_journal_append(replica->journal, items[i].diff, strlen(items[i].diff));
+            }
+        }
+        xmlFreeDoc(pass.before);
+        xmlFreeDoc(pass.after);
+        return;
+    }
+    /* Some change makes the CIB invalid: find it (them) the slow way. */
+    if (n > 1) {
+        xmlFreeDoc(pass.before);
+        xmlFreeDoc(pass.after);
+    }
+    free(why);
+    batch_clear(items, n);
+    for (size_t i = 0; i < n; i++) {
+        items[i].rc = bl_cib_replica_change_deferred(
+            replica, change, items[i].data, items[i].quorate, &items[i].diff, &items[i].err);
+    }
 }
 
 static gpointer

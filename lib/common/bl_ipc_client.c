@@ -44,9 +44,10 @@ bl_ipc_client_connect(const char *name, const char *daemon, size_t frame_max, bo
     c = g_new0(bl_ipc_client_t, 1);
     c->conn = conn;
     c->daemon = bl_strdup(daemon);
-    c->frame_max = frame_max;
+    /* The server may insist on larger buffers than asked for: its frames are that large. */
+    c->frame_max = MAX(frame_max, (size_t) MAX(qb_ipcc_get_buffer_size(conn), 0));
     c->chunked = chunked;
-    c->buffer = bl_malloc(frame_max);
+    c->buffer = bl_malloc(c->frame_max);
     *client = c;
     return 0;
 }

@@ -401,6 +401,108 @@ test_journal_group_commit_and_torn_record(void **state)
     remove_dir(dir);
 }
 
+/* A change for the batch tests: adds the element DATA (XML text) to resources; NULL fails. */
+static int
+add_resource(xmlDoc *doc, void *data, char **err)
+{
+    xmlDoc *fragment = NULL;
+    int rc;
+
+    if (data == NULL) {
+        bl_err_set(err, "no element to add");
+        return BL_EPARSE;
+    }
+    if (*(const char *) data == '\0') {
+        return 0; /* changes nothing */
+    }
+    rc = bl_xml_parse(data, strlen(data), "fragment", &fragment, err);
+    if (rc == 0) {
+        xmlAddChild(bl_cib_section(doc, "resources"),
+                    xmlDocCopyNode(xmlDocGetRootElement(fragment), doc, 1));
+    }
+    xmlFreeDoc(fragment);
+    return rc;
+}
+
+/*
+ * A batch gives each change the outcome, diff and journal record that applying them one by
+ * one gives, and the same CIB: all valid (one validation), and with bad ones among them
+ * (refused exactly as alone: invalid, failing, without quorum; a no-op is no write).
+ */
+static void
+check_batch_matches_one_by_one(const char *const *changes, const bool *quorate, size_t n)
+{
+    char *dirs[2] = {make_dir(), make_dir()};
+    char *note = NULL;
+    bl_cib_replica_t *batch = open_replica(dirs[0], &note);
+    bl_cib_replica_t *single;
+    bl_cib_batch_item_t *items = g_new0(bl_cib_batch_item_t, n);
+    char *err = NULL;
+
+    bl_free(&note);
+    single = open_replica(dirs[1], &note);
+    bl_free(&note);
+    for (size_t i = 0; i < n; i++) {
+        items[i].data = (void *) changes[i];
+        items[i].quorate = quorate[i];
+    }
+    bl_cib_replica_change_batch_deferred(batch, add_resource, items, n);
+    for (size_t i = 0; i < n; i++) {
+        char *diff = NULL;
+        int rc = bl_cib_replica_change_deferred(single, add_resource, (void *) changes[i],
+                                                quorate[i], &diff, &err);
+
+        assert_int_equal(items[i].rc, rc);
+        assert_true((items[i].err == NULL) == (err == NULL));
+        assert_string_equal(items[i].diff != NULL ? items[i].diff : "-", diff != NULL ? diff : "-");
+        bl_free(&err);
+        free(diff);
+        bl_free(&items[i].err);
+        bl_free(&items[i].diff);
+    }
+    assert_true(bl_cib_equal(bl_cib_replica_doc(batch), bl_cib_replica_doc(single)));
+    assert_string_equal(bl_cib_replica_digest(batch), bl_cib_replica_digest(single));
+    assert_int_equal(bl_cib_replica_flush(batch, &err), 0);
+    assert_int_equal(bl_cib_replica_flush(single, &err), 0);
+    bl_cib_replica_free(batch);
+    /* what the batch journaled replays to the same CIB */
+    batch = open_replica(dirs[0], &note);
+    bl_free(&note);
+    assert_true(bl_cib_equal(bl_cib_replica_doc(batch), bl_cib_replica_doc(single)));
+    bl_cib_replica_free(batch);
+    bl_cib_replica_free(single);
+    g_free(items);
+    remove_dir(dirs[0]);
+    remove_dir(dirs[1]);
+}
+
+#define DUMMY(id) "<primitive id=\"" id "\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>"
+
+/* Every result valid (one validation), with changes that fail or change nothing among them. */
+static void
+test_batch_all_valid(void **state)
+{
+    static const char *const changes[] = {DUMMY("b1"), DUMMY("b2"), "",
+                                          NULL,        DUMMY("b3"), DUMMY("b4")};
+    static const bool quorate[] = {true, true, true, true, false, true};
+
+    (void) state;
+    check_batch_matches_one_by_one(changes, quorate, G_N_ELEMENTS(changes));
+}
+
+/* An invalid result among them: each change is applied and validated alone. */
+static void
+test_batch_refuses_exactly_the_bad_ones(void **state)
+{
+    static const char *const changes[] = {
+        DUMMY("b1"), "<bogus id=\"x\"/>", NULL, DUMMY("b2"), DUMMY("b1"), "", DUMMY("b3"),
+    };
+    static const bool quorate[] = {true, true, true, false, true, true, true};
+
+    (void) state;
+    check_batch_matches_one_by_one(changes, quorate, G_N_ELEMENTS(changes));
+}
+
 int
 main(void)
 {
@@ -412,6 +514,8 @@ main(void)
         cmocka_unit_test(test_replace_must_be_newer),
         cmocka_unit_test(test_damaged_file_falls_back_to_archive),
         cmocka_unit_test(test_journal_group_commit_and_torn_record),
+        cmocka_unit_test(test_batch_all_valid),
+        cmocka_unit_test(test_batch_refuses_exactly_the_bad_ones),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
