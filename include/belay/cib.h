@@ -313,17 +313,14 @@ typedef struct bl_cib_batch_item {
 } bl_cib_batch_item_t;
 
 /*
- * Applies the N changes of ITEMS in order, as N calls of bl_cib_replica_change_deferred()
- * would, but validates once: the changes are applied one after the other to one working
- * CIB and only the last result is validated; when it is valid every change is taken (and
- * journaled) with the outcome the pass gave it. When it is not, the pass is dropped and
- * each change is applied and validated on its own, so that exactly the bad ones are
- * refused. One difference remains: a change whose own result is invalid but which a later
- * change of the same batch makes valid (a constraint sent before the resource it names) is
- * taken, as the batch's writes would be by one transaction. Every node that applies the
- * same batch gets the same CIB and outcomes. CHANGE runs twice per change taken (once on
- * each of two working copies, so that no change copies the whole CIB): it must be
- * deterministic and leave DATA as it was, as replicated changes must anyway.
+ * Applies the N changes of ITEMS in order with the outcomes N calls of
+ * bl_cib_replica_change_deferred() would give: each change is validated on its own result,
+ * so a change that is invalid alone is refused even when a later one would repair it, and
+ * the outcome never depends on how writes were batched. What is saved is the copying: the
+ * changes are made on two working copies kept equal (CHANGE runs twice per change taken),
+ * so no change copies the whole CIB. CHANGE must be deterministic and leave DATA as it was,
+ * as replicated changes must anyway; should the copies differ, each change is applied again
+ * on its own.
  */
 void bl_cib_replica_change_batch_deferred(bl_cib_replica_t *replica, bl_cib_change_fn change,
                                           bl_cib_batch_item_t *items, size_t n);

@@ -410,7 +410,7 @@ typedef struct batch_pass {
     bool changed;                      /* some change was taken */
 } batch_pass_t;
 
-/* ITEM's change in the pass (unvalidated); false when BEFORE could not follow AFTER. */
+/* ITEM's change in the pass, validated; false when BEFORE could not follow AFTER. */
 static bool
 batch_step(batch_pass_t *pass, bl_cib_change_fn change, bl_cib_batch_item_t *item)
 {
@@ -421,8 +421,7 @@ batch_step(batch_pass_t *pass, bl_cib_change_fn change, bl_cib_batch_item_t *ite
 
     item->rc = change(pass->after, item->data, &item->err);
     if (item->rc == 0) {
-        item->rc =
-            check_change(pass->digest, pass->after, item->quorate, false, digest, &item->err);
+        item->rc = check_change(pass->digest, pass->after, item->quorate, true, digest, &item->err);
     }
     if (item->rc == 0) {
         item->rc =
@@ -444,7 +443,7 @@ batch_step(batch_pass_t *pass, bl_cib_change_fn change, bl_cib_batch_item_t *ite
     return in_step;
 }
 
-/* The batch applied without validating each change; false when the pass went wrong. */
+/* The batch applied change by change, each validated; false when the pass went wrong. */
 static bool
 batch_pass(bl_cib_replica_t *replica, bl_cib_change_fn change, bl_cib_batch_item_t *items, size_t n,
            batch_pass_t *pass)
@@ -466,11 +465,9 @@ bl_cib_replica_change_batch_deferred(bl_cib_replica_t *replica, bl_cib_change_fn
                                      bl_cib_batch_item_t *items, size_t n)
 {
     batch_pass_t pass;
-    char *why = NULL;
 
-    /* One change alone is validated once either way, and needs one copy, not two. */
-    if (n > 1 && batch_pass(replica, change, items, n, &pass)
-        && (!pass.changed || bl_cib_validate(pass.after, &why) == 0)) {
+    /* One change alone needs one copy, not two. */
+    if (n > 1 && batch_pass(replica, change, items, n, &pass)) {
         if (pass.changed) {
             xmlFreeDoc(replica->doc);
             replica->doc = g_steal_pointer(&pass.after);
@@ -486,12 +483,11 @@ bl_cib_replica_change_batch_deferred(bl_cib_replica_t *replica, bl_cib_change_fn
         xmlFreeDoc(pass.after);
         return;
     }
-    /* Some change makes the CIB invalid: find it (them) the slow way. */
+    /* A change that is not deterministic left the copies apart: each on its own instead. */
     if (n > 1) {
         xmlFreeDoc(pass.before);
         xmlFreeDoc(pass.after);
     }
-    free(why);
     batch_clear(items, n);
     for (size_t i = 0; i < n; i++) {
         items[i].rc = bl_cib_replica_change_deferred(

@@ -67,8 +67,8 @@ bl__sched_action(bl_sched_t *s, bl_srsc_t *rsc, bl_task_t task, bl_snode_t *node
         action->in = g_ptr_array_new();
         if (rsc->kind != BL_RSC_PRIMITIVE) {
             action->flags |= BL_ACT_PSEUDO | BL_ACT_RUNNABLE;
-        } else if ((task == BL_TASK_STOP || task == BL_TASK_DEMOTE) && node != NULL
-                   && node->unclean && bl__sched_can_fence_node(s, node)) {
+        } else if ((task == BL_TASK_STOP || task == BL_TASK_DEMOTE) && node != NULL && node->unclean
+                   && bl__sched_can_fence_node(s, node)) {
             /* Fencing the node stops (and so demotes) everything there: implied. */
             action->flags |= BL_ACT_PSEUDO | BL_ACT_RUNNABLE;
         } else if (node_can_act(s, rsc, node, task) && !frozen(s, rsc, task)) {

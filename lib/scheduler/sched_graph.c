@@ -1287,8 +1287,7 @@ counts_started_instances(const bl_srsc_t *clone)
 
         /* (a resource set's require-all=false orders the clone itself, not instances) */
         if (clone->clone->clone_min > 0
-            || ((edge->flags & BL_ORD_ONE_OR_MORE)
-                && !(edge->then->flags & BL_ACT_REQUIRES_ANY))) {
+            || ((edge->flags & BL_ORD_ONE_OR_MORE) && !(edge->then->flags & BL_ACT_REQUIRES_ANY))) {
             return true;
         }
     }
@@ -1331,8 +1330,7 @@ clone_event_needed(const bl_action_t *action)
     for (guint i = 0; i < leaves->len; i++) {
         const bl_srsc_t *leaf = g_ptr_array_index(leaves, i);
 
-        if (counted && leaf->parent == action->rsc && leaf->managed
-            && stops_without_start(leaf)) {
+        if (counted && leaf->parent == action->rsc && leaf->managed && stops_without_start(leaf)) {
             required = true;
         }
 

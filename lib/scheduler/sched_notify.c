@@ -475,9 +475,8 @@ add_fence_notifications(clone_notify_t *n, const bl_srsc_t *fenced)
     gop_t *post;
     gop_t *done;
 
-    if (stop == NULL || !(stop->flags & BL_ACT_PSEUDO) || stop->node == NULL
-        || !stop->node->unclean || bl__graph_op_of(n->g, stop) == NULL
-        || !bl__sched_can_fence_node(n->g->s, stop->node)) {
+    if (stop == NULL || !(stop->flags & BL_ACT_PSEUDO) || stop->node == NULL || !stop->node->unclean
+        || bl__graph_op_of(n->g, stop) == NULL || !bl__sched_can_fence_node(n->g->s, stop->node)) {
         return;
     }
     post = fence_event(n, fenced, "post");

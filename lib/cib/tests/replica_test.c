@@ -401,7 +401,10 @@ test_journal_group_commit_and_torn_record(void **state)
     remove_dir(dir);
 }
 
-/* A change for the batch tests: adds the element DATA (XML text) to resources; NULL fails. */
+/*
+ * A change for the batch tests: adds the element DATA (XML text) to resources (constraints
+ * for an rsc_* element); NULL fails.
+ */
 static int
 add_resource(xmlDoc *doc, void *data, char **err)
 {
@@ -417,8 +420,11 @@ add_resource(xmlDoc *doc, void *data, char **err)
     }
     rc = bl_xml_parse(data, strlen(data), "fragment", &fragment, err);
     if (rc == 0) {
-        xmlAddChild(bl_cib_section(doc, "resources"),
-                    xmlDocCopyNode(xmlDocGetRootElement(fragment), doc, 1));
+        xmlNode *root = xmlDocGetRootElement(fragment);
+        bool constraint = g_str_has_prefix((const char *) root->name, "rsc_");
+
+        xmlAddChild(bl_cib_section(doc, constraint ? "constraints" : "resources"),
+                    xmlDocCopyNode(root, doc, 1));
     }
     xmlFreeDoc(fragment);
     return rc;
@@ -503,6 +509,39 @@ test_batch_refuses_exactly_the_bad_ones(void **state)
     check_batch_matches_one_by_one(changes, quorate, G_N_ELEMENTS(changes));
 }
 
+/*
+ * A change invalid alone is refused even when a later change of the same batch would make
+ * the CIB valid again: outcomes never depend on how writes were batched.
+ */
+static void
+test_batch_no_later_repair(void **state)
+{
+    static const char *const changes[] = {
+        "<rsc_location id=\"prefers\" rsc=\"later\" node=\"node1\" score=\"100\"/>",
+        DUMMY("later"),
+    };
+    static const bool quorate[] = {true, true};
+    char *dir = make_dir();
+    char *note = NULL;
+    bl_cib_replica_t *replica = open_replica(dir, &note);
+    bl_cib_batch_item_t items[2] = {{.data = (void *) changes[0], .quorate = true},
+                                    {.data = (void *) changes[1], .quorate = true}};
+
+    (void) state;
+    bl_free(&note);
+    bl_cib_replica_change_batch_deferred(replica, add_resource, items, 2);
+    assert_int_not_equal(items[0].rc, 0);
+    assert_non_null(strstr(items[0].err, "later"));
+    assert_int_equal(items[1].rc, 0);
+    for (size_t i = 0; i < 2; i++) {
+        bl_free(&items[i].err);
+        bl_free(&items[i].diff);
+    }
+    bl_cib_replica_free(replica);
+    remove_dir(dir);
+    check_batch_matches_one_by_one(changes, quorate, G_N_ELEMENTS(changes));
+}
+
 int
 main(void)
 {
@@ -516,6 +555,7 @@ main(void)
         cmocka_unit_test(test_journal_group_commit_and_torn_record),
         cmocka_unit_test(test_batch_all_valid),
         cmocka_unit_test(test_batch_refuses_exactly_the_bad_ones),
+        cmocka_unit_test(test_batch_no_later_repair),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
