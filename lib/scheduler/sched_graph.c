@@ -235,6 +235,38 @@ has_utilization(const bl_sched_t *s, const bl_srsc_t *rsc)
 }
 
 /*
+ * Records the migrations' load orderings (migrate_to -> its load_stopped event, LOADED) in
+ * the order their resources were assigned, which is the order Pacemaker creates their
+ * actions in (break_load_loops() checks them from the last one).
+ */
+static void
+load_migrations_record(graph_t *g, GHashTable *loaded)
+{
+    g_autoptr(GPtrArray) leaves = g_ptr_array_new();
+
+    if (g_hash_table_size(loaded) == 0) {
+        return;
+    }
+    for (guint i = 0; i < g->s->assign_order->len; i++) {
+        g_ptr_array_set_size(leaves, 0);
+        bl__graph_leaves(g_ptr_array_index(g->s->assign_order, i), leaves);
+        for (guint l = 0; l < leaves->len; l++) {
+            GPtrArray *ops = g_hash_table_lookup(g->ops_of, g_ptr_array_index(leaves, l));
+
+            for (guint o = 0; ops != NULL && o < ops->len; o++) {
+                const gop_t *op = g_ptr_array_index(ops, o);
+                const gop_t *load = g_hash_table_lookup(loaded, op);
+
+                if (load != NULL) {
+                    g_array_append_val(g->load_migrations, op->id);
+                    g_array_append_val(g->load_migrations, load->id);
+                }
+            }
+        }
+    }
+}
+
+/*
  * With a placement strategy, what stops on a node frees capacity that what starts there
  * may need: a "load_stopped_NODE" pseudo-event (one per node a resource with utilization
  * may use) comes after such resources' stops on NODE and before their starts there (and
@@ -245,10 +277,12 @@ add_load_events(graph_t *g)
 {
     bl_sched_t *s = g->s;
     g_autofree gop_t **load = NULL;
+    g_autoptr(GHashTable) loaded = NULL;
 
     if (s->placement == BL_PLACE_DEFAULT) {
         return;
     }
+    loaded = g_hash_table_new(g_direct_hash, g_direct_equal);
     load = bl_calloc((size_t) s->n_nodes + 1, sizeof(*load));
     for (guint i = 0; i < s->primitives->len; i++) {
         const bl_srsc_t *rsc = g_ptr_array_index(s->primitives, i);
@@ -269,7 +303,7 @@ add_load_events(graph_t *g)
             const bl_action_t *action = g_ptr_array_index(rsc->actions, a);
             gop_t *op = bl__graph_op_of(g, action);
 
-            if (op == NULL || op->kind != GOP_RSC || action->node == NULL) {
+            if (op == NULL || op->kind == GOP_CRM || action->node == NULL) {
                 continue;
             }
             if (action->task == BL_TASK_STOP) {
@@ -278,7 +312,78 @@ add_load_events(graph_t *g)
                 bl__graph_input(op, load[action->node->index]);
             } else if (action->task == BL_TASK_MIGRATE_TO && rsc->assigned != NULL) {
                 bl__graph_input(op, load[rsc->assigned->index]);
+                g_hash_table_insert(loaded, op, load[rsc->assigned->index]);
             }
+        }
+    }
+    load_migrations_record(g, loaded);
+}
+
+/* True when FROM waits, directly or through others, for TARGET (SEEN: ids visited). */
+static bool
+waits_for(const graph_t *g, int from, int target, GArray *stack, bool *seen)
+{
+    g_array_set_size(stack, 0);
+    g_array_append_val(stack, from);
+    while (stack->len > 0) {
+        const gop_t *op = g_ptr_array_index(g->ops, g_array_index(stack, int, stack->len - 1));
+
+        g_array_set_size(stack, stack->len - 1);
+        for (guint i = 0; i < op->inputs->len; i++) {
+            int id = g_array_index(op->inputs, int, i);
+
+            if (id == target) {
+                return true;
+            }
+            if (!seen[id]) {
+                seen[id] = true;
+                g_array_append_val(stack, id);
+            }
+        }
+    }
+    return false;
+}
+
+/* Drops THEN's input FIRST. */
+static void
+input_drop(gop_t *then, int first)
+{
+    for (guint i = 0; i < then->inputs->len; i++) {
+        if (g_array_index(then->inputs, int, i) == first) {
+            g_array_remove_index(then->inputs, i);
+            break;
+        }
+    }
+    if (then->input_ids != NULL) {
+        g_hash_table_remove(then->input_ids, GINT_TO_POINTER(first));
+    }
+}
+
+/*
+ * Two resources migrating towards each other's node would wait for each other through
+ * the nodes' load_stopped events (A's migrate_to after load_stopped on B's node, after B's
+ * stop there, after B's migration, after load_stopped on A's node, after A's stop, after
+ * A's migration). As Pacemaker does, a migration's load ordering that closes such a loop
+ * is dropped, in the order the migrations were added; the first one breaks the loop.
+ */
+static void
+break_load_loops(graph_t *g)
+{
+    g_autoptr(GArray) stack = NULL;
+    g_autofree bool *seen = NULL;
+
+    if (g->load_migrations->len == 0) {
+        return;
+    }
+    stack = g_array_new(false, false, sizeof(int));
+    seen = bl_calloc(g->ops->len, sizeof(*seen));
+    for (guint i = g->load_migrations->len; i >= 2; i -= 2) {
+        int migrate = g_array_index(g->load_migrations, int, i - 2);
+        int loaded = g_array_index(g->load_migrations, int, i - 1);
+
+        memset(seen, 0, g->ops->len * sizeof(*seen));
+        if (waits_for(g, loaded, migrate, stack, seen)) {
+            input_drop(g_ptr_array_index(g->ops, migrate), loaded);
         }
     }
 }
@@ -2119,6 +2224,7 @@ bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
         .ops_of = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                         (GDestroyNotify) g_ptr_array_unref),
         .histories = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free_table),
+        .load_migrations = g_array_new(false, false, sizeof(int)),
     };
     g_autoptr(GHashTable) probes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autoptr(GHashTable) reloads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -2139,6 +2245,7 @@ bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
     add_reprobes(&g);
     add_shutdowns(&g);
     add_fencing(&g);
+    break_load_loops(&g);
     result->now = s->now;
     result->graph_digests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     result->graph = graph_xml(&g, result->graph_digests);
@@ -2148,6 +2255,7 @@ bl__sched_graph_build(bl_sched_t *s, bl_sched_result_t *result)
     g_hash_table_destroy(g.ops_of);
     g_hash_table_destroy(g.histories);
     free_table(g.after_fence);
+    g_array_free(g.load_migrations, true);
     if (g.undiscovered != NULL) {
         g_hash_table_destroy(g.undiscovered);
     }

@@ -45,6 +45,9 @@ typedef struct graph {
     /* node -> GPtrArray of the actions (gop_t *) that wait for its fencing besides the
      * stops it implies (the notifications after fencing), or NULL */
     GHashTable *after_fence;
+    /* (migrate_to id, load_stopped id) pairs, flattened: the load orderings of migrations,
+     * dropped at the end where they would close a loop */
+    GArray *load_migrations;
 } graph_t;
 
 /* Adds an action of KIND to G; KEY is RSC_TASK_INTERVAL when RSC is set (else NULL). */
