@@ -1855,12 +1855,15 @@ add_edges(graph_t *g, GHashTable *probes)
         }
     }
     clone_probe_edges(g);
-    /* A resource starts once its state is known everywhere. */
+    /* A resource starts once its state is known everywhere; a migration stands for the
+     * start it replaces. */
     for (guint i = 0; i < g->ops->len; i++) {
         gop_t *start = g_ptr_array_index(g->ops, i);
+        bool starts =
+            start->kind == GOP_RSC
+            && (strcmp(start->task, "start") == 0 || strcmp(start->task, "migrate_to") == 0);
 
-        for (int n = 0;
-             start->kind == GOP_RSC && strcmp(start->task, "start") == 0 && n < s->n_nodes; n++) {
+        for (int n = 0; starts && n < s->n_nodes; n++) {
             g_autofree char *key = g_strdup_printf("%s@%s", start->rsc->id, s->nodes[n]->uname);
 
             bl__graph_input(start, g_hash_table_lookup(probes, key));
