@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <libxml/tree.h>
 #include <glib.h>
@@ -172,6 +173,24 @@ int bl_xml_parse(const char *text, size_t len, const char *name, xmlDoc **doc, c
 
 /* Reads and parses a file as bl_xml_parse() does; -errno if it cannot be read. */
 int bl_xml_parse_file(const char *path, xmlDoc **doc, char **err);
+
+/* ------------------------------------------------------ wire byte order */
+/* 32-bit little-endian fields of the frame and chunk headers (IPC and CPG). */
+static inline void
+bl_le32_put(uint8_t *out, uint32_t value)
+{
+    value = GUINT32_TO_LE(value);
+    memcpy(out, &value, 4);
+}
+
+static inline uint32_t
+bl_le32_get(const uint8_t *in)
+{
+    uint32_t value;
+
+    memcpy(&value, in, 4);
+    return GUINT32_FROM_LE(value);
+}
 
 /* ------------------------------------------------------------- IPC loop */
 

@@ -32,22 +32,6 @@ typedef struct partial {
     GByteArray *data;
 } partial_t;
 
-static void
-put32(uint8_t *out, uint32_t value)
-{
-    value = GUINT32_TO_LE(value);
-    memcpy(out, &value, 4);
-}
-
-static uint32_t
-get32(const uint8_t *in)
-{
-    uint32_t value;
-
-    memcpy(&value, in, 4);
-    return GUINT32_FROM_LE(value);
-}
-
 GPtrArray *
 bl__cpg_chunk_frames(const void *data, size_t len, size_t chunk)
 {
@@ -59,9 +43,9 @@ bl__cpg_chunk_frames(const void *data, size_t len, size_t chunk)
         size_t n = MIN(chunk, len - offset);
         uint8_t *frame = bl_malloc(HEADER_LEN + n);
 
-        put32(frame, CHUNK_MAGIC);
-        put32(frame + 4, (uint32_t) i);
-        put32(frame + 8, (uint32_t) count);
+        bl_le32_put(frame, CHUNK_MAGIC);
+        bl_le32_put(frame + 4, (uint32_t) i);
+        bl_le32_put(frame + 8, (uint32_t) count);
         if (n > 0) {
             memcpy(frame + HEADER_LEN, (const uint8_t *) data + offset, n);
         }
@@ -169,11 +153,11 @@ bl_cpg_assembler_add(bl_cpg_assembler_t *assembler, uint32_t nodeid, uint32_t pi
         g_byte_array_unref(assembler->done);
         assembler->done = NULL;
     }
-    if (len < HEADER_LEN || get32(bytes) != CHUNK_MAGIC) {
+    if (len < HEADER_LEN || bl_le32_get(bytes) != CHUNK_MAGIC) {
         return BL_EPARSE;
     }
-    index = get32(bytes + 4);
-    count = get32(bytes + 8);
+    index = bl_le32_get(bytes + 4);
+    count = bl_le32_get(bytes + 8);
     if (count == 0 || index >= count) {
         return BL_EPARSE;
     }

@@ -26,22 +26,6 @@
 
 /* ------------------------------------------------------------------ frames */
 
-static void
-put32(uint8_t *out, uint32_t value)
-{
-    value = GUINT32_TO_LE(value);
-    memcpy(out, &value, 4);
-}
-
-static uint32_t
-get32(const uint8_t *in)
-{
-    uint32_t value;
-
-    memcpy(&value, in, 4);
-    return GUINT32_FROM_LE(value);
-}
-
 size_t
 bl__ipc_frame_data(size_t frame_max)
 {
@@ -63,10 +47,10 @@ bl__ipc_frame_count(size_t len, size_t frame_max)
 void
 bl__ipc_frame_encode(const bl__ipc_frame_t *frame, uint8_t out[BL__IPC_FRAME_HEADER])
 {
-    put32(out, BL__IPC_FRAME_MAGIC);
-    put32(out + 4, frame->id);
-    put32(out + 8, frame->index);
-    put32(out + 12, frame->count);
+    bl_le32_put(out, BL__IPC_FRAME_MAGIC);
+    bl_le32_put(out + 4, frame->id);
+    bl_le32_put(out + 8, frame->index);
+    bl_le32_put(out + 12, frame->count);
 }
 
 bool
@@ -74,12 +58,12 @@ bl__ipc_frame_decode(const void *body, size_t len, bl__ipc_frame_t *frame)
 {
     const uint8_t *bytes = body;
 
-    if (len < BL__IPC_FRAME_HEADER || get32(bytes) != BL__IPC_FRAME_MAGIC) {
+    if (len < BL__IPC_FRAME_HEADER || bl_le32_get(bytes) != BL__IPC_FRAME_MAGIC) {
         return false;
     }
-    frame->id = get32(bytes + 4);
-    frame->index = get32(bytes + 8);
-    frame->count = get32(bytes + 12);
+    frame->id = bl_le32_get(bytes + 4);
+    frame->index = bl_le32_get(bytes + 8);
+    frame->count = bl_le32_get(bytes + 12);
     return frame->count > 0 && frame->index < frame->count;
 }
 
