@@ -17,6 +17,8 @@
 
 #include <belay/cib.h>
 
+#include "test_dirs.h"
+
 static const char base_xml[] =
     "<cib admin_epoch=\"0\" epoch=\"3\" num_updates=\"2\" validate-with=\"pacemaker-3.9\">"
     "<configuration><crm_config><cluster_property_set id=\"opts\">"
@@ -242,37 +244,6 @@ test_malformed_edits(void **state)
 
 /* --------------------------------------------------------------- replica */
 
-static char *
-make_dir(void)
-{
-    gchar *dir = g_dir_make_tmp("belay-edit-XXXXXX", NULL);
-    char *copy;
-
-    assert_non_null(dir);
-    copy = bl_strdup(dir);
-    g_free(dir);
-    return copy;
-}
-
-static void
-remove_dir(char *dir)
-{
-    GDir *handle = g_dir_open(dir, 0, NULL);
-    const char *name;
-
-    while (handle != NULL && (name = g_dir_read_name(handle)) != NULL) {
-        char *path = g_build_filename(dir, name, NULL);
-
-        g_unlink(path);
-        g_free(path);
-    }
-    if (handle != NULL) {
-        g_dir_close(handle);
-    }
-    assert_int_equal(g_rmdir(dir), 0);
-    free(dir);
-}
-
 static int
 apply_edit_doc(xmlDoc *doc, void *data, char **err)
 {
@@ -306,7 +277,7 @@ test_replica_applies_edits_to_its_current_cib(void **state)
                                "<cluster_property_set id=\"cib-bootstrap-options\">"
                                "<nvpair id=\"o-%d\" name=\"p%d\" value=\"v\"/>"
                                "</cluster_property_set></modify></cib-edit>";
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-edit");
     bl_cib_replica_t *replica = NULL;
     char *note = NULL;
     char *err = NULL;
@@ -357,13 +328,13 @@ test_replica_applies_edits_to_its_current_cib(void **state)
     free(version);
     bl_cib_replica_free(replica);
     free(note);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 static void
 test_replica_refusals_change_nothing(void **state)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-edit");
     bl_cib_replica_t *replica = NULL;
     char *note = NULL;
     char *err = NULL;
@@ -406,7 +377,7 @@ test_replica_refusals_change_nothing(void **state)
     free(after);
     bl_cib_replica_free(replica);
     free(note);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 /* Property N as an edit, applied and flushed. */
@@ -440,7 +411,7 @@ exists(const char *dir, const char *name)
 static void
 test_background_checkpoint(void **state)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-edit");
     bl_cib_replica_t *replica = NULL;
     char *note = NULL;
     char *err = NULL;
@@ -467,14 +438,14 @@ test_background_checkpoint(void **state)
     free(version);
     bl_cib_replica_free(replica);
     free(note);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 /* A crash while a background checkpoint ran leaves cib.journal.old: replayed first. */
 static void
 test_leftover_rotated_journal_is_replayed(void **state)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-edit");
     bl_cib_replica_t *replica = NULL;
     char *note = NULL;
     char *err = NULL;
@@ -499,7 +470,7 @@ test_leftover_rotated_journal_is_replayed(void **state)
     free(note);
     g_free(from);
     g_free(to);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 int

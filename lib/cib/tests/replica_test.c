@@ -18,37 +18,7 @@
 
 #include <belay/cib.h>
 
-static char *
-make_dir(void)
-{
-    GError *error = NULL;
-    gchar *dir = g_dir_make_tmp("belay-replica-XXXXXX", &error);
-    char *copy;
-
-    assert_non_null(dir);
-    copy = bl_strdup(dir);
-    g_free(dir);
-    return copy;
-}
-
-static void
-remove_dir(char *dir)
-{
-    GDir *handle = g_dir_open(dir, 0, NULL);
-    const char *name;
-
-    while (handle != NULL && (name = g_dir_read_name(handle)) != NULL) {
-        char *path = g_build_filename(dir, name, NULL);
-
-        g_unlink(path);
-        g_free(path);
-    }
-    if (handle != NULL) {
-        g_dir_close(handle);
-    }
-    assert_int_equal(g_rmdir(dir), 0);
-    free(dir);
-}
+#include "test_dirs.h"
 
 static bl_cib_replica_t *
 open_replica(const char *dir, char **note)
@@ -110,7 +80,7 @@ write_doc(bl_cib_replica_t *replica, const xmlDoc *next, bool quorate, char **er
 static void
 test_empty_dir_then_persisted_write(void **state)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-replica");
     char *note = NULL;
     char *err = NULL;
     bl_cib_replica_t *replica = open_replica(dir, &note);
@@ -137,14 +107,14 @@ test_empty_dir_then_persisted_write(void **state)
     bl_cib_replica_free(again);
     bl_cib_replica_free(replica);
     xmlFreeDoc(next);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 /* Two writes prepared against the same version: the second one delivered is refused. */
 static void
 test_stale_diff_refused(void **state)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-replica");
     char *note = NULL;
     char *err = NULL;
     bl_cib_replica_t *replica = open_replica(dir, &note);
@@ -173,13 +143,13 @@ test_stale_diff_refused(void **state)
     xmlFreeDoc(base);
     free(note);
     bl_cib_replica_free(replica);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 static void
 test_invalid_and_unbumped_refused(void **state)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-replica");
     char *note = NULL;
     char *err = NULL;
     bl_cib_replica_t *replica = open_replica(dir, &note);
@@ -204,14 +174,14 @@ test_invalid_and_unbumped_refused(void **state)
     xmlFreeDoc(before);
     free(note);
     bl_cib_replica_free(replica);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 /* Without quorum the configuration is frozen; the status section is not. */
 static void
 test_quorum_guards_configuration_only(void **state)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-replica");
     char *note = NULL;
     char *err = NULL;
     bl_cib_replica_t *replica = open_replica(dir, &note);
@@ -254,13 +224,13 @@ test_quorum_guards_configuration_only(void **state)
     xmlFreeDoc(status);
     free(note);
     bl_cib_replica_free(replica);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 static void
 test_replace_must_be_newer(void **state)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-replica");
     char *note = NULL;
     char *err = NULL;
     bl_cib_replica_t *replica = open_replica(dir, &note);
@@ -283,14 +253,14 @@ test_replace_must_be_newer(void **state)
     xmlFreeDoc(next);
     free(note);
     bl_cib_replica_free(replica);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 /* A damaged cib.xml is refused and the newest intact archive taken, saying which. */
 static void
 test_damaged_file_falls_back_to_archive(void **state)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-replica");
     char *note = NULL;
     char *err = NULL;
     bl_cib_replica_t *replica = open_replica(dir, &note);
@@ -324,7 +294,7 @@ test_damaged_file_falls_back_to_archive(void **state)
     xmlFreeDoc(first);
     xmlFreeDoc(second);
     bl_cib_replica_free(replica);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 /* Appends TEXT to FILE in DIR. */
@@ -347,7 +317,7 @@ append_file(const char *dir, const char *file, const char *text)
 static void
 test_journal_group_commit_and_torn_record(void **state)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-replica");
     char *note = NULL;
     char *err = NULL;
     bl_cib_replica_t *replica = open_replica(dir, &note);
@@ -398,7 +368,7 @@ test_journal_group_commit_and_torn_record(void **state)
     xmlFreeDoc(diff);
     xmlFreeDoc(first);
     xmlFreeDoc(second);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 /*
@@ -438,7 +408,7 @@ add_resource(xmlDoc *doc, void *data, char **err)
 static void
 check_batch_matches_one_by_one(const char *const *changes, const bool *quorate, size_t n)
 {
-    char *dirs[2] = {make_dir(), make_dir()};
+    char *dirs[2] = {test_dir_make("belay-replica"), test_dir_make("belay-replica")};
     char *note = NULL;
     bl_cib_replica_t *batch = open_replica(dirs[0], &note);
     bl_cib_replica_t *single;
@@ -478,8 +448,8 @@ check_batch_matches_one_by_one(const char *const *changes, const bool *quorate, 
     bl_cib_replica_free(batch);
     bl_cib_replica_free(single);
     g_free(items);
-    remove_dir(dirs[0]);
-    remove_dir(dirs[1]);
+    test_dir_remove(dirs[0]);
+    test_dir_remove(dirs[1]);
 }
 
 #define DUMMY(id) "<primitive id=\"" id "\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>"
@@ -521,7 +491,7 @@ test_batch_no_later_repair(void **state)
         DUMMY("later"),
     };
     static const bool quorate[] = {true, true};
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-replica");
     char *note = NULL;
     bl_cib_replica_t *replica = open_replica(dir, &note);
     bl_cib_batch_item_t items[2] = {{.data = (void *) changes[0], .quorate = true},
@@ -538,7 +508,7 @@ test_batch_no_later_repair(void **state)
         bl_free(&items[i].diff);
     }
     bl_cib_replica_free(replica);
-    remove_dir(dir);
+    test_dir_remove(dir);
     check_batch_matches_one_by_one(changes, quorate, G_N_ELEMENTS(changes));
 }
 

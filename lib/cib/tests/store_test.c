@@ -21,41 +21,10 @@
 
 #include <belay/cib.h>
 
+#include "test_dirs.h"
+
 /* Test hook in cib_store.c: stop a write after step N, as a crash would. */
 extern int bl__cib_store_crash_after;
-
-static char *
-make_dir(void)
-{
-    GError *error = NULL;
-    gchar *dir = g_dir_make_tmp("belay-store-XXXXXX", &error);
-    char *copy;
-
-    assert_non_null(dir);
-    copy = bl_strdup(dir);
-    g_free(dir);
-    return copy;
-}
-
-static void
-remove_dir(char *dir)
-{
-    DIR *handle = opendir(dir);
-    struct dirent *entry;
-
-    chmod(dir, 0700);
-    handle = handle != NULL ? handle : opendir(dir);
-    while (handle != NULL && (entry = readdir(handle)) != NULL) {
-        if (entry->d_name[0] != '.') {
-            unlinkat(dirfd(handle), entry->d_name, 0);
-        }
-    }
-    if (handle != NULL) {
-        closedir(handle);
-    }
-    assert_int_equal(rmdir(dir), 0);
-    free(dir);
-}
 
 static char *
 path_in(const char *dir, const char *name)
@@ -141,7 +110,7 @@ expect_read_error(const char *dir, int rc, const char *message)
 static void
 test_round_trip(void **state)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-store");
     xmlDoc *doc = cib_at(7);
     xmlDoc *back = NULL;
     char *path = path_in(dir, "cib.xml");
@@ -168,13 +137,13 @@ test_round_trip(void **state)
     free(path);
     xmlFreeDoc(doc);
     xmlFreeDoc(back);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 static void
 test_archives_rotate_and_prune(void **state)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-store");
     xmlDoc *doc = NULL;
     char *path = NULL;
     char *expected;
@@ -208,7 +177,7 @@ test_archives_rotate_and_prune(void **state)
     assert_false(exists(dir, "cib-5.xml"));
     assert_false(exists(dir, "cib-6.xml"));
     assert_int_equal(read_epoch(dir), 7);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 /* Rewrites DIR/NAME through EDIT(data, &len). */
@@ -258,7 +227,7 @@ garble_sig(char *data, size_t *len)
 static void
 test_truncation_detected(void **state)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-store");
 
     (void) state;
     write_epoch(dir, 1, 5);
@@ -267,13 +236,13 @@ test_truncation_detected(void **state)
     expect_read_error(
         dir, BL_EDIGEST,
         "%s/cib.xml: contents do not match cib.xml.sig (truncated or modified outside Belay); archives: cib-1.xml is intact");
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 static void
 test_flipped_byte_detected(void **state)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-store");
     xmlDoc *doc = NULL;
     char *path = NULL;
 
@@ -292,13 +261,13 @@ test_flipped_byte_detected(void **state)
     assert_non_null(strstr(path, "/cib-1.xml"));
     free(path);
     xmlFreeDoc(doc);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 static void
 test_missing_or_malformed_sig(void **state)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-store");
     char *sig = path_in(dir, "cib.xml.sig");
 
     (void) state;
@@ -312,13 +281,13 @@ test_missing_or_malformed_sig(void **state)
         dir, BL_EDIGEST,
         "%s/cib.xml: no signature file cib.xml.sig (removed or modified outside Belay); archives: none intact");
     free(sig);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 static void
 test_missing_file_and_dir(void **state)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-store");
     char *missing = path_in(dir, "nope");
     xmlDoc *doc = cib_at(1);
     xmlDoc *back = NULL;
@@ -338,7 +307,7 @@ test_missing_file_and_dir(void **state)
     free(err);
     free(missing);
     xmlFreeDoc(doc);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 /* Reads and writes in a directory the process may not enter; 0 when both are refused. */
@@ -366,7 +335,7 @@ unreadable_dir_status(const char *dir)
 static void
 test_unreadable_dir(void **state)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-store");
     int status = 0;
 
     (void) state;
@@ -389,14 +358,14 @@ test_unreadable_dir(void **state)
     assert_int_equal(status, 0);
     assert_int_equal(chmod(dir, 0700), 0);
     assert_int_equal(read_epoch(dir), 1);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 /* A write of epoch 3 stopped after STEP, on a store holding epochs 1 and 2. */
 static char *
 crashed_store(int step)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-store");
     xmlDoc *doc = cib_at(3);
 
     write_epoch(dir, 1, 5);
@@ -420,7 +389,7 @@ test_crash_between_steps(void **state)
     dir = crashed_store(1);
     assert_int_equal(read_epoch(dir), 2);
     assert_true(exists(dir, "cib-2.xml"));
-    remove_dir(dir);
+    test_dir_remove(dir);
     /* After the new signature: refused, named as an interrupted write, archive 2 holds it. */
     dir = crashed_store(2);
     expect_read_error(
@@ -434,17 +403,17 @@ test_crash_between_steps(void **state)
     write_epoch(dir, 4, 5);
     assert_int_equal(read_epoch(dir), 4);
     assert_true(exists(dir, "cib-3.xml"));
-    remove_dir(dir);
+    test_dir_remove(dir);
     /* After the new file: committed. */
     dir = crashed_store(3);
     assert_int_equal(read_epoch(dir), 3);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 static void
 test_stale_temp_files_removed(void **state)
 {
-    char *dir = make_dir();
+    char *dir = test_dir_make("belay-store");
     char *stale = path_in(dir, "cib.xml.tmp.99999");
     int fd = open(stale, O_WRONLY | O_CREAT, 0600);
 
@@ -455,7 +424,7 @@ test_stale_temp_files_removed(void **state)
     write_epoch(dir, 1, 5);
     assert_false(exists(dir, "cib.xml.tmp.99999"));
     free(stale);
-    remove_dir(dir);
+    test_dir_remove(dir);
 }
 
 int
