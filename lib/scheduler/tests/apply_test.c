@@ -13,6 +13,8 @@
 #include <belay/cib.h>
 #include <belay/scheduler.h>
 
+#include "sched_outcome.h"
+
 #define NOW 1700000000
 
 #define HEAD                                                                                       \
@@ -82,18 +84,6 @@ parse(const char *text)
     return doc;
 }
 
-static int
-count(const xmlDoc *doc, const char *xpath)
-{
-    xmlXPathContext *ctx = xmlXPathNewContext((xmlDoc *) doc);
-    xmlXPathObject *obj = xmlXPathEvalExpression((const xmlChar *) xpath, ctx);
-    int n = obj != NULL && obj->nodesetval != NULL ? obj->nodesetval->nodeNr : -1;
-
-    xmlXPathFreeObject(obj);
-    xmlXPathFreeContext(ctx);
-    return n;
-}
-
 /* Schedules DOC and records the transition's results in it. */
 static void
 run_and_apply(xmlDoc *doc)
@@ -117,7 +107,7 @@ assert_steady(const xmlDoc *doc)
     char *err = NULL;
 
     assert_int_equal(bl_sched_run(doc, &options, &result, &err), 0);
-    assert_int_equal(count(bl_sched_result_graph(result), "//synapse"), 0);
+    assert_int_equal(sched_xpath_count(bl_sched_result_graph(result), "//synapse"), 0);
     bl_sched_result_free(result);
 }
 
@@ -131,15 +121,17 @@ test_instance_results_under_the_history_that_names_it(void **state)
 
     (void) state;
     run_and_apply(doc);
-    assert_int_equal(count(doc, "//node_state[@uname='n2']//lrm_resource[@id='web']/lrm_rsc_op["
-                                "@operation='start' and @rc-code='0']"),
-                     1);
-    assert_int_equal(count(doc, "//node_state[@uname='n1']//lrm_resource[@id='web:1']/lrm_rsc_op["
-                                "@operation='start' and @rc-code='0']"),
-                     1);
-    assert_int_equal(count(doc, "//lrm_resource[@id='web:0']"), 0);
-    assert_int_equal(count(doc, "//node_state[@uname='n1']//lrm_resource"), 1);
-    assert_int_equal(count(doc, "//node_state[@uname='n2']//lrm_resource"), 1);
+    assert_int_equal(
+        sched_xpath_count(doc, "//node_state[@uname='n2']//lrm_resource[@id='web']/lrm_rsc_op["
+                               "@operation='start' and @rc-code='0']"),
+        1);
+    assert_int_equal(
+        sched_xpath_count(doc, "//node_state[@uname='n1']//lrm_resource[@id='web:1']/lrm_rsc_op["
+                               "@operation='start' and @rc-code='0']"),
+        1);
+    assert_int_equal(sched_xpath_count(doc, "//lrm_resource[@id='web:0']"), 0);
+    assert_int_equal(sched_xpath_count(doc, "//node_state[@uname='n1']//lrm_resource"), 1);
+    assert_int_equal(sched_xpath_count(doc, "//node_state[@uname='n2']//lrm_resource"), 1);
     assert_steady(doc);
     xmlFreeDoc(doc);
 }
@@ -154,11 +146,13 @@ test_cleared_failure_is_forgotten(void **state)
 
     (void) state;
     run_and_apply(doc);
-    assert_int_equal(count(doc, "//nvpair[starts-with(@name,'fail-count-db')]"), 0);
-    assert_int_equal(count(doc, "//nvpair[starts-with(@name,'last-failure-db')]"), 0);
-    assert_int_equal(count(doc, "//lrm_rsc_op[@id='db_last_failure_0']"), 0);
-    assert_int_equal(count(doc, "//node_state[@uname='n1']//lrm_rsc_op[@id='db_last_0']"), 1);
-    assert_int_equal(count(doc, "//node_state[@uname='n2']//lrm_rsc_op[@operation='start']"), 1);
+    assert_int_equal(sched_xpath_count(doc, "//nvpair[starts-with(@name,'fail-count-db')]"), 0);
+    assert_int_equal(sched_xpath_count(doc, "//nvpair[starts-with(@name,'last-failure-db')]"), 0);
+    assert_int_equal(sched_xpath_count(doc, "//lrm_rsc_op[@id='db_last_failure_0']"), 0);
+    assert_int_equal(
+        sched_xpath_count(doc, "//node_state[@uname='n1']//lrm_rsc_op[@id='db_last_0']"), 1);
+    assert_int_equal(
+        sched_xpath_count(doc, "//node_state[@uname='n2']//lrm_rsc_op[@operation='start']"), 1);
     assert_steady(doc);
     xmlFreeDoc(doc);
 }
@@ -172,11 +166,13 @@ test_record_replaced_in_place(void **state)
 
     (void) state;
     run_and_apply(doc);
-    assert_int_equal(count(doc, "//node_state[@uname='n1']//lrm_resource[@id='db']/lrm_rsc_op"), 2);
-    assert_int_equal(count(doc, "//node_state[@uname='n1']//lrm_resource[@id='db']/lrm_rsc_op[1]"
-                                "[@id='db_last_0' and @operation='stop']"),
-                     1);
-    assert_int_equal(count(doc, "//lrm_rsc_op[@exit-reason]"), 0);
+    assert_int_equal(
+        sched_xpath_count(doc, "//node_state[@uname='n1']//lrm_resource[@id='db']/lrm_rsc_op"), 2);
+    assert_int_equal(
+        sched_xpath_count(doc, "//node_state[@uname='n1']//lrm_resource[@id='db']/lrm_rsc_op[1]"
+                               "[@id='db_last_0' and @operation='stop']"),
+        1);
+    assert_int_equal(sched_xpath_count(doc, "//lrm_rsc_op[@exit-reason]"), 0);
     assert_steady(doc);
     xmlFreeDoc(doc);
 }

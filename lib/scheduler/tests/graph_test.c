@@ -13,6 +13,8 @@
 #include <belay/cib.h>
 #include <belay/scheduler.h>
 
+#include "sched_outcome.h"
+
 /* A group g (a, b) stopped, a primitive c running on n1, both nodes up, c probed on n2. */
 static const char *const CIB =
     "<cib have-quorum='true' crm_feature_set='3.16.2'><configuration><crm_config>"
@@ -59,18 +61,6 @@ run(const xmlDoc *doc, bool graph)
     return result;
 }
 
-static int
-count(const xmlDoc *doc, const char *xpath)
-{
-    xmlXPathContext *ctx = xmlXPathNewContext((xmlDoc *) doc);
-    xmlXPathObject *obj = xmlXPathEvalExpression((const xmlChar *) xpath, ctx);
-    int n = obj != NULL && obj->nodesetval != NULL ? obj->nodesetval->nodeNr : -1;
-
-    xmlXPathFreeObject(obj);
-    xmlXPathFreeContext(ctx);
-    return n;
-}
-
 static void
 test_graph_holds_actions_probes_monitors_and_edges(void **state)
 {
@@ -82,40 +72,50 @@ test_graph_holds_actions_probes_monitors_and_edges(void **state)
     assert_non_null(graph);
     /* starts of both members on n2, a's monitor after its start */
     assert_int_equal(
-        count(graph, "//action_set/rsc_op[@operation_key='a_start_0' and @on_node='n2']"), 1);
+        sched_xpath_count(graph,
+                          "//action_set/rsc_op[@operation_key='a_start_0' and @on_node='n2']"),
+        1);
     assert_int_equal(
-        count(graph, "//action_set/rsc_op[@operation_key='b_start_0' and @on_node='n2']"), 1);
-    assert_int_equal(count(graph, "//synapse[action_set/rsc_op[@operation_key='a_monitor_10000']]"
-                                  "/inputs/trigger/rsc_op[@operation_key='a_start_0']"),
-                     1);
+        sched_xpath_count(graph,
+                          "//action_set/rsc_op[@operation_key='b_start_0' and @on_node='n2']"),
+        1);
+    assert_int_equal(
+        sched_xpath_count(graph, "//synapse[action_set/rsc_op[@operation_key='a_monitor_10000']]"
+                                 "/inputs/trigger/rsc_op[@operation_key='a_start_0']"),
+        1);
     /* b starts after a; the group is running after both */
-    assert_int_equal(count(graph, "//synapse[action_set/rsc_op[@operation_key='b_start_0']]"
-                                  "/inputs/trigger/rsc_op[@operation_key='a_start_0']"),
+    assert_int_equal(sched_xpath_count(graph,
+                                       "//synapse[action_set/rsc_op[@operation_key='b_start_0']]"
+                                       "/inputs/trigger/rsc_op[@operation_key='a_start_0']"),
                      1);
-    assert_int_equal(count(graph, "//synapse[action_set/pseudo_event[@operation_key="
-                                  "'g_running_0']]/inputs/trigger/rsc_op"),
+    assert_int_equal(sched_xpath_count(graph, "//synapse[action_set/pseudo_event[@operation_key="
+                                              "'g_running_0']]/inputs/trigger/rsc_op"),
                      2);
     /* probes where the state is unknown (a, b on both nodes; c nowhere: known on both) */
-    assert_int_equal(count(graph, "//action_set/rsc_op[@operation='monitor' and "
-                                  "@operation_key!='a_monitor_10000']"),
+    assert_int_equal(sched_xpath_count(graph, "//action_set/rsc_op[@operation='monitor' and "
+                                              "@operation_key!='a_monitor_10000']"),
                      4);
-    assert_int_equal(count(graph, "//action_set/rsc_op[starts-with(@operation_key,'c_')]"), 0);
-    assert_int_equal(count(graph, "//synapse[action_set/rsc_op[@operation_key='a_start_0']]"
-                                  "/inputs/trigger/rsc_op[@operation_key='a_monitor_0']"),
+    assert_int_equal(
+        sched_xpath_count(graph, "//action_set/rsc_op[starts-with(@operation_key,'c_')]"), 0);
+    assert_int_equal(sched_xpath_count(graph,
+                                       "//synapse[action_set/rsc_op[@operation_key='a_start_0']]"
+                                       "/inputs/trigger/rsc_op[@operation_key='a_monitor_0']"),
                      2);
     /* the agent, its parameters and the operation's timeout travel with the action */
-    assert_int_equal(count(graph,
-                           "//action_set/rsc_op[@operation_key='a_monitor_10000']/attributes["
-                           "@CRM_meta_timeout='30000' and @CRM_meta_interval='10000' "
-                           "and @state='/tmp/a' and @CRM_meta_on_node='n2']"),
-                     1);
-    assert_int_equal(count(graph, "//action_set/rsc_op[@operation_key='a_monitor_0']/attributes["
-                                  "@CRM_meta_op_target_rc='7' and @CRM_meta_timeout='30000']"),
-                     2);
-    assert_int_equal(count(graph,
-                           "//action_set/rsc_op[@operation_key='a_start_0']/primitive[@class='ocf' "
-                           "and @provider='pacemaker' and @type='Dummy']"),
-                     1);
+    assert_int_equal(
+        sched_xpath_count(graph, "//action_set/rsc_op[@operation_key='a_monitor_10000']/attributes["
+                                 "@CRM_meta_timeout='30000' and @CRM_meta_interval='10000' "
+                                 "and @state='/tmp/a' and @CRM_meta_on_node='n2']"),
+        1);
+    assert_int_equal(
+        sched_xpath_count(graph, "//action_set/rsc_op[@operation_key='a_monitor_0']/attributes["
+                                 "@CRM_meta_op_target_rc='7' and @CRM_meta_timeout='30000']"),
+        2);
+    assert_int_equal(
+        sched_xpath_count(graph,
+                          "//action_set/rsc_op[@operation_key='a_start_0']/primitive[@class='ocf' "
+                          "and @provider='pacemaker' and @type='Dummy']"),
+        1);
     bl_sched_result_free(result);
     xmlFreeDoc(doc);
 }
@@ -202,13 +202,15 @@ test_applied_results_are_a_steady_state(void **state)
 
     (void) state;
     assert_int_equal(bl_sched_result_apply(result, doc, NULL), 0);
-    assert_int_equal(count(doc, "//node_state[@uname='n2']//lrm_resource[@id='a']/lrm_rsc_op["
-                                "@operation='monitor' and @interval='10000' and "
-                                "@rc-code='0']"),
-                     1);
-    assert_int_equal(count(doc, "//node_state[@uname='n1']//lrm_resource[@id='a']/lrm_rsc_op["
-                                "@operation='monitor' and @interval='0' and @rc-code='7']"),
-                     1);
+    assert_int_equal(
+        sched_xpath_count(doc, "//node_state[@uname='n2']//lrm_resource[@id='a']/lrm_rsc_op["
+                               "@operation='monitor' and @interval='10000' and "
+                               "@rc-code='0']"),
+        1);
+    assert_int_equal(
+        sched_xpath_count(doc, "//node_state[@uname='n1']//lrm_resource[@id='a']/lrm_rsc_op["
+                               "@operation='monitor' and @interval='0' and @rc-code='7']"),
+        1);
     again = run(doc, false);
     actions = bl_sched_result_actions(again);
     placement = bl_sched_result_placement(again);
@@ -234,8 +236,8 @@ test_inject_node_down_and_up(void **state)
     assert_non_null(strstr(err, "'n3'"));
     free(err);
     assert_int_equal(bl_sched_inject_node(doc, "n1", false, NULL), 0);
-    assert_int_equal(count(doc, "//node_state[@uname='n1' and @in_ccm='false' and "
-                                "@crmd='offline']"),
+    assert_int_equal(sched_xpath_count(doc, "//node_state[@uname='n1' and @in_ccm='false' and "
+                                            "@crmd='offline']"),
                      1);
     result = run(doc, false);
     actions = bl_sched_result_actions(result);
@@ -243,7 +245,7 @@ test_inject_node_down_and_up(void **state)
     free(actions);
     bl_sched_result_free(result);
     assert_int_equal(bl_sched_inject_node(doc, "1", true, NULL), 0);
-    assert_int_equal(count(doc, "//node_state[@uname='n1' and @in_ccm='true']"), 1);
+    assert_int_equal(sched_xpath_count(doc, "//node_state[@uname='n1' and @in_ccm='true']"), 1);
     xmlFreeDoc(doc);
 }
 
@@ -256,14 +258,16 @@ test_inject_failed_monitor(void **state)
 
     (void) state;
     assert_int_equal(bl_sched_inject_op(doc, "c_monitor_10000@n1=7", 1700000000, NULL), 0);
-    assert_int_equal(count(doc, "//node_state[@uname='n1']//nvpair[@name="
-                                "'fail-count-c#monitor_10000' and @value='1']"),
+    assert_int_equal(sched_xpath_count(doc, "//node_state[@uname='n1']//nvpair[@name="
+                                            "'fail-count-c#monitor_10000' and @value='1']"),
                      1);
-    assert_int_equal(count(doc, "//node_state[@uname='n1']//nvpair[@name="
-                                "'last-failure-c#monitor_10000' and @value='1700000000']"),
+    assert_int_equal(sched_xpath_count(doc,
+                                       "//node_state[@uname='n1']//nvpair[@name="
+                                       "'last-failure-c#monitor_10000' and @value='1700000000']"),
                      1);
     assert_int_equal(bl_sched_inject_op(doc, "c_monitor_10000@n1=7", 1700000000, NULL), 0);
-    assert_int_equal(count(doc, "//nvpair[@name='fail-count-c#monitor_10000' and @value='2']"), 1);
+    assert_int_equal(
+        sched_xpath_count(doc, "//nvpair[@name='fail-count-c#monitor_10000' and @value='2']"), 1);
     result = run(doc, false);
     actions = bl_sched_result_actions(result);
     assert_string_equal(strstr(actions, "start c n1"), "start c n1\nstop c n1\n");
@@ -283,10 +287,11 @@ test_injected_probe_finds_running_without_restart(void **state)
 
     (void) state;
     assert_int_equal(bl_sched_inject_op(doc, "a_monitor_0@n2=0", 1700000000, NULL), 0);
-    assert_int_equal(count(doc, "//node_state[@uname='n2']//lrm_rsc_op[@operation='monitor' and "
-                                "@rc-code='0' and string-length(@op-digest)=32]"),
-                     1);
-    assert_int_equal(count(doc, "//nvpair[starts-with(@name,'fail-count-')]"), 0);
+    assert_int_equal(
+        sched_xpath_count(doc, "//node_state[@uname='n2']//lrm_rsc_op[@operation='monitor' and "
+                               "@rc-code='0' and string-length(@op-digest)=32]"),
+        1);
+    assert_int_equal(sched_xpath_count(doc, "//nvpair[starts-with(@name,'fail-count-')]"), 0);
     result = run(doc, false);
     actions = bl_sched_result_actions(result);
     assert_string_equal(actions, "start b n2\n");
@@ -407,7 +412,7 @@ waits_for(const xmlDoc *graph, const char *key, const char *node, const char *fi
              "/inputs/trigger/*[@operation_key='%s']",
              key, node != NULL ? " and @on_node='" : "", node != NULL ? node : "",
              node != NULL ? "'" : "", first);
-    return count(graph, xpath);
+    return sched_xpath_count(graph, xpath);
 }
 
 static void
@@ -430,33 +435,38 @@ test_clone_start_is_notified(void **state)
         char xpath[128];
 
         snprintf(xpath, sizeof(xpath), "//action_set/pseudo_event[@operation_key='%s']", events[i]);
-        assert_int_equal(count(graph, xpath), 1);
+        assert_int_equal(sched_xpath_count(graph, xpath), 1);
     }
-    assert_int_equal(count(graph, "//action_set/pseudo_event[contains(@operation_key,'stop')]"), 0);
-    /* the running instance hears before and after; the starting one only after */
-    assert_int_equal(count(graph, "//action_set/rsc_op[@operation='notify']"), 3);
     assert_int_equal(
-        count(graph, "//action_set/rsc_op[@operation_key='p:0_pre_notify_start_0' and "
-                     "@on_node='n1']/attributes[@CRM_meta_notify_type='pre' and "
-                     "@CRM_meta_notify_operation='start' and "
-                     "@CRM_meta_notify_start_resource='p:1' and @CRM_meta_notify_start_uname='n2' "
-                     "and @CRM_meta_notify_active_resource='p:0' and "
-                     "@CRM_meta_notify_active_uname='n1' and "
-                     "@CRM_meta_notify_inactive_resource='p:1' and "
-                     "@CRM_meta_notify_stop_resource=' ' and "
-                     "@CRM_meta_notify_available_uname='n1 n2' and @CRM_meta_clone='0']"),
+        sched_xpath_count(graph, "//action_set/pseudo_event[contains(@operation_key,'stop')]"), 0);
+    /* the running instance hears before and after; the starting one only after */
+    assert_int_equal(sched_xpath_count(graph, "//action_set/rsc_op[@operation='notify']"), 3);
+    assert_int_equal(
+        sched_xpath_count(
+            graph, "//action_set/rsc_op[@operation_key='p:0_pre_notify_start_0' and "
+                   "@on_node='n1']/attributes[@CRM_meta_notify_type='pre' and "
+                   "@CRM_meta_notify_operation='start' and "
+                   "@CRM_meta_notify_start_resource='p:1' and @CRM_meta_notify_start_uname='n2' "
+                   "and @CRM_meta_notify_active_resource='p:0' and "
+                   "@CRM_meta_notify_active_uname='n1' and "
+                   "@CRM_meta_notify_inactive_resource='p:1' and "
+                   "@CRM_meta_notify_stop_resource=' ' and "
+                   "@CRM_meta_notify_available_uname='n1 n2' and @CRM_meta_clone='0']"),
         1);
-    assert_int_equal(count(graph, "//action_set/rsc_op[@operation_key='p:1_post_notify_start_0' "
-                                  "and @on_node='n2']/attributes[@CRM_meta_notify_type='post' "
-                                  "and @CRM_meta_notify_key_operation='running']"),
-                     1);
-    assert_int_equal(count(graph, "//action_set/rsc_op[@operation_key='p:1_pre_notify_start_0']"),
-                     0);
+    assert_int_equal(
+        sched_xpath_count(graph, "//action_set/rsc_op[@operation_key='p:1_post_notify_start_0' "
+                                 "and @on_node='n2']/attributes[@CRM_meta_notify_type='post' "
+                                 "and @CRM_meta_notify_key_operation='running']"),
+        1);
+    assert_int_equal(
+        sched_xpath_count(graph, "//action_set/rsc_op[@operation_key='p:1_pre_notify_start_0']"),
+        0);
     /* the start itself carries the lists too */
-    assert_int_equal(count(graph, "//action_set/rsc_op[@operation_key='p:1_start_0']/attributes["
-                                  "@CRM_meta_notify_start_resource='p:1' and "
-                                  "@CRM_meta_clone_max='2']"),
-                     1);
+    assert_int_equal(
+        sched_xpath_count(graph, "//action_set/rsc_op[@operation_key='p:1_start_0']/attributes["
+                                 "@CRM_meta_notify_start_resource='p:1' and "
+                                 "@CRM_meta_clone_max='2']"),
+        1);
     /* pre-notifications, then the clone's start, then the instance's */
     assert_int_equal(
         waits_for(graph, "c_confirmed-pre_notify_start_0", NULL, "p:0_pre_notify_start_0"), 1);
@@ -490,15 +500,17 @@ test_clone_stop_then_start_is_notified(void **state)
     const xmlDoc *graph = bl_sched_result_graph(result);
 
     (void) state;
-    assert_int_equal(count(graph, "//action_set/rsc_op[@operation_key='p:0_pre_notify_stop_0' "
-                                  "and @on_node='n1']/attributes[@CRM_meta_notify_type='pre' "
-                                  "and @CRM_meta_notify_operation='stop' and "
-                                  "@CRM_meta_notify_stop_resource='p:0' and "
-                                  "@CRM_meta_notify_stop_uname='n1']"),
+    assert_int_equal(sched_xpath_count(graph,
+                                       "//action_set/rsc_op[@operation_key='p:0_pre_notify_stop_0' "
+                                       "and @on_node='n1']/attributes[@CRM_meta_notify_type='pre' "
+                                       "and @CRM_meta_notify_operation='stop' and "
+                                       "@CRM_meta_notify_stop_resource='p:0' and "
+                                       "@CRM_meta_notify_stop_uname='n1']"),
                      1);
     /* the stopping instance is told before, not after */
-    assert_int_equal(count(graph, "//action_set/rsc_op[@operation_key='p:0_post_notify_stop_0']"),
-                     0);
+    assert_int_equal(
+        sched_xpath_count(graph, "//action_set/rsc_op[@operation_key='p:0_post_notify_stop_0']"),
+        0);
     assert_int_equal(waits_for(graph, "c_stop_0", NULL, "c_confirmed-pre_notify_stop_0"), 1);
     assert_int_equal(waits_for(graph, "c_stopped_0", NULL, "p:0_stop_0"), 1);
     /* every instance stopped and the stop notifications confirmed before any start */
@@ -522,14 +534,16 @@ test_clone_without_notify(void **state)
     const xmlDoc *graph = bl_sched_result_graph(result);
 
     (void) state;
-    assert_int_equal(count(graph, "//*[@operation='notify' or @operation='notified']"), 0);
+    assert_int_equal(sched_xpath_count(graph, "//*[@operation='notify' or @operation='notified']"),
+                     0);
     assert_int_equal(waits_for(graph, "p:1_start_0", "n2", "c_start_0"), 1);
     assert_int_equal(waits_for(graph, "c_running_0", NULL, "p:1_start_0"), 1);
     assert_int_equal(waits_for(graph, "after_start_0", "n1", "c_running_0"), 1);
-    assert_int_equal(count(graph,
-                           "//action_set/rsc_op[@operation_key='p:1_start_0']/attributes["
-                           "@CRM_meta_notify='false' and not(@CRM_meta_notify_start_resource)]"),
-                     1);
+    assert_int_equal(
+        sched_xpath_count(graph,
+                          "//action_set/rsc_op[@operation_key='p:1_start_0']/attributes["
+                          "@CRM_meta_notify='false' and not(@CRM_meta_notify_start_resource)]"),
+        1);
     bl_sched_result_free(result);
     xmlFreeDoc(doc);
     free(text);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <libxml/xpath.h>
 
 #include <belay/cib.h>
 #include <belay/scheduler.h>
@@ -38,4 +39,16 @@ sched_outcome_free(outcome_t *out)
     free(out->placement);
     free(out->actions);
     free(out->err);
+}
+
+int
+sched_xpath_count(const xmlDoc *doc, const char *xpath)
+{
+    xmlXPathContext *ctx = xmlXPathNewContext((xmlDoc *) doc);
+    xmlXPathObject *obj = xmlXPathEvalExpression((const xmlChar *) xpath, ctx);
+    int n = obj != NULL && obj->nodesetval != NULL ? obj->nodesetval->nodeNr : -1;
+
+    xmlXPathFreeObject(obj);
+    xmlXPathFreeContext(ctx);
+    return n;
 }

@@ -3,6 +3,8 @@
 #ifndef BELAY_SCHED_OUTCOME_H
 #define BELAY_SCHED_OUTCOME_H
 
+#include <libxml/tree.h>
+
 typedef struct outcome {
     int rc;          /* bl_sched_run()'s */
     char *placement; /* NULL unless rc == 0 */
@@ -15,5 +17,8 @@ typedef struct outcome {
 outcome_t sched_outcome_of(char *cib_text);
 
 void sched_outcome_free(outcome_t *out);
+
+/* How many nodes XPATH selects in DOC (a graph or a CIB); -1 when it is not an XPath. */
+int sched_xpath_count(const xmlDoc *doc, const char *xpath);
 
 #endif /* BELAY_SCHED_OUTCOME_H */
